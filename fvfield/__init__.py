@@ -1,0 +1,61 @@
+"""fvfield: offline-first field recording, served by Flask."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as settings
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def web_folder(name):
+    """Return where the top-level folder `name` (static, templates, sw) lives.
+
+    In a checkout or an editable install it is beside the package; a wheel
+    carries it inside the package as fvfield/web/<name> (see setup.cfg).
+    """
+    checkout = PACKAGE.parent
+    if (checkout / "setup.cfg").is_file() and (checkout / name).is_dir():
+        return checkout / name
+    return PACKAGE / "web" / name
+
+
+def create_app(test_config=None):
+    """Create and configure the fvfield application."""
+    instance_path = settings.instance_folder(test_config)
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        static_folder=str(web_folder("static")),
+        template_folder=str(web_folder("templates")),
+    )
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(settings.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    settings.finish(app.config, app.instance_path)
+
+    from . import auth, cli, errors, extensions, headers
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True
+    )
+    extensions.csrf.init_app(app)
+    auth.init_login(app)
+    errors.init_app(app)
+    headers.init_app(app)
+    cli.init_app(app)
+
+    from .api.routes import bp as api_bp
+    from .auth.routes import bp as auth_bp
+    from .teams.routes import bp as teams_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(api_bp)
+    return app

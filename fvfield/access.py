@@ -1,0 +1,47 @@
+"""Who may see what: every lookup of a team goes through here."""
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from .extensions import db
+from .models import Membership, Team
+
+# What each role may do, from most to least.
+RANK = {"viewer": 0, "member": 1, "coordinator": 2}
+
+
+def membership_for(slug, user=None):
+    """Return the user's membership of the team `slug`, or None."""
+    user = user or current_user
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(Membership)
+        .join(Team)
+        .where(Team.slug == slug, Membership.user_id == user.id)
+    )
+
+
+def team_for(slug, role="viewer"):
+    """Return (team, membership) for the current user, or abort.
+
+    404 when the user is not a member (never revealing that the team
+    exists), 403 when their role is below `role`.
+    """
+    membership = membership_for(slug)
+    if membership is None:
+        abort(404, f"There is no team '{slug}' that you belong to.")
+    if RANK[membership.role] < RANK[role]:
+        abort(403, f"This needs the {role} role in {membership.team.name}.")
+    return membership.team, membership
+
+
+def teams_of(user=None):
+    """Return the user's memberships, with their teams, ordered by team name."""
+    user = user or current_user
+    return db.session.scalars(
+        sa.select(Membership)
+        .join(Team)
+        .where(Membership.user_id == user.id)
+        .order_by(Team.name)
+    ).all()

@@ -1,0 +1,1 @@
+"""The JSON API that phones sync through (docs/api.md, /api/v1/openapi.json)."""

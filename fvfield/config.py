@@ -1,0 +1,87 @@
+"""Configuration: defaults, then the instance folder, then FVFIELD_* variables."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = dict(
+    # Carers stay offline for days: the remember cookie and the session
+    # must outlive a long week without a connection.
+    REMEMBER_COOKIE_DURATION=timedelta(days=60),
+    PERMANENT_SESSION_LIFETIME=timedelta(days=60),
+    SESSION_COOKIE_HTTPONLY=True,
+    SESSION_COOKIE_SAMESITE="Lax",
+    REMEMBER_COOKIE_HTTPONLY=True,
+    REMEMBER_COOKIE_SAMESITE="Lax",
+    SESSION_COOKIE_NAME="fvfield_session",
+    REMEMBER_COOKIE_NAME="fvfield_remember",
+    # A CSRF token lives as long as the session: a phone back online after
+    # days must still be able to push (the client refreshes it on csrf_failed).
+    WTF_CSRF_TIME_LIMIT=None,
+    SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    # Sync limits: one place, sent to phones through /api/v1/session.
+    MAX_CHANGES=500,
+    MAX_BODY_BYTES=5_000_000,
+    MAX_ATTACHMENT_BYTES=10_000_000,
+    PULL_LIMIT=500,
+    INVITE_DAYS=7,
+    LOGIN_MAX_FAILURES=5,
+    LOGIN_LOCK_MINUTES=15,
+    HTTPS=False,
+    TRUSTED_PROXIES=0,
+)
+
+# FVFIELD_<NAME> variables and how to read them.
+ENVIRONMENT = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "ATTACHMENTS_DIR": str,
+    "HTTPS": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
+    "TRUSTED_PROXIES": int,
+    "MAX_CHANGES": int,
+    "MAX_BODY_BYTES": int,
+    "MAX_ATTACHMENT_BYTES": int,
+    "INVITE_DAYS": int,
+}
+
+
+def instance_folder(test_config=None):
+    """Return the absolute instance folder: test config, FVFIELD_INSTANCE, or ./instance."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("FVFIELD_INSTANCE")
+    return str(Path(chosen or "instance").resolve())
+
+
+def from_environment(environ=os.environ):
+    """Return the settings given as FVFIELD_* environment variables."""
+    found = {}
+    for name, parse in ENVIRONMENT.items():
+        value = environ.get(f"FVFIELD_{name}")
+        if value not in (None, ""):
+            found[name] = parse(value)
+    return found
+
+
+def load_secret_key(instance_path):
+    """Return the instance's secret key, generating and keeping one on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def finish(config, instance_path):
+    """Fill in what depends on the instance folder and the HTTPS setting."""
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = load_secret_key(instance_path)
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(instance_path) / 'fvfield.db'}"
+    )
+    config.setdefault("ATTACHMENTS_DIR", str(Path(instance_path) / "attachments"))
+    if config.get("HTTPS"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    config["MAX_CONTENT_LENGTH"] = max(config["MAX_BODY_BYTES"], config["MAX_ATTACHMENT_BYTES"])

@@ -1,0 +1,96 @@
+"""Errors: JSON in the sync contract's shape under /api/, friendly pages elsewhere."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+CODES = {
+    400: "bad_request",
+    401: "login_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+MESSAGES = {
+    401: "Log in to continue.",
+    403: "You do not have the role this needs.",
+    404: "There is nothing here, or it is not yours to see.",
+    405: "This address does not take that method.",
+    413: "That is larger than the server accepts.",
+    500: "Something went wrong on the server. Nothing you sent was changed; try again.",
+}
+
+
+class ApiError(Exception):
+    """An error answered to an API client with a code and a message it can act on."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def json_error(status, code, message):
+    """Return the sync contract's error body with the status."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def wants_json():
+    """Return whether the caller is an API client rather than a person's browser."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def describe(error):
+    """Return the message for an HTTP error: its own description, or ours."""
+    default = type(error).description
+    if error.description and error.description != default:
+        return error.description
+    return MESSAGES.get(error.code, default)
+
+
+def init_app(app):
+    """Register the error handlers."""
+
+    @app.errorhandler(ApiError)
+    def api_error(error):
+        return json_error(error.status, error.code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = "The security token is missing or stale. Fetch a fresh one and try again."
+        if wants_json():
+            return json_error(400, "csrf_failed", message)
+        page = render_template("errors/csrf.html", message=message)
+        return page, 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        message = describe(error)
+        if wants_json():
+            response = json_error(error.code, CODES.get(error.code, "http_error"), message)
+        else:
+            response = app.make_response(
+                (render_template("errors/error.html", error=error, message=message), error.code)
+            )
+        # Keep headers such as Allow (405) and Retry-After (429).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return http_error(InternalServerError())

@@ -1,0 +1,1 @@
+"""Questionnaires as data: form definitions, their field types and checks."""

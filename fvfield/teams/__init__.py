@@ -1,0 +1,1 @@
+"""Coordinators' pages for a team: members, roles and invites."""

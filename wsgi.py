@@ -1,0 +1,4 @@
+"""Serve fvfield with any WSGI server: ``gunicorn wsgi:app``."""
+from fvfield import create_app
+
+app = create_app()
