@@ -1,5 +1,4 @@
 """Accounts: logging in and out, invites, passwords."""
-import sqlalchemy as sa
 from flask import redirect, request, url_for
 
 from ..errors import json_error
@@ -28,12 +27,3 @@ def init_login(app):
             return json_error(401, "login_required", "Your session has ended. Log in again; nothing on this device was lost.")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-
-def find_user(email):
-    """Return the user with this email (case-insensitive), or None."""
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-
-
-def normalise_email(email):
-    """Return the email as stored: trimmed and lower case."""
-    return (email or "").strip().lower()

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..access import membership_for, teams_of
+from ..accounts import find_user, normalise_email
 from ..audit import record_event
 from ..extensions import db
 from ..models import Invite, Membership, User, token_digest, utcnow
-from . import find_user, normalise_email
 from .forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from .throttle import minutes_locked
 
