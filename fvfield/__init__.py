@@ -51,7 +51,7 @@ def create_app(test_config=None):
     headers.init_app(app)
     cli.init_app(app)
 
-    from .api.routes import bp as api_bp
+    from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .teams.routes import bp as teams_bp
 

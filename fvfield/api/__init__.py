@@ -1,1 +1,9 @@
-"""The JSON API that phones sync through (docs/api.md, /api/v1/openapi.json)."""
+"""The JSON API that phones sync through (docs/api.md, /api/v1/openapi.json).
+
+One blueprint; each module below adds the routes of one resource.
+"""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import session  # noqa: E402,F401  (registers routes on bp)

@@ -1,12 +1,12 @@
 """API v1: the session a phone starts from."""
-from flask import Blueprint, current_app
+from flask import current_app
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from ..access import teams_of
 from ..models import utcnow
+from . import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def limits():
