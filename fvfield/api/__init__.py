@@ -7,3 +7,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import session  # noqa: E402,F401  (registers routes on bp)
+from . import openapi  # noqa: E402,F401

@@ -1,0 +1,294 @@
+"""API v1: the OpenAPI 3.1 description of every route, written by hand.
+
+tests/test_openapi.py fails when a route under /api/ is missing here, and
+tests/test_api_fuzz.py fuzzes the API from this description.
+"""
+from . import bp
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "The team's address, e.g. clapton-circle."}
+SHA256 = {"name": "sha256", "in": "path", "required": True,
+          "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "description": "The sha256 of the attachment's bytes, in lower-case hex."}
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+BINARY = {"type": "string", "format": "binary"}
+
+
+def ref(name):
+    """Return a reference to a schema of the components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def as_json(schema, description):
+    """Return a response whose body is JSON of `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error(description):
+    """Return an error response in the contract's shape."""
+    return as_json(ref("Error"), description)
+
+
+LOGGED_OUT = error("Not logged in, or the session expired (code login_required).")
+NOT_YOURS = error("No team with this address that you belong to (never says whether it exists).")
+CSRF = error("Missing or stale X-CSRFToken (code csrf_failed), or a malformed request.")
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Session": {
+        "type": "object",
+        "required": ["user", "teams", "csrf_token", "server_time", "limits"],
+        "properties": {
+            "user": {
+                "type": "object",
+                "required": ["id", "email", "name"],
+                "properties": {n: {"type": "string"} for n in ("id", "email", "name")},
+            },
+            "teams": {"type": "array", "items": ref("TeamMembership")},
+            "csrf_token": {"type": "string"},
+            "server_time": {"type": "string", "format": "date-time"},
+            "limits": {
+                "type": "object",
+                "required": ["max_changes", "max_body_bytes", "max_attachment_bytes"],
+                "properties": {
+                    n: {"type": "integer", "minimum": 1}
+                    for n in ("max_changes", "max_body_bytes", "max_attachment_bytes")
+                },
+            },
+        },
+    },
+    "TeamMembership": {
+        "type": "object",
+        "required": ["slug", "name", "kind", "role"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "kind": {"enum": ["care-circle", "market-survey", "evaluation"]},
+            "role": {"enum": ["coordinator", "member", "viewer"]},
+        },
+    },
+    "Answers": {
+        "type": "object",
+        "description": "Answers keyed by field name (records) or free attributes (subjects); "
+        "for forms, the definition of the version.",
+        "additionalProperties": True,
+    },
+    "Change": {
+        "type": "object",
+        "description": "One saved edit. Records carry form, form_version, subject_id, "
+        "recorded_at and data; subjects carry kind, label and data.",
+        "required": ["change_id", "collection", "id", "base_rev"],
+        "properties": {
+            "change_id": {"type": "string", "description": "A UUID made when the user saved."},
+            "collection": {"enum": ["forms", "subjects", "records"]},
+            "id": {"type": "string"},
+            "base_rev": {"type": "integer", "minimum": 0},
+            "deleted": {"type": "boolean"},
+            "form": {"type": "string"},
+            "form_version": {"type": "integer", "minimum": 1},
+            "subject_id": {"type": ["string", "null"]},
+            "recorded_at": {"type": "string", "format": "date-time"},
+            "kind": {"type": "string"},
+            "label": {"type": "string"},
+            "data": ref("Answers"),
+        },
+    },
+    "PushRequest": {
+        "type": "object",
+        "required": ["device_id", "changes"],
+        "properties": {
+            "device_id": {"type": "string"},
+            "changes": {"type": "array", "items": ref("Change")},
+        },
+    },
+    "PushResult": {
+        "type": "object",
+        "required": ["change_id", "status"],
+        "properties": {
+            "change_id": {"type": "string"},
+            "id": {"type": "string"},
+            "status": {"enum": ["applied", "duplicate", "merged", "conflict", "rejected"]},
+            "rev": {"type": "integer", "minimum": 1},
+            "current": ref("Document"),
+            "errors": {
+                "type": "object",
+                "description": 'Messages by field name; "_" for the whole change.',
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+    "PushResponse": {
+        "type": "object",
+        "required": ["results", "cursor"],
+        "properties": {
+            "results": {"type": "array", "items": ref("PushResult")},
+            "cursor": {"type": "string"},
+        },
+    },
+    "Document": {
+        "type": "object",
+        "required": ["collection", "id", "rev", "deleted", "updated_at"],
+        "properties": {
+            "collection": {"enum": ["forms", "subjects", "records"]},
+            "id": {"type": "string"},
+            "rev": {"type": "integer", "minimum": 1},
+            "deleted": {"type": "boolean"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "form": {"type": "string"},
+            "form_version": {"type": "integer"},
+            "subject_id": {"type": ["string", "null"]},
+            "recorded_at": {"type": ["string", "null"]},
+            "author": {"type": ["string", "null"]},
+            "has_conflict": {"type": "boolean"},
+            "kind": {"type": "string"},
+            "label": {"type": "string"},
+            "data": {"type": ["object", "null"]},
+        },
+    },
+    "PullResponse": {
+        "type": "object",
+        "required": ["changes", "cursor", "more"],
+        "properties": {
+            "changes": {"type": "array", "items": ref("Document")},
+            "cursor": {"type": "string"},
+            "more": {"type": "boolean"},
+        },
+    },
+}
+
+PATHS = {
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "describeApi",
+            "summary": "This description of the API.",
+            "security": [],
+            "responses": {"200": as_json({"type": "object"}, "The OpenAPI document.")},
+        }
+    },
+    "/api/v1/session": {
+        "get": {
+            "operationId": "getSession",
+            "summary": "The logged-in user, their teams, a CSRF token and the sync limits.",
+            "responses": {"200": as_json(ref("Session"), "The session."), "401": LOGGED_OUT},
+        }
+    },
+    "/api/v1/teams/{slug}/push": {
+        "post": {
+            "operationId": "pushChanges",
+            "summary": "Send the device's outbox; one result per change, in order.",
+            "security": [{"session": [], "csrf": []}],
+            "parameters": [SLUG],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("PushRequest")}},
+            },
+            "responses": {
+                "200": as_json(ref("PushResponse"), "A result for every change."),
+                "400": error("Malformed JSON, a change missing keys (the code says which), "
+                             "or csrf_failed."),
+                "401": LOGGED_OUT,
+                "403": error("The role may not push to this team."),
+                "404": NOT_YOURS,
+                "413": error("More changes than limits.max_changes, or a body over "
+                             "limits.max_body_bytes."),
+                "415": error("The body is not application/json."),
+            },
+        }
+    },
+    "/api/v1/teams/{slug}/pull": {
+        "get": {
+            "operationId": "pullChanges",
+            "summary": "What changed since the cursor, each document once, oldest change first.",
+            "parameters": [
+                SLUG,
+                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "The cursor of the last pull or push; none for everything."},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "default": 500}},
+            ],
+            "responses": {
+                "200": as_json(ref("PullResponse"), "Changes; call again with cursor while more."),
+                "400": error("A limit that is not a positive whole number."),
+                "401": LOGGED_OUT,
+                "404": NOT_YOURS,
+                "410": error("The cursor is not recognised (code cursor_expired): pull all."),
+            },
+        }
+    },
+    "/api/v1/teams/{slug}/attachments/{sha256}": {
+        "put": {
+            "operationId": "uploadAttachment",
+            "summary": "Upload a photo, named by the sha256 of its bytes.",
+            "security": [{"session": [], "csrf": []}],
+            "parameters": [SLUG, SHA256],
+            "requestBody": {
+                "required": True,
+                "content": {t: {"schema": BINARY} for t in IMAGE_TYPES},
+            },
+            "responses": {
+                "201": as_json({"type": "object"}, "Stored."),
+                "200": as_json({"type": "object"}, "Already there."),
+                "400": error("The bytes do not hash to the name (code hash_mismatch), "
+                             "or csrf_failed."),
+                "401": LOGGED_OUT,
+                "403": error("The role may not upload to this team."),
+                "404": NOT_YOURS,
+                "413": error("Larger than limits.max_attachment_bytes."),
+                "415": error("Not a JPEG, PNG or WebP image."),
+            },
+        },
+        "get": {
+            "operationId": "downloadAttachment",
+            "summary": "The bytes of a photo, to members of the team only.",
+            "parameters": [SLUG, SHA256],
+            "responses": {
+                "200": {
+                    "description": "The bytes, with their Content-Type.",
+                    "content": {t: {"schema": BINARY} for t in IMAGE_TYPES},
+                },
+                "401": LOGGED_OUT,
+                "404": error("No such attachment in a team you belong to."),
+            },
+        },
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "fvfield sync API",
+        "version": "1",
+        "description": "How phones sync with the server (docs/api.md). Errors answer "
+        '{"error": {"code": ..., "message": ...}}.',
+    },
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "fvfield_session",
+                        "description": "The login session from the /login page."},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                     "description": "csrf_token from GET /api/v1/session."},
+        },
+    },
+    "security": [{"session": []}],
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe the API in OpenAPI 3.1."""
+    return DOCUMENT
