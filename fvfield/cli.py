@@ -1,18 +1,226 @@
-"""The fvfield command."""
+"""The fvfield command: serve the app, upgrade its database, manage accounts."""
+import functools
+import signal
+import sys
+
 import click
-from flask.cli import FlaskGroup
+import flask_migrate
+import sqlalchemy as sa
+import waitress
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import accounts, demo
+from .extensions import db
+from .models import ROLES, TEAM_KINDS, User
+
+FIRST_COORDINATOR = """\
+Nobody can log in yet. Create the first coordinator and their team
+(from this folder, with the same FVFIELD_* settings):
+
+    fvfield create-user you@example.org --name "Your Name"
+    fvfield create-team my-team --name "My team" --kind care-circle
+    fvfield add-member my-team you@example.org --role coordinator
+
+Or try it out with demo teams and logins: fvfield seed-demo"""
+
+
+def upgrade_database():
+    """Bring the database schema up to date; return whether it needed it."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == heads:
+        return False
+    flask_migrate.upgrade()
+    return True
+
+
+def account_command(f):
+    """Run `f` on an up-to-date database, turning account mistakes into one line."""
+
+    @functools.wraps(f)
+    def run(*args, **kwargs):
+        upgrade_database()
+        try:
+            result = f(*args, **kwargs)
+            db.session.commit()
+            return result
+        except accounts.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+
+    return with_appcontext(run)
+
+
+def read_password():
+    """Return a password from stdin when it is piped, else ask for it twice."""
+    stdin = click.get_text_stream("stdin")
+    if not stdin.isatty():
+        return stdin.readline().rstrip("\r\n")
+    password = click.prompt("Password", hide_input=True)
+    accounts.check_password(password)
+    if click.prompt("Repeat the password", hide_input=True) != password:
+        raise accounts.AccountError("The two passwords do not match.")
+    return password
+
+
+def address(host, port):
+    """Return the URL people open for a host and port."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 listens on every network.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="How many requests are handled at once.")
+@with_appcontext
+def serve(host, port, threads):
+    """Upgrade the database and serve fvfield.
+
+    Serves with waitress, a production WSGI server; put an HTTPS reverse
+    proxy in front of it for phones (see the README).
+    """
+    upgrade_database()
+    nobody = db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    db.session.remove()
+    app = current_app._get_current_object()
+    try:
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="fvfield",
+            # Waitress drops X-Forwarded-* headers unless told otherwise; with
+            # trusted proxies configured the app reads them itself (ProxyFix).
+            clear_untrusted_proxy_headers=not app.config["TRUSTED_PROXIES"],
+        )
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
+    # A polite stop (SIGTERM from a service manager) lets running requests finish.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    port = getattr(server, "effective_port", port)
+    click.echo(f"fvfield is serving on {address(host, port)} (Ctrl+C stops it)")
+    click.echo(f"Data folder: {app.instance_path}")
+    if nobody:
+        click.echo(FIRST_COORDINATOR)
+    server.run()
+
+
+@click.command()
+@with_appcontext
+def upgrade():
+    """Bring the database schema up to date.
+
+    serve does this by itself; run it when another WSGI server serves wsgi.py.
+    """
+    if upgrade_database():
+        click.echo("The database is up to date now.")
+    else:
+        click.echo("The database was already up to date.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The name other people in a team see.")
+@account_command
+def create_user(email, name):
+    """Create a user who can log in.
+
+    The password is read from stdin when it is piped in, else asked for twice.
+    """
+    user = accounts.create_user(email, name, read_password())
+    click.echo(f"Created the user {user.email}.")
+
+
+@click.command("create-team")
+@click.argument("slug")
+@click.option("--name", required=True, help="The team's name, as people see it.")
+@click.option("--kind", required=True, metavar="|".join(TEAM_KINDS),
+              help="What the team records.")
+@account_command
+def create_team(slug, name, kind):
+    """Create a team.
+
+    SLUG is its short address: lower-case letters, digits and dashes.
+    """
+    team = accounts.create_team(slug, name, kind)
+    click.echo(f"Created the team {team.slug} ({team.kind}).")
+
+
+@click.command("add-member")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", required=True, metavar="|".join(ROLES),
+              help="What the member may do in the team.")
+@account_command
+def add_member(slug, email, role):
+    """Give a user a role in a team.
+
+    Adds the user with EMAIL to the team SLUG, or changes their role there.
+    """
+    accounts.check_role(role)
+    team = accounts.find_team(slug)
+    user = accounts.find_user(email)
+    if user is None:
+        raise accounts.UnknownUser(f"There is no user with the email {email}.")
+    before = accounts.membership(team, user)
+    before = before.role if before else None
+    accounts.add_member(team, user, role)
+    if before is None:
+        click.echo(f"{user.email} is now a {role} of {team.slug}.")
+    elif before == role:
+        click.echo(f"{user.email} was already a {role} of {team.slug}.")
+    else:
+        click.echo(f"{user.email} is now a {role} of {team.slug} (was {before}).")
+
+
+@click.command("seed-demo")
+@account_command
+def seed_demo():
+    """Create demo teams and demo logins.
+
+    A care circle and a market survey, with a user of each role in both;
+    prints their emails and passwords. What is already there is kept.
+    """
+    created = demo.seed()
+    for slug, is_new in created.teams:
+        click.echo(f"{'Created' if is_new else 'Already there:'} the team {slug}.")
+    click.echo("Demo logins:")
+    for email, role, password in created.users:
+        shown = password or "(already there: password unchanged)"
+        click.echo(f"    {role:<12} {email:<32} {shown}")
+
+
+COMMANDS = (serve, upgrade, create_user, create_team, add_member, seed_demo)
 
 
 def init_app(app):
-    """Register fvfield's commands on the app's CLI."""
+    """Register fvfield's commands on the app's CLI (`flask --app fvfield ...`)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def create():
+    """Create the app for the `fvfield` command."""
     from . import create_app
+    from .config import SettingError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=create, add_default_commands=False)
+@click.group(cls=FlaskGroup, create_app=create, commands=COMMANDS,
+             add_default_commands=False, add_version_option=False)
+@click.version_option(package_name="fvfield")
 def main():
     """fvfield: offline-first field recording for community teams."""
+
+
+# Flask's --app and --debug make no sense here: the app is fvfield, served by waitress.
+main.params = [p for p in main.params if p.name not in ("app", "debug")]

@@ -51,13 +51,20 @@ def instance_folder(test_config=None):
     return str(Path(chosen or "instance").resolve())
 
 
+class SettingError(ValueError):
+    """An FVFIELD_* variable holds a value that cannot be used."""
+
+
 def from_environment(environ=os.environ):
     """Return the settings given as FVFIELD_* environment variables."""
     found = {}
     for name, parse in ENVIRONMENT.items():
         value = environ.get(f"FVFIELD_{name}")
         if value not in (None, ""):
-            found[name] = parse(value)
+            try:
+                found[name] = parse(value)
+            except ValueError:
+                raise SettingError(f"FVFIELD_{name}={value!r} is not a number.") from None
     return found
 
 
