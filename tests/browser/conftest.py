@@ -1,0 +1,176 @@
+"""The browser harness: a real fvfield server, Debian's Chromium, a logged-in phone.
+
+Every test gets its own server process on its own instance folder (a copy of
+one seeded per session), so tests may stop, kill, restart or fill it freely.
+The server keeps its port across restarts: a phone's service worker, cookies
+and IndexedDB belong to an origin, and the origin includes the port.
+
+Fixtures: `field_server` (the running server), `browser` (Chromium),
+`context` (a phone: 390x844, touch, service workers allowed), `page` (that
+phone logged in as member@example.org, on /app/), `login` (log a page in as
+anyone), `screens` (save a screenshot under test-artifacts/screens/).
+"""
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+
+from realserver import PASSWORD, REPO, RealServer, free_port, seed_instance, serve_command
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENS = REPO / "test-artifacts" / "screens"
+
+USERS = [
+    ("coord@example.org", "Cora Coordinator"),
+    ("member@example.org", "Mo Member"),
+    ("carer@example.org", "Cai Carer"),
+    ("volunteer@example.org", "Val Volunteer"),
+    ("viewer@example.org", "Vi Viewer"),
+]
+TEAMS = [
+    ("clapton-circle", "Clapton Circle", "care-circle", [
+        ("coord@example.org", "coordinator"),
+        ("member@example.org", "member"),
+        ("carer@example.org", "member"),
+        ("viewer@example.org", "viewer"),
+    ]),
+    ("ridley-market", "Ridley Road Market", "market-survey", [
+        ("coord@example.org", "coordinator"),
+        ("member@example.org", "member"),
+        ("volunteer@example.org", "member"),
+        ("viewer@example.org", "viewer"),
+    ]),
+]
+
+
+class FieldServer(RealServer):
+    """A RealServer that keeps its port when it is stopped and started again."""
+
+    def start(self, attempts=600):
+        """Start the server on its port (a free one the first time) and wait until it answers."""
+        self.port = self.port or free_port()
+        self.instance.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                serve_command(self.port), env=self.env, cwd=REPO, stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        for _ in range(attempts):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.process.returncode}):\n{self.log()}")
+            try:
+                requests.get(f"{self.url}/api/v1/openapi.json", timeout=1)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the server did not answer:\n{self.log()}")
+
+    def restart(self):
+        """Stop the server politely and start it again on the same port and instance."""
+        self.stop()
+        return self.start()
+
+    def configure(self, **settings):
+        """Write settings into the instance's config.py; they apply from the next start."""
+        lines = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
+        (self.instance / "config.py").write_text(lines)
+
+
+@pytest.fixture(scope="session")
+def seeded_instance(tmp_path_factory):
+    """Return an instance folder migrated and seeded once per test session."""
+    instance = tmp_path_factory.mktemp("seeded") / "instance"
+    seed_instance(instance, USERS, TEAMS)
+    return instance
+
+
+@pytest.fixture
+def field_server(seeded_instance, tmp_path):
+    """Run a server on a fresh copy of the seeded instance; stop it after the test."""
+    instance = tmp_path / "instance"
+    shutil.copytree(seeded_instance, instance)
+    server = FieldServer(instance)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Launch Debian's Chromium, headless, once per test session."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser, field_server):
+    """Open a fresh phone: its own cookies, IndexedDB, caches and service worker."""
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, base_url=field_server.url,
+        service_workers="allow", locale="en-GB", timezone_id="Europe/London",
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def log_in(page, email, password=PASSWORD, next_path="/app/"):
+    """Log `page` in through the login page, kept logged in, and land on `next_path`."""
+    page.goto(f"/login?next={next_path}")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Keep me logged in").check()
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if not page.url.endswith(next_path):
+        page.goto(next_path)
+    return page
+
+
+def wait_until_offline_ready(page):
+    """Wait until the service worker controls the page, so the app works offline."""
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+        " && navigator.serviceWorker.controller.state === 'activated'"
+    )
+    return page
+
+
+@pytest.fixture
+def login():
+    """Return log_in(page, email, password=..., next_path=...)."""
+    return log_in
+
+
+@pytest.fixture
+def page(context):
+    """Return a phone logged in as member@example.org (both teams), on /app/, ready offline."""
+    page = context.new_page()
+    log_in(page, "member@example.org")
+    wait_until_offline_ready(page)
+    return page
+
+
+@pytest.fixture
+def screens():
+    """Return save(page, name): a full-page screenshot at test-artifacts/screens/<name>.png."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name):
+        path = SCREENS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
