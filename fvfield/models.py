@@ -87,6 +87,8 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last number given to a change of the team's documents (see sync.py).
+    change_seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="team", cascade="all, delete-orphan"
@@ -157,3 +159,125 @@ class AuditEvent(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+# The sync store: forms, subjects and records as documents with revisions.
+
+COLLECTIONS = ("forms", "subjects", "records")
+
+
+class Document(db.Model):
+    """The latest state of a form, subject or record of a team.
+
+    Subject and record ids are UUIDs unique across all teams (id_scope 0);
+    a form's id is its slug, unique within its team (id_scope = the team).
+    `seq` is the team's change sequence number of the document's latest
+    change: pulls read documents in seq order.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        sa.UniqueConstraint("id", "id_scope"),
+        sa.UniqueConstraint("team_id", "seq"),
+    )
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    collection: Mapped[str] = mapped_column(sa.String(10))
+    id: Mapped[str] = mapped_column(sa.String(64))
+    id_scope: Mapped[int] = mapped_column()
+    rev: Mapped[int] = mapped_column()
+    seq: Mapped[int] = mapped_column()
+    deleted: Mapped[bool] = mapped_column(default=False)
+    has_conflict: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    form: Mapped[str | None] = mapped_column(sa.String(64))
+    form_version: Mapped[int | None] = mapped_column()
+    subject_id: Mapped[str | None] = mapped_column(sa.String(36))
+    recorded_at: Mapped[str | None] = mapped_column(sa.String(40))
+    kind: Mapped[str | None] = mapped_column(sa.String(40))
+    label: Mapped[str | None] = mapped_column(sa.String(200))
+    # JSON text, written as sent: serialised once for the document and its revision.
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+
+class Revision(db.Model):
+    """One accepted change of a document, as the whole state it produced.
+
+    A `conflict` revision is the incoming state that lost against the
+    current one; it keeps the rev it was set beside. change_id is unique,
+    so that no retry can store a change twice.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (sa.Index("ix_revisions_document", "team_id", "document_id", "rev"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    collection: Mapped[str] = mapped_column(sa.String(10))
+    document_id: Mapped[str] = mapped_column(sa.String(64))
+    rev: Mapped[int] = mapped_column()
+    base_rev: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(10))
+    user_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    device_id: Mapped[str | None] = mapped_column(sa.String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    form: Mapped[str | None] = mapped_column(sa.String(64))
+    form_version: Mapped[int | None] = mapped_column()
+    subject_id: Mapped[str | None] = mapped_column(sa.String(36))
+    recorded_at: Mapped[str | None] = mapped_column(sa.String(40))
+    kind: Mapped[str | None] = mapped_column(sa.String(40))
+    label: Mapped[str | None] = mapped_column(sa.String(200))
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+
+class FormVersion(db.Model):
+    """A published version of a team's form definition; never changed afterwards."""
+
+    __tablename__ = "form_versions"
+    __table_args__ = (sa.UniqueConstraint("team_id", "form_id", "version"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    form_id: Mapped[str] = mapped_column(sa.String(64))
+    version: Mapped[int] = mapped_column()
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class Attachment(db.Model):
+    """A photo uploaded to a team; the bytes live on disk, named by their sha256."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (sa.UniqueConstraint("team_id", "sha256"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    size: Mapped[int] = mapped_column()
+    uploaded_by: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Device(db.Model):
+    """An installed app of a user in a team, and when it last pushed and pulled."""
+
+    __tablename__ = "devices"
+    __table_args__ = (sa.UniqueConstraint("team_id", "device_id", "user_id"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = mapped_column(sa.String(36))
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
