@@ -44,6 +44,18 @@ class LastCoordinator(AccountError):
     """A team must keep at least one coordinator."""
 
 
+class WrongPassword(AccountError):
+    """The password given is not the user's current password."""
+
+
+class InviteClosed(AccountError):
+    """The invite was used, withdrawn or has expired."""
+
+
+class AlreadyMember(AccountError):
+    """The user already belongs to the invite's team."""
+
+
 def normalise_email(email):
     """Return the email as stored: trimmed and lower case."""
     return (email or "").strip().lower()
@@ -159,6 +171,16 @@ def remove_member(member, by=None):
     db.session.delete(member)
 
 
+def change_password(user, current, new):
+    """Give the user a new password, ending their logins on other devices."""
+    if not user.check_password(current or ""):
+        raise WrongPassword("That is not your current password.")
+    check_password(new)
+    user.set_password(new)
+    record_event("password_changed", user=user, email=user.email)
+    return user
+
+
 def issue_invite(team, role, by=None, note=""):
     """Create an invite; return it with its token (shown once, only its digest is kept)."""
     check_role(role)
@@ -182,3 +204,30 @@ def revoke_invite(invite, by=None):
         raise AccountError(f"This invite is {invite.state} and cannot be withdrawn.")
     invite.revoked_at = utcnow()
     record_event("invite_revoked", user=by, team=invite.team, role=invite.role)
+
+
+def use_invite(invite, user):
+    """Make `user` a member with the invite's role and close the invite, once."""
+    db.session.flush()
+    if membership(invite.team, user):
+        raise AlreadyMember(f"You are already in {invite.team.name}.")
+    now = utcnow()
+    # One conditional UPDATE: of two people opening the same link at once, one wins.
+    claimed = db.session.execute(
+        sa.update(Invite)
+        .where(
+            Invite.id == invite.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_at=now, used_by=user.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(invite)
+        raise InviteClosed(f"This invite is {invite.state}.")
+    member = Membership(team=invite.team, user=user, role=invite.role)
+    db.session.add(member)
+    record_event("invite_used", user=user, team=invite.team, email=user.email, role=invite.role)
+    return member
