@@ -3,17 +3,26 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use at least 10 characters.")]
+from ..accounts import MIN_PASSWORD
+
+PASSWORD_RULES = [
+    DataRequired(),
+    Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+]
 
 
 class LoginForm(FlaskForm):
+    """Log in with email and password."""
+
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device", default=True)
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+    """Change one's own password, giving the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("New password", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", message="The two passwords differ.")]
@@ -21,6 +30,8 @@ class ChangePasswordForm(FlaskForm):
 
 
 class AcceptInviteForm(FlaskForm):
+    """Create an account through an invite link."""
+
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Choose a password", validators=PASSWORD_RULES)

@@ -1,15 +1,17 @@
 """Pages to log in and out, accept an invite, change a password; the home page."""
+from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..access import membership_for, teams_of
-from ..accounts import find_user, normalise_email
+from .. import accounts
+from ..access import teams_of
 from ..audit import record_event
 from ..extensions import db
-from ..models import Invite, Membership, User, token_digest, utcnow
+from ..models import Invite, token_digest
 from .forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from .throttle import minutes_locked
 
@@ -18,13 +20,29 @@ bp = Blueprint("auth", __name__)
 # One message whatever went wrong, so no page says whether an email exists.
 BAD_LOGIN = "That email and password do not match. Check them and try again."
 
+INVITE_CLOSED_STATUS = {"unknown": 404, "used": 410, "expired": 410, "revoked": 410}
+
 
 def safe_next(target):
     """Return `target` when it is a path on this site, else the home page."""
-    parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
-        return target
-    return url_for("auth.home")
+    target = target or ""
+    parts = urlsplit(target)
+    # Browsers read "/\evil.example" and "/<tab>/evil.example" as "//evil.example".
+    local = (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and "\\" not in target
+        and target.isprintable()
+    )
+    return target if local else url_for("auth.home")
+
+
+@cache
+def unknown_user_hash():
+    """Return a password hash to check when the email is unknown, so both take as long."""
+    return generate_password_hash("no account has this password")
 
 
 @bp.get("/")
@@ -41,21 +59,26 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
+        email = accounts.normalise_email(form.email.data)
         locked = minutes_locked(email, request.remote_addr)
         if locked:
+            record_event("login_refused", email=email, minutes=locked)
+            db.session.commit()
             flash(
-                f"Too many failed attempts. Logging in is paused for {locked} minute"
-                f"{'s' if locked != 1 else ''}; try again then, or ask your coordinator.",
+                f"Too many failed attempts: logging in is paused for {locked} minute"
+                f"{'s' if locked != 1 else ''}. Try again then, or ask your coordinator.",
                 "error",
             )
-            return render_template("auth/login.html", form=form), 429
-        user = find_user(email)
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(locked * 60)}
+        user = accounts.find_user(email)
+        if user is None:
+            check_password_hash(unknown_user_hash(), form.password.data)
         if user is None or not user.check_password(form.password.data):
             record_event("login_failed", user=user, email=email)
             db.session.commit()
             flash(BAD_LOGIN, "error")
-            return render_template("auth/login.html", form=form), 200
+            return render_template("auth/login.html", form=form)
         login_user(user, remember=form.remember.data)
         record_event("login", user=user, email=email)
         db.session.commit()
@@ -80,14 +103,17 @@ def change_password():
     """Change the user's password; other devices have to log in again."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append("That is not your current password.")
+        try:
+            accounts.change_password(current_user, form.current.data, form.password.data)
+        except accounts.WrongPassword as error:
+            form.current.errors.append(str(error))
+        except accounts.AccountError as error:
+            form.password.errors.append(str(error))
         else:
-            current_user.set_password(form.password.data)
-            record_event("password_changed", user=current_user, email=current_user.email)
             db.session.commit()
+            # The login token changed: log this browser in again under the new one.
             login_user(current_user, remember=True)
-            flash("Your password is changed.", "info")
+            flash("Your password is changed. Your other devices will ask you to log in again.", "info")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)
 
@@ -97,34 +123,43 @@ def find_invite(token):
     return db.session.scalar(sa.select(Invite).where(Invite.token_hash == token_digest(token)))
 
 
+def invite_closed(state):
+    """Answer the page that says why an invite link cannot be used, and what to do."""
+    return render_template("auth/invite_closed.html", state=state), INVITE_CLOSED_STATUS[state]
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token):
     """Join a team through an invite link, creating an account if needed."""
     invite = find_invite(token)
     if invite is None or invite.state != "open":
-        state = invite.state if invite else "unknown"
-        return render_template("auth/invite_closed.html", state=state), 410
+        return invite_closed(invite.state if invite else "unknown")
     if current_user.is_authenticated:
         return join_as_current_user(invite)
     form = AcceptInviteForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
-        if find_user(email) is not None:
+        try:
+            user = accounts.create_user(form.email.data, form.name.data, form.password.data)
+            accounts.use_invite(invite, user)
+        except accounts.DuplicateEmail:
+            db.session.rollback()
             # Saying "this email is taken" would reveal who has an account.
             flash(
                 "If you already have an fvfield account, log in first, then open "
                 "this link again. Otherwise use another email address.",
                 "error",
             )
-            return render_template("auth/invite.html", form=form, invite=invite)
-        user = User(email=email, name=form.name.data.strip())
-        user.set_password(form.password.data)
-        db.session.add(user)
-        use_invite(invite, user)
-        db.session.commit()
-        login_user(user, remember=True)
-        flash(f"Welcome to {invite.team.name}.", "info")
-        return redirect(url_for("auth.home"))
+        except accounts.InviteClosed:
+            db.session.rollback()
+            return invite_closed(find_invite(token).state)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user, remember=True)
+            flash(f"Welcome to {invite.team.name}.", "info")
+            return redirect(url_for("auth.home"))
     return render_template("auth/invite.html", form=form, invite=invite)
 
 
@@ -132,19 +167,16 @@ def join_as_current_user(invite):
     """Show the join button to a logged-in user, and join on POST."""
     form = JoinTeamForm()
     if form.validate_on_submit():
-        if membership_for(invite.team.slug):
+        try:
+            accounts.use_invite(invite, current_user)
+        except accounts.AlreadyMember:
+            db.session.rollback()
             flash(f"You are already in {invite.team.name}; the link is still unused.", "info")
             return redirect(url_for("auth.home"))
-        use_invite(invite, current_user)
+        except accounts.InviteClosed:
+            db.session.rollback()
+            return invite_closed(invite.state)
         db.session.commit()
-        flash(f"You joined {invite.team.name}.", "info")
+        flash(f"You joined {invite.team.name} as a {invite.role}.", "info")
         return redirect(url_for("auth.home"))
     return render_template("auth/invite_join.html", invite=invite, form=form)
-
-
-def use_invite(invite, user):
-    """Make `user` a member with the invite's role and close the invite."""
-    invite.used_at = utcnow()
-    invite.used_by = user.id
-    db.session.add(Membership(team_id=invite.team_id, user=user, role=invite.role))
-    record_event("invite_used", user=user, team=invite.team, email=user.email, role=invite.role)

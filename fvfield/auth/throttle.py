@@ -1,4 +1,5 @@
 """Slow down password guessing: refuse logins after repeated failures."""
+import math
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -7,21 +8,30 @@ from flask import current_app
 from ..extensions import db
 from ..models import AuditEvent, utcnow
 
+# A care office may share one address: it gets this many times more room than one account.
+IP_ALLOWANCE = 4
+
 
 def minutes_locked(email, ip):
-    """Return how many minutes logins stay refused for this address or IP (0: allowed)."""
+    """Return for how many minutes logins stay refused for this email or IP (0: allowed).
+
+    The failures counted are the audit log's `login_failed` events of the last
+    LOGIN_LOCK_MINUTES; the lock ends when the oldest of them leaves that window.
+    Refused attempts are not failures, so waiting always ends a lock.
+    """
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    since = utcnow() - window
-    failures = sa.select(AuditEvent.created_at).where(
-        AuditEvent.event == "login_failed", AuditEvent.created_at > since
-    )
-    by_email = failures.where(AuditEvent.email == email)
-    # An IP shared by a whole care office gets more room than one account.
-    by_ip = failures.where(AuditEvent.ip == ip)
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    for query, allowed in ((by_email, limit), (by_ip, limit * 4)):
-        times = db.session.scalars(query.order_by(AuditEvent.created_at.desc()).limit(allowed)).all()
+    now = utcnow()
+    recent = sa.select(AuditEvent.created_at).where(
+        AuditEvent.event == "login_failed", AuditEvent.created_at > now - window
+    )
+    ends = []
+    for who, allowed in ((AuditEvent.email == email, limit), (AuditEvent.ip == ip, limit * IP_ALLOWANCE)):
+        times = db.session.scalars(
+            recent.where(who).order_by(AuditEvent.created_at.desc()).limit(allowed)
+        ).all()
         if len(times) >= allowed:
-            free_at = times[-1] + window
-            return max(1, int((free_at - utcnow()).total_seconds() // 60) + 1)
-    return 0
+            ends.append(times[-1] + window)
+    if not ends:
+        return 0
+    return max(1, math.ceil((max(ends) - now).total_seconds() / 60))
