@@ -7,7 +7,6 @@ import click
 import flask_migrate
 import sqlalchemy as sa
 import waitress
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -31,12 +30,18 @@ def upgrade_database():
     """Bring the database schema up to date; return whether it needed it."""
     config = current_app.extensions["migrate"].migrate.get_config()
     heads = set(ScriptDirectory.from_config(config).get_heads())
-    with db.engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    if current == heads:
+    if applied_revisions() == heads:
         return False
     flask_migrate.upgrade()
     return True
+
+
+def applied_revisions():
+    """Return the migrations the database has had (its alembic_version rows)."""
+    with db.engine.connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return set()
+        return set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
 
 
 def account_command(f):
