@@ -69,6 +69,6 @@ def begin_write():
     concurrent writers wait their turn (busy_timeout) instead. Call it before
     any other query of the transaction.
     """
-    if db.session.in_transaction():
+    if db.session().in_transaction():
         db.session.commit()
     return db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
