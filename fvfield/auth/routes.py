@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import accounts
 from ..access import teams_of
 from ..audit import record_event
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Invite, token_digest
 from .forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from .throttle import minutes_locked
@@ -37,6 +37,13 @@ def safe_next(target):
         and target.isprintable()
     )
     return target if local else url_for("auth.home")
+
+
+@bp.before_request
+def lock_for_writes():
+    """Take the write lock before a form's reads, so concurrent POSTs queue instead of failing."""
+    if request.method == "POST":
+        begin_write()
 
 
 @cache

@@ -5,15 +5,12 @@ from wtforms.validators import InputRequired, Length
 
 from ..models import ROLES
 
-ROLE_CHOICES = [(role, role.capitalize()) for role in ROLES]
-
-
 class InviteForm(FlaskForm):
     """Issue an invite link with a role."""
 
     role = SelectField(
         "Role",
-        choices=ROLE_CHOICES,
+        choices=list(ROLES),
         default="member",
         validators=[InputRequired()],
     )
@@ -25,7 +22,7 @@ class RoleForm(FlaskForm):
 
     role = SelectField(
         "Role",
-        choices=ROLE_CHOICES,
+        choices=list(ROLES),
         validators=[InputRequired()],
     )
 

@@ -1,15 +1,22 @@
 """A coordinator's team page: members, their roles, and invite links."""
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import accounts
 from ..access import RANK, team_for
-from ..extensions import db
+from ..extensions import begin_write, db
 from ..models import Invite, Membership, User
 from .forms import InviteForm, RemoveMemberForm, RoleForm, WithdrawInviteForm
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+
+@bp.before_request
+def lock_for_writes():
+    """Take the write lock before a form's reads, so concurrent POSTs queue instead of failing."""
+    if request.method == "POST":
+        begin_write()
 
 
 @bp.app_template_filter("day")
