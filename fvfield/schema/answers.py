@@ -1,0 +1,151 @@
+"""Check a record's answers against one version of a form, fast enough for every push.
+
+A definition is compiled once into an AnswerValidator: one small step per
+question, each holding its answer check and its show_if test. Compiled
+validators are cached by the definition object and by its content, so treat a
+definition as read-only once answers have been checked against it.
+"""
+import functools
+import json
+
+from .definition import DefinitionError, validate_definition
+from .fields import answer_check, kind_of, show
+from .rules import UNSURE, compile_rule, rule_words
+
+MAX_UNKNOWN_REPORTED = 10
+CACHE_SIZE = 256
+
+
+def blank_text(value):
+    """Return whether a text answer is empty or only spaces."""
+    return not value.strip()
+
+
+def nothing_chosen(value):
+    """Return whether a multiple choice answer chose nothing."""
+    return not value
+
+
+# A required question is not answered by blank text or an empty list either.
+BLANK = {"text": blank_text, "textarea": blank_text, "multiple_choice": nothing_chosen}
+
+
+class AnswerValidator:
+    """The compiled checks of one form version; validate(answers) for each record."""
+
+    def __init__(self, definition):
+        fields = definition["fields"]
+        by_name = {field["name"]: field for field in fields}
+        self.form_id = definition["id"]
+        self.version = definition["version"]
+        self.names = frozenset(by_name)
+        self.steps = tuple(compile_step(field, by_name) for field in fields)
+
+    def validate(self, answers):
+        """Return what is wrong with a record's answers, by question name; {} when they fit."""
+        if type(answers) is not dict:
+            message = f"The answers must be an object keyed by question name, not {kind_of(answers)}."
+            return {"_": [message]}
+        errors = {}
+        seen = {}
+        get = answers.get
+        for name, check, required, blank, shown, hidden in self.steps:
+            value = get(name)
+            visible = True if shown is None else shown(seen)
+            if visible is False:
+                if value is not None:
+                    errors[name] = [hidden]
+                continue
+            if value is None:
+                if required and visible:
+                    errors[name] = [required]
+                continue
+            problem = check(value)
+            if problem is not None:
+                errors[name] = [problem]
+                seen[name] = UNSURE
+                continue
+            if required and visible and blank is not None and blank(value):
+                errors[name] = [required]
+            seen[name] = value if visible else UNSURE
+        if not answers.keys() <= self.names:
+            self.report_unknown(answers, errors)
+        return errors
+
+    __call__ = validate
+
+    def report_unknown(self, answers, errors):
+        """Reject answers to questions this version does not have."""
+        unknown = [key for key in answers if key not in self.names]
+        where = f"this form (version {self.version})"
+        for key in unknown[:MAX_UNKNOWN_REPORTED]:
+            path = key if type(key) is str and len(key) <= 100 else "_"
+            errors.setdefault(path, []).append(f"{show(key)} is not a question of {where}.")
+        if len(unknown) > MAX_UNKNOWN_REPORTED:
+            more = len(unknown) - MAX_UNKNOWN_REPORTED
+            errors.setdefault("_", []).append(f"{more} more answers are not questions of {where}.")
+
+
+def compile_step(field, by_name):
+    """Build one question's step: name, check, required message, blank test, show_if."""
+    rule = field.get("show_if")
+    if rule is None:
+        shown = hidden = None
+        required = "Answer this question: it is required."
+    else:
+        controller = by_name[rule["field"]]
+        words = rule_words(rule, controller)
+        shown = compile_rule(rule, controller)
+        hidden = f"Leave this question out: it is only asked when {words}."
+        required = f"Answer this question: it is required when {words}."
+    if not field.get("required", False):
+        required = None
+    return (field["name"], answer_check(field), required, BLANK.get(field["type"]), shown, hidden)
+
+
+def compile_definition(definition):
+    """Compile a form definition into an AnswerValidator; raise DefinitionError if it is broken."""
+    errors = validate_definition(definition)
+    if errors:
+        raise DefinitionError(errors)
+    return AnswerValidator(definition)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def compile_content(content):
+    """Compile a definition given as canonical JSON text (the cache key)."""
+    return compile_definition(json.loads(content))
+
+
+def content_key(definition):
+    """Return the JSON text of a definition (the cache key), or None when it is not JSON."""
+    try:
+        return json.dumps(definition, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+# id(definition) -> (definition, validator); holding the definition keeps its id from reuse.
+_by_identity = {}
+
+
+def validator_for(definition):
+    """Return the compiled validator of a definition, compiling each definition once."""
+    entry = _by_identity.get(id(definition))
+    if entry is not None and entry[0] is definition:
+        return entry[1]
+    content = content_key(definition)
+    validator = compile_definition(definition) if content is None else compile_content(content)
+    if len(_by_identity) >= CACHE_SIZE:
+        _by_identity.clear()
+    _by_identity[id(definition)] = (definition, validator)
+    return validator
+
+
+def validate_answers(definition, answers):
+    """Return what is wrong with a record's answers to a form version, by question; {} when none."""
+    try:
+        validator = validator_for(definition)
+    except DefinitionError as error:
+        return {"_": [f"This version of the form is broken, so it cannot take answers: {error}"]}
+    return validator.validate(answers)

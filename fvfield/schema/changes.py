@@ -1,0 +1,146 @@
+"""Say what a new version of a form changes, in sentences for the form's version list."""
+from .fields import number_text, show
+from .rules import rule_words
+
+TYPE_WORDS = {
+    "text": "a short text", "textarea": "a long text", "integer": "a whole number",
+    "decimal": "a number", "date": "a date", "time": "a time", "datetime": "a date and time",
+    "boolean": "a yes/no question", "choice": "a single choice", "multiple_choice": "a multiple choice",
+    "scale": "a scale", "counter": "a counter", "geopoint": "a position", "photo": "a photo",
+    "note": "a note",
+}
+
+
+def describe_changes(old_definition, new_definition):
+    """List, as sentences, what the new version of a form changes from the old one."""
+    old, new = questions(old_definition), questions(new_definition)
+    sentences = form_changes(old_definition, new_definition)
+    for name, field in new.items():
+        if name not in old:
+            sentences.append(f"Added question {words(field)}")
+        else:
+            sentences.extend(question_changes(old[name], field, new))
+    sentences.extend(f"Removed question {words(field)}" for name, field in old.items()
+                     if name not in new)
+    if [name for name in old if name in new] != [name for name in new if name in old]:
+        sentences.append("Reordered the questions")
+    return sentences
+
+
+def questions(definition):
+    """Return a definition's questions by name, in their order."""
+    fields = definition.get("fields") if isinstance(definition, dict) else None
+    if not isinstance(fields, list):
+        return {}
+    return {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+
+
+def words(field):
+    """Quote a question's label (or its name when it has none)."""
+    label = field.get("label")
+    if isinstance(label, str) and label.strip():
+        return show(" ".join(label.split()), 60)
+    return show(field["name"])
+
+
+def form_changes(old, new):
+    """Describe changes to the form's title and to what it is about."""
+    sentences = []
+    if old.get("title") != new.get("title"):
+        sentences.append(f"Renamed the form from {show(old.get('title'))} to {show(new.get('title'))}")
+    if old.get("subject_kind") != new.get("subject_kind"):
+        about = new.get("subject_kind")
+        sentences.append(f"Made the form about each {about}" if about else "Made the form about no subject")
+    return sentences
+
+
+def question_changes(old, new, new_questions):
+    """Describe what changed in one question kept from the old version."""
+    label = words(new)
+    sentences = []
+    if words(old) != label:
+        sentences.append(f"Reworded {words(old)} to {label}")
+    if old.get("type") != new.get("type"):
+        before = TYPE_WORDS.get(old.get("type"), "another type")
+        after = TYPE_WORDS.get(new.get("type"), "another type")
+        sentences.append(f"Changed {label} from {before} to {after}")
+    if bool(old.get("required")) != bool(new.get("required")):
+        sentences.append(f"Made {label} {'required' if new.get('required') else 'optional'}")
+    sentences.extend(hint_changes(old.get("hint"), new.get("hint"), label))
+    sentences.extend(rule_changes(old.get("show_if"), new.get("show_if"), label, new_questions))
+    sentences.extend(choice_changes(old.get("choices"), new.get("choices"), label))
+    sentences.extend(limit_changes(old, new, label))
+    return sentences
+
+
+def hint_changes(old, new, label):
+    """Describe a hint added, removed or changed."""
+    if old == new:
+        return []
+    if not old:
+        return [f"Added a hint to {label}"]
+    if not new:
+        return [f"Removed the hint from {label}"]
+    return [f"Changed the hint of {label}"]
+
+
+def rule_changes(old, new, label, new_questions):
+    """Describe a change to when a question is asked."""
+    if old == new:
+        return []
+    controller = new_questions.get(new.get("field")) if isinstance(new, dict) else None
+    if not new:
+        return [f"{label} is now always asked"]
+    if controller is None or "label" not in controller:
+        return [f"Changed when {label} is asked"]
+    return [f"{label} is now asked only when {rule_words(new, controller)}"]
+
+
+def choice_changes(old, new, label):
+    """Describe choices added, removed, reworded or reordered."""
+    if not isinstance(old, list) or not isinstance(new, list) or old == new:
+        return []
+    before, after = choice_labels(old), choice_labels(new)
+    sentences = [f"Added choice {show(after[v], 60)} to {label}" for v in after if v not in before]
+    sentences += [f"Removed choice {show(before[v], 60)} from {label}" for v in before if v not in after]
+    sentences += [
+        f"Reworded choice {show(before[v], 60)} of {label} to {show(after[v], 60)}"
+        for v in after if v in before and before[v] != after[v]
+    ]
+    if [v for v in before if v in after] != [v for v in after if v in before]:
+        sentences.append(f"Reordered the choices of {label}")
+    return sentences
+
+
+def choice_labels(choices):
+    """Return the labels of choices by value."""
+    return {
+        choice["value"]: choice.get("label") for choice in choices
+        if isinstance(choice, dict) and isinstance(choice.get("value"), str)
+    }
+
+
+def range_text(field):
+    """Write a question's min and max as a range."""
+    low, high = field.get("min"), field.get("max")
+    if low is not None and high is not None:
+        return f"{number_text(low)}–{number_text(high)}"
+    if low is not None:
+        return f"{number_text(low)} or more"
+    return f"up to {number_text(high)}" if high is not None else "any number"
+
+
+def limit_changes(old, new, label):
+    """Describe changes to a question's range, length limit and scale labels."""
+    sentences = []
+    if (old.get("min"), old.get("max")) != (new.get("min"), new.get("max")):
+        sentences.append(f"Changed the range of {label} from {range_text(old)} to {range_text(new)}")
+    if old.get("max_length") != new.get("max_length"):
+        limit = new.get("max_length")
+        if limit:
+            sentences.append(f"Limited {label} to {number_text(limit)} characters")
+        else:
+            sentences.append(f"Removed the length limit of {label}")
+    if old.get("labels") != new.get("labels"):
+        sentences.append(f"Changed the scale labels of {label}")
+    return sentences

@@ -1,0 +1,340 @@
+"""The field types of a form definition and the check of one answer of each type.
+
+A check is built once per field (`answer_check(field)`) and then called for
+every record: it returns None for a good answer, or one sentence saying what
+to enter instead. Checks never see None: an absent answer is decided before.
+"""
+import math
+import re
+from datetime import date, datetime
+
+FIELD_TYPES = (
+    "text", "textarea", "integer", "decimal", "date", "time", "datetime", "boolean",
+    "choice", "multiple_choice", "scale", "counter", "geopoint", "photo", "note",
+)
+
+# The largest whole number a phone's JavaScript keeps exactly (Number.MAX_SAFE_INTEGER).
+SAFE_INTEGER = 2**53 - 1
+TEXT_LIMITS = {"text": 2_000, "textarea": 20_000}
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+GEOPOINT_KEYS = frozenset({"lat", "lon", "accuracy"})
+PHOTO_KEYS = frozenset({"sha256", "content_type", "size"})
+
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+SHA256 = re.compile(r"[0-9a-f]{64}")
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def kind_of(value):
+    """Name the JSON kind of a value the way a person reads it."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def show(value, limit=40):
+    """Quote a value for a message, cut short when long."""
+    if isinstance(value, str):
+        text = value if len(value) <= limit else value[:limit] + "…"
+        return f"'{text}'"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def field_words(index, field):
+    """Name a question for a message: its label and name, or its place in the form."""
+    name, label = field.get("name"), field.get("label")
+    name = name if type(name) is str and FIELD_NAME.fullmatch(name) else None
+    if type(label) is str and label.strip():
+        label = show(" ".join(label.split()), 60)
+        return f"{label} ({name})" if name else f"{label} (question {index + 1})"
+    return f"'{name}'" if name else f"Question {index + 1}"
+
+
+def number_text(number):
+    """Write a bound as a person would: 5 rather than 5.0."""
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return f"{number:,}" if abs(number) >= 10_000 else str(number)
+
+
+def is_number(value):
+    """Return whether a value is a JSON number (true/false are not numbers)."""
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))
+
+
+def range_words(low, high):
+    """Describe the allowed range of a number."""
+    if low is not None and high is not None:
+        return f"between {number_text(low)} and {number_text(high)}"
+    if low is not None:
+        return f"of at least {number_text(low)}"
+    if high is not None:
+        return f"of at most {number_text(high)}"
+    return f"between -{number_text(SAFE_INTEGER)} and {number_text(SAFE_INTEGER)}"
+
+
+def storable_text(value):
+    """Return a message when a string cannot be stored as UTF-8 text."""
+    if "\x00" in value:
+        return "Remove the NUL character from the text."
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "The text holds a broken character (an unpaired surrogate); type it again."
+    return None
+
+
+def text_check(field):
+    """Check a text or textarea answer: a string within the length limit."""
+    limit = field.get("max_length", TEXT_LIMITS[field["type"]])
+    too_long = f"Enter at most {number_text(limit)} characters."
+
+    def check(value):
+        if type(value) is not str:
+            return f"Enter text, not {kind_of(value)}."
+        if len(value) > limit:
+            return too_long
+        return storable_text(value)
+    return check
+
+
+def whole_number_check(low, high, wording):
+    """Check a whole number between low and high (either may be None)."""
+    message = f"Enter {wording} {range_words(low, high)}."
+    low = -SAFE_INTEGER if low is None else low
+    high = SAFE_INTEGER if high is None else high
+
+    def check(value):
+        if type(value) is int:
+            return None if low <= value <= high else message
+        if type(value) is float and value.is_integer():
+            return f"Enter a whole number without a decimal point ({int(value)}, not {value})."
+        return f"{message[:-1]}, not {kind_of(value)}."
+    return check
+
+
+def integer_check(field):
+    """Check an integer answer within the field's min and max."""
+    return whole_number_check(field.get("min"), field.get("max"), "a whole number")
+
+
+def scale_check(field):
+    """Check a scale answer: a whole number from min to max."""
+    return whole_number_check(field["min"], field["max"], "a whole number")
+
+
+def counter_check(field):
+    """Check a counter answer: a whole number of 0 or more."""
+    return whole_number_check(0, None, "a count")
+
+
+def decimal_check(field):
+    """Check a decimal answer: a finite number within min and max."""
+    low, high = field.get("min"), field.get("max")
+    message = f"Enter a number {range_words(low, high)}."
+    low = -SAFE_INTEGER if low is None else low
+    high = SAFE_INTEGER if high is None else high
+
+    def check(value):
+        kind = type(value)
+        if kind is float:
+            if low <= value <= high:
+                return None
+            return message if math.isfinite(value) else f"Enter a number, not {value}."
+        if kind is int:
+            return None if low <= value <= high else message
+        return f"{message[:-1]}, not {kind_of(value)}."
+    return check
+
+
+def date_check(field):
+    """Check a date answer: "YYYY-MM-DD", a real calendar date."""
+    def check(value):
+        if type(value) is not str or not DATE.fullmatch(value):
+            return f"Enter a date as YYYY-MM-DD, for example 2026-11-25, not {show(value)}."
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return f"{show(value)} is not a date on the calendar."
+        return None
+    return check
+
+
+def time_check(field):
+    """Check a time answer: "HH:MM" from 00:00 to 23:59."""
+    def check(value):
+        if type(value) is str and TIME.fullmatch(value):
+            return None
+        return f"Enter a time as HH:MM from 00:00 to 23:59, not {show(value)}."
+    return check
+
+
+def datetime_check(field):
+    """Check a datetime answer: ISO 8601 with a UTC offset."""
+    def check(value):
+        if type(value) is not str or not DATETIME.fullmatch(value):
+            return (
+                "Enter a date and time in ISO 8601 with its offset, for example "
+                f"2026-11-25T09:41:00+00:00, not {show(value)}."
+            )
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"{show(value)} is not a real date and time."
+        return None
+    return check
+
+
+def boolean_check(field):
+    """Check a boolean answer: true or false, nothing else."""
+    def check(value):
+        if value is True or value is False:
+            return None
+        return f"Choose yes or no (true or false), not {show(value)}."
+    return check
+
+
+def choices_words(values):
+    """List choice values for a message, cut short when there are many."""
+    shown = ", ".join(values[:12])
+    return shown if len(values) <= 12 else f"{shown} and {len(values) - 12} more"
+
+
+def choice_check(field):
+    """Check a choice answer: one value of the field's choices."""
+    values = [choice["value"] for choice in field["choices"]]
+    allowed = frozenset(values)
+    listed = choices_words(values)
+
+    def check(value):
+        if type(value) is str and value in allowed:
+            return None
+        if type(value) is str:
+            return f"{show(value)} is not one of the choices: {listed}."
+        return f"Choose one of: {listed}; not {kind_of(value)}."
+    return check
+
+
+def multiple_choice_check(field):
+    """Check a multiple choice answer: a list of distinct values of the choices."""
+    values = [choice["value"] for choice in field["choices"]]
+    allowed = frozenset(values)
+    listed = choices_words(values)
+
+    def check(value):
+        if type(value) is not list:
+            return f"Choose a list of values from: {listed}; not {kind_of(value)}."
+        seen = set()
+        for item in value:
+            if type(item) is not str or item not in allowed:
+                return f"{show(item)} is not one of the choices: {listed}."
+            if item in seen:
+                return f"{show(item)} is chosen more than once; choose each value once."
+            seen.add(item)
+        return None
+    return check
+
+
+def coordinate_problem(point, key, low, high, words):
+    """Return a message when point[key] is not a number from low to high."""
+    value = point[key]
+    if not is_number(value) or not low <= value <= high:
+        return f"The {words} must be a number from {low} to {high}, not {show(value)}."
+    return None
+
+
+def geopoint_check(field):
+    """Check a position: {"lat", "lon", "accuracy"} with accuracy in metres or null."""
+    def check(value):
+        if type(value) is not dict:
+            return f'Enter a position as {{"lat", "lon", "accuracy"}}, not {kind_of(value)}.'
+        if value.keys() != GEOPOINT_KEYS:
+            return keys_problem("A position", value, GEOPOINT_KEYS, "accuracy may be null")
+        accuracy = value["accuracy"]
+        if accuracy is not None and (not is_number(accuracy) or accuracy < 0):
+            return f"The accuracy must be a number of metres, 0 or more, or null; not {show(accuracy)}."
+        return (
+            coordinate_problem(value, "lat", -90, 90, "latitude")
+            or coordinate_problem(value, "lon", -180, 180, "longitude")
+        )
+    return check
+
+
+def photo_check(field):
+    """Check a photo answer: a reference to an uploaded attachment."""
+    def check(value):
+        if type(value) is not dict:
+            return f'Attach a photo as {{"sha256", "content_type", "size"}}, not {kind_of(value)}.'
+        if value.keys() != PHOTO_KEYS:
+            return keys_problem("A photo", value, PHOTO_KEYS, "all three are needed")
+        digest, content_type, size = value["sha256"], value["content_type"], value["size"]
+        if type(digest) is not str or not SHA256.fullmatch(digest):
+            return f"The photo's sha256 must be 64 lower-case hex characters, not {show(digest)}."
+        if type(content_type) is not str or content_type not in IMAGE_TYPES:
+            return f"The photo must be image/jpeg, image/png or image/webp, not {show(content_type)}."
+        if type(size) is not int or not 0 < size <= SAFE_INTEGER:
+            return f"The photo's size must be a whole number of bytes above 0, not {show(size)}."
+        return None
+    return check
+
+
+def keys_problem(what, value, expected, advice):
+    """Say which keys an object answer misses or has too many of."""
+    missing = sorted(expected - value.keys())
+    if missing:
+        return f"{what} needs {', '.join(missing)} ({advice})."
+    extra = sorted(show(key) for key in value.keys() - expected)
+    return f"{what} takes only {', '.join(sorted(expected))}; remove {', '.join(extra[:5])}."
+
+
+def note_check(field):
+    """Refuse any answer to a note: it is text to read."""
+    def check(value):
+        return "This is a note to read; it takes no answer (leave it out or null)."
+    return check
+
+
+ANSWER_CHECKS = {
+    "text": text_check,
+    "textarea": text_check,
+    "integer": integer_check,
+    "decimal": decimal_check,
+    "date": date_check,
+    "time": time_check,
+    "datetime": datetime_check,
+    "boolean": boolean_check,
+    "choice": choice_check,
+    "multiple_choice": multiple_choice_check,
+    "scale": scale_check,
+    "counter": counter_check,
+    "geopoint": geopoint_check,
+    "photo": photo_check,
+    "note": note_check,
+}
+
+
+def answer_check(field):
+    """Build the check of one answer to a (valid) field."""
+    return ANSWER_CHECKS[field["type"]](field)
