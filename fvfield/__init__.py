@@ -53,9 +53,11 @@ def create_app(test_config=None):
 
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .pwa import bp as pwa_bp
     from .teams.routes import bp as teams_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(teams_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(pwa_bp)
     return app

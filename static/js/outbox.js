@@ -1,0 +1,148 @@
+// The outbox: every change saved on this phone, waiting for the server.
+// A save writes the local document (for the screens) and its outbox item in
+// ONE IndexedDB transaction, and resolves only once that transaction has
+// committed: when the app says "Saved on this phone", it is.
+import {
+  EVENT_OUTBOX_CHANGED, STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS,
+} from './constants.js';
+import {all, count, get, promised, tx} from './db.js';
+
+export const WAITING = 'waiting';
+export const NEEDS_ATTENTION = 'needs_attention';
+
+const STORE_OF = {records: STORE_RECORDS, subjects: STORE_SUBJECTS};
+
+function changed(detail) {
+  window.dispatchEvent(new CustomEvent(EVENT_OUTBOX_CHANGED, {detail}));
+}
+
+/** Return the local time now as ISO 8601 with its offset (as recorded_at wants). */
+export function localTimestamp(date = new Date()) {
+  const pad = (n) => String(Math.abs(Math.trunc(n))).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+    + `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+    + `${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}
+
+/**
+ * Write the document and its change in one transaction. `fields` are the
+ * document's own fields (data, form, label...), the same in both.
+ */
+async function saveChange(team, collection, id, baseRev, deleted, fields) {
+  const store = STORE_OF[collection];
+  const changeId = crypto.randomUUID();
+  const result = await tx([store, STORE_OUTBOX], 'readwrite', async (stores) => {
+    const existing = await promised(stores[store].get([team, id]));
+    const earlier = await promised(
+      stores[STORE_OUTBOX].index('by_document').count([team, collection, id]),
+    );
+    // A document with changes still waiting was last seen by the server at
+    // its stored rev; the sync engine moves the later changes' base_rev on
+    // as the earlier ones are acknowledged (see sync.js, "rebase").
+    let base = baseRev ?? (existing ? existing.rev : 0);
+    if (earlier && existing) {
+      base = existing.rev;
+    }
+    const change = {
+      change_id: changeId, collection, id, base_rev: base, deleted, ...fields,
+    };
+    const doc = {
+      ...(existing || {rev: 0, has_conflict: false}),
+      ...fields, team, id, deleted, pending: true, change_id: changeId,
+    };
+    await promised(stores[store].put(doc));
+    const seq = await promised(stores[STORE_OUTBOX].add({
+      change_id: changeId, team, change, state: WAITING, errors: null,
+      saved_at: new Date().toISOString(),
+    }));
+    return {id, changeId, seq};
+  });
+  changed({team, collection, id, seq: result.seq});
+  return result;
+}
+
+/**
+ * Save a record on this phone and queue it for the server. `baseRev` is the
+ * rev of the record as the form opened it (0 or absent for a new record).
+ */
+export function saveRecord({
+  team, form, formVersion, subjectId = null, id, baseRev, data, recordedAt, deleted = false,
+}) {
+  return saveChange(team, 'records', id || crypto.randomUUID(), baseRev, deleted, {
+    form,
+    form_version: formVersion,
+    subject_id: subjectId,
+    recorded_at: recordedAt || localTimestamp(),
+    data,
+  });
+}
+
+/** Save a subject (a person, a market, a pitch) on this phone and queue it. */
+export function saveSubject({team, id, kind, label, data = {}, baseRev, deleted = false}) {
+  return saveChange(team, 'subjects', id || crypto.randomUUID(), baseRev, deleted, {
+    kind, label, data,
+  });
+}
+
+/** Return the outbox items, oldest first, optionally of one team and/or state. */
+export async function listOutbox({team, state} = {}) {
+  const items = team
+    ? await all(STORE_OUTBOX, {index: 'by_team', query: team})
+    : await all(STORE_OUTBOX);
+  return items.filter((item) => !state || item.state === state).sort((a, b) => a.seq - b.seq);
+}
+
+/** Return the outbox item `seq`, or undefined. */
+export function outboxItem(seq) {
+  return get(STORE_OUTBOX, seq);
+}
+
+/** Return the items the server rejected, with its reasons in `errors`. */
+export function needsAttention(team) {
+  return listOutbox({team, state: NEEDS_ATTENTION});
+}
+
+/** Return {waiting, needsAttention}: how many changes are still on this phone only. */
+export async function outboxCounts() {
+  const waiting = await count(STORE_OUTBOX, {index: 'by_state', query: WAITING});
+  const attention = await count(STORE_OUTBOX, {index: 'by_state', query: NEEDS_ATTENTION});
+  return {waiting, needsAttention: attention};
+}
+
+/** Return how many changes have not reached the server (waiting or needing attention). */
+export function unsentCount() {
+  return count(STORE_OUTBOX);
+}
+
+/**
+ * Fix a rejected change and send it again: `fix` holds the document fields
+ * to replace (data, form_version, label...). It gets a new change_id and
+ * waits again; the local document follows.
+ */
+export async function updateRejected(seq, fix) {
+  const result = await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS], 'readwrite', async (stores) => {
+    const item = await promised(stores[STORE_OUTBOX].get(seq));
+    if (!item || item.state !== NEEDS_ATTENTION) {
+      throw new Error('That change is no longer waiting for a fix.');
+    }
+    const fields = {...fix};
+    for (const key of ['change_id', 'collection', 'id', 'base_rev']) {
+      delete fields[key];
+    }
+    const changeId = crypto.randomUUID();
+    const change = {...item.change, ...fields, change_id: changeId};
+    await promised(stores[STORE_OUTBOX].put({
+      ...item, change, change_id: changeId, state: WAITING, errors: null,
+    }));
+    const store = stores[STORE_OF[change.collection]];
+    const doc = await promised(store.get([item.team, change.id]));
+    if (doc && doc.change_id === item.change_id) {
+      await promised(store.put({...doc, ...fields, pending: true, change_id: changeId}));
+    }
+    return {team: item.team, seq, changeId};
+  });
+  changed(result);
+  return result;
+}

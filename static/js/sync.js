@@ -1,0 +1,505 @@
+// The sync engine, owned by the page (docs/field-app.md, "Sync triggers").
+// For each team: upload the photos that waiting records need, push the
+// outbox oldest first in batches within the server's limits, then pull until
+// `more` is false. An outbox item leaves only when the server answered
+// applied, duplicate, merged or conflict. Triggers only *wake* the engine.
+import {ApiError, NetworkError, getJSON, postJSON, putBytes} from './api.js';
+import {
+  BACKOFF_FIRST_MS, BACKOFF_MAX_MS, EVENT_OUTBOX_CHANGED, EVENT_SYNC_STATE, MESSAGE_SYNC,
+  STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS, STORE_SUBJECTS,
+  SYNC_INTERVAL_MS, SYNC_TAG,
+} from './constants.js';
+import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
+import {NEEDS_ATTENTION, WAITING, listOutbox, outboxCounts} from './outbox.js';
+import {currentSession, limits, markLoginNeeded, refreshToken} from './session.js';
+
+const STORE_OF = {forms: STORE_FORMS, subjects: STORE_SUBJECTS, records: STORE_RECORDS};
+const ACKNOWLEDGED = new Set(['applied', 'duplicate', 'merged']);
+const MAX_CONFLICT_NOTICES = 50;
+// The body around the changes: {"device_id": "<uuid>", "changes": [...]}.
+const BODY_OVERHEAD = 100;
+const encoder = new TextEncoder();
+
+export const CONFLICT_MESSAGE = 'Someone else changed the same answers while you were away. '
+  + 'Both versions were kept; your coordinator will choose which one stays.';
+
+/** The server no longer knows this session: stop, keep everything, ask for a login. */
+class LoginNeeded extends Error {}
+
+function teamPath(team, rest) {
+  return `/api/v1/teams/${encodeURIComponent(team)}/${rest}`;
+}
+
+/** Return the photo answers ({sha256, content_type, size}) of a change, with their field names. */
+export function photoAnswers(change) {
+  const found = [];
+  for (const [field, value] of Object.entries(change.data || {})) {
+    const answers = Array.isArray(value) ? value : [value];
+    for (const answer of answers) {
+      if (answer && typeof answer === 'object' && /^[0-9a-f]{64}$/.test(answer.sha256 || '')) {
+        found.push({field, sha256: answer.sha256});
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Return the next batch: the oldest waiting changes, at most `maxChanges`,
+ * within `maxBytes`, and never two changes of one document (the second must
+ * be sent on the rev the first one produces).
+ */
+export function takeBatch(items, maxChanges, maxBytes) {
+  const batch = [];
+  const documents = new Set();
+  let bytes = BODY_OVERHEAD;
+  for (const item of items) {
+    const key = `${item.change.collection}/${item.change.id}`;
+    const size = encoder.encode(JSON.stringify(item.change)).length + 1;
+    if (batch.length >= maxChanges || documents.has(key) || (batch.length && bytes + size > maxBytes)) {
+      break;
+    }
+    batch.push(item);
+    documents.add(key);
+    bytes += size;
+  }
+  return {batch, tooLarge: batch.length === 1 && bytes > maxBytes};
+}
+
+export class SyncEngine {
+  constructor({intervalMs = SYNC_INTERVAL_MS} = {}) {
+    this.intervalMs = intervalMs;
+    this.running = null;
+    this.again = false;
+    this.failures = 0;
+    this.retryTimer = null;
+    this.intervalTimer = null;
+    this.soonTimer = null;
+    this.started = false;
+    this.state = {
+      state: 'idle', waiting: 0, needsAttention: 0, lastSync: null, message: '',
+      online: navigator.onLine, nextRetry: null,
+    };
+    this.listeners = {
+      online: () => this.run('online'),
+      offline: () => this.publish({state: 'offline', message: ''}),
+      visibilitychange: () => {
+        if (document.visibilityState === 'visible') {
+          this.run('visible');
+        }
+      },
+      outbox: () => this.outboxChanged(),
+      message: (event) => {
+        if (event.data && event.data.type === MESSAGE_SYNC) {
+          this.run('background-sync');
+        }
+      },
+    };
+  }
+
+  /** Listen to every trigger and sync once now. */
+  start() {
+    if (!this.started) {
+      this.started = true;
+      window.addEventListener('online', this.listeners.online);
+      window.addEventListener('offline', this.listeners.offline);
+      document.addEventListener('visibilitychange', this.listeners.visibilitychange);
+      window.addEventListener(EVENT_OUTBOX_CHANGED, this.listeners.outbox);
+      if ('serviceWorker' in navigator) {
+        navigator.serviceWorker.addEventListener('message', this.listeners.message);
+      }
+      this.intervalTimer = setInterval(() => {
+        if (!this.retryTimer && document.visibilityState === 'visible') {
+          this.run('interval');
+        }
+      }, this.intervalMs);
+    }
+    return this.run('start');
+  }
+
+  /** Stop listening and cancel timers (a sync in flight finishes). */
+  stop() {
+    this.started = false;
+    window.removeEventListener('online', this.listeners.online);
+    window.removeEventListener('offline', this.listeners.offline);
+    document.removeEventListener('visibilitychange', this.listeners.visibilitychange);
+    window.removeEventListener(EVENT_OUTBOX_CHANGED, this.listeners.outbox);
+    if ('serviceWorker' in navigator) {
+      navigator.serviceWorker.removeEventListener('message', this.listeners.message);
+    }
+    for (const timer of [this.retryTimer, this.soonTimer]) {
+      clearTimeout(timer);
+    }
+    clearInterval(this.intervalTimer);
+    this.retryTimer = this.soonTimer = this.intervalTimer = null;
+  }
+
+  /** Sync now; a call during a sync makes it go round once more. Resolves when done. */
+  run(reason = 'manual') {
+    this.reason = reason;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.syncOnce();
+        } while (this.again && this.state.state === 'idle');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Tell listeners the state, with fresh counts (window event 'fv:sync-state'). */
+  async publish(patch = {}) {
+    const counts = await outboxCounts();
+    this.state = {
+      ...this.state, ...patch, ...counts,
+      lastSync: await getMeta('last_sync', null),
+      online: navigator.onLine,
+    };
+    window.dispatchEvent(new CustomEvent(EVENT_SYNC_STATE, {detail: this.state}));
+    return this.state;
+  }
+
+  async outboxChanged() {
+    await this.publish();
+    requestBackgroundSync();
+    // Send a fresh save soon when there is a connection, without waiting
+    // for the browser's Background Sync (which not every browser has).
+    clearTimeout(this.soonTimer);
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = null;
+      if (navigator.onLine && !this.retryTimer) {
+        this.run('saved');
+      }
+    }, 1000);
+  }
+
+  async syncOnce() {
+    const session = currentSession();
+    if (!session || !session.user || session.blocked) {
+      return;
+    }
+    if (!navigator.onLine) {
+      await this.publish({state: 'offline', message: ''});
+      return;
+    }
+    await this.publish({state: 'syncing', message: ''});
+    try {
+      const notices = [];
+      const slugs = new Set(session.teams.map((team) => team.slug));
+      for (const item of await listOutbox({state: WAITING})) {
+        slugs.add(item.team);
+      }
+      for (const team of slugs) {
+        await this.uploadPhotos(team);
+        notices.push(...await this.pushTeam(team));
+      }
+      for (const team of session.teams) {
+        await this.pullTeam(team.slug);
+      }
+      await setMeta('last_sync', new Date().toISOString());
+      this.succeeded();
+      await this.publish({state: 'idle', message: notices.join(' '), nextRetry: null});
+    } catch (error) {
+      await this.failed(error);
+    }
+  }
+
+  succeeded() {
+    this.failures = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  async failed(error) {
+    if (error instanceof LoginNeeded) {
+      markLoginNeeded();
+      await this.publish({
+        state: 'login-needed', nextRetry: null,
+        message: 'Your session has ended. Log in again to send what waits; nothing on this phone was lost.',
+      });
+      return;
+    }
+    this.failures += 1;
+    const delay = Math.min(BACKOFF_FIRST_MS * 2 ** (this.failures - 1), BACKOFF_MAX_MS);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.run('retry');
+    }, delay);
+    const unreachable = error instanceof NetworkError;
+    if (!unreachable && !(error instanceof ApiError)) {
+      console.error('fvfield sync', error);
+    }
+    await this.publish({
+      state: navigator.onLine ? 'error' : 'offline',
+      nextRetry: new Date(Date.now() + delay).toISOString(),
+      message: unreachable
+        ? 'The server cannot be reached. Everything stays on this phone; it will try again.'
+        : `Sync stopped: ${error.message} Everything stays on this phone; it will try again.`,
+    });
+  }
+
+  /** Call the API; on csrf_failed fetch a fresh token and try once more; 401 stops the sync. */
+  async call(send) {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'csrf_failed') {
+        try {
+          await refreshToken();
+        } catch (refreshError) {
+          throw loginOr(refreshError);
+        }
+        try {
+          return await send();
+        } catch (retryError) {
+          throw loginOr(retryError);
+        }
+      }
+      throw loginOr(error);
+    }
+  }
+
+  /** Upload the photos that this team's waiting changes refer to and the server lacks. */
+  async uploadPhotos(team) {
+    const items = await listOutbox({team, state: WAITING});
+    const users = new Map();
+    for (const item of items) {
+      for (const {field, sha256} of photoAnswers(item.change)) {
+        users.set(sha256, [...(users.get(sha256) || []), {item, field}]);
+      }
+    }
+    for (const [sha256, usedBy] of users) {
+      const photo = await get(STORE_PHOTOS, sha256);
+      if (!photo || (photo.uploaded_to || []).includes(team)) {
+        continue;
+      }
+      try {
+        await this.call(() => putBytes(teamPath(team, `attachments/${sha256}`), photo.blob, photo.content_type));
+      } catch (error) {
+        if (error instanceof ApiError && [400, 413, 415].includes(error.status)) {
+          await markForAttention(usedBy.map(({item, field}) => [item, {[field]: [error.message]}]));
+          continue;
+        }
+        throw error;
+      }
+      // Attachments belong to a team: the same photo in two teams goes twice.
+      await put(STORE_PHOTOS, {...photo, uploaded: true, uploaded_to: [...(photo.uploaded_to || []), team]});
+    }
+  }
+
+  /** Push the team's waiting changes, oldest first; return notices for the person. */
+  async pushTeam(team) {
+    const notices = [];
+    const device = await deviceId();
+    let maxChanges = limits().max_changes;
+    for (;;) {
+      const items = await listOutbox({team, state: WAITING});
+      if (!items.length) {
+        return notices;
+      }
+      const {batch, tooLarge} = takeBatch(items, maxChanges, limits().max_body_bytes);
+      if (tooLarge) {
+        await markForAttention([[batch[0], {_: ['This record is larger than the server accepts. Remove a long answer or a photo.']}]]);
+        continue;
+      }
+      let answer;
+      try {
+        answer = await this.call(() => postJSON(teamPath(team, 'push'), {
+          device_id: device, changes: batch.map((item) => item.change),
+        }));
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status >= 500 || error.status === 429) {
+          throw error;
+        }
+        if ([400, 413].includes(error.status) && batch.length > 1) {
+          // Find the change the server cannot take by halving the batch.
+          maxChanges = Math.max(1, Math.floor(batch.length / 2));
+          continue;
+        }
+        await markForAttention(batch.map((item) => [item, {_: [error.message]}]));
+        continue;
+      }
+      notices.push(...await applyResults(team, batch, answer.results));
+      maxChanges = limits().max_changes;
+    }
+  }
+
+  /** Pull what changed on the server since the team's cursor, until `more` is false. */
+  async pullTeam(team) {
+    let cursor = await getMeta(`cursor:${team}`, null);
+    for (;;) {
+      const query = cursor ? `?since=${encodeURIComponent(cursor)}` : '';
+      let page;
+      try {
+        page = await this.call(() => getJSON(teamPath(team, `pull${query}`)));
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'cursor_expired' && cursor) {
+          cursor = null;
+          continue;
+        }
+        if (error instanceof ApiError && [403, 404].includes(error.status)) {
+          return;
+        }
+        throw error;
+      }
+      await applyPulled(team, page.changes, page.cursor);
+      cursor = page.cursor;
+      if (!page.more) {
+        return;
+      }
+    }
+  }
+}
+
+function loginOr(error) {
+  return error instanceof ApiError && error.status === 401 ? new LoginNeeded(error.message) : error;
+}
+
+/** Ask the browser to wake the service worker when a connection returns (if it can). */
+export async function requestBackgroundSync() {
+  if (!('serviceWorker' in navigator)) {
+    return;
+  }
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration && 'sync' in registration) {
+      await registration.sync.register(SYNC_TAG);
+    }
+  } catch (ignored) {
+    // Refused or unsupported: the page's own triggers still sync.
+  }
+}
+
+/** Move items to "needs attention" with the errors, keyed like the server's. */
+async function markForAttention(pairs) {
+  await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS], 'readwrite', async (stores) => {
+    for (const [item, errors] of pairs) {
+      const current = await promised(stores[STORE_OUTBOX].get(item.seq));
+      if (current) {
+        await promised(stores[STORE_OUTBOX].put({...current, state: NEEDS_ATTENTION, errors}));
+      }
+    }
+  });
+}
+
+/** Later changes of a document were made on top of this one: send them on its new rev. */
+async function rebase(outbox, team, change, rev, afterSeq) {
+  const later = await promised(
+    outbox.index('by_document').getAll([team, change.collection, change.id]),
+  );
+  for (const item of later) {
+    if (item.seq > afterSeq) {
+      await promised(outbox.put({...item, change: {...item.change, base_rev: rev}}));
+    }
+  }
+  return later.length;
+}
+
+/** Apply one push answer in one transaction; return notices for the person. */
+async function applyResults(team, batch, results) {
+  if (!Array.isArray(results) || results.length !== batch.length) {
+    throw new Error('The server answered the push with the wrong number of results.');
+  }
+  let conflicts = 0;
+  let rejected = 0;
+  await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS, STORE_META], 'readwrite', async (stores) => {
+    const outbox = stores[STORE_OUTBOX];
+    const notices = [];
+    for (const [index, item] of batch.entries()) {
+      const result = results[index];
+      const store = stores[STORE_OF[item.change.collection]];
+      const key = [team, item.change.id];
+      if (result.change_id !== item.change_id) {
+        throw new Error('The server answered the push out of order.');
+      }
+      if (result.status === 'rejected') {
+        rejected += 1;
+        await promised(outbox.put({
+          ...item, state: NEEDS_ATTENTION, errors: result.errors || {_: ['The server refused this.']},
+          rejected_at: new Date().toISOString(),
+        }));
+        continue;
+      }
+      if (!ACKNOWLEDGED.has(result.status) && result.status !== 'conflict') {
+        throw new Error(`The server answered "${result.status}", which this app does not know.`);
+      }
+      await promised(outbox.delete(item.seq));
+      const doc = await promised(store.get(key));
+      if (result.status === 'conflict') {
+        conflicts += 1;
+        const left = await promised(outbox.index('by_document').count([team, item.change.collection, item.change.id]));
+        if (!left && result.current) {
+          await promised(store.put({...result.current, team, pending: false}));
+        }
+        notices.push({team, collection: item.change.collection, id: item.change.id, at: new Date().toISOString()});
+        continue;
+      }
+      const left = await rebase(outbox, team, item.change, result.rev, item.seq);
+      if (doc) {
+        await promised(store.put({...doc, rev: Math.max(doc.rev || 0, result.rev), pending: left > 0}));
+      }
+    }
+    if (notices.length) {
+      const row = await promised(stores[STORE_META].get('conflicts'));
+      const kept = [...notices, ...((row && row.value) || [])].slice(0, MAX_CONFLICT_NOTICES);
+      await promised(stores[STORE_META].put({key: 'conflicts', value: kept}));
+    }
+  });
+  const said = [];
+  if (conflicts) {
+    said.push(CONFLICT_MESSAGE);
+  }
+  if (rejected) {
+    said.push(`${rejected === 1 ? 'One record needs' : `${rejected} records need`} your attention: `
+      + 'the server could not accept it as it is. Open Sync to see why and fix it.');
+  }
+  return said;
+}
+
+/** Store one page of pulled documents and the cursor, in one transaction. */
+async function applyPulled(team, changes, cursor) {
+  await tx([STORE_FORMS, STORE_SUBJECTS, STORE_RECORDS, STORE_META], 'readwrite', async (stores) => {
+    for (const change of changes) {
+      const name = STORE_OF[change.collection];
+      if (!name) {
+        continue;
+      }
+      const store = stores[name];
+      const existing = await promised(store.get([team, change.id]));
+      if (existing && existing.pending) {
+        // A local edit still waits: the server decides when it arrives.
+        continue;
+      }
+      const doc = {...change, team, pending: false};
+      if (name === STORE_FORMS) {
+        doc.versions = {...((existing && existing.versions) || {})};
+        if (change.data && change.data.version !== undefined) {
+          doc.versions[change.data.version] = change.data;
+        }
+      }
+      await promised(store.put(doc));
+    }
+    await promised(stores[STORE_META].put({key: `cursor:${team}`, value: cursor}));
+  });
+}
+
+/** Return the conflicts this phone was told about, newest first. */
+export function listConflicts() {
+  return getMeta('conflicts', []);
+}
+
+/** Forget the conflict notices (the person has read them). */
+export function dismissConflicts() {
+  return setMeta('conflicts', []);
+}
+
+/** The engine the app runs (app.js starts it; screens call syncEngine.run()). */
+export const syncEngine = new SyncEngine();
