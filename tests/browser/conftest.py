@@ -5,19 +5,30 @@ one seeded per session), so tests may stop, kill, restart or fill it freely.
 The server keeps its port across restarts: a phone's service worker, cookies
 and IndexedDB belong to an origin, and the origin includes the port.
 
+The seeded instance: users of every role (USERS; password PASSWORD), the
+care circle clapton-circle with the person Ada Brown (id ADA) and the market
+survey ridley-market with Ridley Road Market (MARKET) and three pitches
+(PITCHES), each team with its built-in forms. member@example.org is a member
+of both teams; carer@ and volunteer@ of one each.
+
 Fixtures: `field_server` (the running server), `browser` (Chromium),
 `context` (a phone: 390x844, touch, service workers allowed), `page` (that
-phone logged in as member@example.org, on /app/), `login` (log a page in as
-anyone), `screens` (save a screenshot under test-artifacts/screens/).
+phone logged in as member@example.org, on /app/, ready offline), `login`
+(log a page in as anyone), `screens` (save a screenshot under
+test-artifacts/screens/).
 """
+import json
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
 import requests
 
-from realserver import PASSWORD, REPO, RealServer, free_port, seed_instance, serve_command
+from realserver import (
+    PASSWORD, REPO, RealServer, free_port, seed_instance, serve_command, server_environment,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,6 +63,60 @@ TEAMS = [
     ]),
 ]
 
+# The people, markets and pitches on the server, with ids the tests can use.
+ADA = "a1000000-0000-4000-8000-000000000001"
+MARKET = "b2000000-0000-4000-8000-000000000001"
+PITCHES = [f"c3000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3)]
+SUBJECTS = {
+    "clapton-circle": [
+        {"id": ADA, "kind": "person", "label": "Ada Brown", "data": {
+            "important": "Her cat Biscuit, and the radio on in the morning.",
+            "essentials": "Diabetic: check she has eaten. Key safe code from the coordinator.",
+            "contacts": "Daughter: Jo Brown, 07700 900123",
+        }},
+    ],
+    "ridley-market": [
+        {"id": MARKET, "kind": "market", "label": "Ridley Road Market", "data": {
+            "address": "Ridley Road, Dalston, London E8", "pitches": 170,
+        }},
+    ] + [
+        {"id": pitch, "kind": "pitch", "label": f"Pitch {n}", "data": {"market_id": MARKET, "number": n}}
+        for n, pitch in enumerate(PITCHES, 1)
+    ],
+}
+
+# Subjects go in the way every document does: a push, here by a coordinator.
+SEED_SUBJECTS = """
+import json, sys, uuid
+from fvfield import create_app
+from fvfield.accounts import find_team, find_user
+from fvfield.sync import check_push, push_changes
+
+spec = json.loads(sys.argv[1])
+app = create_app()
+with app.app_context():
+    for slug, subjects in spec["subjects"].items():
+        team, user = find_team(slug), find_user(spec["by"])
+        body = {"device_id": str(uuid.uuid4()), "changes": [
+            {"change_id": str(uuid.uuid4()), "collection": "subjects", "base_rev": 0,
+             "deleted": False, **subject} for subject in subjects]}
+        device_id, changes = check_push(body, len(subjects))
+        results, _ = push_changes(team.id, user.id, "coordinator", device_id, changes)
+        refused = [r for r in results if r["status"] != "applied"]
+        if refused:
+            sys.exit(json.dumps(refused))
+"""
+
+
+def seed_subjects(instance, subjects, by="coord@example.org"):
+    """Push subjects {team slug: [subject]} into an instance as its coordinator."""
+    done = subprocess.run(
+        [sys.executable, "-c", SEED_SUBJECTS, json.dumps({"subjects": subjects, "by": by})],
+        env=server_environment(instance), cwd=REPO, capture_output=True, text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"seeding subjects failed:\n{done.stdout}{done.stderr}")
+
 
 class FieldServer(RealServer):
     """A RealServer that keeps its port when it is stopped and started again."""
@@ -76,6 +141,11 @@ class FieldServer(RealServer):
         self.stop()
         raise RuntimeError(f"the server did not answer:\n{self.log()}")
 
+    def documents(self, collection="records"):
+        """Return {id: (rev, data)} of the server's current documents of a collection."""
+        rows = self.query("SELECT id, rev, data FROM documents WHERE collection = ?", collection)
+        return {id_: (rev, json.loads(data)) for id_, rev, data in rows}
+
     def restart(self):
         """Stop the server politely and start it again on the same port and instance."""
         self.stop()
@@ -92,6 +162,7 @@ def seeded_instance(tmp_path_factory):
     """Return an instance folder migrated and seeded once per test session."""
     instance = tmp_path_factory.mktemp("seeded") / "instance"
     seed_instance(instance, USERS, TEAMS)
+    seed_subjects(instance, SUBJECTS)
     return instance
 
 
