@@ -46,7 +46,8 @@ def run_fvfield(instance, *args, input=None):
     """Run the installed `fvfield` command on an instance folder; return the finished process."""
     return subprocess.run(
         [fvfield_script(), *args], env=script_environment(instance), cwd=instance.parent,
-        input=input, capture_output=True, text=True, timeout=120,
+        input=input, stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=120,
     )
 
 

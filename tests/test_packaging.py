@@ -1,6 +1,7 @@
 """Packaging: the wheel carries the web folders and migrations, and works once installed."""
 import json
 import os
+import re
 import shutil
 import site
 import subprocess
@@ -151,3 +152,15 @@ def test_installed_wheel_runs_from_its_own_files(venv, tmp_path):
     assert seen["css"] == 200
     assert seen["login"] == [302, "/"]
     assert (tmp_path / "instance" / "fvfield.db").is_file()
+
+
+def test_ci_runs_the_readme_test_command():
+    quick_start = (REPO / "README.md").read_text().split("## Quick start")[1].split("\n## ")[0]
+    commands = re.findall(r"^    (\S.*)$", quick_start, re.MULTILINE)
+    assert len(commands) == 2, commands
+    assert "fvfield serve" in commands[0]
+    assert commands[1].endswith("python -m pytest")
+    ci = (REPO / ".ci" / "run").read_text()
+    assert commands[1] in ci.splitlines()
+    assert "set -euo pipefail" in ci
+    assert os.access(REPO / ".ci" / "run", os.X_OK)
