@@ -1,0 +1,1 @@
+"""Browser tests of the field app: real Chromium against a real server (conftest.py)."""
