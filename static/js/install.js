@@ -41,6 +41,7 @@ export async function startInstallHint(notices) {
   const later = document.createElement('button');
   later.type = 'button';
   later.textContent = 'Not now';
+  later.className = 'link';
   box.append(text, install, later);
 
   const refresh = () => {

@@ -220,6 +220,29 @@ def wait_until_offline_ready(page):
     return page
 
 
+CALL = """async ([path, name, args]) => {
+  const module = await import(path);
+  const value = await module[name](...args);
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}"""
+
+
+def call(page, module, name, *args):
+    """Call `name` exported by static/js/<module>.js in the page; return its result as JSON."""
+    return page.evaluate(CALL, [f"/static/js/{module}.js", name, list(args)])
+
+
+def sync_now(page):
+    """Run the page's sync engine once (as "Sync now" does); return its state afterwards."""
+    return page.evaluate(
+        """async () => {
+          const {syncEngine} = await import('/static/js/sync.js');
+          await syncEngine.run('test');
+          return syncEngine.state;
+        }"""
+    )
+
+
 @pytest.fixture
 def login():
     """Return log_in(page, email, password=..., next_path=...)."""
