@@ -1,0 +1,197 @@
+// The client-side checks of a form definition: the same rules the server
+// applies (docs SYNC.md, "Form definitions"), so a carer learns what to fix
+// before saving, not days later when the phone finds a signal.
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
+// The server's defaults when a text field has no max_length (fvfield/schema/fields.py).
+const TEXT_LIMITS = { text: 2000, textarea: 20000 };
+const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/** Return whether an answer counts as given (null, "", [] and undefined do not). */
+export function isAnswered(value) {
+  if (value === undefined || value === null) return false;
+  if (typeof value === "string") return value.trim() !== "";
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Return the fields of a definition keyed by name. */
+export function fieldsByName(definition) {
+  return new Map((definition.fields || []).map((field) => [field.name, field]));
+}
+
+/** Return whether `field` is shown, given the answers (a hidden field counts as absent). */
+export function isShown(field, answers, byName, seen = new Set()) {
+  const rule = field.show_if;
+  if (!rule) return true;
+  const parent = byName.get(rule.field);
+  // A rule about an unknown field, or a loop of rules, never shows the field.
+  if (!parent || seen.has(field.name)) return false;
+  seen.add(field.name);
+  if (!isShown(parent, answers, byName, seen)) return false;
+  const value = answers[rule.field];
+  if (!isAnswered(value)) return false;
+  const targets = "equals" in rule ? [rule.equals] : Array.isArray(rule.in) ? rule.in : [];
+  // Against a multiple choice question a rule means "any of these values is chosen".
+  if (parent.type === "multiple_choice") {
+    return Array.isArray(value) && value.some((chosen) => targets.some((t) => sameValue(chosen, t)));
+  }
+  return targets.some((target) => sameValue(value, target));
+}
+
+/** Return the names of the fields shown for these answers. */
+export function shownFields(definition, answers) {
+  const byName = fieldsByName(definition);
+  return new Set(
+    (definition.fields || []).filter((f) => isShown(f, answers, byName)).map((f) => f.name),
+  );
+}
+
+/** Return the answers to send: shown, answered fields of the definition only. */
+export function answersToSend(definition, answers) {
+  const shown = shownFields(definition, answers);
+  const result = {};
+  for (const field of definition.fields || []) {
+    if (field.type === "note" || !shown.has(field.name)) continue;
+    const value = answers[field.name];
+    if (isAnswered(value)) result[field.name] = typeof value === "string" && field.type !== "textarea"
+      ? value.trim() : value;
+  }
+  return result;
+}
+
+function choiceValues(field) {
+  return (field.choices || []).map((choice) => (typeof choice === "object" ? choice.value : choice));
+}
+
+function isNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function rangeProblem(field, value) {
+  const hasMin = isNumber(field.min);
+  const hasMax = isNumber(field.max);
+  if (hasMin && hasMax && (value < field.min || value > field.max)) {
+    return `Enter a number from ${field.min} to ${field.max}.`;
+  }
+  if (hasMin && value < field.min) return `Enter ${field.min} or more.`;
+  if (hasMax && value > field.max) return `Enter ${field.max} or less.`;
+  if (Math.abs(value) > SAFE_INTEGER) return "Enter a smaller number.";
+  return null;
+}
+
+function isRealDate(text) {
+  const match = DATE.exec(text);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** Return what is wrong with one answer of a field (a sentence), or null. */
+export function answerProblem(field, value) {
+  switch (field.type) {
+    case "text":
+    case "textarea":
+    {
+      if (typeof value !== "string") return "Enter text.";
+      const limit = isNumber(field.max_length) ? field.max_length : TEXT_LIMITS[field.type];
+      // Count characters as the server does (code points, not UTF-16 units).
+      const length = [...value].length;
+      if (length > limit) return `Use ${limit} characters or fewer (now ${length}).`;
+      return value.includes("\u0000") ? "Remove the hidden NUL character from the text." : null;
+    }
+    case "integer":
+      if (!Number.isInteger(value)) return "Enter a whole number, like 12.";
+      return rangeProblem(field, value);
+    case "decimal":
+      if (!isNumber(value)) return "Enter a number, like 2.50.";
+      return rangeProblem(field, value);
+    case "date":
+      return typeof value === "string" && isRealDate(value) ? null : "Enter a real date.";
+    case "time":
+      return typeof value === "string" && TIME.test(value) ? null : "Enter a time, like 09:30.";
+    case "datetime":
+      return typeof value === "string" && DATETIME.test(value) && isRealDate(value.slice(0, 10))
+        ? null : "Enter a date and a time.";
+    case "boolean":
+      return typeof value === "boolean" ? null : "Choose yes or no.";
+    case "choice":
+      return choiceValues(field).some((c) => sameValue(c, value)) ? null : "Choose one of the options.";
+    case "multiple_choice": {
+      if (!Array.isArray(value)) return "Choose from the options.";
+      const values = choiceValues(field);
+      if (!value.every((v) => values.some((c) => sameValue(c, v)))) return "Choose from the options.";
+      return new Set(value.map((v) => JSON.stringify(v))).size === value.length
+        ? null : "Choose each option once.";
+    }
+    case "scale":
+      if (!Number.isInteger(value)) return "Choose a number on the scale.";
+      return rangeProblem(field, value);
+    case "counter":
+      return Number.isInteger(value) && value >= 0 && value <= SAFE_INTEGER ? null : "Count 0 or more.";
+    case "geopoint":
+      if (!value || typeof value !== "object" || Object.keys(value).sort().join() !== "accuracy,lat,lon"
+        || !isNumber(value.lat) || !isNumber(value.lon)
+        || Math.abs(value.lat) > 90 || Math.abs(value.lon) > 180
+        || (value.accuracy != null && !(isNumber(value.accuracy) && value.accuracy >= 0))) {
+        return "Get the position again.";
+      }
+      return null;
+    case "photo":
+      if (!value || typeof value !== "object" || !SHA256.test(value.sha256 || "")
+        || !IMAGE_TYPES.includes(value.content_type) || !Number.isInteger(value.size) || value.size <= 0) {
+        return "Take the photo again.";
+      }
+      return null;
+    case "note":
+      return "This is text to read, not a question.";
+    default:
+      return "This question has a type this app does not know: update the app.";
+  }
+}
+
+function requiredMessage(field) {
+  switch (field.type) {
+    case "boolean":
+      return "Choose yes or no.";
+    case "choice":
+    case "scale":
+      return "Choose one.";
+    case "multiple_choice":
+      return "Choose at least one.";
+    case "geopoint":
+      return "Get the position.";
+    case "photo":
+      return "Take a photo.";
+    default:
+      return "Answer this question.";
+  }
+}
+
+/** Return {field_name: [message]} for the answers as they would be sent; {} when all is well. */
+export function checkAnswers(definition, answers) {
+  const errors = {};
+  const shown = shownFields(definition, answers);
+  for (const field of definition.fields || []) {
+    if (field.type === "note" || !shown.has(field.name)) continue;
+    const value = answers[field.name];
+    let problem = null;
+    if (!isAnswered(value)) {
+      problem = field.required ? requiredMessage(field) : null;
+    } else {
+      problem = answerProblem(field, typeof value === "string" && field.type !== "textarea"
+        ? value.trim() : value);
+    }
+    if (problem) errors[field.name] = [problem];
+  }
+  return errors;
+}

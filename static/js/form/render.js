@@ -1,0 +1,401 @@
+// Render a form definition into accessible DOM: one question per field,
+// labelled, with its hint, its required mark and room for its error, big
+// touch targets, and show_if applied live as answers change.
+
+import { h, replace, uniqueId } from "./dom.js";
+import { shownFields } from "./checks.js";
+import { photoWidget } from "./photo.js";
+import { positionWidget } from "./geo.js";
+
+const GROUPED = new Set(["boolean", "choice", "multiple_choice", "scale", "geopoint", "photo"]);
+
+function pad(number) {
+  return String(number).padStart(2, "0");
+}
+
+/** Return the device's offset at `date` as "+01:00". */
+export function offsetText(date) {
+  const minutes = -date.getTimezoneOffset();
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** Return a datetime-local value ("YYYY-MM-DDTHH:MM") as ISO 8601 with the device's offset then. */
+export function localToIso(local) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || "");
+  if (!match) return local || null;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number);
+  const date = new Date(year, month - 1, day, hour, minute);
+  return `${match[0]}:00${offsetText(date)}`;
+}
+
+/** Return an ISO 8601 datetime as the device's local "YYYY-MM-DDTHH:MM". */
+export function isoToLocal(iso) {
+  const date = new Date(iso);
+  if (typeof iso !== "string" || Number.isNaN(date.getTime())) return "";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+    + `T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** Return the device's date today as "YYYY-MM-DD". */
+export function todayText(date = new Date()) {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function choiceList(field) {
+  return (field.choices || []).map((choice) => (typeof choice === "object"
+    ? { value: choice.value, label: choice.label ?? String(choice.value) }
+    : { value: choice, label: String(choice) }));
+}
+
+function scaleLabels(field) {
+  const { min, max } = field;
+  const labels = field.labels;
+  const byValue = new Map();
+  if (Array.isArray(labels) && labels.length === max - min + 1) {
+    labels.forEach((label, i) => label && byValue.set(min + i, label));
+  } else if (Array.isArray(labels)) {
+    if (labels[0]) byValue.set(min, labels[0]);
+    if (labels.length > 1 && labels[labels.length - 1]) byValue.set(max, labels[labels.length - 1]);
+  } else if (labels && typeof labels === "object") {
+    for (const [key, label] of Object.entries(labels)) {
+      const value = key === "min" ? min : key === "max" ? max : Number(key);
+      if (Number.isInteger(value) && label) byValue.set(value, label);
+    }
+  }
+  return byValue;
+}
+
+function parseWhole(text) {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  return /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : text;
+}
+
+function parseDecimal(text) {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? Number(trimmed) : text;
+}
+
+function textInput(field, ids, emit, options) {
+  const input = h(options.tag || "input", {
+    id: ids.input,
+    class: `input input-${field.type}`,
+    name: field.name,
+    type: options.tag ? null : options.type || "text",
+    inputmode: options.inputmode,
+    autocomplete: "off",
+    rows: options.tag === "textarea" ? 5 : null,
+    maxlength: Number.isInteger(field.max_length) ? field.max_length : null,
+    "aria-describedby": ids.describedBy,
+  });
+  const read = options.read || ((value) => (value === "" ? null : value));
+  input.addEventListener("input", () => emit(read(input.value)));
+  const parts = [input];
+  if (options.now) {
+    parts.push(h("button", {
+      type: "button",
+      class: "now",
+      onclick: () => {
+        input.value = options.now();
+        emit(read(input.value));
+      },
+    }, options.nowLabel));
+  }
+  return {
+    body: options.now ? h("div", { class: "with-now" }, parts) : input,
+    set(value) {
+      input.value = value === null || value === undefined ? "" : options.show ? options.show(value) : String(value);
+    },
+    focus: () => input.focus(),
+  };
+}
+
+function optionGroup(field, ids, emit, { multiple, options, layout }) {
+  const inputs = options.map((option, index) => h("input", {
+    type: multiple ? "checkbox" : "radio",
+    name: ids.input,
+    id: `${ids.input}-${index}`,
+    value: JSON.stringify(option.value),
+  }));
+  const group = h("div", { class: `options options-${layout}` }, options.map((option, index) => h(
+    "label", { class: "option", for: inputs[index].id }, inputs[index],
+    h("span", { class: "option-text" }, option.text || option.label),
+  )));
+  const read = () => {
+    const chosen = inputs.filter((input) => input.checked).map((input) => JSON.parse(input.value));
+    return multiple ? chosen : chosen.length ? chosen[0] : null;
+  };
+  for (const input of inputs) input.addEventListener("change", () => emit(read()));
+  const parts = [group];
+  let clear = null;
+  if (!multiple && !field.required) {
+    clear = h("button", {
+      type: "button", class: "link clear", hidden: true,
+      onclick: () => {
+        inputs.forEach((input) => { input.checked = false; });
+        emit(null);
+        inputs[0]?.focus();
+      },
+    }, "Clear this answer");
+    parts.push(clear);
+  }
+  const sync = () => { if (clear) clear.hidden = !inputs.some((input) => input.checked); };
+  for (const input of inputs) input.addEventListener("change", sync);
+  return {
+    body: parts,
+    set(value) {
+      const chosen = multiple ? (Array.isArray(value) ? value : []) : [value];
+      const keys = new Set(chosen.map((v) => JSON.stringify(v)));
+      for (const input of inputs) input.checked = keys.has(input.value);
+      sync();
+    },
+    focus: () => (inputs.find((input) => input.checked) || inputs[0])?.focus(),
+  };
+}
+
+function scaleWidget(field, ids, emit) {
+  const labels = scaleLabels(field);
+  const options = [];
+  for (let value = field.min; value <= field.max; value += 1) {
+    const label = labels.get(value);
+    options.push({
+      value,
+      text: [h("span", { class: "scale-number" }, String(value)),
+        label ? h("span", { class: "visually-hidden" }, `, ${label}`) : null],
+    });
+  }
+  const count = options.length;
+  const widget = optionGroup(field, ids, emit, {
+    multiple: false, options, layout: count > 7 ? "scale scale-long" : "scale",
+  });
+  const ends = h("div", { class: "scale-ends", "aria-hidden": "true" },
+    h("span", {}, labels.get(field.min) || ""), h("span", {}, labels.get(field.max) || ""));
+  const middle = [...labels.entries()].filter(([v]) => v !== field.min && v !== field.max);
+  widget.body = [widget.body[0], labels.size ? ends : null,
+    middle.length ? h("p", { class: "hint scale-middle" }, middle.map(([v, l]) => `${v}: ${l}`).join(" · ")) : null,
+    ...widget.body.slice(1)];
+  return widget;
+}
+
+function counterWidget(field, ids, emit) {
+  const input = h("input", {
+    id: ids.input, class: "input count", type: "text", inputmode: "numeric",
+    autocomplete: "off", "aria-describedby": ids.describedBy,
+  });
+  const current = () => {
+    const value = parseWhole(input.value);
+    return Number.isInteger(value) ? value : 0;
+  };
+  const step = (by) => {
+    input.value = String(Math.max(0, current() + by));
+    emit(Number(input.value));
+  };
+  input.addEventListener("input", () => emit(parseWhole(input.value)));
+  const minus = h("button", {
+    type: "button", class: "count-step", "aria-label": `Take one off: ${field.label}`,
+    onclick: () => step(-1),
+  }, "−");
+  const plus = h("button", {
+    type: "button", class: "count-step", "aria-label": `Add one: ${field.label}`,
+    onclick: () => step(1),
+  }, "+");
+  return {
+    body: h("div", { class: "counter" }, minus, input, plus),
+    set(value) { input.value = value === null || value === undefined ? "0" : String(value); },
+    focus: () => input.focus(),
+    initial: 0,
+  };
+}
+
+function noteWidget() {
+  return { body: [], set() {}, focus() {} };
+}
+
+function widgetFor(field, ids, emit, context) {
+  switch (field.type) {
+    case "text":
+      return textInput(field, ids, emit, {});
+    case "textarea":
+      return textInput(field, ids, emit, { tag: "textarea" });
+    case "integer":
+      return textInput(field, ids, emit, { inputmode: "numeric", read: parseWhole });
+    case "decimal":
+      return textInput(field, ids, emit, { inputmode: "decimal", read: parseDecimal });
+    case "date":
+      return textInput(field, ids, emit, { type: "date", now: () => todayText(), nowLabel: "Today" });
+    case "time":
+      return textInput(field, ids, emit, {
+        type: "time", nowLabel: "Now",
+        now: () => { const d = new Date(); return `${pad(d.getHours())}:${pad(d.getMinutes())}`; },
+      });
+    case "datetime":
+      return textInput(field, ids, emit, {
+        type: "datetime-local", nowLabel: "Now", read: (v) => (v ? localToIso(v) : null),
+        show: isoToLocal, now: () => isoToLocal(new Date().toISOString()),
+      });
+    case "boolean":
+      return optionGroup(field, ids, emit, {
+        multiple: false, layout: "row",
+        options: [{ value: true, label: "Yes" }, { value: false, label: "No" }],
+      });
+    case "choice":
+      return optionGroup(field, ids, emit, { multiple: false, options: choiceList(field), layout: "column" });
+    case "multiple_choice":
+      return optionGroup(field, ids, emit, { multiple: true, options: choiceList(field), layout: "column" });
+    case "scale":
+      return scaleWidget(field, ids, emit);
+    case "counter":
+      return counterWidget(field, ids, emit);
+    case "geopoint":
+      return positionWidget(field, ids, emit);
+    case "photo":
+      return photoWidget(field, ids, emit, context);
+    case "note":
+      return noteWidget();
+    default:
+      return {
+        body: h("p", { class: "error" }, "This question needs a newer version of the app."),
+        set() {}, focus() {},
+      };
+  }
+}
+
+function questionFor(field, prefix, emit, context) {
+  const base = `${prefix}-${field.name}`;
+  const ids = {
+    question: `${base}-q`, input: base, hint: `${base}-hint`, error: `${base}-error`,
+  };
+  ids.describedBy = [field.hint ? ids.hint : null, ids.error].filter(Boolean).join(" ");
+  const grouped = GROUPED.has(field.type);
+  const required = field.required && field.type !== "note"
+    ? h("span", { class: "required" }, " (required)") : null;
+  const hint = field.hint ? h("p", { class: "hint", id: ids.hint }, field.hint) : null;
+  const error = h("p", { class: "error", id: ids.error, hidden: true });
+  const widget = widgetFor(field, ids, emit, context);
+  let question;
+  if (field.type === "note") {
+    question = h("div", { class: "q q-note", id: ids.question },
+      h("p", { class: "note-title" }, field.label), hint);
+  } else if (grouped) {
+    question = h("fieldset", {
+      class: `q q-${field.type}`, id: ids.question, "aria-describedby": ids.describedBy,
+    }, h("legend", { class: "q-label" }, field.label, required), hint, error, widget.body);
+  } else {
+    question = h("div", { class: `q q-${field.type}`, id: ids.question },
+      h("label", { class: "q-label", for: ids.input }, field.label, required), hint, error, widget.body);
+  }
+  question.dataset.field = field.name;
+  return { field, ids, widget, question, error };
+}
+
+/**
+ * Render `definition` with `answers` (raw, as drafts keep them); call onChange(answers)
+ * after every change. Return {element, answers(), showErrors(errors), focus(name), label(name),
+ * set(name, value), has(name)}.
+ */
+export function renderForm(definition, {
+  answers = {}, onChange = () => {}, prefix = uniqueId("f"), team = null,
+} = {}) {
+  const state = { ...answers };
+  const questions = new Map();
+  const element = h("div", { class: "questions" });
+
+  const refresh = () => {
+    const shown = shownFields(definition, state);
+    for (const [name, question] of questions) question.question.hidden = !shown.has(name);
+    markRaised(definition, state, questions);
+  };
+
+  for (const field of definition.fields || []) {
+    const emit = (value) => {
+      if (value === null || value === undefined) delete state[field.name];
+      else state[field.name] = value;
+      clearError(questions.get(field.name));
+      refresh();
+      onChange({ ...state });
+    };
+    const question = questionFor(field, prefix, emit, { team });
+    question.emit = emit;
+    questions.set(field.name, question);
+    if (!(field.name in state) && question.widget.initial !== undefined) {
+      state[field.name] = question.widget.initial;
+    }
+    question.widget.set(state[field.name]);
+    element.append(question.question);
+  }
+  refresh();
+
+  return {
+    element,
+    answers: () => ({ ...state }),
+    showErrors(errors) {
+      for (const question of questions.values()) clearError(question);
+      for (const [name, messages] of Object.entries(errors || {})) {
+        const question = questions.get(name);
+        if (question) showError(question, messages);
+      }
+    },
+    focus(name) {
+      const question = questions.get(name);
+      if (!question) return;
+      question.question.scrollIntoView({ block: "center" });
+      question.widget.focus();
+    },
+    label(name) {
+      return questions.get(name)?.field.label;
+    },
+    set(name, value) {
+      const question = questions.get(name);
+      if (!question) return;
+      question.widget.set(value);
+      question.emit(value);
+    },
+    has(name) {
+      return questions.has(name) && !questions.get(name).question.hidden;
+    },
+  };
+}
+
+function showError(question, messages) {
+  replace(question.error, ...[].concat(messages).flatMap((m, i) => (i ? [h("br"), m] : [m])));
+  question.error.hidden = false;
+  question.question.classList.add("has-error");
+  question.question.querySelectorAll("input, textarea, select")
+    .forEach((input) => input.setAttribute("aria-invalid", "true"));
+}
+
+function clearError(question) {
+  if (!question || question.error.hidden) return;
+  question.error.hidden = true;
+  question.question.classList.remove("has-error");
+  question.question.querySelectorAll("[aria-invalid]")
+    .forEach((input) => input.removeAttribute("aria-invalid"));
+}
+
+/**
+ * Return the names of the yes/no fields answered yes that open follow-up questions
+ * and are about raising something ("Anything to raise?", a field named concern):
+ * the answers a coordinator must not miss.
+ */
+export function raisedFields(definition, answers) {
+  const fields = definition.fields || [];
+  return fields.filter((field) => field.type === "boolean" && answers[field.name] === true
+    && isRaiseQuestion(field, fields)).map((field) => field.name);
+}
+
+function isRaiseQuestion(field, fields) {
+  return fields.some((other) => other.show_if?.field === field.name && other.show_if.equals === true)
+    && (/(^|_)(concerns?|raise|incident|safeguarding)(_|$)/.test(field.name)
+      || /\b(raise|safeguarding)\b/i.test(field.label));
+}
+
+function markRaised(definition, answers, questions) {
+  const raised = new Set(raisedFields(definition, answers));
+  for (const question of questions.values()) {
+    const parent = question.field.show_if?.field;
+    question.question.classList.toggle("raised", raised.has(parent) || raised.has(question.field.name));
+  }
+}

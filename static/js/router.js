@@ -1,0 +1,159 @@
+// Hash routes to screens. The shell is one precached page (/app/), so the
+// screen lives in the hash: "#/t/clapton-circle/s/<id>" works offline, after
+// a reload, and from the home screen icon. Hashes that do not start with
+// "#/" (the skip link's "#main") are in-page links, not routes.
+
+import { EVENT_SYNC_STATE } from "./constants.js";
+import { h, replace } from "./form/dom.js";
+import { notice } from "./screens/common.js";
+import * as addPitch from "./screens/add-pitch.js";
+import * as formScreen from "./screens/form.js";
+import * as home from "./screens/home.js";
+import * as subject from "./screens/subject.js";
+import * as syncScreen from "./screens/sync.js";
+import * as team from "./screens/team.js";
+
+const ROUTES = [
+  [/^\/?$/, home, []],
+  [/^\/sync$/, syncScreen, []],
+  [/^\/t\/([^/]+)$/, team, ["team"]],
+  [/^\/t\/([^/]+)\/s\/([^/]+)$/, subject, ["team", "subject"]],
+  [/^\/t\/([^/]+)\/s\/([^/]+)\/add-pitch$/, addPitch, ["team", "subject"]],
+  [/^\/t\/([^/]+)\/s\/([^/]+)\/new\/([^/]+)$/, formScreen, ["team", "subject", "form"]],
+  [/^\/t\/([^/]+)\/new\/([^/]+)$/, formScreen, ["team", "form"]],
+  [/^\/t\/([^/]+)\/fix\/(\d+)$/, formScreen, ["team", "fix"]],
+];
+
+/** Return {screen, params} for a hash such as "#/t/team/s/id", or null for an unknown one. */
+export function match(hash) {
+  const path = hash.replace(/^#/, "") || "/";
+  for (const [pattern, screen, names] of ROUTES) {
+    const found = pattern.exec(path);
+    if (found) {
+      const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+      return { screen, params };
+    }
+  }
+  return null;
+}
+
+function isRoute(hash) {
+  return hash === "" || hash === "#" || hash.startsWith("#/");
+}
+
+function markCurrent(nav) {
+  const hash = window.location.hash || "#/";
+  for (const link of nav.querySelectorAll("a")) {
+    const here = link.getAttribute("href") === "#/sync" ? hash === "#/sync" : hash !== "#/sync";
+    if (here) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+/**
+ * Show the screen of the current hash in `root` and follow hash changes.
+ * `context` is passed to every screen (the sync engine, the session...).
+ * Return {go(hash, {flash}), refresh()}.
+ */
+export function startRouter(root, context = {}) {
+  let leaving = [];
+  let refreshers = [];
+  let flash = null;
+  let shown = 0;
+  let lastHash = null;
+
+  async function leave() {
+    const steps = leaving;
+    leaving = [];
+    refreshers = [];
+    await Promise.all(steps.map((step) => Promise.resolve().then(step).catch((error) => console.error(error))));
+  }
+
+  async function show() {
+    const hash = window.location.hash;
+    if (!isRoute(hash) || hash === lastHash) return;
+    lastHash = hash;
+    shown += 1;
+    const turn = shown;
+    await leave();
+    if (turn !== shown) return;
+    const found = match(hash);
+    const content = h("div", { class: "screen" });
+    const view = {
+      root: content,
+      params: found ? found.params : {},
+      context,
+      go,
+      title(text) { document.title = text ? `${text} · fvfield` : "fvfield"; },
+      onLeave(step) { leaving.push(step); },
+      onRefresh(step) { refreshers.push(step); },
+      isCurrent: () => turn === shown,
+    };
+    const message = flash;
+    flash = null;
+    try {
+      if (!found) {
+        view.title("Not found");
+        replace(content, h("h1", { tabindex: "-1" }, "This page is not in the app"),
+          h("p", {}, h("a", { href: "#/" }, "Go to the start")));
+      } else {
+        await found.screen.render(view);
+      }
+    } catch (error) {
+      console.error("fvfield screen", error);
+      view.title("Problem");
+      replace(content, h("h1", { tabindex: "-1" }, "This screen could not open"),
+        notice("problem", h("p", {}, error.message || String(error))),
+        h("p", {}, h("a", { href: "#/" }, "Go to the start")));
+    }
+    if (turn !== shown) return;
+    if (message) content.prepend(notice("saved", h("p", {}, message)));
+    root.replaceChildren(content);
+    root.dataset.screen = found ? found.screen.NAME || "" : "not-found";
+    window.scrollTo(0, 0);
+    // Move focus to the new heading, so a screen reader announces the screen.
+    const heading = content.querySelector("h1");
+    if (heading) heading.focus({ preventScroll: true });
+  }
+
+  function go(hash, { flash: message = null, replace: replacing = false } = {}) {
+    flash = message;
+    if (window.location.hash === hash) {
+      lastHash = null;
+      return show();
+    }
+    if (replacing) {
+      window.history.replaceState(null, "", hash);
+      return show();
+    }
+    window.location.hash = hash;
+    return null;
+  }
+
+  async function refresh() {
+    for (const step of refreshers) {
+      try {
+        await step();
+      } catch (error) {
+        console.error("fvfield refresh", error);
+      }
+    }
+  }
+
+  const nav = document.getElementById("app-nav");
+  if (nav) {
+    replace(nav, h("a", { href: "#/", class: "nav-link" }, "Home"), h("a", { href: "#/sync", class: "nav-link" }, "Sync"));
+    window.addEventListener("hashchange", () => markCurrent(nav));
+    markCurrent(nav);
+  }
+  window.addEventListener("hashchange", show);
+  let syncing = false;
+  window.addEventListener(EVENT_SYNC_STATE, (event) => {
+    const state = event.detail && event.detail.state;
+    // After a sync the phone may hold new people, pitches or visits.
+    if (syncing && state !== "syncing") refresh();
+    syncing = state === "syncing";
+  });
+  show();
+  return { go, refresh, show };
+}

@@ -1,0 +1,242 @@
+// The form screen: a form definition rendered as questions, its draft kept
+// on every change, checked on save like the server checks it, then saved on
+// this phone through the outbox. The same screen fixes a record the server
+// refused: its answers open with the server's messages next to the fields.
+
+import { answersToSend, checkAnswers } from "../form/checks.js";
+import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
+import { renderForm } from "../form/render.js";
+import { countTimer, timedCount } from "../form/timer.js";
+import { NEEDS_ATTENTION, outboxCounts, outboxItem, saveRecord, updateRejected } from "../outbox.js";
+import { backLink, h, notice, plural, replace, teamHash, whenText } from "./common.js";
+import {
+  allSubjects, definitionOf, findForm, findSubject, findTeam, listSubjects,
+} from "./local.js";
+
+export const NAME = "form";
+
+/** Return the words said after a save: "Saved on this phone. 2 records wait to sync." */
+export async function savedWords(what = "Saved on this phone.") {
+  const { waiting } = await outboxCounts();
+  if (!waiting) return what;
+  return `${what} ${plural(waiting, "record")} ${waiting === 1 ? "waits" : "wait"} to sync.`;
+}
+
+/** Return the error summary box: what to fix, each a link to its question. */
+export function errorSummary(form, errors, general = []) {
+  const items = [];
+  for (const message of general) items.push(h("li", {}, message));
+  for (const [name, messages] of Object.entries(errors)) {
+    if (!form.has(name)) continue;
+    items.push(h("li", {}, h("a", {
+      href: `#${name}`,
+      onclick: (event) => {
+        event.preventDefault();
+        form.focus(name);
+      },
+    }, `${form.label(name)}: ${[].concat(messages).join(" ")}`)));
+  }
+  return h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "summary-h" },
+    h("h2", { id: "summary-h" }, items.length === 1 ? "There is a problem" : "There are problems"),
+    h("ul", {}, items));
+}
+
+/** Split server errors into those of questions the form shows and the rest (messages). */
+function splitErrors(form, errors, known = []) {
+  const byField = {};
+  const general = [];
+  for (const [name, messages] of Object.entries(errors || {})) {
+    if (form.has(name) || known.includes(name)) byField[name] = messages;
+    else general.push(...[].concat(messages));
+  }
+  return { byField, general };
+}
+
+async function subjectChoices(team, definition) {
+  const kind = definition.subject_kind;
+  const subjects = kind ? await listSubjects(team, kind) : await allSubjects(team);
+  const markets = new Map((await listSubjects(team, "market")).map((market) => [market.id, market.label]));
+  return subjects.map((subject) => {
+    const market = subject.data && markets.get(subject.data.market_id);
+    return { value: subject.id, label: market ? `${subject.label} (${market})` : subject.label };
+  });
+}
+
+async function opening(params) {
+  const { team: slug } = params;
+  if (params.fix) {
+    const item = await outboxItem(Number(params.fix));
+    if (!item || item.team !== slug || item.state !== NEEDS_ATTENTION || item.change.collection !== "records") {
+      return { gone: true };
+    }
+    const form = await findForm(slug, item.change.form);
+    const subjectId = item.change.subject_id;
+    return {
+      item,
+      form,
+      formId: item.change.form,
+      definition: definitionOf(form, item.change.form_version),
+      subjectId,
+      subject: subjectId ? await findSubject(slug, subjectId) : null,
+      answers: item.change.data || {},
+      errors: item.errors || {},
+      key: draftKey({ team: slug, form: item.change.form, recordId: `fix-${item.seq}` }),
+    };
+  }
+  const form = await findForm(slug, params.form);
+  const subjectId = params.subject || null;
+  return {
+    form,
+    formId: params.form,
+    definition: form && form.data,
+    subjectId,
+    subject: subjectId ? await findSubject(slug, subjectId) : null,
+    answers: {},
+    errors: {},
+    key: draftKey({ team: slug, form: params.form, subjectId }),
+  };
+}
+
+function wayBack(team, state) {
+  if (state.item) return { href: "#/sync", label: "Sync" };
+  if (state.subject) return { href: teamHash(team.slug, "s", state.subject.id), label: state.subject.label };
+  return { href: teamHash(team.slug), label: team.name };
+}
+
+/** Show the form of the route: new, or a refused record to fix. */
+export async function render(view) {
+  const team = await findTeam(view.params.team);
+  const state = team ? await opening(view.params) : { gone: true };
+  if (state.gone || !state.definition) {
+    view.title("Not found");
+    replace(view.root, h("h1", { tabindex: "-1" }, state.gone && view.params.fix
+      ? "This record is not waiting for a fix" : "This form is not on this phone"),
+    h("p", {}, view.params.fix ? "It may have been fixed and sent already."
+      : "Your coordinator may have removed it. Sync to fetch the team's latest forms."),
+    h("p", {}, h("a", { href: view.params.fix ? "#/sync" : "#/" }, "Back")));
+    return;
+  }
+  if (team.role === "viewer") {
+    view.title(state.definition.title);
+    replace(view.root, h("h1", { tabindex: "-1" }, state.definition.title),
+      notice("info", h("p", {}, "You can read this team’s records. Recording is for members.")));
+    return;
+  }
+  const { definition } = state;
+  const draft = await loadDraft(state.key);
+  const answers = draft ? draft.answers : state.answers;
+  const chooseSubject = Boolean(state.item && (state.errors.subject_id || (state.subjectId && !state.subject)));
+
+  const keeper = draftKeeper(state.key, {
+    team: team.slug, form: state.formId, title: definition.title,
+    subject_id: state.subjectId, subject_label: state.subject ? state.subject.label : null,
+    fix_seq: state.item ? state.item.seq : null,
+  });
+  view.onLeave(() => keeper.stop());
+
+  let subjectForm = null;
+  if (chooseSubject) {
+    const choices = await subjectChoices(team.slug, definition);
+    subjectForm = renderForm({
+      fields: [{
+        name: "subject_id", type: "choice", required: Boolean(definition.subject_kind),
+        label: "What is this record about?", choices,
+        hint: "The one it was about is no longer on the list. Choose the right one.",
+      }],
+    }, { answers: {}, prefix: "about" });
+  }
+
+  const form = renderForm(definition, {
+    answers,
+    team: team.slug,
+    onChange: (raw) => keeper.change(raw),
+  });
+  const timing = timedCount(definition);
+  const timer = timing ? countTimer(form, timing, answers) : null;
+  if (timer) view.onLeave(() => timer.stop());
+
+  const summarySlot = h("div", { class: "summary-slot" });
+  const { byField, general } = splitErrors(form, state.errors, chooseSubject ? ["subject_id"] : []);
+  if (chooseSubject && byField.subject_id) {
+    subjectForm.showErrors({ subject_id: byField.subject_id });
+    delete byField.subject_id;
+  }
+  form.showErrors(byField);
+
+  const back = wayBack(team, state);
+  const saveButton = h("button", { type: "submit", class: "primary big save" }, "Save on this phone");
+  const element = h("form", { class: "record-form", novalidate: true, "aria-labelledby": "form-h" },
+    subjectForm ? subjectForm.element : null,
+    timer ? timer.element : null,
+    form.element,
+    h("div", { class: "form-actions" }, saveButton));
+
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const raw = form.answers();
+    const errors = checkAnswers(definition, raw);
+    const chosen = subjectForm ? subjectForm.answers().subject_id : state.subjectId;
+    const aboutErrors = {};
+    if (subjectForm && definition.subject_kind && !chosen) {
+      aboutErrors.subject_id = ["Choose what this record is about."];
+    }
+    form.showErrors(errors);
+    if (subjectForm) subjectForm.showErrors(aboutErrors);
+    if (Object.keys(errors).length || Object.keys(aboutErrors).length) {
+      const summary = errorSummary(form, errors, aboutErrors.subject_id || []);
+      replace(summarySlot, summary);
+      summary.focus();
+      return;
+    }
+    saveButton.disabled = true;
+    saveButton.textContent = "Saving…";
+    try {
+      const data = answersToSend(definition, raw);
+      if (state.item) {
+        await updateRejected(state.item.seq, {
+          data, form_version: definition.version, subject_id: chosen || null,
+        });
+      } else {
+        await saveRecord({
+          team: team.slug, form: state.formId, formVersion: definition.version,
+          subjectId: state.subjectId, data,
+        });
+      }
+      await keeper.discard();
+    } catch (error) {
+      saveButton.disabled = false;
+      saveButton.textContent = "Save on this phone";
+      const problem = notice("problem", h("p", {}, `This phone could not save it: ${error.message || error}. Your answers are still here; try again.`));
+      problem.tabIndex = -1;
+      replace(summarySlot, problem);
+      problem.focus();
+      return;
+    }
+    const next = state.item ? "#/sync"
+      : state.subjectId ? teamHash(team.slug, "s", state.subjectId) : teamHash(team.slug);
+    view.go(next, { flash: await savedWords(state.item ? "Fixed and saved on this phone." : "Saved on this phone.") });
+  });
+
+  view.title(definition.title);
+  const about = state.subject ? `About ${state.subject.label}` : null;
+  replace(view.root,
+    h("div", { class: "screen-head" },
+      backLink(back.href, back.label),
+      h("h1", { tabindex: "-1", id: "form-h" }, definition.title),
+      about ? h("p", { class: "lead" }, about) : null),
+    state.item ? notice("problem",
+      h("p", {}, h("strong", {}, "The server could not accept this record. "),
+        "Its reasons are next to the answers below. Fix them, then save: it will be sent again."),
+      general.length ? h("ul", { class: "server-messages" }, general.map((message) => h("li", {}, message))) : null,
+      h("p", { class: "meta" }, `Saved ${whenText(state.item.saved_at)}.`)) : null,
+    draft ? notice("info", h("p", {}, `Restored what you typed ${whenText(draft.saved_at).toLowerCase()}.`),
+      h("button", {
+        type: "button", class: "link",
+        onclick: async () => {
+          await keeper.discard();
+          view.go(window.location.hash);
+        },
+      }, "Start again")) : null,
+    summarySlot,
+    element);
+}

@@ -1,0 +1,99 @@
+// What this phone holds, as the screens read it: teams, forms, subjects and
+// records from IndexedDB (filled by sync.js's pull and outbox.js's saves).
+// Deleted documents (tombstones) never reach a screen.
+
+import { STORE_FORMS, STORE_RECORDS, STORE_SUBJECTS, STORE_TEAMS } from "../constants.js";
+import { all, get } from "../db.js";
+
+const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), "en-GB", {
+  numeric: true, sensitivity: "base",
+});
+
+function ofTeam(team) {
+  return IDBKeyRange.bound([team], [team, []]);
+}
+
+const live = (doc) => doc && !doc.deleted;
+
+/** Return the teams of the user on this phone, by name. */
+export async function listTeams() {
+  const teams = await all(STORE_TEAMS);
+  return teams.sort((a, b) => a.name.localeCompare(b.name, "en-GB"));
+}
+
+/** Return one team, or undefined. */
+export function findTeam(slug) {
+  return get(STORE_TEAMS, slug);
+}
+
+/** Return the team's forms (documents; `data` is the latest definition), by title. */
+export async function listForms(team) {
+  const forms = (await all(STORE_FORMS, { query: ofTeam(team) })).filter((form) => live(form) && form.data);
+  return forms.sort((a, b) => String(a.data.title).localeCompare(String(b.data.title), "en-GB"));
+}
+
+/** Return a form document, or undefined. */
+export async function findForm(team, id) {
+  const form = await get(STORE_FORMS, [team, id]);
+  return live(form) && form.data ? form : undefined;
+}
+
+/** Return the definition of a form at `version` (the latest when the phone lacks it). */
+export function definitionOf(form, version) {
+  if (!form) return null;
+  if (version !== undefined && version !== null) {
+    if (form.versions && form.versions[version]) return form.versions[version];
+    if (form.data.version === version) return form.data;
+  }
+  return form.data;
+}
+
+/** Return the forms a subject of `kind` can be recorded with (its kind's, then any subject's). */
+export function formsAbout(forms, kind) {
+  const own = forms.filter((form) => form.data.subject_kind === kind);
+  const general = forms.filter((form) => !form.data.subject_kind);
+  return [...own, ...general];
+}
+
+/** Return the live subjects of a kind, by label (numbers in labels sort as numbers). */
+export async function listSubjects(team, kind) {
+  const subjects = await all(STORE_SUBJECTS, { index: "by_kind", query: [team, kind] });
+  return subjects.filter(live).sort(byLabel);
+}
+
+/** Return every live subject of a team, by label. */
+export async function allSubjects(team) {
+  return (await all(STORE_SUBJECTS, { query: ofTeam(team) })).filter(live).sort(byLabel);
+}
+
+/** Return a live subject, or undefined. */
+export async function findSubject(team, id) {
+  const subject = await get(STORE_SUBJECTS, [team, id]);
+  return live(subject) ? subject : undefined;
+}
+
+/** Return a record, or undefined. */
+export async function findRecord(team, id) {
+  const record = await get(STORE_RECORDS, [team, id]);
+  return live(record) ? record : undefined;
+}
+
+const newestFirst = (a, b) => (Date.parse(b.recorded_at) || 0) - (Date.parse(a.recorded_at) || 0);
+
+/** Return the live records about a subject, newest first. */
+export async function recordsAbout(team, subjectId) {
+  const records = await all(STORE_RECORDS, { index: "by_subject", query: [team, subjectId] });
+  return records.filter(live).sort(newestFirst);
+}
+
+/** Return the team's live records made with one form, newest first. */
+export async function recordsOfForm(team, formId) {
+  const records = await all(STORE_RECORDS, { query: ofTeam(team) });
+  return records.filter((record) => live(record) && record.form === formId).sort(newestFirst);
+}
+
+/** Return the pitches of a market: subjects of kind pitch whose data.market_id is the market's id. */
+export async function pitchesOf(team, marketId) {
+  const pitches = await listSubjects(team, "pitch");
+  return pitches.filter((pitch) => pitch.data && pitch.data.market_id === marketId);
+}

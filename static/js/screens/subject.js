@@ -1,0 +1,248 @@
+// A subject's page. A person: key facts, the last visits (concerns stand
+// out), "Record a visit" and the other forms. A market: its pitches with
+// today's status, "Start survey visit", "Count footfall", "Add a pitch".
+// Anything else: its facts, its records and its forms.
+
+import { NEEDS_ATTENTION, listOutbox } from "../outbox.js";
+import { raisedFields, todayText } from "../form/render.js";
+import { currentSession } from "../session.js";
+import {
+  backLink, bigLink, dataValue, h, humanise, notice, replace, searchList, teamHash, whenText,
+} from "./common.js";
+import {
+  definitionOf, findSubject, findTeam, formsAbout, listForms, pitchesOf, recordsAbout, recordsOfForm,
+} from "./local.js";
+
+export const NAME = "subject";
+
+const VISIT_FORM = "home-visit";
+const MARKET_VISIT_FORM = "market-visit";
+const FOOTFALL_FORM = "footfall-count";
+const PITCH_FORM = "pitch-survey";
+const LAST_RECORDS = 10;
+// Keys of subject data that wire subjects together rather than describe them.
+const HIDDEN_KEYS = new Set(["market_id"]);
+
+const PITCH_STATUS = {
+  trading: "Trading",
+  vacant: "Vacant",
+  closed_today: "Closed today",
+  casual: "Casual",
+};
+
+/** Show the page of the subject in the route. */
+export async function render(view) {
+  const { team: slug, subject: id } = view.params;
+  const [team, subject] = await Promise.all([findTeam(slug), findSubject(slug, id)]);
+  if (!team || !subject) {
+    view.title("Not found");
+    replace(view.root, h("h1", { tabindex: "-1" }, "Not on this phone"),
+      h("p", {}, "It may have been deleted by your coordinator."),
+      h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, "Back")));
+    return;
+  }
+  view.title(subject.label);
+  const forms = await listForms(slug);
+  const page = { view, team, subject, forms, canRecord: team.role !== "viewer" };
+  if (subject.kind === "market") await marketPage(page);
+  else await recordsPage(page);
+}
+
+function facts(subject) {
+  const entries = Object.entries(subject.data || {}).filter(([key]) => !HIDDEN_KEYS.has(key));
+  if (!entries.length) return null;
+  return h("section", { class: "section", "aria-labelledby": "facts-h" },
+    h("h2", { id: "facts-h" }, "Key facts"),
+    h("dl", { class: "facts" }, entries.map(([key, value]) => h("div", { class: "fact" },
+      h("dt", {}, humanise(key)), h("dd", {}, dataValue(value, key))))));
+}
+
+function formButtons(team, subject, forms, primaryId) {
+  return forms.filter((form) => form.id !== primaryId).map((form) => bigLink(
+    teamHash(team.slug, "s", subject.id, "new", form.id), form.data.title));
+}
+
+async function attentionByRecord(team) {
+  const items = await listOutbox({ team, state: NEEDS_ATTENTION });
+  return new Map(items.map((item) => [item.change.id, item]));
+}
+
+/** Return who recorded a record, in words. */
+function authorWords(record) {
+  const session = currentSession();
+  if (record.pending || (session && session.user && record.author === session.user.id)) return "You";
+  return record.author_name || "Another member of the team";
+}
+
+function ratingLine(definition, record) {
+  return (definition.fields || []).filter((field) => field.type === "scale" && Number.isInteger(record.data[field.name]))
+    .slice(0, 2).map((field) => {
+      const value = record.data[field.name];
+      const labels = Array.isArray(field.labels) ? field.labels[value - field.min]
+        : field.labels && field.labels[String(value)];
+      return h("p", { class: "visit-rating" }, `${field.label} `,
+        h("strong", {}, `${value} of ${field.max}`), labels ? ` – ${labels}` : "");
+    });
+}
+
+function shortText(text, limit = 160) {
+  const clean = String(text).replace(/\s+/g, " ").trim();
+  return clean.length > limit ? `${clean.slice(0, limit - 1)}…` : clean;
+}
+
+function choiceLabel(field, value) {
+  const choice = (field.choices || []).find((c) => c.value === value);
+  return choice ? choice.label : String(value);
+}
+
+function raisedBox(definition, record) {
+  const raised = raisedFields(definition, record.data);
+  if (!raised.length) return null;
+  const fields = definition.fields || [];
+  const details = fields.filter((field) => raised.includes(field.show_if?.field)
+    && record.data[field.name] !== undefined && record.data[field.name] !== null);
+  return h("div", { class: "raised-box" },
+    h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " Concern raised"),
+    details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${field.label}: `),
+      field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
+}
+
+function recordCard(team, record, forms, attention) {
+  const form = forms.find((f) => f.id === record.form);
+  const definition = definitionOf(form, record.form_version) || { fields: [] };
+  const raised = raisedBox(definition, record);
+  const item = attention.get(record.id);
+  const notes = ["notes", "own_words", "what_changed"].map((name) => record.data[name]).find(Boolean);
+  return h("li", { class: `visit ${raised ? "visit-raised" : ""}`.trim() },
+    h("h3", { class: "visit-title" }, whenText(record.recorded_at)),
+    h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(record)].join(" · "),
+      record.pending && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
+    item ? notice("problem", h("p", {}, "The server could not accept this record."),
+      h("a", { class: "button", href: teamHash(team, "fix", String(item.seq)) }, "Fix it")) : null,
+    raised,
+    ratingLine(definition, record),
+    notes ? h("p", { class: "visit-notes" }, shortText(notes)) : null);
+}
+
+async function lastRecords(page) {
+  const { team, subject, forms } = page;
+  const [records, attention] = await Promise.all([recordsAbout(team.slug, subject.id), attentionByRecord(team.slug)]);
+  const shown = records.slice(0, LAST_RECORDS);
+  const heading = subject.kind === "person" ? "Last visits" : "Last records";
+  return h("section", { class: "section", "aria-labelledby": "records-h" },
+    h("h2", { id: "records-h" }, heading),
+    shown.length
+      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, attention)))
+      : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
+    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null);
+}
+
+async function recordsPage(page) {
+  const { view, team, subject, forms, canRecord } = page;
+  const own = formsAbout(forms, subject.kind);
+  const primary = own.find((form) => form.id === VISIT_FORM) || own.find((form) => form.data.subject_kind === subject.kind);
+  const backTo = subject.kind === "pitch" && subject.data && subject.data.market_id
+    ? { href: teamHash(team.slug, "s", subject.data.market_id), label: "The market" }
+    : { href: teamHash(team.slug), label: subject.kind === "person" ? "All people" : team.name };
+  const primaryWords = subject.kind === "person" ? "Record a visit" : `Record: ${primary ? primary.data.title : ""}`;
+  const records = h("div", {}, await lastRecords(page));
+  view.onRefresh(async () => replace(records, await lastRecords(page)));
+  replace(view.root,
+    h("div", { class: "screen-head" },
+      backLink(backTo.href, backTo.label),
+      h("h1", { tabindex: "-1" }, subject.label),
+      h("p", { class: "lead" }, humanise(subject.kind))),
+    canRecord && primary ? h("div", { class: "actions" },
+      bigLink(teamHash(team.slug, "s", subject.id, "new", primary.id), primaryWords, { primary: true, className: "record" })) : null,
+    facts(subject),
+    records,
+    canRecord && own.length > 1 ? h("section", { class: "section", "aria-labelledby": "more-h" },
+      h("h2", { id: "more-h" }, "Other forms"),
+      h("div", { class: "actions stack-actions" }, formButtons(team, subject, own, primary && primary.id))) : null);
+}
+
+/** Return {pitch id: status value} from today's pitch surveys (the latest of each pitch wins). */
+export async function todaysStatus(team) {
+  const today = todayText();
+  const status = new Map();
+  for (const record of await recordsOfForm(team, PITCH_FORM)) {
+    if (!record.subject_id || status.has(record.subject_id)) continue;
+    if (todayText(new Date(record.recorded_at)) !== today) continue;
+    status.set(record.subject_id, record.data.status || "surveyed");
+  }
+  return status;
+}
+
+function statusBadge(value) {
+  const words = value ? PITCH_STATUS[value] || "Surveyed" : "Not yet surveyed";
+  return h("span", { class: `badge status status-${value || "none"}` }, words);
+}
+
+async function pitchRows(team, market, canRecord) {
+  const [pitches, status] = await Promise.all([pitchesOf(team.slug, market.id), todaysStatus(team.slug)]);
+  const rows = pitches.map((pitch) => {
+    const value = status.get(pitch.id);
+    const unit = pitch.data && pitch.data.unit_type ? humanise(pitch.data.unit_type) : "";
+    const href = canRecord ? teamHash(team.slug, "s", pitch.id, "new", PITCH_FORM) : teamHash(team.slug, "s", pitch.id);
+    return {
+      text: `${pitch.label} ${unit} ${value ? PITCH_STATUS[value] || "" : "not yet surveyed"}`,
+      node: h("a", { class: "row pitch", href },
+        h("span", { class: "row-title" }, pitch.label),
+        h("span", { class: "row-detail" }, unit, pitch.pending ? " · added on this phone" : ""),
+        statusBadge(value)),
+      value,
+    };
+  });
+  return rows;
+}
+
+function tally(rows) {
+  const counts = new Map();
+  for (const row of rows) counts.set(row.value || "none", (counts.get(row.value || "none") || 0) + 1);
+  const parts = Object.entries(PITCH_STATUS).filter(([key]) => counts.get(key))
+    .map(([key, words]) => `${counts.get(key)} ${words.toLowerCase()}`);
+  if (counts.get("none")) parts.push(`${counts.get("none")} not yet surveyed`);
+  return rows.length ? `Today: ${parts.join(" · ")}` : "";
+}
+
+async function marketPage(page) {
+  const { view, team, subject: market, forms, canRecord } = page;
+  const rows = await pitchRows(team, market, canRecord);
+  const summary = h("p", { class: "tally", role: "status" }, tally(rows));
+  const list = searchList({
+    label: "Find a pitch", rows,
+    empty: "No pitches on this phone for this market yet. Add the first one.",
+  });
+  view.onRefresh(async () => {
+    const fresh = await pitchRows(team, market, canRecord);
+    list.update(fresh);
+    replace(summary, tally(fresh));
+  });
+  const has = (id) => forms.some((form) => form.id === id);
+  const others = formsAbout(forms, "market").filter((form) => ![MARKET_VISIT_FORM, FOOTFALL_FORM].includes(form.id));
+  replace(view.root,
+    h("div", { class: "screen-head" },
+      backLink(teamHash(team.slug), "All markets"),
+      h("h1", { tabindex: "-1" }, market.label),
+      h("p", { class: "lead" }, "Market")),
+    canRecord ? h("div", { class: "actions market-actions" },
+      has(MARKET_VISIT_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", MARKET_VISIT_FORM), "Start survey visit", { primary: true }) : null,
+      has(FOOTFALL_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", FOOTFALL_FORM), "Count footfall") : null,
+      bigLink(teamHash(team.slug, "s", market.id, "add-pitch"), "Add a pitch")) : null,
+    h("section", { class: "section", "aria-labelledby": "pitches-h" },
+      h("h2", { id: "pitches-h" }, `Pitches (${rows.length})`),
+      summary,
+      canRecord && rows.length ? h("p", { class: "meta" }, "Tap a pitch to survey it.") : null,
+      list.element),
+    facts(market),
+    await lastRecords(page),
+    canRecord && others.length ? h("section", { class: "section", "aria-labelledby": "more-h" },
+      h("h2", { id: "more-h" }, "Other forms"),
+      h("div", { class: "actions stack-actions" }, formButtons(team, market, others, null))) : null);
+  // The pitch count in the heading follows the list after a sync.
+  view.onRefresh(async () => {
+    const count = (await pitchesOf(team.slug, market.id)).length;
+    const heading = view.root.querySelector("#pitches-h");
+    if (heading) heading.textContent = `Pitches (${count})`;
+  });
+}

@@ -1,0 +1,82 @@
+// A team's home: the people a care circle supports, or the markets a survey
+// team walks, with a search box; forms about nothing in particular; drafts
+// left unfinished on this phone.
+
+import { teamDrafts } from "../form/drafts.js";
+import { backLink, bigLink, h, notice, replace, rowLink, searchList, teamHash, whenText } from "./common.js";
+import { kindWords } from "./home.js";
+import { allSubjects, findTeam, listForms, listSubjects, listTeams } from "./local.js";
+
+export const NAME = "team";
+
+// What each kind of team lists first, in its members' words.
+const MAIN_KIND = {
+  "care-circle": { kind: "person", heading: "People", search: "Search people", empty: "No people yet. Your coordinator adds the people your circle supports; they arrive at the next sync." },
+  "market-survey": { kind: "market", heading: "Markets", search: "Search markets", empty: "No markets yet. Your coordinator adds them; they arrive at the next sync." },
+};
+const CHILD_KINDS = new Set(["pitch"]);
+
+function subjectRows(team, subjects) {
+  return subjects.map((subject) => ({
+    text: `${subject.label} ${summaryOf(subject)}`,
+    node: rowLink(teamHash(team, "s", subject.id), subject.label, summaryOf(subject)),
+  }));
+}
+
+function summaryOf(subject) {
+  const data = subject.data || {};
+  const line = data.summary || data.address || data.area || data.location || data.days || "";
+  return typeof line === "string" ? line : "";
+}
+
+async function subjectsFor(team) {
+  const main = MAIN_KIND[team.kind];
+  if (main) return listSubjects(team.slug, main.kind);
+  return (await allSubjects(team.slug)).filter((subject) => !CHILD_KINDS.has(subject.kind));
+}
+
+/** Show the team's people or markets, forms for anyone, and drafts. */
+export async function render(view) {
+  const team = await findTeam(view.params.team);
+  if (!team) {
+    view.title("Team not found");
+    replace(view.root, h("h1", { tabindex: "-1" }, "This team is not on this phone"),
+      h("p", {}, h("a", { href: "#/" }, "Your teams")));
+    return;
+  }
+  const main = MAIN_KIND[team.kind] || { heading: "What you record about", search: "Search", empty: "Nothing here yet." };
+  const [subjects, forms, drafts, teams] = await Promise.all([
+    subjectsFor(team), listForms(team.slug), teamDrafts(team.slug), listTeams(),
+  ]);
+  view.title(team.name);
+  const canRecord = team.role !== "viewer";
+  const list = searchList({
+    label: main.search, rows: subjectRows(team.slug, subjects), empty: main.empty,
+  });
+  view.onRefresh(async () => list.update(subjectRows(team.slug, await subjectsFor(team))));
+  const general = forms.filter((form) => !form.data.subject_kind);
+
+  replace(view.root,
+    h("div", { class: "screen-head" },
+      teams.length > 1 ? backLink("#/", "Your teams") : null,
+      h("h1", { tabindex: "-1" }, team.name),
+      h("p", { class: "lead" }, kindWords(team.kind))),
+    canRecord ? null : notice("info", h("p", {}, "You can read this team’s records. Recording is for members.")),
+    drafts.length && canRecord ? h("section", { class: "section drafts", "aria-labelledby": "drafts-h" },
+      h("h2", { id: "drafts-h" }, "Unfinished on this phone"),
+      h("ul", { class: "rows" }, drafts.map((draft) => h("li", {}, rowLink(draftHash(draft),
+        draft.title || draft.form, [draft.subject_label, `Last typed ${whenText(draft.saved_at)}`]
+          .filter(Boolean).join(" · ")))))) : null,
+    h("section", { class: "section", "aria-labelledby": "main-h" },
+      h("h2", { id: "main-h" }, main.heading), list.element),
+    general.length && canRecord ? h("section", { class: "section", "aria-labelledby": "forms-h" },
+      h("h2", { id: "forms-h" }, "Other forms"),
+      h("div", { class: "actions stack-actions" }, general.map((form) => bigLink(
+        teamHash(team.slug, "new", form.id), form.data.title)))) : null);
+}
+
+function draftHash(draft) {
+  if (draft.fix_seq) return teamHash(draft.team, "fix", String(draft.fix_seq));
+  if (draft.subject_id) return teamHash(draft.team, "s", draft.subject_id, "new", draft.form);
+  return teamHash(draft.team, "new", draft.form);
+}
