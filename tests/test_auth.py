@@ -91,6 +91,16 @@ def test_logout_needs_post_and_ends_the_login(client, auth, people):
     assert client.get("/api/v1/session").status_code == 401
 
 
+def test_logout_leaves_no_message_for_the_next_user(client, auth, people):
+    auth.login(people["coord"])
+    client.post("/teams/clapton-circle/invites", data={"role": "member"})
+    client.post("/teams/clapton-circle/invites/1/withdraw")
+    auth.logout()
+    page = client.get("/login").text
+    assert "You are logged out." in page
+    assert "withdrawn" not in page
+
+
 def test_logout_clears_the_remember_cookie(client, auth, people):
     auth.login(people["coord"])
     auth.logout()

@@ -3,7 +3,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -99,6 +99,8 @@ def logout():
     if current_user.is_authenticated:
         record_event("logout", user=current_user, email=current_user.email)
         db.session.commit()
+    # A shared phone: nothing of this user's session (messages included) is left for the next.
+    session.clear()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
