@@ -3,6 +3,16 @@
 A check is built once per field (`answer_check(field)`) and then called for
 every record: it returns None for a good answer, or one sentence saying what
 to enter instead. Checks never see None: an absent answer is decided before.
+
+Where SYNC.md leaves room, these are the rules:
+- whole numbers (integer, scale, counter) are JSON integers: true/false and
+  3.0 are refused, and every number stays within +-(2**53 - 1), the range a
+  phone's JavaScript holds exactly;
+- text is at most 2,000 characters (textarea 20,000) unless max_length says
+  less, with no NUL and no unpaired surrogate (both break storage);
+- a datetime is extended ISO 8601 with Z or +HH:MM, seconds and up to six
+  decimals optional: 2026-11-25T09:41+00:00, 2026-11-25T09:41:00.123Z;
+- a position carries all of lat, lon and accuracy; accuracy may be null.
 """
 import math
 import re
@@ -246,13 +256,12 @@ def multiple_choice_check(field):
     def check(value):
         if type(value) is not list:
             return f"Choose a list of values from: {listed}; not {kind_of(value)}."
-        seen = set()
         for item in value:
             if type(item) is not str or item not in allowed:
                 return f"{show(item)} is not one of the choices: {listed}."
-            if item in seen:
-                return f"{show(item)} is chosen more than once; choose each value once."
-            seen.add(item)
+        if len(set(value)) < len(value):
+            twice = next(item for index, item in enumerate(value) if item in value[:index])
+            return f"{show(twice)} is chosen more than once; choose each value once."
         return None
     return check
 
