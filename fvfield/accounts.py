@@ -14,6 +14,7 @@ from flask import current_app
 from .audit import record_event
 from .extensions import db
 from .models import ROLES, TEAM_KINDS, Invite, Membership, Team, User, token_digest, utcnow
+from .sync import install_questionnaires
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -112,6 +113,7 @@ def create_team(slug, name, kind):
     team = Team(slug=slug, name=name.strip(), kind=kind)
     db.session.add(team)
     db.session.flush()
+    install_questionnaires(team)
     record_event("team_created", team=team, kind=kind)
     return team
 

@@ -1,0 +1,108 @@
+"""API v1: push and pull (docs/api.md), a thin adapter over fvfield.sync."""
+import json
+
+from flask import current_app, request
+from flask_login import current_user, login_required
+
+from .. import sync
+from ..access import team_for
+from ..change_checks import is_uuid
+from ..errors import ApiError
+from . import bp
+
+MAX_PULL_LIMIT = 1000
+
+
+def json_response(text, status=200):
+    """Return JSON text that is already serialised."""
+    return current_app.response_class(text, status=status, mimetype="application/json")
+
+
+def read_json_body():
+    """Return the parsed JSON body, refusing a wrong type (415), a large body (413) or bad JSON (400)."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    limit = current_app.config["MAX_BODY_BYTES"]
+    too_large = ApiError(
+        413, "body_too_large", f"The body is larger than {limit} bytes: send fewer changes at a time."
+    )
+    if (request.content_length or 0) > limit:
+        raise too_large
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large
+    try:
+        return json.loads(raw, parse_constant=refuse_constant)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+
+
+def refuse_constant(name):
+    """Refuse NaN and Infinity, which JSON does not have."""
+    raise ValueError(f"{name} is not JSON")
+
+
+@bp.post("/teams/<slug>/push")
+@login_required
+def push(slug):
+    """Apply the device's changes; answer one result per change, in order."""
+    team, membership = team_for(slug)
+    body = read_json_body()
+    device_id, changes = sync.check_push(body, current_app.config["MAX_CHANGES"])
+    results, cursor = sync.push_changes(
+        team.id, current_user.id, membership.role, device_id, changes
+    )
+    return {"results": results, "cursor": cursor}
+
+
+def pull_limit():
+    """Return the page size asked for: the default, or a whole number up to the maximum."""
+    text = request.args.get("limit")
+    if text is None:
+        return current_app.config["PULL_LIMIT"]
+    if not text.isdigit() or int(text) < 1:
+        raise ApiError(400, "invalid_limit", "limit must be a whole number of at least 1.")
+    return min(int(text), MAX_PULL_LIMIT)
+
+
+@bp.get("/teams/<slug>/pull")
+@login_required
+def pull(slug):
+    """Answer the documents changed since the cursor, oldest change first."""
+    team, _ = team_for(slug)
+    team_id = team.id
+    limit = pull_limit()
+    device_id = request.args.get("device_id")
+    if device_id is not None and not is_uuid(device_id):
+        raise ApiError(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
+    page = sync.pull_changes(team_id, request.args.get("since") or None, limit)
+    if device_id and not page.more:
+        sync.note_pull(team_id, current_user.id, device_id.lower())
+    return json_response(
+        '{"changes":[' + ",".join(page.documents) + "],"
+        + f'"cursor":"{page.cursor}","more":{"true" if page.more else "false"}}}'
+    )
+
+
+@bp.get("/teams/<slug>/forms/<form_id>/versions/<int:version>")
+@login_required
+def form_version(slug, form_id, version):
+    """Answer a published version of a form's definition (records keep the version they were made with)."""
+    team, _ = team_for(slug)
+    definition = sync.form_definition(team.id, form_id, version)
+    if definition is None:
+        raise ApiError(404, "not_found", f"The form '{form_id}' has no version {version}.")
+    return definition
+
+
+@bp.get("/teams/<slug>/<any(records, subjects, forms):collection>/<document_id>/revisions")
+@login_required
+def revisions(slug, collection, document_id):
+    """Answer every revision of a document, conflicting ones included, oldest first."""
+    team, _ = team_for(slug)
+    if collection != "forms":
+        document_id = document_id.lower()
+    found = sync.document_revisions(team.id, collection, document_id)
+    if not found:
+        raise ApiError(404, "not_found", "There is no such document in this team.")
+    return json_response('{"revisions":[' + ",".join(found) + "]}")

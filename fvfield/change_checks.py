@@ -1,0 +1,102 @@
+"""Checks on the shape of pushed changes, before anything is looked up.
+
+Errors use the sync contract's shape: {"attribute or field name": ["message"],
+"_": ["message about the whole change"]}.
+"""
+import re
+from datetime import datetime
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+REQUIRED = ("change_id", "collection", "id", "base_rev")
+# What a change must carry besides REQUIRED, unless it deletes the document.
+REQUIRED_BY_COLLECTION = {
+    "records": ("form", "form_version", "recorded_at", "data"),
+    "subjects": ("kind", "label"),
+}
+MAX_KIND, MAX_LABEL, MAX_FORM_ID = 40, 200, 64
+
+
+def is_uuid(value):
+    """Return whether a value is a UUID in its usual text form."""
+    return isinstance(value, str) and len(value) == 36 and UUID.match(value) is not None
+
+
+def is_count(value, least=0):
+    """Return whether a value is a JSON integer (not a boolean) of at least `least`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def missing_keys(change):
+    """Return the keys a change lacks, in the order the contract lists them."""
+    needed, collection = REQUIRED, change.get("collection")
+    if change.get("deleted") is not True and isinstance(collection, str):
+        needed += REQUIRED_BY_COLLECTION.get(collection, ())
+    return [key for key in needed if key not in change]
+
+
+def add(errors, name, message):
+    """Add a message for a field to an errors dict."""
+    errors.setdefault(name, []).append(message)
+
+
+def check_common(change):
+    """Return the errors of the keys every change carries."""
+    errors = {}
+    if not is_uuid(change["change_id"]):
+        add(errors, "change_id", "change_id must be a UUID made when the edit was saved.")
+    if change["collection"] not in ("forms", "subjects", "records"):
+        add(errors, "collection", "collection must be forms, subjects or records.")
+    elif change["collection"] != "forms" and not is_uuid(change["id"]):
+        add(errors, "id", "id must be a UUID made when the document was created.")
+    if not is_count(change["base_rev"]):
+        add(errors, "base_rev", "base_rev must be a whole number: the rev you last saw, 0 if new.")
+    if not isinstance(change.get("deleted", False), bool):
+        add(errors, "deleted", "deleted must be true or false.")
+    if not isinstance(change.get("resolves_conflict", False), bool):
+        add(errors, "resolves_conflict", "resolves_conflict must be true or false.")
+    return errors
+
+
+def is_datetime_with_offset(value):
+    """Return whether a value is an ISO 8601 date and time with a UTC offset."""
+    if not isinstance(value, str) or len(value) > 40 or len(value) < 16:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def check_record(state):
+    """Return the errors of a record's attributes (not of its answers)."""
+    errors = {}
+    form = state.get("form")
+    if not isinstance(form, str) or not form or len(form) > MAX_FORM_ID:
+        add(errors, "form", "form must be the id of one of the team's forms.")
+    if not is_count(state.get("form_version"), 1):
+        add(errors, "form_version", "form_version must be the number of a published version.")
+    subject_id = state.get("subject_id")
+    if subject_id is not None and not is_uuid(subject_id):
+        add(errors, "subject_id", "subject_id must be the id of a subject, or null.")
+    if not is_datetime_with_offset(state.get("recorded_at")):
+        add(
+            errors,
+            "recorded_at",
+            "recorded_at must be the date and time with its offset, like 2026-11-25T09:41:00+00:00.",
+        )
+    if not isinstance(state.get("data"), dict):
+        add(errors, "data", "data must be an object of answers keyed by field name.")
+    return errors
+
+
+def check_subject(state):
+    """Return the errors of a subject's attributes."""
+    errors = {}
+    kind, label = state.get("kind"), state.get("label")
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > MAX_KIND:
+        add(errors, "kind", f"kind must be a word such as person, market or pitch (at most {MAX_KIND} characters).")
+    if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
+        add(errors, "label", f"label must be a name to show, of 1 to {MAX_LABEL} characters.")
+    if not isinstance(state.get("data"), dict):
+        add(errors, "data", "data must be an object of the subject's attributes.")
+    return errors

@@ -1,0 +1,265 @@
+"""Documents as the sync engine holds them: plain dicts, read and written in bulk.
+
+A push touches hundreds of documents at once, so this module works on rows
+and dicts with SQLAlchemy Core (one IN query to read, one executemany to
+write) rather than on an ORM object per document.
+"""
+import functools
+import json
+import operator
+
+import sqlalchemy as sa
+
+from .models import Document, FormVersion, Revision, Team
+
+documents = Document.__table__
+revisions = Revision.__table__
+form_versions = FormVersion.__table__
+teams = Team.__table__
+
+# The attributes of each collection besides `data`; a merge treats each of
+# them, and each key of `data`, as one field.
+ATTRIBUTES = {
+    "records": ("deleted", "form", "form_version", "subject_id", "recorded_at"),
+    "subjects": ("deleted", "kind", "label"),
+    "forms": ("deleted",),
+}
+STATE = ("deleted", "form", "form_version", "subject_id", "recorded_at", "kind", "label")
+WINNERS = ("applied", "merged")
+
+
+ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def dumps(value):
+    """Return compact JSON text."""
+    return ENCODER.encode(value)
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_insert(dialect, table, keys):
+    """Return (SQL, positional key order or None, {key: bind processor}) of an executemany insert."""
+    compiled = dialect.statement_compiler(
+        dialect, sa.insert(table), column_keys=list(keys), for_executemany=True
+    )
+    processors = {}
+    for key in keys:
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[key] = process
+    return str(compiled), compiled.positiontup, processors
+
+
+def memoised(process):
+    """Return `process` remembering its results: a batch repeats the same times and flags."""
+    seen = {}
+
+    def run(value):
+        if value not in seen:
+            seen[value] = process(value)
+        return seen[value]
+
+    return run
+
+
+def insert_many(conn, table, rows):
+    """Insert dicts with the same keys in one executemany, converting each distinct value once.
+
+    SQLAlchemy would convert every value of every row; a push inserts
+    hundreds of rows that share their times and flags.
+    """
+    keys = tuple(rows[0])
+    sql, order, processors = compiled_insert(conn.dialect, table, keys)
+    convert = [(key, memoised(process)) for key, process in processors.items()]
+    if order is None:
+        params = [dict(row) for row in rows]
+        for row in params:
+            for key, process in convert:
+                row[key] = process(row[key])
+    else:
+        pick = operator.itemgetter(*order)
+        where = [(order.index(key), process) for key, process in convert]
+        params = []
+        for row in rows:
+            values = list(pick(row))
+            for index, process in where:
+                values[index] = process(values[index])
+            params.append(tuple(values))
+    conn.exec_driver_sql(sql, params)
+
+
+def data_of(state):
+    """Return a document state's data as a dict, parsing its JSON text once."""
+    if state.get("data") is None:
+        state["data"] = json.loads(state["data_json"])
+    return state["data"]
+
+
+def state_from_row(row):
+    """Return the dict for a row of documents or revisions."""
+    state = dict(row._mapping)
+    state["data_json"] = state.pop("data")
+    state["data"] = None
+    return state
+
+
+def load_documents(conn, ids):
+    """Return the subject and record documents with these ids, by id (any team)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        sa.select(documents).where(
+            documents.c.id.in_(sa.bindparam("ids", expanding=True)), documents.c.id_scope == 0
+        ),
+        {"ids": list(ids)},
+    )
+    return {row.id: state_from_row(row) for row in rows}
+
+
+def load_form(conn, team_id, form_id):
+    """Return a team's form document, or None."""
+    row = conn.execute(
+        sa.select(documents).where(documents.c.id == form_id, documents.c.id_scope == team_id)
+    ).first()
+    return state_from_row(row) if row else None
+
+
+def load_history(conn, team_id, document_id, from_rev):
+    """Return {rev: (state, device id)} of a document's winning revisions from `from_rev` on."""
+    rows = conn.execute(
+        sa.select(revisions).where(
+            revisions.c.team_id == team_id,
+            revisions.c.document_id == document_id,
+            revisions.c.rev >= from_rev,
+            revisions.c.status.in_(WINNERS),
+        )
+    )
+    return {row.rev: (state_from_row(row), row.device_id) for row in rows}
+
+
+def load_versions(conn, team_id, form_ids):
+    """Return {form id: [published version numbers]} for a team's forms."""
+    found = {}
+    if form_ids:
+        rows = conn.execute(
+            sa.select(form_versions.c.form_id, form_versions.c.version)
+            .where(form_versions.c.team_id == team_id, form_versions.c.form_id.in_(form_ids))
+            .order_by(form_versions.c.version)
+        )
+        for form_id, version in rows:
+            found.setdefault(form_id, []).append(version)
+    return found
+
+
+def document_json(state, versions=None):
+    """Return a document as the JSON text pull and push results carry."""
+    collection = state["collection"]
+    meta = {
+        "collection": collection,
+        "id": state["id"],
+        "rev": state["rev"],
+        "deleted": bool(state["deleted"]),
+        "updated_at": state["updated_at"].isoformat(timespec="milliseconds"),
+    }
+    if collection == "records":
+        for name in ("form", "form_version", "subject_id", "recorded_at", "author"):
+            meta[name] = state[name]
+    elif collection == "subjects":
+        for name in ("kind", "label", "author"):
+            meta[name] = state[name]
+    else:
+        meta["versions"] = versions or []
+    if collection != "forms":
+        meta["has_conflict"] = bool(state["has_conflict"])
+    data_json = state["data_json"] if state.get("data_json") is not None else dumps(state["data"])
+    return dumps(meta)[:-1] + ',"data":' + data_json + "}"
+
+
+class ChangeLog:
+    """The document and revision writes of one transaction, numbered in the team's sequence.
+
+    Reading the team's change_seq FOR UPDATE takes the team's row lock on
+    PostgreSQL (on SQLite the transaction already holds the write lock), so
+    the writers of a team commit in sequence order and a puller that has
+    seen number n has seen everything up to n.
+    """
+
+    def __init__(self, conn, team_id):
+        self.conn, self.team_id = conn, team_id
+        self.seq = conn.scalar(
+            sa.select(teams.c.change_seq).where(teams.c.id == team_id).with_for_update()
+        )
+        self.new, self.changed, self.revisions = {}, {}, []
+
+    def keep(self, state, now):
+        """Number a document's new state and queue it for writing."""
+        self.seq += 1
+        state["seq"], state["updated_at"] = self.seq, now
+        if state.get("data_json") is None:
+            state["data_json"] = dumps(state["data"])
+        key = (state["collection"], state["id"])
+        if state.get("pk") is None:
+            self.new[key] = state
+        else:
+            self.changed[key] = state
+
+    def add_revision(self, state, change_id, base_rev, status, user_id, device_id, now):
+        """Queue the revision of a change: the whole state it produced (or proposed)."""
+        revision = {name: state.get(name) for name in STATE}
+        revision.update(
+            change_id=change_id,
+            team_id=self.team_id,
+            collection=state["collection"],
+            document_id=state["id"],
+            rev=state["rev"],
+            base_rev=base_rev,
+            status=status,
+            user_id=user_id,
+            device_id=device_id,
+            created_at=now,
+            deleted=bool(state.get("deleted")),
+            data=state["data_json"] if state.get("data_json") is not None else dumps(state["data"]),
+        )
+        self.revisions.append(revision)
+
+    def write(self):
+        """Write the queued documents and revisions with one statement each; return the last seq."""
+        columns = ("rev", "seq", "deleted", "has_conflict", "updated_at", "author") + STATE[1:]
+        if self.new:
+            insert_many(
+                self.conn,
+                documents,
+                [
+                    {
+                        **{name: s.get(name) for name in columns},
+                        "team_id": self.team_id,
+                        "collection": s["collection"],
+                        "id": s["id"],
+                        "id_scope": self.team_id if s["collection"] == "forms" else 0,
+                        "deleted": bool(s.get("deleted")),
+                        "has_conflict": bool(s.get("has_conflict")),
+                        "data": s["data_json"],
+                    }
+                    for s in self.new.values()
+                ],
+            )
+        if self.changed:
+            self.conn.execute(
+                sa.update(documents).where(documents.c.pk == sa.bindparam("_pk")),
+                [
+                    {
+                        **{name: s.get(name) for name in columns},
+                        "_pk": s["pk"],
+                        "deleted": bool(s.get("deleted")),
+                        "has_conflict": bool(s.get("has_conflict")),
+                        "data": s["data_json"],
+                    }
+                    for s in self.changed.values()
+                ],
+            )
+        if self.revisions:
+            insert_many(self.conn, revisions, self.revisions)
+        self.conn.execute(
+            sa.update(teams).where(teams.c.id == self.team_id).values(change_seq=self.seq)
+        )
+        return self.seq
