@@ -370,3 +370,16 @@ def test_csrf_logout_without_token_is_refused(csrf_app):
     client = logged_in(csrf_app)
     assert client.post("/logout").status_code == 400
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/login", "/password"])
+def test_pages_every_input_has_a_label_and_no_empty_attributes(client, auth, people, url):
+    if url != "/login":
+        auth.login(people["coord"])
+    page = client.post(url, data={}).text
+    ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', page)
+    assert len(ids) >= 3
+    for field_id in ids:
+        assert f'for="{field_id}"' in page or re.search(rf'<label[^>]*>\s*<input[^>]*id="{field_id}"', page)
+    assert '="None"' not in page
+    assert 'aria-invalid="true"' in page

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..accounts import MIN_PASSWORD
 
 PASSWORD_RULES = [
-    DataRequired(),
+    DataRequired("Choose a password."),
     Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
 ]
 
@@ -14,15 +14,17 @@ PASSWORD_RULES = [
 class LoginForm(FlaskForm):
     """Log in with email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device", default=True)
 
 
 class ChangePasswordForm(FlaskForm):
     """Change one's own password, giving the current one."""
 
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password."), Length(max=200)]
+    )
     password = PasswordField("New password", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", message="The two passwords differ.")]
@@ -32,8 +34,8 @@ class ChangePasswordForm(FlaskForm):
 class AcceptInviteForm(FlaskForm):
     """Create an account through an invite link."""
 
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Choose a password", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "Password again", validators=[EqualTo("password", message="The two passwords differ.")]
