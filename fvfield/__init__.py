@@ -51,6 +51,7 @@ def create_app(test_config=None):
     headers.init_app(app)
     cli.init_app(app)
 
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .pwa import bp as pwa_bp
@@ -58,6 +59,7 @@ def create_app(test_config=None):
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(teams_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
     return app
