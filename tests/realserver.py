@@ -253,6 +253,43 @@ class SyncClient:
         return self.http.get(f"{self.base_url}/api/v1/teams/{slug}/attachments/{sha256}", timeout=60)
 
 
+# The least a home visit needs (home-visit version 1): the time in, and whether to raise a concern.
+VISIT = {"time_in": "09:30", "concern": False}
+RECORDED_AT = "2026-11-25T09:41:00+00:00"
+
+
+def visit_change(doc_id=None, base_rev=0, answers=None, subject_id=None, **extra):
+    """Return a push change of a home-visit record (a new one unless base_rev is given)."""
+    return {
+        "change_id": str(uuid.uuid4()),
+        "collection": "records",
+        "id": doc_id or str(uuid.uuid4()),
+        "base_rev": base_rev,
+        "deleted": False,
+        "form": "home-visit",
+        "form_version": 1,
+        "subject_id": subject_id,
+        "recorded_at": RECORDED_AT,
+        "data": dict(VISIT if answers is None else answers),
+        **extra,
+    }
+
+
+def person_change(doc_id=None, label="Edna", base_rev=0, **extra):
+    """Return a push change of a person subject (a new one unless base_rev is given)."""
+    return {
+        "change_id": str(uuid.uuid4()),
+        "collection": "subjects",
+        "id": doc_id or str(uuid.uuid4()),
+        "base_rev": base_rev,
+        "deleted": False,
+        "kind": "person",
+        "label": label,
+        "data": {},
+        **extra,
+    }
+
+
 def latest(documents):
     """Return {(collection, id): document} keeping the last state of each document."""
     return {(d["collection"], d["id"]): d for d in documents}

@@ -122,6 +122,10 @@ SCHEMAS = {
             "id": {"type": "string"},
             "status": {"enum": ["applied", "duplicate", "merged", "conflict", "rejected"]},
             "rev": {"type": "integer", "minimum": 1},
+            "original_status": {
+                "enum": ["applied", "merged", "conflict"],
+                "description": "For a duplicate: what the server did the first time.",
+            },
             "current": ref("Document"),
             "errors": {
                 "type": "object",
@@ -153,9 +157,50 @@ SCHEMAS = {
             "recorded_at": {"type": ["string", "null"]},
             "author": {"type": ["string", "null"]},
             "has_conflict": {"type": "boolean"},
+            "versions": {"type": "array", "items": {"type": "integer"},
+                         "description": "Forms: the published version numbers."},
             "kind": {"type": "string"},
             "label": {"type": "string"},
             "data": {"type": ["object", "null"]},
+        },
+    },
+    "Revision": {
+        "type": "object",
+        "description": "One accepted change of a document, as the whole state it produced "
+        "(status applied or merged), or the incoming state kept beside it (conflict).",
+        "required": ["change_id", "rev", "base_rev", "status", "created_at", "data"],
+        "properties": {
+            "change_id": {"type": "string"},
+            "rev": {"type": "integer", "minimum": 0},
+            "base_rev": {"type": "integer", "minimum": 0},
+            "status": {"enum": ["applied", "merged", "conflict"]},
+            "user_id": {"type": ["string", "null"]},
+            "device_id": {"type": ["string", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "deleted": {"type": "boolean"},
+            "data": {"type": ["object", "null"]},
+        },
+        "additionalProperties": True,
+    },
+    "FormDefinition": {
+        "type": "object",
+        "required": ["id", "version", "title", "fields"],
+        "properties": {
+            "id": {"type": "string"},
+            "version": {"type": "integer", "minimum": 1},
+            "title": {"type": "string"},
+            "subject_kind": {"type": ["string", "null"]},
+            "fields": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Attachment": {
+        "type": "object",
+        "description": "What a record's photo answer carries.",
+        "required": ["sha256", "content_type", "size"],
+        "properties": {
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "content_type": {"enum": list(IMAGE_TYPES)},
+            "size": {"type": "integer", "minimum": 0},
         },
     },
     "PullResponse": {
@@ -217,7 +262,11 @@ PATHS = {
                 {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
                  "description": "The cursor of the last pull or push; none for everything."},
                 {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "default": 500}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
+                 "description": "Page size; larger values are cut to 1000."},
+                {"name": "device_id", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "uuid"},
+                 "description": "This installed app: a complete pull is noted as its last sync."},
             ],
             "responses": {
                 "200": as_json(ref("PullResponse"), "Changes; call again with cursor while more."),
@@ -225,6 +274,45 @@ PATHS = {
                 "401": LOGGED_OUT,
                 "404": NOT_YOURS,
                 "410": error("The cursor is not recognised (code cursor_expired): pull all."),
+            },
+        }
+    },
+    "/api/v1/teams/{slug}/forms/{form_id}/versions/{version}": {
+        "get": {
+            "operationId": "getFormVersion",
+            "summary": "A published version of a form's definition (old ones stay readable).",
+            "parameters": [
+                SLUG,
+                {"name": "form_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "version", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 0}},
+            ],
+            "responses": {
+                "200": as_json(ref("FormDefinition"), "The definition of that version."),
+                "401": LOGGED_OUT,
+                "404": error("No such form version in a team you belong to."),
+            },
+        }
+    },
+    "/api/v1/teams/{slug}/{collection}/{document_id}/revisions": {
+        "get": {
+            "operationId": "listRevisions",
+            "summary": "Every revision of a document, conflicting ones included, oldest first.",
+            "parameters": [
+                SLUG,
+                {"name": "collection", "in": "path", "required": True,
+                 "schema": {"enum": ["records", "subjects", "forms"]}},
+                {"name": "document_id", "in": "path", "required": True,
+                 "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": as_json(
+                    {"type": "object", "required": ["revisions"],
+                     "properties": {"revisions": {"type": "array", "items": ref("Revision")}}},
+                    "The revisions.",
+                ),
+                "401": LOGGED_OUT,
+                "404": error("No such document in a team you belong to."),
             },
         }
     },
@@ -239,10 +327,10 @@ PATHS = {
                 "content": {t: {"schema": BINARY} for t in IMAGE_TYPES},
             },
             "responses": {
-                "201": as_json({"type": "object"}, "Stored."),
-                "200": as_json({"type": "object"}, "Already there."),
-                "400": error("The bytes do not hash to the name (code hash_mismatch), "
-                             "or csrf_failed."),
+                "201": as_json(ref("Attachment"), "Stored."),
+                "200": as_json(ref("Attachment"), "Already there."),
+                "400": error("The bytes do not hash to the name (code hash_mismatch), a name "
+                             "that is not a sha256 (invalid_hash), or csrf_failed."),
                 "401": LOGGED_OUT,
                 "403": error("The role may not upload to this team."),
                 "404": NOT_YOURS,
