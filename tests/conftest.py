@@ -1,5 +1,8 @@
 """Fixtures in the flaskr style: an app on a temporary instance with a real SQLite file."""
+import uuid
+
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from fvfield import create_app
@@ -78,3 +81,97 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# A small questionnaire of the contract's format, published into clapton-circle by `sync`.
+VISIT_FORM = {
+    "id": "visit",
+    "title": "Visit",
+    "subject_kind": "person",
+    "fields": [
+        {"name": "time_in", "type": "time", "label": "Time in", "required": True},
+        {"name": "notes", "type": "text", "label": "Notes", "max_length": 200},
+        {"name": "mood", "type": "choice", "label": "Mood",
+         "choices": [{"value": "good", "label": "Good"}, {"value": "low", "label": "Low"}]},
+        {"name": "cups", "type": "integer", "label": "Cups of tea", "min": 0, "max": 20},
+        {"name": "photo", "type": "photo", "label": "Photo"},
+    ],
+}
+DEVICE = "0d3c1a52-5f6e-4d7a-9b8c-1e2f3a4b5c6d"
+
+
+def new_id():
+    """Return a new UUID as a device makes them."""
+    return str(uuid.uuid4())
+
+
+class SyncActions:
+    """Push and pull through the API as a phone does; publish forms as the web does."""
+
+    def __init__(self, app, client):
+        self.app, self._client = app, client
+
+    def publish(self, definition=VISIT_FORM, slug="clapton-circle"):
+        """Publish a form version into a team; return its number."""
+        from fvfield.extensions import begin_write
+        from fvfield.sync import publish_form_version
+
+        with self.app.app_context():
+            begin_write()
+            team = db.session.scalar(sa.select(Team).where(Team.slug == slug))
+            version = publish_form_version(team, definition)
+            db.session.commit()
+            return version
+
+    def record(self, id=None, base_rev=0, data=None, **attributes):
+        """Return a change of a visit record (new unless an id and base_rev are given)."""
+        change = {
+            "change_id": new_id(), "collection": "records", "id": id or new_id(),
+            "base_rev": base_rev, "deleted": False, "form": "visit", "form_version": 1,
+            "subject_id": None, "recorded_at": "2026-11-25T09:41:00+00:00",
+            "data": {"time_in": "09:30"} if data is None else data,
+        }
+        change.update(attributes)
+        return change
+
+    def subject(self, id=None, base_rev=0, label="Edna", **attributes):
+        """Return a change of a person subject (new unless an id and base_rev are given)."""
+        change = {
+            "change_id": new_id(), "collection": "subjects", "id": id or new_id(),
+            "base_rev": base_rev, "kind": "person", "label": label, "data": {},
+        }
+        change.update(attributes)
+        return change
+
+    def push(self, *changes, slug="clapton-circle", device=DEVICE):
+        """Push changes; return the response."""
+        return self._client.post(f"/api/v1/teams/{slug}/push", json={"device_id": device, "changes": list(changes)})
+
+    def results(self, *changes, **options):
+        """Push changes; return their results (asserting a 200)."""
+        response = self.push(*changes, **options)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["results"]
+
+    def pull(self, slug="clapton-circle", **params):
+        """Pull once; return the response."""
+        return self._client.get(f"/api/v1/teams/{slug}/pull", query_string=params)
+
+    def pull_all(self, slug="clapton-circle", since=None, limit=None):
+        """Pull until `more` is false; return (documents received, last cursor)."""
+        documents = []
+        while True:
+            params = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
+            page = self.pull(slug, **params).get_json()
+            documents += page["changes"]
+            since = page["cursor"]
+            if not page["more"]:
+                return documents, since
+
+
+@pytest.fixture
+def sync(app, client, people):
+    """The people's teams, with the VISIT_FORM published in clapton-circle."""
+    actions = SyncActions(app, client)
+    actions.publish()
+    return actions

@@ -1,0 +1,62 @@
+"""API v1: photos, uploaded before the records that refer to them (docs/api.md)."""
+import sqlalchemy as sa
+from flask import current_app, request, send_file
+from flask_login import current_user, login_required
+
+from ..access import team_for
+from ..attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
+from ..errors import ApiError
+from ..extensions import begin_write, db
+from ..models import Attachment
+from . import bp
+
+# Named by their content, so a browser may keep them; but only for the person who fetched them.
+CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+@bp.put("/teams/<slug>/attachments/<sha256>")
+@login_required
+def upload_attachment(slug, sha256):
+    """Keep a photo under its sha256: 201 when new to the team, 200 when already there."""
+    team, _ = team_for(slug, "member")
+    team_id = team.id
+    if not SHA256.match(sha256):
+        raise ApiError(400, "invalid_hash", "Name the photo by the sha256 of its bytes: 64 lower-case hex digits.")
+    content_type = request.mimetype
+    if content_type not in MAGIC:
+        raise ApiError(415, "unsupported_media_type", "A photo must be sent as image/jpeg, image/png or image/webp.")
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    if (request.content_length or 0) > limit:
+        raise ApiError(413, "attachment_too_large", f"A photo may have at most {limit} bytes.")
+    try:
+        size = receive(request.stream, current_app.config["ATTACHMENTS_DIR"], sha256, content_type, limit)
+    except AttachmentRefused as refusal:
+        raise ApiError(refusal.status, refusal.code, refusal.message) from None
+    answer = {"sha256": sha256, "content_type": content_type, "size": size}
+    begin_write()
+    if find(team_id, sha256) is not None:
+        db.session.commit()
+        return answer, 200
+    db.session.add(
+        Attachment(team_id=team_id, sha256=sha256, content_type=content_type, size=size, uploaded_by=current_user.id)
+    )
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        return answer, 200
+    return answer, 201
+
+
+@bp.get("/teams/<slug>/attachments/<sha256>")
+@login_required
+def download_attachment(slug, sha256):
+    """Answer a photo's bytes to a member of the team that uploaded it."""
+    team, _ = team_for(slug)
+    attachment = find(team.id, sha256) if SHA256.match(sha256) else None
+    path = path_of(current_app.config["ATTACHMENTS_DIR"], sha256)
+    if attachment is None or not path.is_file():
+        raise ApiError(404, "not_found", "There is no such photo in this team.")
+    response = send_file(path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
