@@ -23,6 +23,19 @@ const encoder = new TextEncoder();
 export const CONFLICT_MESSAGE = 'Someone else changed the same answers while you were away. '
   + 'Both versions were kept; your coordinator will choose which one stays.';
 
+/** Return what the person should know in a quiet state: unread conflicts, records to fix. */
+export function notices({conflicts, needsAttention}) {
+  const said = [];
+  if (conflicts) {
+    said.push(CONFLICT_MESSAGE);
+  }
+  if (needsAttention) {
+    said.push(`${needsAttention === 1 ? 'One record needs' : `${needsAttention} records need`} `
+      + 'your attention: the server could not accept it as it is. Open Sync to see why and fix it.');
+  }
+  return said.join(' ');
+}
+
 /** The server no longer knows this session: stop, keep everything, ask for a login. */
 class LoginNeeded extends Error {}
 
@@ -82,7 +95,7 @@ export class SyncEngine {
     };
     this.listeners = {
       online: () => this.run('online'),
-      offline: () => this.publish({state: 'offline', message: ''}),
+      offline: () => this.publish({state: 'offline'}),
       visibilitychange: () => {
         if (document.visibilityState === 'visible') {
           this.run('visible');
@@ -154,16 +167,25 @@ export class SyncEngine {
     return this.running;
   }
 
-  /** Tell listeners the state, with fresh counts (window event 'fv:sync-state'). */
+  /**
+   * Tell listeners the state, with fresh counts (window event 'fv:sync-state').
+   * Without a message of its own, the state says what the person should know:
+   * conflicts not yet read, records that need attention.
+   */
   async publish(patch = {}) {
     const counts = await outboxCounts();
-    this.state = {
-      ...this.state, ...patch, ...counts,
+    const conflicts = (await getMeta('conflicts', [])).length;
+    const state = {
+      ...this.state, message: '', ...patch, ...counts, conflicts,
       lastSync: await getMeta('last_sync', null),
       online: navigator.onLine,
     };
-    window.dispatchEvent(new CustomEvent(EVENT_SYNC_STATE, {detail: this.state}));
-    return this.state;
+    if (!state.message) {
+      state.message = notices(state);
+    }
+    this.state = state;
+    window.dispatchEvent(new CustomEvent(EVENT_SYNC_STATE, {detail: state}));
+    return state;
   }
 
   async outboxChanged() {
@@ -186,26 +208,25 @@ export class SyncEngine {
       return;
     }
     if (!navigator.onLine) {
-      await this.publish({state: 'offline', message: ''});
+      await this.publish({state: 'offline'});
       return;
     }
-    await this.publish({state: 'syncing', message: ''});
+    await this.publish({state: 'syncing'});
     try {
-      const notices = [];
       const slugs = new Set(session.teams.map((team) => team.slug));
       for (const item of await listOutbox({state: WAITING})) {
         slugs.add(item.team);
       }
       for (const team of slugs) {
         await this.uploadPhotos(team);
-        notices.push(...await this.pushTeam(team));
+        await this.pushTeam(team);
       }
       for (const team of session.teams) {
         await this.pullTeam(team.slug);
       }
       await setMeta('last_sync', new Date().toISOString());
       this.succeeded();
-      await this.publish({state: 'idle', message: notices.join(' '), nextRetry: null});
+      await this.publish({state: 'idle', nextRetry: null});
     } catch (error) {
       await this.failed(error);
     }
@@ -295,15 +316,14 @@ export class SyncEngine {
     }
   }
 
-  /** Push the team's waiting changes, oldest first; return notices for the person. */
+  /** Push the team's waiting changes, oldest first. */
   async pushTeam(team) {
-    const notices = [];
     const device = await deviceId();
     let maxChanges = limits().max_changes;
     for (;;) {
       const items = await listOutbox({team, state: WAITING});
       if (!items.length) {
-        return notices;
+        return;
       }
       const {batch, tooLarge} = takeBatch(items, maxChanges, limits().max_body_bytes);
       if (tooLarge) {
@@ -327,7 +347,7 @@ export class SyncEngine {
         await markForAttention(batch.map((item) => [item, {_: [error.message]}]));
         continue;
       }
-      notices.push(...await applyResults(team, batch, answer.results));
+      await applyResults(team, batch, answer.results);
       maxChanges = limits().max_changes;
     }
   }
@@ -403,16 +423,14 @@ async function rebase(outbox, team, change, rev, afterSeq) {
   return later.length;
 }
 
-/** Apply one push answer in one transaction; return notices for the person. */
+/** Apply one push answer in one transaction. */
 async function applyResults(team, batch, results) {
   if (!Array.isArray(results) || results.length !== batch.length) {
     throw new Error('The server answered the push with the wrong number of results.');
   }
-  let conflicts = 0;
-  let rejected = 0;
   await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS, STORE_META], 'readwrite', async (stores) => {
     const outbox = stores[STORE_OUTBOX];
-    const notices = [];
+    const conflicted = [];
     for (const [index, item] of batch.entries()) {
       const result = results[index];
       const store = stores[STORE_OF[item.change.collection]];
@@ -421,7 +439,6 @@ async function applyResults(team, batch, results) {
         throw new Error('The server answered the push out of order.');
       }
       if (result.status === 'rejected') {
-        rejected += 1;
         await promised(outbox.put({
           ...item, state: NEEDS_ATTENTION, errors: result.errors || {_: ['The server refused this.']},
           rejected_at: new Date().toISOString(),
@@ -434,12 +451,11 @@ async function applyResults(team, batch, results) {
       await promised(outbox.delete(item.seq));
       const doc = await promised(store.get(key));
       if (result.status === 'conflict') {
-        conflicts += 1;
         const left = await promised(outbox.index('by_document').count([team, item.change.collection, item.change.id]));
         if (!left && result.current) {
           await promised(store.put({...result.current, team, pending: false}));
         }
-        notices.push({team, collection: item.change.collection, id: item.change.id, at: new Date().toISOString()});
+        conflicted.push({team, collection: item.change.collection, id: item.change.id, at: new Date().toISOString()});
         continue;
       }
       const left = await rebase(outbox, team, item.change, result.rev, item.seq);
@@ -447,21 +463,12 @@ async function applyResults(team, batch, results) {
         await promised(store.put({...doc, rev: Math.max(doc.rev || 0, result.rev), pending: left > 0}));
       }
     }
-    if (notices.length) {
+    if (conflicted.length) {
       const row = await promised(stores[STORE_META].get('conflicts'));
-      const kept = [...notices, ...((row && row.value) || [])].slice(0, MAX_CONFLICT_NOTICES);
+      const kept = [...conflicted, ...((row && row.value) || [])].slice(0, MAX_CONFLICT_NOTICES);
       await promised(stores[STORE_META].put({key: 'conflicts', value: kept}));
     }
   });
-  const said = [];
-  if (conflicts) {
-    said.push(CONFLICT_MESSAGE);
-  }
-  if (rejected) {
-    said.push(`${rejected === 1 ? 'One record needs' : `${rejected} records need`} your attention: `
-      + 'the server could not accept it as it is. Open Sync to see why and fix it.');
-  }
-  return said;
 }
 
 /** Store one page of pulled documents and the cursor, in one transaction. */
@@ -497,8 +504,9 @@ export function listConflicts() {
 }
 
 /** Forget the conflict notices (the person has read them). */
-export function dismissConflicts() {
-  return setMeta('conflicts', []);
+export async function dismissConflicts() {
+  await setMeta('conflicts', []);
+  return syncEngine.publish();
 }
 
 /** The engine the app runs (app.js starts it; screens call syncEngine.run()). */

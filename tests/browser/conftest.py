@@ -26,9 +26,7 @@ import time
 import pytest
 import requests
 
-from realserver import (
-    PASSWORD, REPO, RealServer, free_port, seed_instance, serve_command, server_environment,
-)
+from realserver import PASSWORD, REPO, RealServer, free_port, seed_instance, server_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+SERVE = "from fvfield.cli import main; main()"
 SCREENS = REPO / "test-artifacts" / "screens"
 
 USERS = [
@@ -127,8 +126,8 @@ class FieldServer(RealServer):
         self.instance.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                serve_command(self.port), env=self.env, cwd=REPO, stdout=log,
-                stderr=subprocess.STDOUT,
+                [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
             )
         for _ in range(attempts):
             if self.process.poll() is not None:
