@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from realserver import SyncClient
 
-from .conftest import ADA, call, sync_now
+from .conftest import ADA, PITCHES, call, sync_now
 
 VISIT = {"time_in": "09:30", "concern": False}
 
@@ -259,3 +259,58 @@ def test_failures_back_off_and_the_status_says_so(page, field_server):
     waited = datetime.fromisoformat(second["nextRetry"]) - datetime.fromisoformat(first["nextRetry"])
     assert waited >= timedelta(seconds=5)
     expect(page.locator("#status-bar")).to_contain_text("cannot be reached")
+
+
+MAKE_PHOTO = """async () => {
+  const canvas = new OffscreenCanvas(64, 48);
+  const drawing = canvas.getContext('2d');
+  drawing.fillStyle = '#1b4d3e';
+  drawing.fillRect(0, 0, 64, 48);
+  const blob = await canvas.convertToBlob({type: 'image/jpeg', quality: 0.8});
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const {put} = await import('/static/js/db.js');
+  await put('photos', {sha256, blob, content_type: 'image/jpeg', size: blob.size, uploaded: false});
+  return {sha256, content_type: 'image/jpeg', size: blob.size};
+}"""
+
+
+def save_pitch_survey_with_photo(page):
+    """Keep a JPEG made on the phone and save a pitch survey with it; return (record, photo answer)."""
+    photo = page.evaluate(MAKE_PHOTO)
+    saved = call(page, "outbox", "saveRecord", {
+        "team": "ridley-market", "form": "pitch-survey", "formVersion": 1, "subjectId": PITCHES[0],
+        "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
+    })
+    return saved, photo
+
+
+def test_photos_are_uploaded_before_the_record_that_needs_them(page, context, field_server):
+    context.set_offline(True)
+    saved, photo = save_pitch_survey_with_photo(page)
+    context.set_offline(False)
+
+    state = sync_now(page)
+
+    assert (state["waiting"], state["needsAttention"]) == (0, 0)
+    assert field_server.documents()[saved["id"]][1]["photo"] == photo
+    url = f"/api/v1/teams/ridley-market/attachments/{photo['sha256']}"
+    answer = page.request.get(url)
+    assert answer.status == 200 and len(answer.body()) == photo["size"]
+    assert call(page, "db", "get", "photos", photo["sha256"])["uploaded_to"] == ["ridley-market"]
+
+
+def test_a_photo_seen_online_opens_offline_from_the_bounded_photo_cache(page, context, field_server):
+    _, photo = save_pitch_survey_with_photo(page)
+    sync_now(page)
+    url = f"/api/v1/teams/ridley-market/attachments/{photo['sha256']}"
+    fetch_size = "async (url) => (await (await fetch(url)).blob()).size"
+    assert page.evaluate(fetch_size, url) == photo["size"]
+
+    context.set_offline(True)
+    assert page.evaluate(fetch_size, url) == photo["size"]
+    assert page.evaluate("async (url) => !!(await (await caches.open('fvfield-photos')).match(url))", url)
+    # Other API answers are never cached: offline, they fail.
+    fetched = "async () => { try { await fetch('/api/v1/session'); return 'answer'; } catch (e) { return 'none'; } }"
+    assert page.evaluate(fetched) == "none"
+    assert page.evaluate("async () => (await caches.match('/api/v1/session')) === undefined")
