@@ -3,10 +3,10 @@
 A field is one attribute of a document (deleted, form, form_version,
 subject_id, recorded_at; kind, label) or one key of its data. A stale change
 (its base_rev older than the document's rev) merges when the fields it
-touched against its base were not touched since by another device, or were
-changed to the very same values; a device's own earlier changes are its
-base, not rival edits (one phone may save a record twice before it can
-push either edit).
+touched against its base were not touched since by another device (even
+to the same value: both saves are kept, and a person looks); a device's own
+earlier changes are its base, not rival edits (one phone may save a record
+twice before it can push either edit).
 """
 import json
 
@@ -54,11 +54,6 @@ def changed_since(collection, history, base_rev, current_rev, device_id):
             touched |= changed(previous, now)
         previous = now
     return touched
-
-
-def clashes(both, incoming, current):
-    """Return the fields both sides changed to different values (the same value is no conflict)."""
-    return {field for field in both if not same(incoming.get(field), current.get(field))}
 
 
 def merge(collection, current, proposed, touched):

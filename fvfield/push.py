@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from . import change_checks as checks
 from .documents import ChangeLog, data_of, document_json, form_versions, load_documents
 from .documents import load_history, revisions
-from .merge import changed, changed_since, clashes, fields, merge
+from .merge import changed, changed_since, fields, merge
 from .models import Attachment
 from .schema import validate_answers
 
@@ -268,9 +268,8 @@ class Push:
         collection = current["collection"]
         history = self.history(current, base_rev)
         rivals = changed_since(collection, history, base_rev, current["rev"], self.device_id)
-        incoming = fields(collection, proposed)
-        touched = changed(fields(collection, base), incoming)
-        if rivals is not None and not clashes(touched & rivals, incoming, fields(collection, current)):
+        touched = changed(fields(collection, base), fields(collection, proposed))
+        if rivals is not None and not (touched & rivals):
             state = merge(collection, current, proposed, touched)
             state["rev"] = current["rev"] + 1
             if collection == "subjects" or state["deleted"] or not self.check(state):

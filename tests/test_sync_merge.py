@@ -84,11 +84,10 @@ def test_merge_a_retried_conflict_is_a_duplicate(sync, visit):
     assert (again["status"], again["rev"], again["original_status"]) == ("duplicate", 2, "conflict")
 
 
-def test_merge_the_same_value_on_both_sides_is_no_conflict(sync, visit):
+def test_merge_the_same_field_set_alike_on_both_sides_still_conflicts(sync, visit):
     edit(sync, visit, PHONE_A, notes="Tea and cake")
     result, _ = edit(sync, visit, PHONE_B, notes="Tea and cake", cups=2)
-    assert result["status"] == "merged"
-    assert result["current"]["data"] == {"time_in": "09:30", "notes": "Tea and cake", "cups": 2}
+    assert (result["status"], result["current"]["data"]["cups"]) == ("conflict", 1)
 
 
 def test_merge_a_phone_saving_twice_before_pushing_does_not_conflict_with_itself(sync, visit):
@@ -114,11 +113,12 @@ def test_merge_a_deletion_and_an_edit_of_another_field_combine(sync, visit):
     assert (document["deleted"], document["data"]["cups"], document["rev"]) == (True, 4, 3)
 
 
-def test_merge_two_deletions_agree(sync, visit):
+def test_merge_two_deletions_conflict(sync, visit):
+    statuses = []
     for device in (PHONE_A, PHONE_B):
         deletion = {"change_id": new_id(), "collection": "records", "id": visit["id"], "base_rev": 1, "deleted": True}
-        [result] = sync.results(deletion, device=device)
-    assert (result["status"], result["rev"]) == ("merged", 3)
+        statuses += [r["status"] for r in sync.results(deletion, device=device)]
+    assert statuses == ["applied", "conflict"]
 
 
 def test_merge_a_second_creation_of_the_same_id_conflicts(sync, visit):
