@@ -18,6 +18,7 @@ phone logged in as member@example.org, on /app/, ready offline), `login`
 test-artifacts/screens/).
 """
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,8 @@ import requests
 
 from realserver import PASSWORD, REPO, RealServer, free_port, seed_instance, server_environment
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; FVFIELD_CHROMIUM names another, "" uses Playwright's own.
+CHROMIUM = os.environ.get("FVFIELD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -178,8 +180,8 @@ def field_server(seeded_instance, tmp_path):
 
 @pytest.fixture(scope="session")
 def browser(playwright):
-    """Launch Debian's Chromium, headless, once per test session."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Launch Chromium (Debian's by default), headless, once per test session."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM or None, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
