@@ -281,3 +281,46 @@ class Device(db.Model):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Coordinators' decisions, kept beside the sync store rather than in it.
+
+
+class ConflictResolution(db.Model):
+    """A coordinator's decision on a conflicting revision, and the revision that carried it.
+
+    Revisions stay as they were stored (a retried change still answers
+    `duplicate` with its original status); a conflicting revision with a row
+    here reads as resolved.
+    """
+
+    __tablename__ = "conflict_resolutions"
+    __table_args__ = (sa.Index("ix_conflict_resolutions_document", "team_id", "document_id"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    collection: Mapped[str] = mapped_column(sa.String(10))
+    document_id: Mapped[str] = mapped_column(sa.String(64))
+    conflict_change_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    resolution_change_id: Mapped[str] = mapped_column(sa.String(36))
+    resolved_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConcernResolution(db.Model):
+    """A coordinator's note that a concern raised in a record was dealt with.
+
+    Kept apart from the record, so the carer's words are never changed.
+    """
+
+    __tablename__ = "concern_resolutions"
+    __table_args__ = (sa.UniqueConstraint("team_id", "record_id"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    record_id: Mapped[str] = mapped_column(sa.String(36))
+    # The record's rev when it was resolved: a later edit of the record shows.
+    record_rev: Mapped[int] = mapped_column()
+    note: Mapped[str] = mapped_column(sa.Text)
+    resolved_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
