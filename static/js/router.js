@@ -147,12 +147,14 @@ export function startRouter(root, context = {}) {
     markCurrent(nav);
   }
   window.addEventListener("hashchange", show);
-  let syncing = false;
+  // After a sync the phone may hold new people, pitches or visits.
+  let lastSync = context.syncEngine ? context.syncEngine.state.lastSync : null;
   window.addEventListener(EVENT_SYNC_STATE, (event) => {
-    const state = event.detail && event.detail.state;
-    // After a sync the phone may hold new people, pitches or visits.
-    if (syncing && state !== "syncing") refresh();
-    syncing = state === "syncing";
+    const state = event.detail || {};
+    if (state.state === "idle" && state.lastSync !== lastSync) {
+      lastSync = state.lastSync;
+      refresh();
+    }
   });
   show();
   return { go, refresh, show };

@@ -15,7 +15,18 @@ export function backLink(href, label) {
   return h("a", { class: "back", href }, h("span", { "aria-hidden": "true" }, "‹"), label);
 }
 
-/** Return "Tue 25 Nov, 09:41" for an ISO time (or "today, 09:41"), in the phone's time zone. */
+/** Return a question's label ready to be followed by its answer: "Time in:", "Anything to raise?". */
+export function leadIn(label) {
+  const text = String(label).trim();
+  return /[?:.!]$/.test(text) ? text : `${text}:`;
+}
+
+/** Return whenText() for the middle of a sentence: "saved today, 09:41". */
+export function whenWords(iso, now = new Date()) {
+  return whenText(iso, now).replace(/^(Today|Yesterday)/, (word) => word.toLowerCase());
+}
+
+/** Return "Tue 25 Nov, 09:41" for an ISO time ("Today, 09:41"), in the phone's time zone. */
 export function whenText(iso, now = new Date()) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
@@ -112,13 +123,23 @@ export function dataValue(value, key = "") {
   return contactValue(key, value);
 }
 
+// A phone number inside any text: "Daughter: Jo Brown, 07700 900123".
+const PHONE = /\+?\d[\d ()-]{8,16}\d/g;
+
 function contactValue(key, value) {
   const text = String(value);
-  if (/phone|mobile|tel/i.test(key) && /^[+\d][\d\s()-]{5,}$/.test(text)) {
-    return h("a", { href: `tel:${text.replace(/[^\d+]/g, "")}` }, text);
-  }
   if (/e-?mail/i.test(key) && /^[^@\s]+@[^@\s]+$/.test(text)) {
     return h("a", { href: `mailto:${text}` }, text);
   }
-  return text;
+  const parts = [];
+  let from = 0;
+  for (const found of text.matchAll(PHONE)) {
+    const digits = found[0].replace(/[^\d+]/g, "");
+    if (digits.replace("+", "").length < 10 || digits.length > 16) continue;
+    parts.push(text.slice(from, found.index), h("a", { href: `tel:${digits}`, class: "tel" }, found[0]));
+    from = found.index + found[0].length;
+  }
+  if (!parts.length) return text;
+  parts.push(text.slice(from));
+  return h("span", {}, parts);
 }

@@ -8,7 +8,7 @@ import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
 import { renderForm } from "../form/render.js";
 import { countTimer, timedCount } from "../form/timer.js";
 import { NEEDS_ATTENTION, outboxCounts, outboxItem, saveRecord, updateRejected } from "../outbox.js";
-import { backLink, h, notice, plural, replace, teamHash, whenText } from "./common.js";
+import { backLink, h, leadIn, notice, plural, replace, teamHash, whenWords } from "./common.js";
 import {
   allSubjects, definitionOf, findForm, findSubject, findTeam, listSubjects,
 } from "./local.js";
@@ -34,7 +34,7 @@ export function errorSummary(form, errors, general = []) {
         event.preventDefault();
         form.focus(name);
       },
-    }, `${form.label(name)}: ${[].concat(messages).join(" ")}`)));
+    }, `${leadIn(form.label(name))} ${[].concat(messages).join(" ")}`)));
   }
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "summary-h" },
     h("h2", { id: "summary-h" }, items.length === 1 ? "There is a problem" : "There are problems"),
@@ -103,6 +103,15 @@ function wayBack(team, state) {
   return { href: teamHash(team.slug), label: team.name };
 }
 
+// A volunteer walks from pitch to pitch: after a pitch, back to its market's list.
+function afterSave(team, state) {
+  const { subject } = state;
+  if (subject && subject.kind === "pitch" && subject.data && subject.data.market_id) {
+    return teamHash(team.slug, "s", subject.data.market_id);
+  }
+  return subject ? teamHash(team.slug, "s", subject.id) : teamHash(team.slug);
+}
+
 /** Show the form of the route: new, or a refused record to fix. */
 export async function render(view) {
   const team = await findTeam(view.params.team);
@@ -166,7 +175,7 @@ export async function render(view) {
   const back = wayBack(team, state);
   const saveButton = h("button", { type: "submit", class: "primary big save" }, "Save on this phone");
   const element = h("form", { class: "record-form", novalidate: true, "aria-labelledby": "form-h" },
-    subjectForm ? subjectForm.element : null,
+    subjectForm ? h("div", { class: "about-chooser" }, subjectForm.element) : null,
     timer ? timer.element : null,
     form.element,
     h("div", { class: "form-actions" }, saveButton));
@@ -180,10 +189,15 @@ export async function render(view) {
     if (subjectForm && definition.subject_kind && !chosen) {
       aboutErrors.subject_id = ["Choose what this record is about."];
     }
+    const general = [...(aboutErrors.subject_id || [])];
+    // An empty record is a slip of the thumb, not a visit.
+    if (!Object.keys(errors).length && !Object.keys(answersToSend(definition, raw)).length) {
+      general.push("Answer at least one question before saving.");
+    }
     form.showErrors(errors);
     if (subjectForm) subjectForm.showErrors(aboutErrors);
-    if (Object.keys(errors).length || Object.keys(aboutErrors).length) {
-      const summary = errorSummary(form, errors, aboutErrors.subject_id || []);
+    if (Object.keys(errors).length || general.length) {
+      const summary = errorSummary(form, errors, general);
       replace(summarySlot, summary);
       summary.focus();
       return;
@@ -212,8 +226,7 @@ export async function render(view) {
       problem.focus();
       return;
     }
-    const next = state.item ? "#/sync"
-      : state.subjectId ? teamHash(team.slug, "s", state.subjectId) : teamHash(team.slug);
+    const next = state.item ? "#/sync" : afterSave(team, state);
     view.go(next, { flash: await savedWords(state.item ? "Fixed and saved on this phone." : "Saved on this phone.") });
   });
 
@@ -228,8 +241,8 @@ export async function render(view) {
       h("p", {}, h("strong", {}, "The server could not accept this record. "),
         "Its reasons are next to the answers below. Fix them, then save: it will be sent again."),
       general.length ? h("ul", { class: "server-messages" }, general.map((message) => h("li", {}, message))) : null,
-      h("p", { class: "meta" }, `Saved ${whenText(state.item.saved_at)}.`)) : null,
-    draft ? notice("info", h("p", {}, `Restored what you typed ${whenText(draft.saved_at).toLowerCase()}.`),
+      h("p", { class: "meta" }, `Saved ${whenWords(state.item.saved_at)}.`)) : null,
+    draft ? notice("info", h("p", {}, `Restored what you typed ${whenWords(draft.saved_at)}.`),
       h("button", {
         type: "button", class: "link",
         onclick: async () => {

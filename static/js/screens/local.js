@@ -72,6 +72,13 @@ export async function findSubject(team, id) {
   return live(subject) ? subject : undefined;
 }
 
+/** Return a subject's label for a list, saying so when it was deleted; null when unknown. */
+export async function subjectLabel(team, id) {
+  const subject = await get(STORE_SUBJECTS, [team, id]);
+  if (!subject) return null;
+  return subject.deleted ? `${subject.label} (deleted)` : subject.label;
+}
+
 /** Return a record, or undefined. */
 export async function findRecord(team, id) {
   const record = await get(STORE_RECORDS, [team, id]);

@@ -7,7 +7,7 @@ import { NEEDS_ATTENTION, listOutbox } from "../outbox.js";
 import { raisedFields, todayText } from "../form/render.js";
 import { currentSession } from "../session.js";
 import {
-  backLink, bigLink, dataValue, h, humanise, notice, replace, searchList, teamHash, whenText,
+  backLink, bigLink, dataValue, h, humanise, leadIn, notice, replace, searchList, teamHash, whenText,
 } from "./common.js";
 import {
   definitionOf, findSubject, findTeam, formsAbout, listForms, pitchesOf, recordsAbout, recordsOfForm,
@@ -103,7 +103,7 @@ function raisedBox(definition, record) {
     && record.data[field.name] !== undefined && record.data[field.name] !== null);
   return h("div", { class: "raised-box" },
     h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " Concern raised"),
-    details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${field.label}: `),
+    details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${leadIn(field.label)} `),
       field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
 }
 

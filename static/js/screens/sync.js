@@ -7,8 +7,8 @@ import { storageEstimate } from "../db.js";
 import { logOut, saveOutboxFile } from "../logout.js";
 import { NEEDS_ATTENTION, WAITING, listOutbox } from "../outbox.js";
 import { dismissConflicts, listConflicts } from "../sync.js";
-import { backLink, h, notice, plural, replace, rowLink, teamHash, whenText } from "./common.js";
-import { findSubject, listForms, listTeams } from "./local.js";
+import { backLink, h, notice, plural, replace, rowLink, teamHash, whenWords } from "./common.js";
+import { listForms, listTeams, subjectLabel } from "./local.js";
 
 export const NAME = "sync";
 
@@ -30,13 +30,13 @@ async function describeItem(item, titles, teams) {
   const teamName = teams.size > 1 && teams.get(item.team) ? ` · ${teams.get(item.team)}` : "";
   if (change.collection === "subjects") {
     const what = change.kind === "pitch" ? "New pitch" : `New ${change.kind}`;
-    return { title: `${what}: ${change.label}`, detail: `Saved ${whenText(item.saved_at)}${teamName}` };
+    return { title: `${what}: ${change.label}`, detail: `Saved ${whenWords(item.saved_at)}${teamName}` };
   }
-  const subject = change.subject_id ? await findSubject(item.team, change.subject_id) : null;
+  const about = change.subject_id ? await subjectLabel(item.team, change.subject_id) : null;
   const title = titles.get(`${item.team}/${change.form}`) || change.form;
   return {
-    title: subject ? `${title}: ${subject.label}` : title,
-    detail: `Saved ${whenText(item.saved_at)}${teamName}`,
+    title: about ? `${title}: ${about}` : title,
+    detail: `Saved ${whenWords(item.saved_at)}${teamName}`,
   };
 }
 
@@ -102,7 +102,7 @@ async function conflictsSection() {
 
 function syncLine(state) {
   if (state.state === "syncing") return "Syncing now…";
-  const last = state.lastSync ? `Last synced ${whenText(state.lastSync).replace(/^[TY]/, (c) => c.toLowerCase())}.` : "Not synced yet.";
+  const last = state.lastSync ? `Last synced ${whenWords(state.lastSync)}.` : "Not synced yet.";
   const online = state.online ? "" : " This phone is offline: records are sent when a connection returns.";
   return `${last}${online}`;
 }

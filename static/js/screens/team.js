@@ -3,7 +3,7 @@
 // left unfinished on this phone.
 
 import { teamDrafts } from "../form/drafts.js";
-import { backLink, bigLink, h, notice, replace, rowLink, searchList, teamHash, whenText } from "./common.js";
+import { backLink, bigLink, h, notice, replace, rowLink, searchList, teamHash, whenWords } from "./common.js";
 import { kindWords } from "./home.js";
 import { allSubjects, findTeam, listForms, listSubjects, listTeams } from "./local.js";
 
@@ -65,7 +65,7 @@ export async function render(view) {
     drafts.length && canRecord ? h("section", { class: "section drafts", "aria-labelledby": "drafts-h" },
       h("h2", { id: "drafts-h" }, "Unfinished on this phone"),
       h("ul", { class: "rows" }, drafts.map((draft) => h("li", {}, rowLink(draftHash(draft),
-        draft.title || draft.form, [draft.subject_label, `Last typed ${whenText(draft.saved_at)}`]
+        draft.title || draft.form, [draft.subject_label, `Last typed ${whenWords(draft.saved_at)}`]
           .filter(Boolean).join(" · ")))))) : null,
     h("section", { class: "section", "aria-labelledby": "main-h" },
       h("h2", { id: "main-h" }, main.heading), list.element),
