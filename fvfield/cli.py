@@ -2,6 +2,7 @@
 import functools
 import signal
 import sys
+from pathlib import Path
 
 import click
 import flask_migrate
@@ -11,8 +12,10 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import accounts, demo
-from .extensions import db
+from . import accounts, demo, export
+from .audit import record_event
+from .backup import BackupRefused, backup_sqlite, sqlite_path
+from .extensions import begin_write, db
 from .models import ROLES, TEAM_KINDS, User
 
 FIRST_COORDINATOR = """\
@@ -200,7 +203,69 @@ def seed_demo():
         click.echo(f"    {role:<12} {email:<32} {shown}")
 
 
-COMMANDS = (serve, upgrade, create_user, create_team, add_member, seed_demo)
+def cannot_write(path, error):
+    """Return the one-line message for a path that cannot be written."""
+    return click.ClickException(f"Cannot write {path}: {error.strerror or error}.")
+
+
+def note_command(event, team=None, **detail):
+    """Record what a command did in the audit log."""
+    begin_write()
+    record_event(event, team=team, via="command line", **detail)
+    db.session.commit()
+
+
+@click.command("export")
+@click.argument("slug")
+@click.argument("out", type=click.Path(path_type=Path))
+@with_appcontext
+def export_team(slug, out):
+    """Export a team's data to a SQLite file or a folder of CSV files.
+
+    OUT ending in .db gets one SQLite file: a table per form, the subjects,
+    the forms and a data dictionary. Any other OUT is a folder (made if
+    missing) that gets a CSV file per form. Existing files are replaced.
+    """
+    upgrade_database()
+    try:
+        team = accounts.find_team(slug)
+    except accounts.UnknownTeam as error:
+        raise click.ClickException(str(error)) from None
+    as_sqlite = out.suffix.lower() == ".db"
+    if not as_sqlite and out.exists() and not out.is_dir():
+        raise click.ClickException(f"{out} is a file: give a folder for CSV files, or a name ending in .db.")
+    try:
+        if as_sqlite:
+            counts = export.save_sqlite(team.id, out).records
+        else:
+            counts = export.save_csv_folder(team.id, out)
+    except OSError as error:
+        raise cannot_write(out, error) from None
+    note_command("data_exported", team=team, format="sqlite" if as_sqlite else "csv", path=str(out))
+    click.echo(f"Exported {sum(counts.values())} records of {len(counts)} forms of {team.slug} to {out}.")
+
+
+@click.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@with_appcontext
+def backup(out):
+    """Copy the SQLite database to OUT, safely while the server runs.
+
+    An online backup (SQLite's backup API): a consistent copy even while
+    phones sync. Photos live in the attachments folder: copy it too.
+    """
+    try:
+        sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        size = backup_sqlite(db.engine, out)
+    except BackupRefused as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise cannot_write(out, error) from None
+    note_command("backup_made", path=str(out), size=size)
+    click.echo(f"Backed up the database to {out} ({size:,} bytes).")
+
+
+COMMANDS = (serve, upgrade, create_user, create_team, add_member, seed_demo, export_team, backup)
 
 
 def init_app(app):

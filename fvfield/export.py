@@ -6,11 +6,14 @@ SQLite each query reads one snapshot. The columns of a form are those of
 every version it ever had, in definition order (see docs/exports.md).
 """
 import csv
+import dataclasses
 import io
 import json
+import os
 import re
-import dataclasses
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlite_utils
@@ -129,9 +132,11 @@ def unique_name(wanted, taken):
 
 
 def widest(first, second):
-    """Return the SQL type that holds values of both types."""
-    if first is second:
+    """Return the type of column that holds values of both types (None: no value seen yet)."""
+    if first is second or second is None:
         return first
+    if first is None:
+        return second
     return float if {first, second} == {int, float} else str
 
 
@@ -319,6 +324,37 @@ def write_sqlite(team_id, path):
     return SqliteExport(counts)
 
 
+def save_sqlite(team_id, path):
+    """Write the team's SQLite file to `path`, replacing it only once it is complete; return its SqliteExport."""
+    path = Path(path)
+    fd, building = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        written = write_sqlite(team_id, building)
+        os.replace(building, path)
+    finally:
+        if os.path.exists(building):
+            os.unlink(building)
+    return written
+
+
+def save_csv_folder(team_id, folder):
+    """Write a CSV file per form of the team into `folder` (made if missing); return {file name: records}."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for form_id in form_ids(team_id):
+        fd, building = tempfile.mkstemp(prefix=f".{form_id}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        try:
+            counts[f"{form_id}.csv"] = write_csv(form_layout(team_id, form_id), team_id, building)
+            os.replace(building, folder / f"{form_id}.csv")
+        finally:
+            if os.path.exists(building):
+                os.unlink(building)
+    return counts
+
+
 def describe_fixed(dictionary, table, columns):
     """Add data dictionary entries for columns that are not questions."""
     for name, kind, text in columns:
@@ -354,15 +390,24 @@ def subject_rows(team_id):
 
 
 def subject_attributes(team_id):
-    """Return {attribute: column name} for the subjects' attributes that get a column of their own."""
+    """Return {attribute: (column name, type)} for the subjects' attributes that get a column of their own."""
     found = {}
     for chunk in subject_rows(team_id):
         for subject in chunk:
-            for key in json.loads(subject.data):
-                if len(found) < MAX_SUBJECT_ATTRIBUTES and SUBJECT_ATTRIBUTE.fullmatch(key):
-                    found.setdefault(key, None)
+            for key, value in json.loads(subject.data).items():
+                if key in found or (len(found) < MAX_SUBJECT_ATTRIBUTES and SUBJECT_ATTRIBUTE.fullmatch(key)):
+                    found[key] = widest(found.get(key, None), cell_type(value))
     taken = {name for name, _, _ in SUBJECT_COLUMNS}
-    return {key: unique_name(key, taken) for key in found}
+    return {key: (unique_name(key, taken), kind or str) for key, kind in found.items()}
+
+
+def cell_type(value):
+    """Return the column type a subject attribute's value needs (None for null)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, int)):
+        return int
+    return float if isinstance(value, float) else str
 
 
 def flat(value):
@@ -376,7 +421,7 @@ def write_subjects(target, team_id, dictionary):
     """Write the `subjects` table: a column per attribute, and all of them as JSON."""
     attributes = subject_attributes(team_id)
     columns = {name: kind for name, kind, _ in SUBJECT_COLUMNS}
-    columns.update(dict.fromkeys(attributes.values(), str))
+    columns.update(attributes.values())
     target["subjects"].create(columns, pk="id", not_null=("id",))
 
     def rows():
@@ -386,12 +431,12 @@ def write_subjects(target, team_id, dictionary):
                 row = {"id": subject.id, "kind": subject.kind, "label": subject.label,
                        "deleted": int(subject.deleted), "rev": subject.rev,
                        "updated_at": iso(subject.updated_at), "data": subject.data}
-                row.update((name, flat(data.get(key))) for key, name in attributes.items())
+                row.update((name, flat(data.get(key))) for key, (name, _) in attributes.items())
                 yield row
 
     target["subjects"].insert_all(rows(), batch_size=CHUNK)
     describe_fixed(dictionary, "subjects", SUBJECT_COLUMNS)
-    for key, name in attributes.items():
+    for key, (name, _) in attributes.items():
         dictionary.append({"table_name": "subjects", "column_name": name, "field": key, "type": "attribute",
                            "description": f"The subject's attribute '{key}' (lists and objects as JSON)."})
 
