@@ -24,6 +24,8 @@ DEFAULTS = dict(
     MAX_BODY_BYTES=5_000_000,
     MAX_ATTACHMENT_BYTES=10_000_000,
     PULL_LIMIT=500,
+    # A phone's "copy to a file" (its outbox with photos), imported on the web.
+    MAX_IMPORT_BYTES=50_000_000,
     INVITE_DAYS=7,
     LOGIN_MAX_FAILURES=5,
     LOGIN_LOCK_MINUTES=15,
@@ -41,6 +43,7 @@ ENVIRONMENT = {
     "MAX_CHANGES": int,
     "MAX_BODY_BYTES": int,
     "MAX_ATTACHMENT_BYTES": int,
+    "MAX_IMPORT_BYTES": int,
     "INVITE_DAYS": int,
 }
 

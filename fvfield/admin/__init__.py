@@ -31,3 +31,8 @@ def team_navigation():
             if endpoint in current_app.view_functions
         ]
     }
+
+
+# The areas' pages, registered on bp by importing them (one line each).
+from . import exports  # noqa: E402,F401
+from . import audit  # noqa: E402,F401
