@@ -19,7 +19,9 @@ test-artifacts/screens/).
 """
 import json
 import os
+import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -119,12 +121,27 @@ def seed_subjects(instance, subjects, by="coord@example.org"):
         raise RuntimeError(f"seeding subjects failed:\n{done.stdout}{done.stderr}")
 
 
+def lasting_port():
+    """Return a free port of 127.0.0.1 that the server can keep across restarts."""
+    # Below Linux's ephemeral range (32768 on): no outgoing connection of the
+    # browser or of another test takes it while the server is stopped.
+    for _ in range(100):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    return free_port()
+
+
 class FieldServer(RealServer):
     """A RealServer that keeps its port when it is stopped and started again."""
 
     def start(self, attempts=600):
         """Start the server on its port (a free one the first time) and wait until it answers."""
-        self.port = self.port or free_port()
+        self.port = self.port or lasting_port()
         self.instance.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
