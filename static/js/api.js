@@ -52,9 +52,9 @@ async function errorFrom(response) {
 /**
  * Send a request; resolve with the parsed JSON (or null), reject with
  * ApiError or NetworkError. `json` is sent as JSON; `body` as it is, with
- * `contentType`.
+ * `contentType`. With `redirect: 'manual'` a redirect answer counts as done.
  */
-export async function request(method, path, {json, body, contentType, signal} = {}) {
+export async function request(method, path, {json, body, contentType, signal, redirect = 'follow'} = {}) {
   const headers = {Accept: 'application/json'};
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -68,13 +68,16 @@ export async function request(method, path, {json, body, contentType, signal} = 
   let response;
   try {
     response = await fetch(path, {
-      method, headers, body, signal, credentials: 'same-origin', cache: 'no-store',
+      method, headers, body, signal, redirect, credentials: 'same-origin', cache: 'no-store',
     });
   } catch (error) {
     if (error.name === 'AbortError') {
       throw error;
     }
     throw new NetworkError();
+  }
+  if (response.type === 'opaqueredirect') {
+    return null;
   }
   if (!response.ok) {
     throw await errorFrom(response);

@@ -19,15 +19,17 @@ export async function wipeDevice() {
   }
 }
 
+// The redirect is not followed, so the login page we then open shows its
+// "You are logged out." message.
 async function postLogout() {
   try {
-    await request('POST', '/logout');
+    await request('POST', '/logout', {redirect: 'manual'});
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'csrf_failed')) {
       throw error;
     }
     await refreshToken();
-    await request('POST', '/logout');
+    await request('POST', '/logout', {redirect: 'manual'});
   }
 }
 

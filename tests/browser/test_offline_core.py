@@ -174,6 +174,7 @@ def test_logout_refuses_while_records_wait_and_wipes_after_they_synced(page, con
     page.evaluate("async () => (await caches.open('fvfield-photos')).put('/photo-seen', new Response('x'))")
     page.evaluate("() => import('/static/js/logout.js').then((m) => m.logOut())")
     page.wait_for_url("**/login")
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
 
     databases = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
     assert "fvfield" not in databases
