@@ -5,11 +5,11 @@ and dicts with SQLAlchemy Core (one IN query to read, one executemany to
 write) rather than on an ORM object per document.
 """
 import functools
-import json
 import operator
 
 import sqlalchemy as sa
 
+from .jsontext import dumps, loads
 from .models import Document, FormVersion, Revision, Team
 
 documents = Document.__table__
@@ -26,27 +26,28 @@ ATTRIBUTES = {
 }
 STATE = ("deleted", "form", "form_version", "subject_id", "recorded_at", "kind", "label")
 WINNERS = ("applied", "merged")
-
-
-ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def dumps(value):
-    """Return compact JSON text."""
-    return ENCODER.encode(value)
+# The columns the bulk inserts write, in the tables' order.
+DOCUMENT_COLUMNS = (
+    "team_id", "collection", "id", "id_scope", "rev", "seq", "deleted", "has_conflict",
+    "updated_at", "author", *STATE[1:], "data",
+)
+REVISION_COLUMNS = (
+    "change_id", "team_id", "collection", "document_id", "rev", "base_rev", "status",
+    "user_id", "device_id", "created_at", "deleted", *STATE[1:], "data",
+)
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_insert(dialect, table, keys):
-    """Return (SQL, positional key order or None, {key: bind processor}) of an executemany insert."""
+def compiled_insert(dialect, table, columns):
+    """Return (SQL, positional column order or None, {column: bind processor}) of an executemany insert."""
     compiled = dialect.statement_compiler(
-        dialect, sa.insert(table), column_keys=list(keys), for_executemany=True
+        dialect, sa.insert(table), column_keys=list(columns), for_executemany=True
     )
     processors = {}
-    for key in keys:
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+    for name in columns:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processors[key] = process
+            processors[name] = process
     return str(compiled), compiled.positiontup, processors
 
 
@@ -62,36 +63,36 @@ def memoised(process):
     return run
 
 
-def insert_many(conn, table, rows):
-    """Insert dicts with the same keys in one executemany, converting each distinct value once.
+def insert_many(conn, table, columns, rows):
+    """Insert rows (tuples in `columns` order) with one executemany, converting each distinct value once.
 
     SQLAlchemy would convert every value of every row; a push inserts
     hundreds of rows that share their times and flags.
     """
-    keys = tuple(rows[0])
-    sql, order, processors = compiled_insert(conn.dialect, table, keys)
-    convert = [(key, memoised(process)) for key, process in processors.items()]
-    if order is None:
-        params = [dict(row) for row in rows]
-        for row in params:
-            for key, process in convert:
-                row[key] = process(row[key])
-    else:
-        pick = operator.itemgetter(*order)
-        where = [(order.index(key), process) for key, process in convert]
-        params = []
+    sql, order, processors = compiled_insert(conn.dialect, table, columns)
+    convert = [(columns.index(name), memoised(process)) for name, process in processors.items()]
+    if convert:
+        converted = []
         for row in rows:
-            values = list(pick(row))
-            for index, process in where:
-                values[index] = process(values[index])
-            params.append(tuple(values))
+            row = list(row)
+            for index, process in convert:
+                row[index] = process(row[index])
+            converted.append(row)
+        rows = converted
+    if order is None:
+        params = [dict(zip(columns, row)) for row in rows]
+    elif tuple(order) == columns:
+        params = [tuple(row) for row in rows]
+    else:
+        pick = operator.itemgetter(*[columns.index(name) for name in order])
+        params = [pick(row) for row in rows]
     conn.exec_driver_sql(sql, params)
 
 
 def data_of(state):
     """Return a document state's data as a dict, parsing its JSON text once."""
     if state.get("data") is None:
-        state["data"] = json.loads(state["data_json"])
+        state["data"] = loads(state["data_json"])
     return state["data"]
 
 
@@ -205,44 +206,28 @@ class ChangeLog:
 
     def add_revision(self, state, change_id, base_rev, status, user_id, device_id, now):
         """Queue the revision of a change: the whole state it produced (or proposed)."""
-        revision = {name: state.get(name) for name in STATE}
-        revision.update(
-            change_id=change_id,
-            team_id=self.team_id,
-            collection=state["collection"],
-            document_id=state["id"],
-            rev=state["rev"],
-            base_rev=base_rev,
-            status=status,
-            user_id=user_id,
-            device_id=device_id,
-            created_at=now,
-            deleted=bool(state.get("deleted")),
-            data=state["data_json"] if state.get("data_json") is not None else dumps(state["data"]),
-        )
-        self.revisions.append(revision)
+        data = state.get("data_json")
+        self.revisions.append((
+            change_id, self.team_id, state["collection"], state["id"], state["rev"], base_rev,
+            status, user_id, device_id, now, bool(state.get("deleted")),
+            *[state.get(name) for name in STATE[1:]],
+            data if data is not None else dumps(state["data"]),
+        ))
 
     def write(self):
         """Write the queued documents and revisions with one statement each; return the last seq."""
         columns = ("rev", "seq", "deleted", "has_conflict", "updated_at", "author") + STATE[1:]
         if self.new:
-            insert_many(
-                self.conn,
-                documents,
-                [
-                    {
-                        **{name: s.get(name) for name in columns},
-                        "team_id": self.team_id,
-                        "collection": s["collection"],
-                        "id": s["id"],
-                        "id_scope": self.team_id if s["collection"] == "forms" else 0,
-                        "deleted": bool(s.get("deleted")),
-                        "has_conflict": bool(s.get("has_conflict")),
-                        "data": s["data_json"],
-                    }
-                    for s in self.new.values()
-                ],
-            )
+            insert_many(self.conn, documents, DOCUMENT_COLUMNS, [
+                (
+                    self.team_id, s["collection"], s["id"],
+                    self.team_id if s["collection"] == "forms" else 0,
+                    s["rev"], s["seq"], bool(s.get("deleted")), bool(s.get("has_conflict")),
+                    s["updated_at"], s.get("author"), *[s.get(name) for name in STATE[1:]],
+                    s["data_json"],
+                )
+                for s in self.new.values()
+            ])
         if self.changed:
             self.conn.execute(
                 sa.update(documents).where(documents.c.pk == sa.bindparam("_pk")),
@@ -258,7 +243,7 @@ class ChangeLog:
                 ],
             )
         if self.revisions:
-            insert_many(self.conn, revisions, self.revisions)
+            insert_many(self.conn, revisions, REVISION_COLUMNS, self.revisions)
         self.conn.execute(
             sa.update(teams).where(teams.c.id == self.team_id).values(change_seq=self.seq)
         )

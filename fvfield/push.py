@@ -5,13 +5,12 @@ the changes are decided in memory in order (a later change may build on an
 earlier one of the same batch), and the writes go out in one executemany
 per table (documents.ChangeLog).
 """
-import json
-
 import sqlalchemy as sa
 
 from . import change_checks as checks
 from .documents import ChangeLog, data_of, document_json, form_versions, load_documents
 from .documents import load_history, revisions
+from .jsontext import loads
 from .merge import changed, changed_since, fields, merge
 from .models import Attachment
 from .schema import validate_answers
@@ -274,7 +273,7 @@ class Push:
             state["rev"] = current["rev"] + 1
             if collection == "subjects" or state["deleted"] or not self.check(state):
                 accepted = self.accept(result, change, state, "merged")
-                return {**accepted, "current": json.loads(document_json(state))}
+                return {**accepted, "current": loads(document_json(state))}
         return self.conflict(result, change, current, proposed)
 
     def accept(self, result, change, state, status):
@@ -289,7 +288,7 @@ class Push:
         self.log.keep(state, self.now)
         self.remember(change, state, {**proposed, "rev": current["rev"]}, "conflict")
         return {**result, "status": "conflict", "rev": state["rev"],
-                "current": json.loads(document_json(state))}
+                "current": loads(document_json(state))}
 
     def remember(self, change, state, revision, status):
         """Queue the revision of a change and keep the batch's view of the document up to date."""

@@ -265,6 +265,7 @@ def test_push_cursor_is_a_pull_cursor(sync, auth):
         ('{"device_id": ', "application/json", 400, "invalid_json"),
         (b"\xff\xfe", "application/json", 400, "invalid_json"),
         ('{"device_id": NaN}', "application/json", 400, "invalid_json"),
+        ('{"device_id": "\\ud800", "changes": []}', "application/json", 400, "invalid_json"),
         ("[]", "application/json", 400, "body_not_object"),
         ('{"changes": []}', "application/json", 400, "invalid_device_id"),
         (json.dumps({"device_id": "phone", "changes": []}), "application/json", 400, "invalid_device_id"),

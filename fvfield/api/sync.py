@@ -1,10 +1,8 @@
 """API v1: push and pull (docs/api.md), a thin adapter over fvfield.sync."""
-import json
-
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from .. import sync
+from .. import jsontext, sync
 from ..access import team_for
 from ..change_checks import is_uuid
 from ..errors import ApiError
@@ -32,14 +30,9 @@ def read_json_body():
     if len(raw) > limit:
         raise too_large
     try:
-        return json.loads(raw, parse_constant=refuse_constant)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
-
-
-def refuse_constant(name):
-    """Refuse NaN and Infinity, which JSON does not have."""
-    raise ValueError(f"{name} is not JSON")
+        return jsontext.loads(raw)
+    except jsontext.NotJSON:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON of Unicode text.") from None
 
 
 @bp.post("/teams/<slug>/push")
@@ -52,7 +45,7 @@ def push(slug):
     results, cursor = sync.push_changes(
         team.id, current_user.id, membership.role, device_id, changes
     )
-    return {"results": results, "cursor": cursor}
+    return json_response(jsontext.dumps({"results": results, "cursor": cursor}))
 
 
 def pull_limit():
