@@ -251,3 +251,24 @@ def test_export_cli_refuses_with_one_line(runner, app, seeded, tmp_path, slug, o
     assert result.exit_code == 1
     assert result.output == message.format(tmp=tmp_path) + "\n"
     assert events(app, "data_exported") == []
+
+
+@pytest.mark.parametrize("path", ["", "/check-in.csv", "/sqlite"])
+@pytest.mark.parametrize("email, status", [
+    ("coord@example.org", 200),
+    ("member@example.org", 403),
+    ("viewer@example.org", 403),
+    ("other@example.org", 404),
+])
+def test_export_pages_are_for_the_teams_coordinators_only(client, auth, app, seeded, path, email, status):
+    auth.login(email)
+    response = client.get(EXPORT + path)
+    assert response.status_code == status
+    if status != 200:
+        assert team_data.SECRET not in response.get_data(as_text=True)
+        assert events(app, "data_exported") == []
+
+
+def test_export_pages_need_a_login(client, seeded):
+    response = client.get(f"{EXPORT}/sqlite")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -20,6 +20,12 @@ EVENT_NAMES = {
     "data_exported": "Data exported",
     "phone_copy_imported": "Phone's copy imported",
 }
+EXPORT_FORMATS = {"csv": "CSV file of the form {form}", "sqlite": "SQLite file of all the team's data"}
+IMPORTED = (
+    "{applied} applied, {duplicate} already here, {merged} merged, {conflict} in conflict, {rejected} rejected; "
+    "{photos} photos stored; recorded as made by {author}; {skipped} changes for other teams left out; "
+    "from the phone {device_id}"
+)
 # Detail keys shown in a sentence of their own (describe), not in the list of the rest.
 DESCRIBED = {"via", "format", "form", "role", "old", "new"}
 
@@ -34,8 +40,10 @@ def describe(entry):
     detail = entry.detail or {}
     words = []
     if entry.event == "data_exported":
-        words.append(f"CSV of the form {detail.get('form')}" if detail.get("format") == "csv"
-                     else f"{str(detail.get('format', '')).upper()} file of everything".strip())
+        words.append(EXPORT_FORMATS.get(detail.get("format"), "{format}").format_map(detail))
+    elif entry.event == "phone_copy_imported":
+        words.append(IMPORTED.format_map({"skipped": 0, **detail}))
+        return "; ".join(words)
     if entry.email:
         words.append(entry.email)
     if "old" in detail and "new" in detail:
