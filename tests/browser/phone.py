@@ -108,9 +108,10 @@ def save(page):
     page.get_by_role("button", name="Save on this phone").click()
 
 
-def outbox(page):
-    """Return the phone's outbox items, oldest first."""
-    return call(page, "outbox", "listOutbox")
+def saved_records(page, form):
+    """Return the records of a form that the phone holds (saved here or pulled), oldest first."""
+    records = [r for r in call(page, "db", "all", "records") if r["form"] == form and not r["deleted"]]
+    return sorted(records, key=lambda r: r["recorded_at"])
 
 
 def drafts(page):

@@ -1,7 +1,7 @@
 """The form renderer in Chromium: every field type, show_if, checks and drafts.
 
 Forms come from the server as a phone gets them (published, then pulled);
-answers are read from the phone's outbox and, after a sync, from the
+answers are read from the phone's records store and, after a sync, from the
 server's database, which validates them against the same definition.
 """
 import pytest
@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from .conftest import ADA, MARKET, sync_now
 from .phone import (
-    camera_picture, choose, drafts, open_screen, outbox, publish_form, question, save, snap, wait_for,
+    camera_picture, choose, drafts, open_screen, publish_form, question, save, saved_records, snap,
+    wait_for,
 )
 
 EVERY_FIELD = {
@@ -59,8 +60,9 @@ def every_field(page, field_server):
     return page
 
 
-def last_change(page):
-    return outbox(page)[-1]["change"]
+def last_saved(page, form):
+    """Return the latest record of a form on the phone (it stays after a sync)."""
+    return saved_records(page, form)[-1]
 
 
 def test_form_every_field_type_gives_its_json_answer(every_field, context, field_server, screens):
@@ -96,7 +98,7 @@ def test_form_every_field_type_gives_its_json_answer(every_field, context, field
     save(page)
     expect(page.get_by_text("Saved on this phone")).to_be_visible()
 
-    change = last_change(page)
+    change = last_saved(page, "every-field")
     photo = change["data"].pop("picture")
     assert change["data"] == {
         "name": "Mo", "story": "Line one\nLine two", "count": 7, "price": 2.5,
@@ -129,6 +131,16 @@ def test_form_scales_are_rows_of_big_buttons_with_their_end_labels(every_field):
         assert box["height"] >= 64 and box["width"] >= 64
 
 
+def test_form_short_scales_with_words_for_every_point_show_them_in_the_buttons(page):
+    open_screen(page, VISIT_HASH)
+    rating = question(page, "How are they today?")
+    expect(rating.locator(".scale-word")).to_have_text(["Very low", "Low", "OK", "Good", "Very good"])
+    rating.get_by_label("5, Very good", exact=True).check()
+    expect(rating.get_by_label("5, Very good", exact=True)).to_be_checked()
+    for option in rating.locator(".option").all():
+        assert option.bounding_box()["height"] >= 48
+
+
 def test_form_show_if_hides_and_shows_live_and_hidden_answers_are_not_sent(every_field):
     page = every_field
     expect(question(page, "Follow up")).to_be_hidden()
@@ -147,7 +159,7 @@ def test_form_show_if_hides_and_shows_live_and_hidden_answers_are_not_sent(every
     expect(question(page, "About the plums")).to_be_hidden()
     save(page)
     expect(page.get_by_text("Saved on this phone")).to_be_visible()
-    data = last_change(page)["data"]
+    data = last_saved(page, "every-field")["data"]
     assert data == {"ok": True, "fruits": ["pear"], "people": 0}
 
 
@@ -171,7 +183,7 @@ def test_form_required_applies_only_when_shown(page, screens):
     expect(summary).to_contain_text("How urgent is it?")
     summary.get_by_role("link", name="What happened").click()
     expect(page.get_by_label("What happened")).to_be_focused()
-    assert outbox(page) == []
+    assert saved_records(page, "home-visit") == []
 
 
 @pytest.mark.parametrize("label, typed, message", [
@@ -187,7 +199,7 @@ def test_form_checks_show_their_message_next_to_the_field(every_field, label, ty
     save(page)
     expect(question(page, label).locator(".error")).to_contain_text(message)
     expect(page.locator(".error-summary")).to_contain_text(f"{label}: {message}")
-    assert outbox(page) == []
+    assert saved_records(page, "every-field") == []
 
 
 def test_form_draft_survives_a_reload_and_a_closed_page(page, context):
@@ -236,6 +248,6 @@ def test_form_footfall_counts_with_big_counters_and_a_timer(page, screens):
     snap(page, screens, "form-footfall-count")
     save(page)
     expect(page.get_by_text("Saved on this phone")).to_be_visible()
-    data = last_change(page)["data"]
+    data = last_saved(page, "footfall-count")["data"]
     assert (data["count_north"], data["count_south"], data["minutes"]) == (4, 2, 1)
     assert data["interval_start"].endswith("+00:00")

@@ -156,26 +156,34 @@ function optionGroup(field, ids, emit, { multiple, options, layout }) {
   };
 }
 
+// A short scale with words for every point shows them in its buttons ("1
+// Hardly ever or never"); a longer one keeps to numbers and says what its
+// ends mean under the row ("0 = Not at all"), since the row may wrap.
 function scaleWidget(field, ids, emit) {
   const labels = scaleLabels(field);
+  const count = field.max - field.min + 1;
+  const worded = count <= 5 && labels.size === count;
   const options = [];
   for (let value = field.min; value <= field.max; value += 1) {
     const label = labels.get(value);
     options.push({
       value,
       text: [h("span", { class: "scale-number" }, String(value)),
-        label ? h("span", { class: "visually-hidden" }, `, ${label}`) : null],
+        label ? h("span", { class: "visually-hidden" }, ", ") : null,
+        label ? h("span", { class: worded ? "scale-word" : "visually-hidden" }, label) : null],
     });
   }
-  const count = options.length;
   const widget = optionGroup(field, ids, emit, {
-    multiple: false, options, layout: count > 7 ? "scale scale-long" : "scale",
+    multiple: false, options, layout: worded ? "scale scale-worded" : "scale",
   });
+  if (worded || !labels.size) return widget;
+  const end = (value) => (labels.has(value) ? `${value} = ${labels.get(value)}` : "");
   const ends = h("div", { class: "scale-ends", "aria-hidden": "true" },
-    h("span", {}, labels.get(field.min) || ""), h("span", {}, labels.get(field.max) || ""));
+    h("span", {}, end(field.min)), h("span", {}, end(field.max)));
   const middle = [...labels.entries()].filter(([v]) => v !== field.min && v !== field.max);
-  widget.body = [widget.body[0], labels.size ? ends : null,
-    middle.length ? h("p", { class: "hint scale-middle" }, middle.map(([v, l]) => `${v}: ${l}`).join(" · ")) : null,
+  widget.body = [widget.body[0], ends,
+    middle.length ? h("p", { class: "hint scale-middle", "aria-hidden": "true" },
+      middle.map(([v, l]) => `${v} = ${l}`).join(" · ")) : null,
     ...widget.body.slice(1)];
   return widget;
 }

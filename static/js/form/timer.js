@@ -48,6 +48,7 @@ export function countTimer(form, { start, minutes }, answers) {
     form.set(minutes.name, null);
   });
   stopButton.addEventListener("click", () => {
+    tick();
     clearInterval(ticker);
     ticker = null;
     const counted = Math.max(1, Math.round((Date.now() - startedAt) / 60000));

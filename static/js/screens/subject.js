@@ -95,6 +95,15 @@ function choiceLabel(field, value) {
   return choice ? choice.label : String(value);
 }
 
+// The answer that says most about a record at a glance: its first required
+// choice that is always asked (a pitch's "Status: Trading").
+function headline(definition, record) {
+  const field = (definition.fields || []).find((f) => f.type === "choice" && f.required && !f.show_if);
+  if (!field || record.data[field.name] === undefined) return null;
+  return h("p", { class: "visit-headline" }, `${leadIn(field.label)} `,
+    h("strong", {}, choiceLabel(field, record.data[field.name])));
+}
+
 function raisedBox(definition, record) {
   const raised = raisedFields(definition, record.data);
   if (!raised.length) return null;
@@ -120,6 +129,7 @@ function recordCard(team, record, forms, attention) {
     item ? notice("problem", h("p", {}, "The server could not accept this record."),
       h("a", { class: "button", href: teamHash(team, "fix", String(item.seq)) }, "Fix it")) : null,
     raised,
+    headline(definition, record),
     ratingLine(definition, record),
     notes ? h("p", { class: "visit-notes" }, shortText(notes)) : null);
 }
@@ -141,10 +151,13 @@ async function recordsPage(page) {
   const { view, team, subject, forms, canRecord } = page;
   const own = formsAbout(forms, subject.kind);
   const primary = own.find((form) => form.id === VISIT_FORM) || own.find((form) => form.data.subject_kind === subject.kind);
-  const backTo = subject.kind === "pitch" && subject.data && subject.data.market_id
-    ? { href: teamHash(team.slug, "s", subject.data.market_id), label: "The market" }
+  const market = subject.kind === "pitch" && subject.data && subject.data.market_id
+    ? await findSubject(team.slug, subject.data.market_id) : null;
+  const backTo = market
+    ? { href: teamHash(team.slug, "s", market.id), label: market.label }
     : { href: teamHash(team.slug), label: subject.kind === "person" ? "All people" : team.name };
-  const primaryWords = subject.kind === "person" ? "Record a visit" : `Record: ${primary ? primary.data.title : ""}`;
+  const primaryWords = { person: "Record a visit", pitch: "Survey this pitch" }[subject.kind]
+    || `Record: ${primary ? primary.data.title : ""}`;
   const records = h("div", {}, await lastRecords(page));
   view.onRefresh(async () => replace(records, await lastRecords(page)));
   replace(view.root,
