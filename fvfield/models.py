@@ -324,3 +324,26 @@ class ConcernResolution(db.Model):
     note: Mapped[str] = mapped_column(sa.Text)
     resolved_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FormDraft(db.Model):
+    """A coordinator's next version of a form, edited on the web until it is published.
+
+    One per form of a team, shared by its coordinators; `rev` goes up with
+    every saved edit, so an edit made on a page opened before someone else's
+    is refused rather than silently undoing theirs. `base_version` is the
+    published version it started from (None for a form never published).
+    """
+
+    __tablename__ = "form_drafts"
+    __table_args__ = (sa.UniqueConstraint("team_id", "form_id"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    form_id: Mapped[str] = mapped_column(sa.String(64))
+    base_version: Mapped[int | None] = mapped_column()
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    rev: Mapped[int] = mapped_column(default=1)
+    started_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
