@@ -6,6 +6,7 @@
 test: conflicts keep both versions). 5 and 6 live in test_api_access.py and
 test_api_fuzz.py.
 """
+import json
 import random
 import threading
 import uuid
@@ -74,6 +75,7 @@ class Model:
     def __init__(self):
         self.documents = {}
         self.outcomes = {}
+        self.changes = {}
 
     def push(self, device, change):
         """Return the (status, rev) the server must answer for a change."""
@@ -111,6 +113,7 @@ class Model:
 
     def remember(self, change, status, rev):
         self.outcomes[change["change_id"]] = (status, rev)
+        self.changes[change["change_id"]] = change
         return status, rev
 
 
@@ -222,6 +225,31 @@ def test_guarantees_interleavings_match_the_model(app, logged_in, data):
     check_store(app, devices[0], model, ours)
 
 
+def test_guarantees_a_conflict_is_seen_and_resolved(app, logged_in):
+    member, coordinator = logged_in
+    phone, laptop = Device(member, "phone"), Device(coordinator, "laptop")
+    create = visit_change(answers={**VISIT, "notes": "First"})
+    assert phone.push([create])[0]["status"] == "applied"
+    mine = visit_change(create["id"], 1, {**VISIT, "notes": "Phone's words"})
+    theirs = visit_change(create["id"], 1, {**VISIT, "notes": "Laptop's words"})
+    assert phone.push([mine])[0]["status"] == "applied"
+    [conflict] = laptop.push([theirs])
+    assert conflict["status"] == "conflict"
+    assert conflict["current"]["data"]["notes"] == "Phone's words"
+    assert conflict["current"]["has_conflict"] is True
+    revisions = member.get(f"/api/v1/teams/{SLUG}/records/{create['id']}/revisions").get_json()
+    kept = {r["change_id"]: (r["status"], r["data"]["notes"]) for r in revisions["revisions"]}
+    assert kept[theirs["change_id"]] == ("conflict", "Laptop's words")
+    assert kept[mine["change_id"]] == ("applied", "Phone's words")
+    settle = visit_change(create["id"], 2, {**VISIT, "notes": "Both agreed"}, resolves_conflict=True)
+    assert laptop.push([settle])[0] == {
+        "change_id": settle["change_id"], "id": create["id"], "status": "applied", "rev": 3,
+    }
+    [doc] = [d for d in laptop.client.get(f"/api/v1/teams/{SLUG}/pull").get_json()["changes"]
+             if d["id"] == create["id"]]
+    assert (doc["rev"], doc["has_conflict"], doc["data"]["notes"]) == (3, False, "Both agreed")
+
+
 def check_batch(device, batch, model):
     """Push a batch; every result must be what the model says."""
     results = device.push(batch)
@@ -254,16 +282,21 @@ def check_store(app, device, model, ours):
     }
     expected = {i: (m.rev, m.state, m.has_conflict) for i, m in model.documents.items()}
     assert server == expected
-    kept = [cid for cid, (status, _) in model.outcomes.items()]
     with app.app_context():
-        counts = dict(
-            db.session.execute(
-                sa.select(Revision.change_id, sa.func.count())
-                .where(Revision.document_id.in_(ours))
-                .group_by(Revision.change_id)
-            ).all()
-        )
-    assert counts == {cid: 1 for cid in kept}
+        rows = db.session.execute(
+            sa.select(Revision.change_id, Revision.status, Revision.deleted, Revision.data)
+            .where(Revision.document_id.in_(ours))
+        ).all()
+    assert sorted(row.change_id for row in rows) == sorted(model.outcomes)
+    # A conflict keeps the incoming version beside the winner (guarantee 4).
+    conflicts = {cid for cid, (status, _) in model.outcomes.items() if status == "conflict"}
+    assert {row.change_id for row in rows if row.status == "conflict"} == conflicts
+    for row in rows:
+        if row.change_id in conflicts:
+            sent = model.changes[row.change_id]
+            assert row.deleted == sent["deleted"]
+            if not sent["deleted"]:
+                assert fields_of(False, json.loads(row.data)) == fields_of(False, sent["data"])
 
 
 # --- Concurrency: 20 phones pushing with retries while a puller follows -------------------------
