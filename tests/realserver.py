@@ -5,7 +5,6 @@ database (crashes, concurrent connections), so these tests start one:
 `fvfield serve` on a free port of 127.0.0.1, on a fresh instance folder seeded
 through fvfield.accounts. benchmarks/sync_bench.py uses the same pieces.
 """
-import functools
 import json
 import os
 import re
@@ -14,7 +13,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -45,31 +43,6 @@ with app.app_context():
 """
 
 SERVE = "from fvfield.cli import main; main()"
-# Until `fvfield serve` exists: the same WSGI server, started by hand.
-WAITRESS = (
-    "import sys, waitress; from fvfield import create_app; "
-    "waitress.serve(create_app(), host='127.0.0.1', port=int(sys.argv[-1]))"
-)
-
-
-@functools.cache
-def has_serve_command():
-    """Return whether the checkout's `fvfield` command has `serve`."""
-    with tempfile.TemporaryDirectory() as instance:
-        found = subprocess.run(
-            [sys.executable, "-c", SERVE, "serve", "--help"], env=server_environment(instance),
-            cwd=REPO, capture_output=True,
-        )
-    return found.returncode == 0
-
-
-def serve_command(port):
-    """Return the command line that serves fvfield on 127.0.0.1:`port`."""
-    if has_serve_command():
-        return [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-c", WAITRESS, str(port)]
-
-
 def free_port():
     """Return a TCP port of 127.0.0.1 that nothing listens on."""
     with socket.socket() as s:
@@ -127,7 +100,7 @@ class RealServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            serve_command(self.port),
+            [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env,
             cwd=REPO,
             stdout=log,
