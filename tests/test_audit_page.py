@@ -116,7 +116,7 @@ def test_audit_page_shows_the_events_of_exports_and_imports(client, auth, app, p
         "copy.json")}, content_type="multipart/form-data")
     assert [row[2] for row in rows(client.get(AUDIT))] == [
         "Phone's copy imported 0 applied, 0 already here, 0 merged, 0 in conflict, 0 rejected; 0 photos stored; "
-        "recorded as made by coord@example.org; 0 changes for other teams left out; "
+        "recorded as made by coord@example.org; changes for other teams left out: 0; "
         "from the phone 7e57c0de-0000-4000-8000-00000000a11c",
         "Data exported SQLite file of all the team's data",
         "Data exported CSV file of the form feedback",

@@ -252,3 +252,34 @@ def test_import_is_for_the_teams_coordinators_only(client, auth, app, circle, em
     auth.login(email)
     assert upload(client, copy_of([visit])).status_code == status
     assert bool(stored(app, visit["id"])[0]) is (status == 200)
+
+
+def csrf_token(client):
+    """Return the CSRF token of the export page's import form."""
+    page = client.get("/teams/clapton-circle/export").get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_import_checks_the_csrf_token(client, auth, app, circle):
+    auth.login()
+    app.config["WTF_CSRF_ENABLED"] = True
+    visit = a_visit()
+    data = json.dumps(copy_of([visit])).encode()
+    refused = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json")}, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "security token is missing or stale" in text_of(refused)
+    assert not stored(app, visit["id"])[0]
+    accepted = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
+                           content_type="multipart/form-data")
+    assert statuses(accepted) == ["applied"]
+
+
+def test_import_takes_files_larger_than_other_requests(client, auth, app, circle):
+    auth.login()
+    app.config.update(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=2_000)
+    visits = [a_visit(notes="x" * 500) for _ in range(10)]
+    data = json.dumps(copy_of(visits)).encode()
+    assert len(data) > 2_000
+    response = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
+                           content_type="multipart/form-data")
+    assert statuses(response) == ["applied"] * 10

@@ -23,7 +23,7 @@ EVENT_NAMES = {
 EXPORT_FORMATS = {"csv": "CSV file of the form {form}", "sqlite": "SQLite file of all the team's data"}
 IMPORTED = (
     "{applied} applied, {duplicate} already here, {merged} merged, {conflict} in conflict, {rejected} rejected; "
-    "{photos} photos stored; recorded as made by {author}; {skipped} changes for other teams left out; "
+    "{photos} photos stored; recorded as made by {author}; changes for other teams left out: {skipped}; "
     "from the phone {device_id}"
 )
 # Detail keys shown in a sentence of their own (describe), not in the list of the rest.
