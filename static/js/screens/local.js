@@ -79,12 +79,6 @@ export async function subjectLabel(team, id) {
   return subject.deleted ? `${subject.label} (deleted)` : subject.label;
 }
 
-/** Return a record, or undefined. */
-export async function findRecord(team, id) {
-  const record = await get(STORE_RECORDS, [team, id]);
-  return live(record) ? record : undefined;
-}
-
 const newestFirst = (a, b) => (Date.parse(b.recorded_at) || 0) - (Date.parse(a.recorded_at) || 0);
 
 /** Return the live records about a subject, newest first. */

@@ -126,6 +126,8 @@ function recordCard(team, record, forms, attention) {
     h("h3", { class: "visit-title" }, whenText(record.recorded_at)),
     h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(record)].join(" · "),
       record.pending && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
+    record.has_conflict ? h("p", { class: "visit-conflict" },
+      "Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.") : null,
     item ? notice("problem", h("p", {}, "The server could not accept this record."),
       h("a", { class: "button", href: teamHash(team, "fix", String(item.seq)) }, "Fix it")) : null,
     raised,
