@@ -39,13 +39,6 @@ def safe_next(target):
     return target if local else url_for("auth.home")
 
 
-@bp.before_request
-def lock_for_writes():
-    """Take the write lock before a form's reads, so concurrent POSTs queue instead of failing."""
-    if request.method == "POST":
-        begin_write()
-
-
 @cache
 def unknown_user_hash():
     """Return a password hash to check when the email is unknown, so both take as long."""
@@ -69,6 +62,7 @@ def login():
         email = accounts.normalise_email(form.email.data)
         locked = minutes_locked(email, request.remote_addr)
         if locked:
+            begin_write()
             record_event("login_refused", email=email, minutes=locked)
             db.session.commit()
             flash(
@@ -81,11 +75,15 @@ def login():
         user = accounts.find_user(email)
         if user is None:
             check_password_hash(unknown_user_hash(), form.password.data)
+        # Write locks are taken only after the slow password check, so that
+        # many people logging in at once do not queue behind each other's hashing.
         if user is None or not user.check_password(form.password.data):
+            begin_write()
             record_event("login_failed", user=user, email=email)
             db.session.commit()
             flash(BAD_LOGIN, "error")
             return render_template("auth/login.html", form=form)
+        begin_write()
         login_user(user, remember=form.remember.data)
         record_event("login", user=user, email=email)
         db.session.commit()
@@ -97,6 +95,7 @@ def login():
 def logout():
     """Log out of this browser."""
     if current_user.is_authenticated:
+        begin_write()
         record_event("logout", user=current_user, email=current_user.email)
         db.session.commit()
     # A shared phone: nothing of this user's session (messages included) is left for the next.
@@ -112,6 +111,7 @@ def change_password():
     """Change the user's password; other devices have to log in again."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        begin_write()
         try:
             accounts.change_password(current_user, form.current.data, form.password.data)
         except accounts.WrongPassword as error:
@@ -147,6 +147,7 @@ def accept_invite(token):
         return join_as_current_user(invite)
     form = AcceptInviteForm()
     if form.validate_on_submit():
+        begin_write()
         try:
             user = accounts.create_user(form.email.data, form.name.data, form.password.data)
             accounts.use_invite(invite, user)
@@ -176,6 +177,7 @@ def join_as_current_user(invite):
     """Show the join button to a logged-in user, and join on POST."""
     form = JoinTeamForm()
     if form.validate_on_submit():
+        begin_write()
         try:
             accounts.use_invite(invite, current_user)
         except accounts.AlreadyMember:
