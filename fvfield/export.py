@@ -190,7 +190,12 @@ class FormLayout:
         for name, question, read in self.readers.get(record.form_version, ()):
             answer = answers.get(question)
             if answer is not None:
-                values[name] = read(answer)
+                try:
+                    values[name] = read(answer)
+                except (AttributeError, TypeError, ValueError):
+                    # An answer of another shape than its question's (stored before a
+                    # check existed): kept as JSON rather than lost or failing the export.
+                    values[name] = json.dumps(answer, ensure_ascii=False)
         return values
 
 

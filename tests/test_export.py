@@ -272,3 +272,13 @@ def test_export_pages_are_for_the_teams_coordinators_only(client, auth, app, see
 def test_export_pages_need_a_login(client, seeded):
     response = client.get(f"{EXPORT}/sqlite")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_export_keeps_an_answer_of_an_unexpected_shape_as_json(client, auth, app, seeded):
+    with app.app_context():
+        record = db.session.scalar(sa.select(team_data.Document).where(team_data.Document.id == seeded.third))
+        record.data = json.dumps({**seeded.later, "where": "by the canal", "sleep": [4]})
+        db.session.commit()
+    auth.login()
+    _, rows = read_csv(client.get(f"{EXPORT}/check-in.csv").data)
+    assert (rows[seeded.third]["where_lat"], rows[seeded.third]["sleep"]) == ('"by the canal"', "[4]")
