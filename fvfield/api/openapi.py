@@ -246,13 +246,13 @@ PATHS = {
             },
             "responses": {
                 "200": as_json(ref("PushResponse"), "A result for every change."),
-                "400": error("Malformed JSON, a change missing keys (the code says which), "
-                             "or csrf_failed."),
+                "400": error("The code says what is wrong: invalid_json, body_not_object, "
+                             "invalid_device_id, changes_not_list, change_not_object, "
+                             "missing_keys (the message names them), csrf_failed."),
                 "401": LOGGED_OUT,
-                "403": error("The role may not push to this team."),
                 "404": NOT_YOURS,
-                "413": error("More changes than limits.max_changes, or a body over "
-                             "limits.max_body_bytes."),
+                "413": error("More changes than limits.max_changes (too_many_changes), or a "
+                             "body over limits.max_body_bytes (body_too_large)."),
                 "415": error("The body is not application/json."),
             },
         }
@@ -274,7 +274,8 @@ PATHS = {
             ],
             "responses": {
                 "200": as_json(ref("PullResponse"), "Changes; call again with cursor while more."),
-                "400": error("A limit that is not a positive whole number."),
+                "400": error("A limit that is not a whole number of at least 1 (invalid_limit), "
+                             "or a device_id that is not a UUID (invalid_device_id)."),
                 "401": LOGGED_OUT,
                 "404": NOT_YOURS,
                 "410": error("The cursor is not recognised (code cursor_expired): pull all."),
@@ -336,10 +337,11 @@ PATHS = {
                 "400": error("The bytes do not hash to the name (code hash_mismatch), a name "
                              "that is not a sha256 (invalid_hash), or csrf_failed."),
                 "401": LOGGED_OUT,
-                "403": error("The role may not upload to this team."),
+                "403": error("A viewer (code forbidden)."),
                 "404": NOT_YOURS,
-                "413": error("Larger than limits.max_attachment_bytes."),
-                "415": error("Not a JPEG, PNG or WebP image."),
+                "413": error("Larger than limits.max_attachment_bytes (attachment_too_large)."),
+                "415": error("Not image/jpeg, image/png or image/webp, or bytes that do not "
+                             "start as that type does (unsupported_media_type)."),
             },
         },
         "get": {
