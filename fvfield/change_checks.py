@@ -22,8 +22,8 @@ def is_uuid(value):
 
 
 def is_count(value, least=0):
-    """Return whether a value is a JSON integer (not a boolean) of at least `least`."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+    """Return whether a value is a JSON integer (not a boolean) from `least` to 2**31 - 1."""
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value < 2**31
 
 
 def missing_keys(change):
@@ -46,7 +46,10 @@ def check_common(change):
         add(errors, "change_id", "change_id must be a UUID made when the edit was saved.")
     if change["collection"] not in ("forms", "subjects", "records"):
         add(errors, "collection", "collection must be forms, subjects or records.")
-    elif change["collection"] != "forms" and not is_uuid(change["id"]):
+    elif change["collection"] == "forms":
+        if not isinstance(change["id"], str) or len(change["id"]) > MAX_FORM_ID:
+            add(errors, "id", "A form's id is its slug.")
+    elif not is_uuid(change["id"]):
         add(errors, "id", "id must be a UUID made when the document was created.")
     if not is_count(change["base_rev"]):
         add(errors, "base_rev", "base_rev must be a whole number: the rev you last saw, 0 if new.")

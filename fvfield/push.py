@@ -75,11 +75,14 @@ class Push:
             self.definitions = {pair: None for pair in pairs}
             for form_id, version, definition in rows:
                 self.definitions[form_id, version] = definition
+        with_photos = {pair for pair, d in self.definitions.items() if d and self.photo_names(d)}
         wanted = set()
-        for change in changes:
-            definition = self.definitions.get((change.get("form"), change.get("form_version")))
-            if definition and isinstance(change.get("data"), dict):
-                wanted.update(sha for _, sha in self.photo_answers(definition, change["data"]))
+        for change in changes if with_photos else ():
+            form, version = change.get("form"), change.get("form_version")
+            if isinstance(form, str) and isinstance(version, int) and isinstance(change.get("data"), dict):
+                definition = self.definitions.get((form, version)) if (form, version) in with_photos else None
+                if definition:
+                    wanted.update(sha for _, sha in self.photo_answers(definition, change["data"]))
         self.uploaded(wanted)
 
     def uploaded(self, hashes):
@@ -98,14 +101,18 @@ class Push:
             )
         return {sha for sha in hashes if self.photos[sha]}
 
-    def photo_answers(self, definition, data):
-        """Yield (field name, sha256) for each photo answer of a record."""
+    def photo_names(self, definition):
+        """Return the names of a definition's photo fields."""
         names = self.photo_fields.get(id(definition))
         if names is None:
             names = self.photo_fields[id(definition)] = [
                 field["name"] for field in definition["fields"] if field["type"] == "photo"
             ]
-        for name in names:
+        return names
+
+    def photo_answers(self, definition, data):
+        """Yield (field name, sha256) for each photo answer of a record."""
+        for name in self.photo_names(definition):
             answer = data.get(name)
             if isinstance(answer, dict) and isinstance(answer.get("sha256"), str):
                 yield name, answer["sha256"]

@@ -27,6 +27,8 @@ from .schema import templates_for_kind, validate_definition
 
 CURSOR_VERSION = "v1"
 PUSH_ATTEMPTS = 3
+# Version numbers are stored as 32-bit integers (PostgreSQL's INTEGER).
+MAX_VERSION = 2**31 - 1
 
 
 class PushRefused(ApiError):
@@ -160,6 +162,8 @@ def note_pull(team_id, user_id, device_id):
 
 def form_definition(team_id, form_id, version):
     """Return a published version of a team's form definition, or None."""
+    if not 1 <= version <= MAX_VERSION:
+        return None
     return db.session.scalar(
         sa.select(form_versions.c.definition).where(
             form_versions.c.team_id == team_id,
