@@ -1,8 +1,9 @@
 """Guarantee 6: bad input gets a 4xx with a message that says what to fix, never a 500.
 
 A fuzzer (schemathesis, from /api/v1/openapi.json, in-process, as a logged-in
-coordinator) looks for any 5xx; the cases below it are the bad inputs a
-broken or hostile client sends, one by one.
+coordinator) looks for any 5xx, and for answers the description does not
+describe (status, content type, body); the cases below it are the bad inputs
+a broken or hostile client sends, one by one.
 """
 import hashlib
 import json
@@ -10,7 +11,9 @@ import uuid
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
+)
 
 from conftest import DEVICE
 from fvfield import create_app
@@ -51,7 +54,10 @@ fuzzed = schemathesis.pytest.from_fixture("api_schema")
 @fuzzed.parametrize()
 def test_api_fuzz_finds_no_server_error(case, client):
     response = case.call(session=client)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[
+        not_a_server_error, status_code_conformance, content_type_conformance,
+        response_schema_conformance,
+    ])
 
 
 # --- The body of a push ----------------------------------------------------------------------

@@ -122,8 +122,10 @@ SCHEMAS = {
         "type": "object",
         "required": ["change_id", "status"],
         "properties": {
-            "change_id": {"type": "string"},
-            "id": {"type": "string"},
+            "change_id": {"description": "The change's change_id; a rejected change's is "
+                          "echoed as sent, whatever its type."},
+            "id": {"description": "The document's id as stored (UUIDs in lower case); a "
+                   "rejected change's is echoed as sent."},
             "status": {"enum": ["applied", "duplicate", "merged", "conflict", "rejected"]},
             "rev": {"type": "integer", "minimum": 1},
             "original_status": {
