@@ -36,3 +36,9 @@ def team_navigation():
 # The areas' pages, registered on bp by importing them (one line each).
 from . import exports  # noqa: E402,F401
 from . import audit  # noqa: E402,F401
+from . import team_create  # noqa: E402,F401
+from . import subjects  # noqa: E402,F401
+from . import pitches  # noqa: E402,F401
+from . import records  # noqa: E402,F401
+from . import conflicts  # noqa: E402,F401
+from . import concerns  # noqa: E402,F401

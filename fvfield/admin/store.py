@@ -1,0 +1,98 @@
+"""Reading a team's subjects and records for the coordinators' pages.
+
+Every lookup is scoped to the team: an id of another team's document is
+answered as not found, like an id that does not exist.
+"""
+import json
+
+import sqlalchemy as sa
+from flask import abort
+
+from ..documents import documents, revisions, state_from_row
+from ..extensions import db
+from ..models import Document, User
+
+SUBJECT_KINDS = {"person": "Person", "market": "Market", "pitch": "Pitch"}
+
+
+def parsed(row):
+    """Return a document or revision row as a state dict with its data parsed."""
+    state = state_from_row(row)
+    state["data"] = json.loads(state["data_json"])
+    return state
+
+
+def state_of(document):
+    """Return an ORM Document as a state dict with its data parsed."""
+    state = {column.key: getattr(document, column.key) for column in Document.__table__.columns}
+    state["data"] = json.loads(state["data"])
+    return state
+
+
+def team_document(team, collection, document_id, description=None):
+    """Return the team's subject or record with this id as a state dict, or 404."""
+    row = db.session.execute(
+        sa.select(documents).where(
+            documents.c.team_id == team.id,
+            documents.c.collection == collection,
+            documents.c.id == document_id.lower(),
+            documents.c.id_scope == 0,
+        )
+    ).first()
+    if row is None:
+        abort(404, description or f"{team.name} has no such {collection[:-1]}.")
+    return parsed(row)
+
+
+def subjects_of(team, kind=None, deleted=None):
+    """Return the team's subjects (of a kind; live, archived or both), by label."""
+    query = sa.select(documents).where(documents.c.team_id == team.id, documents.c.collection == "subjects")
+    if kind is not None:
+        query = query.where(documents.c.kind == kind)
+    if deleted is not None:
+        query = query.where(documents.c.deleted == deleted)
+    rows = db.session.execute(query).all()
+    return sorted((parsed(row) for row in rows), key=lambda s: natural_key(s["label"]))
+
+
+def natural_key(label):
+    """Return a sort key where the numbers in a label sort as numbers (Pitch 2 before Pitch 10)."""
+    text = (label or "").casefold()
+    parts, digits = [], ""
+    for char in text + " ":
+        if char.isdigit():
+            digits += char
+            continue
+        if digits:
+            parts.append((0, int(digits), ""))
+            digits = ""
+        parts.append((1, 0, char))
+    return parts
+
+
+def subject_labels(team):
+    """Return {subject id: label} of all the team's subjects, archived ones included."""
+    return dict(db.session.execute(
+        sa.select(documents.c.id, documents.c.label)
+        .where(documents.c.team_id == team.id, documents.c.collection == "subjects")
+    ).all())
+
+
+def user_names(ids):
+    """Return {user id: name} for these ids."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def document_revisions(team, collection, document_id):
+    """Return a document's revisions as state dicts (with status, user, device, time), oldest first."""
+    rows = db.session.execute(
+        sa.select(revisions).where(
+            revisions.c.team_id == team.id,
+            revisions.c.collection == collection,
+            revisions.c.document_id == document_id,
+        ).order_by(revisions.c.pk)
+    ).all()
+    return [parsed(row) for row in rows]

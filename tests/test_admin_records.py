@@ -1,0 +1,154 @@
+"""The records browser and a record's page: filters, pages, the words of its form version, its history."""
+import pytest
+
+from admin_helpers import ROLES, login_as, text
+from conftest import VISIT_FORM, new_id
+
+OTHER_PHONE = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
+# Version 2 of the visit form: "Time in" reworded, a mood added and "notes" reworded.
+VISIT_V2 = {**VISIT_FORM, "fields": [
+    {**VISIT_FORM["fields"][0], "label": "Arrival time"},
+    {**VISIT_FORM["fields"][1], "label": "What happened"},
+    *VISIT_FORM["fields"][2:],
+    {"name": "sleep", "type": "scale", "label": "Slept", "min": 1, "max": 3, "labels": ["Badly", "OK", "Well"]},
+]}
+
+
+@pytest.fixture
+def seeded(sync, auth):
+    """Two people and visits by the member (one edited) and the coordinator, pushed by phones."""
+    login_as(auth, "member")
+    edna, bert = sync.subject(label="Edna"), sync.subject(label="Bert")
+    first = sync.record(subject_id=edna["id"], recorded_at="2026-11-20T09:00:00+00:00",
+                        data={"time_in": "09:00", "notes": "Made tea", "mood": "good"})
+    second = sync.record(subject_id=bert["id"], recorded_at="2026-11-22T10:00:00+00:00",
+                         data={"time_in": "10:00", "mood": "low", "cups": 2})
+    sync.results(edna, bert, first, second)
+    edit = sync.record(id=first["id"], base_rev=1, subject_id=edna["id"], recorded_at=first["recorded_at"],
+                       data={"time_in": "09:15", "notes": "Made tea", "mood": "low"})
+    assert sync.results(edit)[0]["status"] == "applied"
+    login_as(auth, "coord")
+    third = sync.record(subject_id=edna["id"], recorded_at="2026-11-24T18:30:00+01:00", data={"time_in": "18:30"})
+    sync.results(third, device=OTHER_PHONE)
+    return {"edna": edna["id"], "bert": bert["id"], "first": first["id"], "second": second["id"],
+            "third": third["id"]}
+
+
+def listed(response):
+    """Return the record ids linked from the records table, in order."""
+    import re
+
+    return re.findall(r'/records/([0-9a-f-]{36})"', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("who, status", ROLES)
+def test_admin_records_pages_by_role(client, auth, seeded, who, status):
+    login_as(auth, who)
+    assert client.get("/teams/clapton-circle/records").status_code == status
+    assert client.get(f"/teams/clapton-circle/records/{seeded['first']}").status_code == status
+
+
+def test_admin_records_of_another_team_are_not_found(client, auth, seeded):
+    login_as(auth, "other")
+    assert client.get(f"/teams/ridley-market/records/{seeded['first']}").status_code == 404
+    login_as(auth, "coord")
+    assert client.get(f"/teams/clapton-circle/records/{new_id()}").status_code == 404
+    assert client.get(f"/teams/clapton-circle/records/{seeded['edna']}").status_code == 404
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({}, ["third", "second", "first"]),
+    ({"subject": "edna"}, ["third", "first"]),
+    ({"author": "member"}, ["second", "first"]),
+    ({"form": "visit"}, ["third", "second", "first"]),
+    ({"start": "2026-11-21"}, ["third", "second"]),
+    ({"start": "2026-11-20", "end": "2026-11-20"}, ["first"]),
+    ({"end": "2026-11-23"}, ["second", "first"]),
+])
+def test_admin_records_filters(app, client, auth, seeded, query, expected):
+    from fvfield.accounts import find_user
+
+    params = dict(query)
+    if "subject" in params:
+        params["subject"] = seeded[params["subject"]]
+    if "author" in params:
+        with app.app_context():
+            params["author"] = find_user(f"{params['author']}@example.org").id
+    response = client.get("/teams/clapton-circle/records", query_string=params)
+    assert response.status_code == 200
+    assert listed(response) == [seeded[name] for name in expected]
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"start": "25/11/2026"}, "Not a valid date value."),
+    ({"start": "2026-11-25", "end": "2026-11-01"}, "Choose a day on or after the first day."),
+    ({"form": "no-such-form"}, "Not a valid choice."),
+    ({"subject": "nobody"}, "Not a valid choice."),
+])
+def test_admin_records_bad_filters_say_what_to_fix(client, auth, seeded, query, message):
+    response = client.get("/teams/clapton-circle/records", query_string=query)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert listed(response) == []
+
+
+def test_admin_records_deleted_only_when_asked(client, auth, seeded, sync):
+    sync.results(sync.record(id=seeded["third"], base_rev=1, deleted=True), device=OTHER_PHONE)
+    assert seeded["third"] not in listed(client.get("/teams/clapton-circle/records"))
+    assert seeded["third"] in listed(client.get("/teams/clapton-circle/records", query_string={"deleted": "y"}))
+
+
+def test_admin_records_pages_of_fifty_newest_first(client, auth, sync):
+    login_as(auth, "coord")
+    changes = [sync.record(recorded_at=f"2026-11-{1 + n // 24:02d}T{n % 24:02d}:00:00+00:00") for n in range(55)]
+    sync.results(*changes)
+    newest = [c["id"] for c in reversed(changes)]
+    first = client.get("/teams/clapton-circle/records")
+    assert listed(first) == newest[:50]
+    assert "Page 1 of 2" in text(first)
+    second = client.get("/teams/clapton-circle/records", query_string={"page": 2})
+    assert listed(second) == newest[50:]
+    assert listed(client.get("/teams/clapton-circle/records", query_string={"page": "x"})) == newest[:50]
+
+
+def test_admin_records_page_uses_the_labels_of_its_form_version(client, auth, sync):
+    login_as(auth, "coord")
+    old = sync.record(data={"time_in": "09:30", "notes": "Tea"})
+    sync.results(old)
+    assert sync.publish(VISIT_V2) == 2
+    new = sync.record(form_version=2, data={"time_in": "11:00", "notes": "Walk", "sleep": 3, "mood": "good"})
+    assert sync.results(new)[0]["status"] == "applied"
+    old_page = text(client.get(f"/teams/clapton-circle/records/{old['id']}"))
+    assert "Time in 09:30" in old_page and "Notes Tea" in old_page
+    assert "Arrival time" not in old_page and "Slept" not in old_page
+    new_page = text(client.get(f"/teams/clapton-circle/records/{new['id']}"))
+    assert "Arrival time 11:00" in new_page and "What happened Walk" in new_page
+    assert "Slept 3 of 3 – Well" in new_page and "Mood Good" in new_page
+    assert "Visit, version 2" in new_page
+
+
+def test_admin_records_page_shows_who_where_and_the_whole_history(client, auth, seeded):
+    page = text(client.get(f"/teams/clapton-circle/records/{seeded['first']}"))
+    assert "By Mo Member" in page and "On phone 0d3c1a52" in page
+    assert "About Edna" in page and "20 Nov 2026 09:00" in page
+    history = page.split("History", 1)[1]
+    rev2, rev1 = history.split("Rev 2", 1)[1].split("Rev 1", 1)
+    assert "Applied" in rev2 and "Mo Member · phone 0d3c1a52" in rev2
+    assert "Time in 09:00 09:15" in rev2 and "Mood Good Low" in rev2
+    assert "Notes" not in rev2
+    assert "Time in — 09:00" in rev1 and "Notes — Made tea" in rev1 and "About — Edna" in rev1
+
+
+def test_admin_records_page_shows_a_conflicting_revision(client, auth, seeded, sync):
+    login_as(auth, "member")
+    stale = sync.record(id=seeded["first"], base_rev=1, subject_id=seeded["edna"],
+                        recorded_at="2026-11-20T09:00:00+00:00",
+                        data={"time_in": "09:00", "notes": "Made tea", "mood": "good", "cups": 4})
+    sync.results(stale, device=OTHER_PHONE)
+    stale2 = {**stale, "change_id": new_id(), "data": {**stale["data"], "time_in": "09:05"}}
+    assert sync.results(stale2, device=OTHER_PHONE)[0]["status"] == "conflict"
+    login_as(auth, "coord")
+    page = text(client.get(f"/teams/clapton-circle/records/{seeded['first']}"))
+    assert "Another version of this record waits for your choice." in page
+    assert "Conflict Mo Member · phone 9e8d7c6b" in page
+    assert "Kept beside rev 3: these values were not applied." in page
