@@ -85,7 +85,8 @@ def check_record(state):
         add(
             errors,
             "recorded_at",
-            "recorded_at must be the date and time with its offset, like 2026-11-25T09:41:00+00:00.",
+            "recorded_at must be the date and time with its offset, "
+            "like 2026-11-25T09:41:00+00:00.",
         )
     if not isinstance(state.get("data"), dict):
         add(errors, "data", "data must be an object of answers keyed by field name.")
@@ -97,7 +98,10 @@ def check_subject(state):
     errors = {}
     kind, label = state.get("kind"), state.get("label")
     if not isinstance(kind, str) or not kind.strip() or len(kind) > MAX_KIND:
-        add(errors, "kind", f"kind must be a word such as person, market or pitch (at most {MAX_KIND} characters).")
+        add(
+            errors, "kind",
+            f"kind must be a word such as person, market or pitch (at most {MAX_KIND} characters).",
+        )
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
         add(errors, "label", f"label must be a name to show, of 1 to {MAX_LABEL} characters.")
     if not isinstance(state.get("data"), dict):

@@ -39,7 +39,7 @@ REVISION_COLUMNS = (
 
 @functools.lru_cache(maxsize=32)
 def compiled_insert(dialect, table, columns):
-    """Return (SQL, positional column order or None, {column: bind processor}) of an executemany insert."""
+    """Return (SQL, positional column order or None, {column: bind processor}) of a bulk insert."""
     compiled = dialect.statement_compiler(
         dialect, sa.insert(table), column_keys=list(columns), for_executemany=True
     )
@@ -64,7 +64,7 @@ def memoised(process):
 
 
 def insert_many(conn, table, columns, rows):
-    """Insert rows (tuples in `columns` order) with one executemany, converting each distinct value once.
+    """Insert rows (tuples in `columns` order) in one executemany, converting each value once.
 
     SQLAlchemy would convert every value of every row; a push inserts
     hundreds of rows that share their times and flags.

@@ -1,4 +1,4 @@
-"""JSON text in and out of the sync engine: orjson when installed (several times faster), else the standard library.
+"""JSON text in and out of the sync engine: orjson when installed (several times faster), else json.
 
 Both paths refuse what JSON does not have (NaN, Infinity) and text that is
 not Unicode (a lone surrogate such as "\\ud800" could not be stored).

@@ -1,4 +1,4 @@
-"""Applying one pushed batch: each change checked, then applied, merged, kept as a conflict or rejected.
+"""One pushed batch: each change checked, then applied, merged, kept as a conflict or rejected.
 
 Everything the batch needs is read up front with one IN query per table,
 the changes are decided in memory in order (a later change may build on an
@@ -24,6 +24,7 @@ FORM_REFUSALS = {
     "coordinator": "Forms are published from the team's forms page, not pushed from a device.",
 }
 ID_TAKEN = "This id is already used by another document. Make a new id for a new document."
+NOT_UPLOADED = "This photo has not been uploaded yet: upload it, then push the record again."
 
 
 def rejected(result, errors):
@@ -68,9 +69,11 @@ class Push:
             )
             self.known = {row.change_id: row._asdict() for row in rows}
         if form_ids:
+            table = form_versions
             rows = self.conn.execute(
-                sa.select(form_versions.c.form_id, form_versions.c.version, form_versions.c.definition)
-                .where(form_versions.c.team_id == self.team_id, form_versions.c.form_id.in_(form_ids))
+                sa.select(table.c.form_id, table.c.version, table.c.definition).where(
+                    table.c.team_id == self.team_id, table.c.form_id.in_(form_ids)
+                )
             )
             self.definitions = {pair: None for pair in pairs}
             for form_id, version, definition in rows:
@@ -79,10 +82,11 @@ class Push:
         wanted = set()
         for change in changes if with_photos else ():
             form, version = change.get("form"), change.get("form_version")
-            if isinstance(form, str) and isinstance(version, int) and isinstance(change.get("data"), dict):
-                definition = self.definitions.get((form, version)) if (form, version) in with_photos else None
-                if definition:
-                    wanted.update(sha for _, sha in self.photo_answers(definition, change["data"]))
+            data = change.get("data")
+            if isinstance(form, str) and isinstance(version, int) and isinstance(data, dict):
+                if (form, version) in with_photos:
+                    definition = self.definitions[form, version]
+                    wanted.update(sha for _, sha in self.photo_answers(definition, data))
         self.uploaded(wanted)
 
     def uploaded(self, hashes):
@@ -171,7 +175,8 @@ class Push:
             return rejected(result, {"change_id": [
                 "This change_id was already used for another change: make a new one for every edit."
             ]})
-        return {**result, "status": "duplicate", "rev": known["rev"], "original_status": known["status"]}
+        original = known["status"]
+        return {**result, "status": "duplicate", "rev": known["rev"], "original_status": original}
 
     def base_of(self, change, current):
         """Return (the state the change was made on, None) or (None, errors)."""
@@ -182,7 +187,9 @@ class Push:
                     "The server has no document with this id: send it as new, with base_rev 0."
                 ]}
             if change.get("deleted"):
-                return None, {"_": ["There is nothing to delete: the server never stored this document."]}
+                return None, {"_": [
+                    "There is nothing to delete: the server never stored this document."
+                ]}
             return None, {}
         if base_rev > current["rev"]:
             return None, {"base_rev": [
@@ -221,7 +228,7 @@ class Push:
         return proposed
 
     def check(self, state):
-        """Return the errors of a proposed state: attributes, then form, answers, subject, photos."""
+        """Return the errors of a proposed state: attributes, form, answers, subject, photos."""
         if state["collection"] == "subjects":
             return checks.check_subject(state)
         errors = checks.check_record(state)
@@ -238,25 +245,25 @@ class Push:
         uploaded = self.uploaded(set(photos.values()))
         for name, sha in photos.items():
             if sha not in uploaded and name not in errors:
-                errors[name] = ["This photo has not been uploaded yet: upload it, then push the record again."]
+                errors[name] = [NOT_UPLOADED]
         self.check_subject(state, definition, errors)
         return errors
 
     def check_subject(self, state, definition, errors):
-        """Add an error when a record's subject is not a live subject of the team, of the form's kind."""
+        """Add an error unless a record's subject is a live subject of the team of the right kind."""
         subject_id = state.get("subject_id")
         if subject_id is None:
             return
         subject = self.docs.get(subject_id)
-        if subject is None or subject["team_id"] != self.team_id or subject["collection"] != "subjects":
+        ours = subject is not None and subject["team_id"] == self.team_id
+        if not ours or subject["collection"] != "subjects":
             checks.add(errors, "subject_id", "There is no subject with this id in this team.")
         elif subject["deleted"]:
             checks.add(errors, "subject_id", "This subject was deleted: choose another one.")
         elif definition.get("subject_kind") not in (None, subject["kind"]):
+            about, kind = definition["subject_kind"], subject["kind"]
             checks.add(
-                errors,
-                "subject_id",
-                f"This form is about a {definition['subject_kind']}, and this subject is a {subject['kind']}.",
+                errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}."
             )
 
     def decide(self, result, change, current, base, proposed):

@@ -17,8 +17,8 @@ from flask import current_app
 
 from . import change_checks as checks
 from .devices import note_device
-from .documents import ATTRIBUTES, ChangeLog, document_json, documents, dumps, form_versions, load_form
-from .documents import load_versions, revisions, state_from_row, teams
+from .documents import ATTRIBUTES, ChangeLog, document_json, documents, dumps, form_versions
+from .documents import load_form, load_versions, revisions, state_from_row, teams
 from .errors import ApiError
 from .extensions import begin_write, db
 from .models import utcnow
@@ -40,8 +40,10 @@ class CursorExpired(ApiError):
 
     def __init__(self):
         super().__init__(
-            410, "cursor_expired",
-            "This sync position is not one the server recognises: pull everything again, without since.",
+            410,
+            "cursor_expired",
+            "This sync position is not one the server recognises: "
+            "pull everything again, without since.",
         )
 
 
@@ -56,26 +58,30 @@ class InvalidDefinition(Exception):
 def check_push(body, max_changes):
     """Return (device_id, changes) of a push body, or raise PushRefused naming what is wrong."""
     if not isinstance(body, dict):
-        raise PushRefused(400, "body_not_object", 'The body must be a JSON object: {"device_id": ..., "changes": [...]}.')
+        raise PushRefused(
+            400, "body_not_object",
+            'The body must be a JSON object: {"device_id": ..., "changes": [...]}.',
+        )
     device_id = body.get("device_id")
     if not checks.is_uuid(device_id):
-        raise PushRefused(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
+        raise PushRefused(
+            400, "invalid_device_id", "device_id must be the UUID of this installed app."
+        )
     changes = body.get("changes")
     if not isinstance(changes, list):
         raise PushRefused(400, "changes_not_list", "changes must be a list of changes.")
     if len(changes) > max_changes:
         raise PushRefused(
             413, "too_many_changes",
-            f"A push carries at most {max_changes} changes; this one has {len(changes)}. Send them in smaller batches.",
+            f"A push carries at most {max_changes} changes; this one has {len(changes)}. "
+            "Send them in smaller batches.",
         )
     for number, change in enumerate(changes, 1):
         if not isinstance(change, dict):
             raise PushRefused(400, "change_not_object", f"Change {number} is not a JSON object.")
         missing = checks.missing_keys(change)
         if missing:
-            raise PushRefused(
-                400, "missing_keys", f"Change {number} has no {', '.join(missing)}."
-            )
+            raise PushRefused(400, "missing_keys", f"Change {number} has no {', '.join(missing)}.")
     return device_id.lower(), changes
 
 
@@ -136,7 +142,7 @@ class Page:
 
 
 def pull_changes(team_id, since, limit):
-    """Return the team's documents changed after the cursor `since` (None: all), oldest change first."""
+    """Return the team's documents changed after the cursor `since` (None: all), oldest first."""
     conn = db.session.connection()
     after = read_cursor(team_id, since) if since else 0
     if after > conn.scalar(sa.select(teams.c.change_seq).where(teams.c.id == team_id)):
@@ -216,21 +222,22 @@ def publish_form_version(team, definition, user=None):
     errors = validate_definition(definition)
     if errors:
         raise InvalidDefinition(errors)
-    now = utcnow()
+    now, user_id = utcnow(), user.id if user else None
     conn.execute(
         sa.insert(form_versions).values(
             team_id=team.id, form_id=form_id, version=definition["version"],
-            definition=definition, published_at=now, published_by=user.id if user else None,
+            definition=definition, published_at=now, published_by=user_id,
         )
     )
     log = ChangeLog(conn, team.id)
-    current = load_form(conn, team.id, form_id)
-    state = {**(current or {"pk": None, "rev": 0, "has_conflict": False}),
-             "collection": "forms", "id": form_id, "deleted": False, "author": user.id if user else None,
-             "data": definition, "data_json": None}
-    state["rev"] += 1
+    state = load_form(conn, team.id, form_id) or {"pk": None, "rev": 0, "has_conflict": False}
+    base_rev = state["rev"]
+    state.update(
+        collection="forms", id=form_id, rev=base_rev + 1, deleted=False, author=user_id,
+        data=definition, data_json=None,
+    )
     log.keep(state, now)
-    log.add_revision(state, str(uuid.uuid4()), state["rev"] - 1, "applied", state["author"], None, now)
+    log.add_revision(state, str(uuid.uuid4()), base_rev, "applied", user_id, None, now)
     log.write()
     return definition["version"]
 

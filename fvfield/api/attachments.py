@@ -19,17 +19,26 @@ CACHE_CONTROL = "private, max-age=31536000, immutable"
 def upload_attachment(slug, sha256):
     """Keep a photo under its sha256: 201 when new to the team, 200 when already there."""
     team, _ = team_for(slug, "member")
-    team_id = team.id
+    team_id, user_id = team.id, current_user.id
+    # End the read transaction: an upload may take a while on a slow connection.
+    db.session.commit()
     if not SHA256.match(sha256):
-        raise ApiError(400, "invalid_hash", "Name the photo by the sha256 of its bytes: 64 lower-case hex digits.")
+        raise ApiError(
+            400, "invalid_hash",
+            "Name the photo by the sha256 of its bytes: 64 lower-case hex digits.",
+        )
     content_type = request.mimetype
     if content_type not in MAGIC:
-        raise ApiError(415, "unsupported_media_type", "A photo must be sent as image/jpeg, image/png or image/webp.")
+        raise ApiError(
+            415, "unsupported_media_type",
+            "A photo must be sent as image/jpeg, image/png or image/webp.",
+        )
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if (request.content_length or 0) > limit:
         raise ApiError(413, "attachment_too_large", f"A photo may have at most {limit} bytes.")
+    folder = current_app.config["ATTACHMENTS_DIR"]
     try:
-        size = receive(request.stream, current_app.config["ATTACHMENTS_DIR"], sha256, content_type, limit)
+        size = receive(request.stream, folder, sha256, content_type, limit)
     except AttachmentRefused as refusal:
         raise ApiError(refusal.status, refusal.code, refusal.message) from None
     answer = {"sha256": sha256, "content_type": content_type, "size": size}
@@ -38,7 +47,10 @@ def upload_attachment(slug, sha256):
         db.session.commit()
         return answer, 200
     db.session.add(
-        Attachment(team_id=team_id, sha256=sha256, content_type=content_type, size=size, uploaded_by=current_user.id)
+        Attachment(
+            team_id=team_id, sha256=sha256, content_type=content_type, size=size,
+            uploaded_by=user_id,
+        )
     )
     try:
         db.session.commit()
@@ -57,6 +69,8 @@ def download_attachment(slug, sha256):
     path = path_of(current_app.config["ATTACHMENTS_DIR"], sha256)
     if attachment is None or not path.is_file():
         raise ApiError(404, "not_found", "There is no such photo in this team.")
-    response = send_file(path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None)
+    response = send_file(
+        path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None
+    )
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -17,12 +17,13 @@ def json_response(text, status=200):
 
 
 def read_json_body():
-    """Return the parsed JSON body, refusing a wrong type (415), a large body (413) or bad JSON (400)."""
+    """Return the parsed JSON body; refuse a wrong type (415), a big body (413), bad JSON (400)."""
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
     limit = current_app.config["MAX_BODY_BYTES"]
     too_large = ApiError(
-        413, "body_too_large", f"The body is larger than {limit} bytes: send fewer changes at a time."
+        413, "body_too_large",
+        f"The body is larger than {limit} bytes: send fewer changes at a time.",
     )
     if (request.content_length or 0) > limit:
         raise too_large
@@ -67,7 +68,9 @@ def pull(slug):
     limit = pull_limit()
     device_id = request.args.get("device_id")
     if device_id is not None and not is_uuid(device_id):
-        raise ApiError(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
+        raise ApiError(
+            400, "invalid_device_id", "device_id must be the UUID of this installed app."
+        )
     page = sync.pull_changes(team_id, request.args.get("since") or None, limit)
     if device_id and not page.more:
         sync.note_pull(team_id, current_user.id, device_id.lower())
@@ -80,7 +83,7 @@ def pull(slug):
 @bp.get("/teams/<slug>/forms/<form_id>/versions/<int:version>")
 @login_required
 def form_version(slug, form_id, version):
-    """Answer a published version of a form's definition (records keep the version they were made with)."""
+    """Answer a published version of a form (records keep the version they were made with)."""
     team, _ = team_for(slug)
     definition = sync.form_definition(team.id, form_id, version)
     if definition is None:
