@@ -88,10 +88,12 @@ class RealServer:
 
     @property
     def url(self):
+        """Return the server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def database(self):
+        """Return the path of the server's SQLite file."""
         return self.instance / "fvfield.db"
 
     def start(self, attempts=600):
@@ -182,6 +184,7 @@ class SyncClient:
         return self.session
 
     def headers(self):
+        """Return the CSRF header of state-changing requests."""
         return {"X-CSRFToken": self.csrf_token} if self.csrf_token else {}
 
     def push(self, slug, changes, timeout=120):

@@ -26,6 +26,7 @@ RIDLEY_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00ridley-secret"
 
 
 def sha(data):
+    """Return the sha256 of bytes in hex."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -66,6 +67,7 @@ class World:
 
     @staticmethod
     def upload(client, slug, data):
+        """PUT a photo to a team as `client`."""
         return client.put(f"/api/v1/teams/{slug}/attachments/{sha(data)}", data=data,
                           content_type="image/jpeg")
 
@@ -77,10 +79,12 @@ class World:
 
 @pytest.fixture
 def world(app, people):
+    """Two teams with data and a client per role."""
     return World(app, people)
 
 
 def new_record(world):
+    """Return a new clapton-circle visit."""
     return world.clapton.record(data={"time_in": "11:00"})
 
 
@@ -127,6 +131,7 @@ def test_api_access_matrix_covers_every_api_route(app):
 
 
 def body_text(response):
+    """Return a response body as text (nothing for a photo's bytes)."""
     return response.get_data(as_text=True) if response.mimetype != "image/jpeg" else ""
 
 

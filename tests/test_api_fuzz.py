@@ -25,6 +25,7 @@ JPEG_SHA = hashlib.sha256(JPEG).hexdigest()
 
 
 def new_id():
+    """Return a new UUID as a device makes them."""
     return str(uuid.uuid4())
 
 
@@ -40,6 +41,7 @@ def coordinator(sync, auth, people):
 
 @pytest.fixture
 def api_schema(app, coordinator):
+    """Load the OpenAPI description from the app, to fuzz as the coordinator."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # Most operations are about a team: fuzz the one the coordinator holds (test_api_access
     # covers every other slug). The session cookie is the client's, not a generated one.
@@ -64,6 +66,7 @@ def test_api_fuzz_finds_no_server_error(case, client):
 
 
 def post(client, body, content_type="application/json"):
+    """POST a push body (JSON of a value, or text and bytes as they are)."""
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
     return client.post(PUSH, data=data, content_type=content_type)
 
@@ -242,6 +245,7 @@ WRONG = {
 
 @pytest.fixture
 def every_type(app, coordinator, client):
+    """Publish the form with a question of every type, and upload its photo."""
     coordinator.publish(EVERY_TYPE)
     url = f"/api/v1/teams/{SLUG}/attachments/{JPEG_SHA}"
     assert client.put(url, data=JPEG, content_type="image/jpeg").status_code == 201
@@ -249,6 +253,7 @@ def every_type(app, coordinator, client):
 
 
 def every_type_record(data):
+    """Return a new record of the every-type form with these answers."""
     return {
         "change_id": new_id(), "collection": "records", "id": new_id(), "base_rev": 0,
         "deleted": False, "form": "every-type", "form_version": 1, "subject_id": None,

@@ -59,6 +59,8 @@ def differ(before, after):
 
 
 class ModelDocument:
+    """A document in the model: its rev, state, conflict flag and winning history."""
+
     def __init__(self, state, device):
         self.rev, self.state, self.has_conflict = 1, state, False
         self.history = {1: (state, device)}
@@ -106,18 +108,22 @@ class Model:
         return self.win(doc, change, merged, device, "merged")
 
     def win(self, doc, change, state, device, status):
+        """Make `state` the document's next rev."""
         doc.rev += 1
         doc.state = state
         doc.history[doc.rev] = (state, device)
         return self.remember(change, status, doc.rev)
 
     def remember(self, change, status, rev):
+        """Keep what the server did with a change, for its retries."""
         self.outcomes[change["change_id"]] = (status, rev)
         self.changes[change["change_id"]] = change
         return status, rev
 
 
 class Device:
+    """A phone in the model: what it knows, what waits in its outbox, what it sent."""
+
     def __init__(self, client, name):
         self.client, self.name = client, name
         self.id = str(uuid.uuid4())
@@ -125,6 +131,7 @@ class Device:
         self.outbox, self.sent, self.cursor = [], [], None
 
     def push(self, changes):
+        """Push changes; return their results."""
         body = {"device_id": self.id, "changes": changes}
         answer = self.client.post(f"/api/v1/teams/{SLUG}/push", json=body)
         assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -145,6 +152,7 @@ class Device:
 
 
 def answers_strategy():
+    """Draw optional answers of a new visit."""
     return st.fixed_dictionaries({}, optional=EDITABLE)
 
 
