@@ -42,3 +42,5 @@ from . import pitches  # noqa: E402,F401
 from . import records  # noqa: E402,F401
 from . import conflicts  # noqa: E402,F401
 from . import concerns  # noqa: E402,F401
+from . import questionnaires  # noqa: E402,F401
+from . import form_editor  # noqa: E402,F401
