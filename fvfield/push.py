@@ -25,6 +25,11 @@ FORM_REFUSALS = {
 }
 ID_TAKEN = "This id is already used by another document. Make a new id for a new document."
 NOT_UPLOADED = "This photo has not been uploaded yet: upload it, then push the record again."
+# The attributes a change proposes, by collection (left out: null, or {} for data).
+PROPOSED = {
+    "records": ("form", "form_version", "recorded_at", "data", "subject_id"),
+    "subjects": ("kind", "label", "data"),
+}
 
 
 def rejected(result, errors):
@@ -213,15 +218,13 @@ class Push:
         """Return the state a change asks for; a deletion keeps the attributes it leaves out."""
         deleted = change.get("deleted", False)
         proposed = {"collection": collection, "id": doc_id, "deleted": deleted}
-        names = checks.REQUIRED_BY_COLLECTION.get(collection, ())
-        optional = {"records": {"subject_id": None}, "subjects": {"data": {}}}.get(collection, {})
-        for name in names + tuple(optional):
+        for name in PROPOSED.get(collection, ()):
             if name in change:
                 proposed[name] = change[name]
             elif deleted and base is not None:
                 proposed[name] = data_of(base) if name == "data" else base.get(name)
             else:
-                proposed[name] = optional.get(name)
+                proposed[name] = {} if name == "data" else None
         if isinstance(proposed.get("subject_id"), str):
             proposed["subject_id"] = proposed["subject_id"].lower()
         proposed["data_json"] = None
@@ -241,11 +244,12 @@ class Push:
                 return {"form_version": [f"The form '{form_id}' has no version {version}."]}
             return {"form": [f"There is no form '{form_id}' in this team."]}
         errors = dict(validate_answers(definition, state["data"]))
-        photos = dict(self.photo_answers(definition, state["data"]))
-        uploaded = self.uploaded(set(photos.values()))
-        for name, sha in photos.items():
-            if sha not in uploaded and name not in errors:
-                errors[name] = [NOT_UPLOADED]
+        if self.photo_names(definition):
+            photos = dict(self.photo_answers(definition, state["data"]))
+            uploaded = self.uploaded(set(photos.values()))
+            for name, sha in photos.items():
+                if sha not in uploaded and name not in errors:
+                    errors[name] = [NOT_UPLOADED]
         self.check_subject(state, definition, errors)
         return errors
 
