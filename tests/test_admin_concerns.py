@@ -136,3 +136,11 @@ def test_admin_concerns_leave_the_queue_when_the_carer_answers_no(client, auth, 
 
 def test_admin_concerns_counted_on_the_home_page(client, auth, raised):
     assert "3 concerns open" in text(client.get("/"))
+
+
+def test_admin_concerns_questions_not_shown_are_not_listed_on_the_record(client, auth, raised):
+    quiet = text(client.get(f"/teams/clapton-circle/records/{raised['quiet']}")).split("History")[0]
+    assert "Anything to raise? No" in quiet
+    assert "What happened" not in quiet and "How urgent is it?" not in quiet
+    urgent = text(client.get(f"/teams/clapton-circle/records/{raised['urgent']}")).split("History")[0]
+    assert "How urgent is it? Today" in urgent

@@ -51,14 +51,15 @@ def choices_for(team, current):
     for number, rival in enumerate(rivals):
         base = web_changes.state_at(team.id, current["id"], rival["base_rev"]) if rival["base_rev"] else None
         theirs = fields(collection, rival)
-        who = f"{words.person(rival['user_id'])}, on {device_words(rival)}, {rival['created_at']:%d %b %Y %H:%M} UTC"
+        who = (f"{words.person(rival['user_id'])}'s version, from {device_words(rival)}, "
+               f"{rival['created_at']:%d %b %Y %H:%M} UTC")
         for name in web_changes.conflicting_fields(current, rival, base):
             options.setdefault(name, []).append(
                 (f"rival-{number}", theirs.get(name), words.value(rival, name, theirs.get(name)), who)
             )
     choices = []
     for name in sorted(options, key=order):
-        mine = (CURRENT, now.get(name), words.value(current, name, now.get(name)), f"now, rev {current['rev']}")
+        mine = (CURRENT, now.get(name), words.value(current, name, now.get(name)), f"Current version (rev {current['rev']})")
         choices.append({"field": name, "label": words.label(current, name), "options": [mine] + options[name]})
     return rivals, choices, words
 

@@ -32,6 +32,7 @@ class Entry:
     resolved_by: str | None = None
     resolved_at: object = None
     resolves: bool = False
+    created: bool = False
 
     @property
     def status_words(self):
@@ -115,5 +116,6 @@ def document_history(team, state, labels):
             resolved_by=words.person(decision.resolved_by) if decision else None,
             resolved_at=decision.resolved_at if decision else None,
             resolves=revision["change_id"] in resolving,
+            created=before is None,
         ))
     return entries[::-1]

@@ -72,8 +72,7 @@ def new_pitch(slug, market_id):
             result = web_changes.save_subject(
                 team, current_user, membership.role, "pitch", " ".join(form.label.data.split()), data
             )
-            page = outcome(team, result, form)
-            if page is not None:
+            if outcome(team, result, form) is not None:
                 return redirect(url_for("admin.subject", slug=team.slug, subject_id=market["id"]))
     return show_form(team, form, "pitch", market=market, status=400 if form.errors else 200)
 

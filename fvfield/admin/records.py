@@ -1,6 +1,6 @@
 """The records browser (filtered by form, subject, author and dates) and a record's page with its whole history."""
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import render_template, request
@@ -15,7 +15,7 @@ from .concerns import raised_concern, resolution_of
 from .forms import RecordFilterForm, options
 from .history import document_history
 from .store import SUBJECT_KINDS, state_of, subject_labels, subjects_of, team_document, user_names
-from .words import Words, humanise, plain
+from .words import Words, device_time, humanise, plain
 
 PER_PAGE = 50
 
@@ -23,11 +23,7 @@ PER_PAGE = 50
 @bp.app_template_filter("recorded")
 def recorded(text):
     """Format a device's ISO time as people read it, in the device's own clock: 25 Nov 2026 09:41."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return text or "—"
-    return f"{moment.day} {moment:%b %Y %H:%M}"
+    return device_time(text)
 
 
 @bp.app_template_filter("stamp")
@@ -141,9 +137,10 @@ def answers_of(words, state):
     data = state["data"]
     answers = []
     for name, question in questions.items():
-        if question["type"] == "note":
-            continue
         value = data.get(name)
+        # A question the phone did not show (its show_if was false) has no answer to list.
+        if question["type"] == "note" or (value is None and question.get("show_if")):
+            continue
         photo = value.get("sha256") if question["type"] == "photo" and isinstance(value, dict) else None
         answers.append((question["label"], words.value(state, ("data", name), value), photo))
     answers += [(humanise(name), plain(value), None) for name, value in data.items() if name not in questions]

@@ -16,7 +16,7 @@ from . import bp
 from .forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
 from .history import document_history
 from .store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
-from .words import Words
+from .words import SUBJECT_DATA, Words
 
 FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
 # What a coordinator adds from the subjects page, by kind of team (pitches are added to a market).
@@ -99,13 +99,13 @@ def subjects(slug):
     team, _ = team_for(slug, "coordinator")
     everything = subjects_of(team)
     live = [s for s in everything if not s["deleted"]]
-    pitches = {}
+    markets = {s["id"] for s in live if s["kind"] == "market"}
+    pitches, groups = {}, {}
     for subject in live:
-        if subject["kind"] == "pitch":
-            pitches.setdefault(subject["data"].get("market_id"), []).append(subject)
-    groups = {}
-    for subject in live:
-        if subject["kind"] != "pitch" or subject["data"].get("market_id") not in {s["id"] for s in live}:
+        market_id = subject["data"].get("market_id") if subject["kind"] == "pitch" else None
+        if market_id in markets:
+            pitches.setdefault(market_id, []).append(subject)
+        else:
             groups.setdefault(subject["kind"], []).append(subject)
     addable = ADDABLE.get(team.kind, ())
     order = [kind for kind in ("person", "market") if kind in groups or kind in addable]
@@ -113,7 +113,7 @@ def subjects(slug):
     return render_template(
         "admin/subjects.html", team=team, groups=groups, order=order, pitches=pitches, kinds=SUBJECT_KINDS,
         addable=addable, archived=[s for s in everything if s["deleted"]],
-        labels={s["id"]: s["label"] for s in everything}, button=ButtonForm(formdata=None),
+        labels={s["id"]: s["label"] for s in everything},
     )
 
 
@@ -145,8 +145,13 @@ def subject(slug, subject_id):
         pitches = [p for p in subjects_of(team, "pitch", deleted=False) if p["data"].get("market_id") == found["id"]]
     history = document_history(team, found, labels)
     words = Words(team, labels, user_names({found["author"]}))
+    known = list(SUBJECT_DATA)
+    shown = sorted(
+        ((key, value) for key, value in found["data"].items() if key != "market_id"),
+        key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
+    )
     return render_template(
-        "admin/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words,
+        "admin/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words, shown=shown,
         kinds=SUBJECT_KINDS, button=ButtonForm(formdata=None, base_rev=found["rev"]),
     )
 

@@ -1,5 +1,6 @@
 """Fields and values in words: the question labels of a record's form version, subject names, yes and no."""
 import json
+from datetime import datetime
 
 from ..schema import FIELD_TYPES
 from ..sync import form_definition
@@ -24,6 +25,15 @@ SUBJECT_DATA = {
     "unit_type": "Unit type",
     "position": "Position",
 }
+
+
+def device_time(text):
+    """Return a device's ISO time as people read it, in the device's own clock: 25 Nov 2026 09:41."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text or NO_ANSWER
+    return f"{moment.day} {moment:%b %Y %H:%M}"
 
 
 def humanise(key):
@@ -129,6 +139,10 @@ class Words:
             return answer_words(question, value) if question else plain(value)
         if field == ("data", "unit_type") and value:
             return humanise(value)
+        if field == "kind" and value:
+            return humanise(value)
+        if field == "recorded_at" and value:
+            return device_time(value)
         return plain(value)
 
     def person(self, user_id):
