@@ -118,6 +118,8 @@ async function start() {
   if (session.source === 'server') {
     requestPersistence().catch(() => false);
   }
+  // Counts first: the bar must never say "Nothing waiting" before it knows.
+  await syncEngine.publish({state: navigator.onLine ? 'idle' : 'offline'});
   startStatusBar(statusBar, syncEngine);
   startInstallHint(notices);
   syncEngine.start();

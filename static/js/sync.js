@@ -90,8 +90,8 @@ export class SyncEngine {
     this.soonTimer = null;
     this.started = false;
     this.state = {
-      state: 'idle', waiting: 0, needsAttention: 0, lastSync: null, message: '',
-      online: navigator.onLine, nextRetry: null,
+      state: 'idle', waiting: 0, needsAttention: 0, conflicts: 0, lastSync: null, message: '',
+      online: navigator.onLine, nextRetry: null, reason: null,
     };
     this.listeners = {
       online: () => this.run('online'),
@@ -147,7 +147,10 @@ export class SyncEngine {
     this.retryTimer = this.soonTimer = this.intervalTimer = null;
   }
 
-  /** Sync now; a call during a sync makes it go round once more. Resolves when done. */
+  /**
+   * Sync now; a call during a sync makes it go round once more. Resolves when
+   * done. `reason` (start, online, visible, interval, sync-now...) is in the state.
+   */
   run(reason = 'manual') {
     this.reason = reason;
     if (this.running) {
@@ -211,7 +214,7 @@ export class SyncEngine {
       await this.publish({state: 'offline'});
       return;
     }
-    await this.publish({state: 'syncing'});
+    await this.publish({state: 'syncing', reason: this.reason});
     try {
       const slugs = new Set(session.teams.map((team) => team.slug));
       for (const item of await listOutbox({state: WAITING})) {
