@@ -313,12 +313,16 @@ def test_admin_subjects_import_needs_a_file(client, auth, market):
 
 
 @pytest.mark.parametrize("who, status", ROLES)
-def test_admin_subjects_import_by_role(client, auth, sync, who, status):
+def test_admin_subjects_pitch_pages_by_role(client, auth, sync, who, status):
     login_as(auth, "coord")
     response = client.post("/teams/clapton-circle/subjects/new/market", data={"label": "Chatsworth Road"})
     market = location(response).rsplit("/", 1)[1]
     login_as(auth, who)
     assert client.get(f"/teams/clapton-circle/subjects/{market}/pitches/import").status_code == status
+    assert client.get(f"/teams/clapton-circle/subjects/{market}/pitches/new").status_code == status
+    response = client.post(f"/teams/clapton-circle/subjects/{market}/pitches/new",
+                           data={"label": "9", "unit_type": "stall"})
+    assert response.status_code == (302 if status == 200 else status)
     response = client.post(f"/teams/clapton-circle/subjects/{market}/pitches/import",
                            data={"pitches": (io.BytesIO(b"reference,unit_type\n1,stall\n"), "p.csv")},
                            content_type="multipart/form-data")
