@@ -44,3 +44,4 @@ from . import conflicts  # noqa: E402,F401
 from . import concerns  # noqa: E402,F401
 from . import questionnaires  # noqa: E402,F401
 from . import form_editor  # noqa: E402,F401
+from . import dashboard  # noqa: E402,F401

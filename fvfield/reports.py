@@ -1,0 +1,434 @@
+"""The numbers of a team's dashboard: plain functions over the store, one per chart.
+
+Each returns a Table (column names and rows): the numbers its chart draws,
+its page lists and its CSV file holds. Records of every version of a form
+count, their answers read by question name; deleted records do not. Dates
+are the phone's own (the date part of recorded_at, in the phone's time
+zone); weeks start on Monday.
+
+Each report reads its records with one streamed query (yield_per, CHUNK rows
+at a time) and sums them in Python. The SQL stays plain and portable (no
+JSON functions, which SQLite and PostgreSQL spell differently), and memory
+is bounded by the number of weeks, people, markets and pitches rather than
+of records, except for the medians of prices, which keep each price.
+"""
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from .documents import documents
+from .export import published_versions
+from .extensions import db
+from .models import ConcernResolution
+
+CHUNK = 500
+HOME_VISIT, WELLBEING, STORY = "home-visit", "wellbeing-check", "change-story"
+PITCH_SURVEY, FOOTFALL = "pitch-survey", "footfall-count"
+WELLBEING_ITEMS = (
+    ("life_satisfaction", "Life satisfaction"),
+    ("worthwhile", "Worthwhile"),
+    ("happy_yesterday", "Happy yesterday"),
+    ("anxious_yesterday", "Anxious yesterday"),
+)
+LONELINESS_ITEMS = ("lack_companionship", "left_out", "isolated")
+CONCERN = "concern"
+# Compact JSON, as the store keeps it: narrows the query before each record is read.
+RAISED = '%"concern":true%'
+PRICE_PREFIX = "price_"
+WEEK, MONTH, DAY = "Week starting", "Month", "Day"
+NO_PERSON, NO_MARKET, NOT_SAID = "No person given", "No market given", "Not said"
+
+
+@dataclass
+class Table:
+    """A report's numbers: a header and rows, the first columns naming what each row is about."""
+
+    columns: list
+    rows: list
+
+
+@dataclass
+class Record:
+    """What a report reads of a record."""
+
+    id: str
+    subject_id: str | None
+    recorded_at: str | None
+    form: str
+    form_version: int
+    answers: dict
+
+
+def records_of(team_id, form_ids, narrow=None):
+    """Yield the team's live records of these forms, oldest first, streamed CHUNK at a time."""
+    query = (
+        sa.select(documents.c.id, documents.c.subject_id, documents.c.recorded_at, documents.c.form,
+                  documents.c.form_version, documents.c.data)
+        .where(documents.c.team_id == team_id, documents.c.collection == "records",
+               documents.c.deleted == sa.false())
+        .order_by(documents.c.pk)
+        .execution_options(yield_per=CHUNK)
+    )
+    if form_ids is not None:
+        query = query.where(documents.c.form.in_(form_ids))
+    if narrow is not None:
+        query = query.where(narrow)
+    for row in db.session.execute(query):
+        answers = json.loads(row.data)
+        yield Record(row.id, row.subject_id, row.recorded_at, row.form, row.form_version,
+                     answers if isinstance(answers, dict) else {})
+
+
+def subjects_of(team_id):
+    """Return {subject id: (kind, label, data)} of the team's subjects, archived ones included."""
+    rows = db.session.execute(
+        sa.select(documents.c.id, documents.c.kind, documents.c.label, documents.c.data)
+        .where(documents.c.team_id == team_id, documents.c.collection == "subjects")
+        .execution_options(yield_per=CHUNK)
+    )
+    return {row.id: (row.kind, row.label or "", json.loads(row.data)) for row in rows}
+
+
+def definitions_of(team_id, form_id):
+    """Return {version: definition} of a team's form."""
+    return {version: definition for version, definition, _ in published_versions(team_id, form_id)}
+
+
+def question_in(definitions, version, name):
+    """Return the question `name` of a version of a form, or None."""
+    definition = definitions.get(version) or {}
+    return next((f for f in definition.get("fields", ()) if f.get("name") == name), None)
+
+
+def choice_labels(definitions, name):
+    """Return {value: label} of a choice question over all versions, in order, latest labels winning."""
+    labels = {}
+    for version in sorted(definitions, reverse=True):
+        question = question_in(definitions, version, name) or {}
+        for choice in question.get("choices", ()):
+            labels.setdefault(choice["value"], choice.get("label") or choice["value"])
+    latest = [c["value"] for c in (question_in(definitions, max(definitions, default=0), name) or {}).get(
+        "choices", ())]
+    return {value: labels[value] for value in latest + [v for v in labels if v not in latest]}
+
+
+def day_of(recorded_at):
+    """Return the phone's date of a record (from recorded_at), or None."""
+    try:
+        return date.fromisoformat(str(recorded_at)[:10])
+    except ValueError:
+        return None
+
+
+def week_of(day):
+    """Return the Monday of a day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_of(day):
+    """Return a day's month as 'YYYY-MM'."""
+    return f"{day:%Y-%m}"
+
+
+def weeks_from(first, last):
+    """Return every Monday from the week of `first` to the week of `last`."""
+    weeks, week = [], week_of(first)
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
+def rounded(value):
+    """Round a mean, total of hours or median for a table: 2 decimals, whole numbers as integers."""
+    value = round(value, 2)
+    return int(value) if value == int(value) else value
+
+
+def unique_labels(labels):
+    """Return labels made unique with (2), (3)... so that each names one column."""
+    seen, found = Counter(), []
+    for label in labels:
+        seen[label] += 1
+        found.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return found
+
+
+def weekly_table(counts, keys, labels):
+    """Return a table of a number per week (every week from the first to the last) and per key."""
+    weeks = {week for week, _ in counts}
+    if not weeks:
+        return Table([WEEK] + labels, [])
+    rows = [
+        [week.isoformat()] + [rounded(counts.get((week, key), 0)) for key in keys]
+        for week in weeks_from(min(weeks), max(weeks))
+    ]
+    return Table([WEEK] + labels, rows)
+
+
+def people_columns(team_id, subject_ids):
+    """Return (keys, column labels) for people a report is about, by name."""
+    subjects = subjects_of(team_id)
+    keys = sorted(subject_ids, key=lambda i: (i is None, (subjects.get(i, (None, ""))[1] or "").casefold()))
+    labels = [subjects[i][1] if i in subjects else NO_PERSON for i in keys]
+    return keys, unique_labels(labels)
+
+
+def visits_per_person_per_week(team_id):
+    """Count home visits per person per week."""
+    counts = Counter()
+    for record in records_of(team_id, [HOME_VISIT]):
+        day = day_of(record.recorded_at)
+        if day:
+            counts[(week_of(day), record.subject_id)] += 1
+    keys, labels = people_columns(team_id, {key for _, key in counts})
+    return weekly_table(counts, keys, labels)
+
+
+def minutes_between(time_in, time_out):
+    """Return the minutes from one "HH:MM" to another; a visit past midnight ends the next day."""
+    try:
+        start, end = (datetime.strptime(t, "%H:%M") for t in (time_in, time_out))
+    except (TypeError, ValueError):
+        return None
+    return (end - start).seconds // 60
+
+
+def time_spent_per_week(team_id):
+    """Add up the hours of home visits (time out minus time in) per person per week."""
+    hours = defaultdict(float)
+    for record in records_of(team_id, [HOME_VISIT]):
+        day = day_of(record.recorded_at)
+        minutes = minutes_between(record.answers.get("time_in"), record.answers.get("time_out"))
+        if day and minutes is not None:
+            hours[(week_of(day), record.subject_id)] += minutes / 60
+    keys, labels = people_columns(team_id, {key for _, key in hours})
+    return weekly_table(hours, keys, labels)
+
+
+def tasks_mix(team_id):
+    """Count how often each task was done, and declined, in home visits."""
+    done, declined = Counter(), Counter()
+    for record in records_of(team_id, [HOME_VISIT]):
+        for counts, name in ((done, "tasks_done"), (declined, "tasks_declined")):
+            answer = record.answers.get(name)
+            if isinstance(answer, list):
+                counts.update(set(answer))
+    definitions = definitions_of(team_id, HOME_VISIT)
+    labels = {**choice_labels(definitions, "tasks_declined"), **choice_labels(definitions, "tasks_done")}
+    values = [v for v in labels if done[v] or declined[v]]
+    values += sorted(v for v in set(done) | set(declined) if v not in labels)
+    return Table(["Task", "Done", "Declined"], [[labels.get(v, v), done[v], declined[v]] for v in values])
+
+
+def raised_concerns(team_id):
+    """Yield the live records that raise a concern: their version's yes/no "concern" answered yes."""
+    definitions = {}
+    for record in records_of(team_id, None, documents.c.data.like(RAISED)):
+        if record.form not in definitions:
+            definitions[record.form] = definitions_of(team_id, record.form)
+        question = question_in(definitions[record.form], record.form_version, CONCERN)
+        if question and question.get("type") == "boolean" and record.answers.get(CONCERN) is True:
+            yield record
+
+
+def concerns_per_week(team_id):
+    """Count the concerns raised per week (when recorded) and resolved per week (when resolved)."""
+    counts, raised = Counter(), set()
+    for record in raised_concerns(team_id):
+        raised.add(record.id)
+        day = day_of(record.recorded_at)
+        if day:
+            counts[(week_of(day), "raised")] += 1
+    resolutions = db.session.execute(
+        sa.select(ConcernResolution.record_id, ConcernResolution.resolved_at)
+        .where(ConcernResolution.team_id == team_id)
+    )
+    for record_id, resolved_at in resolutions:
+        if record_id in raised:
+            counts[(week_of(resolved_at.date()), "resolved")] += 1
+    return weekly_table(counts, ["raised", "resolved"], ["Raised", "Resolved"])
+
+
+def monthly_means(team_id, form_id, read):
+    """Return {month: (sums, counts)} of the lists of numbers `read(answers)` gives per record."""
+    months = {}
+    for record in records_of(team_id, [form_id]):
+        day = day_of(record.recorded_at)
+        values = read(record.answers)
+        if not day or all(v is None for v in values):
+            continue
+        sums, counts, checks = months.setdefault(month_of(day), ([0] * len(values), [0] * len(values), [0]))
+        checks[0] += 1
+        for index, value in enumerate(values):
+            if value is not None:
+                sums[index] += value
+                counts[index] += 1
+    return months
+
+
+def number_answer(answers, name):
+    """Return an answer when it is a number (true/false are not), else None."""
+    value = answers.get(name)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def wellbeing_over_time(team_id):
+    """Average each ONS personal wellbeing answer (0-10) per month of wellbeing checks."""
+    months = monthly_means(team_id, WELLBEING, lambda a: [number_answer(a, n) for n, _ in WELLBEING_ITEMS])
+    rows = [
+        [month] + [rounded(s / c) if c else None for s, c in zip(sums, counts)] + [checks[0]]
+        for month, (sums, counts, checks) in sorted(months.items())
+    ]
+    return Table([MONTH] + [label for _, label in WELLBEING_ITEMS] + ["Checks"], rows)
+
+
+def loneliness_total(answers):
+    """Return the UCLA 3-item loneliness total (3 to 9), or None when an item is unanswered."""
+    values = [number_answer(answers, name) for name in LONELINESS_ITEMS]
+    return None if None in values else sum(values)
+
+
+def loneliness_over_time(team_id):
+    """Average the UCLA 3-item loneliness total (3 low to 9 high) per month of wellbeing checks."""
+    months = monthly_means(team_id, WELLBEING, lambda a: [loneliness_total(a)])
+    rows = [[month, rounded(sums[0] / counts[0]), counts[0]]
+            for month, (sums, counts, _) in sorted(months.items()) if counts[0]]
+    return Table([MONTH, "Loneliness (3 to 9)", "Checks"], rows)
+
+
+def stories_per_domain(team_id):
+    """Count change stories by what each change is mostly about."""
+    counts = Counter(record.answers.get("domain") for record in records_of(team_id, [STORY]))
+    labels = choice_labels(definitions_of(team_id, STORY), "domain")
+    values = [v for v in labels if counts[v]] + sorted(v for v in counts if v not in labels and v is not None)
+    rows = [[labels.get(v, v), counts[v]] for v in values]
+    if counts[None]:
+        rows.append([NOT_SAID, counts[None]])
+    return Table(["Domain", "Stories"], rows)
+
+
+def markets_of(subjects):
+    """Return {pitch id: market label} from the team's subjects."""
+    return {
+        subject_id: subjects.get(data.get("market_id"), (None, NO_MARKET, None))[1] or NO_MARKET
+        for subject_id, (kind, _, data) in subjects.items() if isinstance(data, dict)
+    }
+
+
+def instant(text):
+    """Return an ISO 8601 time with an offset as seconds since 1970, for ordering (-inf when unreadable)."""
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        return float("-inf")
+    return when.timestamp() if when.tzinfo else float("-inf")
+
+
+def latest_surveys(team_id, per_day):
+    """Return {(pitch, day or None): record} of the latest pitch survey of each pitch (on each day)."""
+    latest = {}
+    for record in records_of(team_id, [PITCH_SURVEY]):
+        day = day_of(record.recorded_at)
+        key = (record.subject_id, day if per_day else None)
+        if record.subject_id and day and (
+                key not in latest or instant(record.recorded_at) >= instant(latest[key].recorded_at)):
+            latest[key] = record
+    return latest
+
+
+def pitch_status_per_day(team_id):
+    """Count pitches trading, vacant, closed today or casual per market on each day of survey."""
+    markets = markets_of(subjects_of(team_id))
+    counts = defaultdict(Counter)
+    for (pitch, day), record in latest_surveys(team_id, per_day=True).items():
+        counts[(markets.get(pitch, NO_MARKET), day)][record.answers.get("status")] += 1
+    labels = choice_labels(definitions_of(team_id, PITCH_SURVEY), "status")
+    seen = {status for tally in counts.values() for status in tally}
+    statuses = [v for v in labels] + sorted(v for v in seen if v not in labels and v is not None)
+    rows = [
+        [market, day.isoformat()] + [tally[s] for s in statuses] + [sum(tally.values())]
+        for (market, day), tally in sorted(counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1]))
+    ]
+    return Table(["Market", DAY] + [labels.get(s, s) for s in statuses] + ["Pitches surveyed"], rows)
+
+
+def goods_mix(team_id):
+    """Count what the pitches sell, by market, from the latest survey of each pitch."""
+    markets = markets_of(subjects_of(team_id))
+    counts = Counter()
+    for (pitch, _), record in latest_surveys(team_id, per_day=False).items():
+        goods = record.answers.get("goods_category")
+        if goods is not None:
+            counts[(goods, markets.get(pitch, NO_MARKET))] += 1
+    labels = choice_labels(definitions_of(team_id, PITCH_SURVEY), "goods_category")
+    names = sorted({market for _, market in counts}, key=str.casefold)
+    goods = [v for v in labels if any(g == v for g, _ in counts)]
+    goods += sorted({g for g, _ in counts if g not in labels})
+    rows = [[labels.get(g, g)] + [counts[(g, market)] for market in names] for g in goods]
+    return Table(["What is sold"] + names, rows)
+
+
+def price_questions(definitions):
+    """Return {name: label} of the basket's prices: decimal questions named price_..., in any version."""
+    found = {}
+    for version in sorted(definitions, reverse=True):
+        for question in definitions[version].get("fields", ()):
+            name = question.get("name", "")
+            if name.startswith(PRICE_PREFIX) and question.get("type") == "decimal":
+                found.setdefault(name, question.get("label") or name)
+    return found
+
+
+def basket_prices(team_id):
+    """Take the median price of each item of the basket per day of survey, over all markets."""
+    items = price_questions(definitions_of(team_id, PITCH_SURVEY))
+    prices = defaultdict(list)
+    for record in records_of(team_id, [PITCH_SURVEY]):
+        day = day_of(record.recorded_at)
+        for name in items:
+            price = number_answer(record.answers, name)
+            if day and price is not None:
+                prices[(day, name)].append(price)
+    days = sorted({day for day, _ in prices})
+    rows = [
+        [day.isoformat()] + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None
+                             for n in items]
+        for day in days
+    ]
+    return Table([DAY] + list(items.values()), rows)
+
+
+def counter_questions(definitions):
+    """Return {name: label} of the counters (one per direction) of every version of a form."""
+    found = {}
+    for version in sorted(definitions, reverse=True):
+        for question in definitions[version].get("fields", ()):
+            if question.get("type") == "counter":
+                found.setdefault(question["name"], question.get("label") or question["name"])
+    return found
+
+
+def footfall_per_interval(team_id):
+    """List each footfall count: when it started, where, how long, its counters and their total."""
+    definitions = definitions_of(team_id, FOOTFALL)
+    counters = counter_questions(definitions)
+    subjects = subjects_of(team_id)
+    counts = []
+    for record in records_of(team_id, [FOOTFALL]):
+        started = record.answers.get("interval_start") or record.recorded_at
+        numbers = [number_answer(record.answers, name) for name in counters]
+        total = sum(n for n in numbers if n is not None)
+        minutes = number_answer(record.answers, "minutes")
+        market = subjects.get(record.subject_id, (None, NO_MARKET, None))[1] or NO_MARKET
+        counts.append((instant(started), [
+            str(started)[:16].replace("T", " "), market, minutes, *numbers, total,
+            rounded(total * 60 / minutes) if minutes else None,
+        ]))
+    counts.sort(key=lambda item: item[0])
+    return Table(["Count started", "Market", "Minutes", *counters.values(), "Total", "People per hour"],
+                 [row for _, row in counts])
