@@ -42,13 +42,19 @@ def cookie_lifetime(header):
     return parsedate_to_datetime(attributes["expires"]) - utcnow()
 
 
-def test_login_success_goes_home_and_lists_teams(client, auth, people):
-    response = auth.login(people["member"])
+@pytest.mark.parametrize(
+    "who, landing", [("member", "/app/"), ("viewer", "/app/"), ("coord", "/")]
+)
+def test_login_success_lands_carers_in_the_field_app_and_coordinators_home(
+    client, auth, people, who, landing
+):
+    response = auth.login(people[who])
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == landing
     home = client.get("/")
     assert "Clapton Circle" in home.text
     assert "Ridley Market" not in home.text
+    assert 'href="/app/"' in home.text
 
 
 def test_login_is_audited(app, auth, people):

@@ -36,7 +36,14 @@ def safe_next(target):
         and "\\" not in target
         and target.isprintable()
     )
-    return target if local else url_for("auth.home")
+    return target if local else landing_page()
+
+
+def landing_page():
+    """Return where a user starts: the field app, or the team pages for coordinators."""
+    if any(m.role == "coordinator" for m in teams_of()):
+        return url_for("auth.home")
+    return url_for("pwa.shell")
 
 
 @cache
@@ -168,8 +175,10 @@ def accept_invite(token):
         else:
             db.session.commit()
             login_user(user, remember=True)
-            flash(f"Welcome to {invite.team.name}.", "info")
-            return redirect(url_for("auth.home"))
+            landing = landing_page()
+            if landing == url_for("auth.home"):
+                flash(f"Welcome to {invite.team.name}.", "info")
+            return redirect(landing)
     return render_template("auth/invite.html", form=form, invite=invite)
 
 
