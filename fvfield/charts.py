@@ -14,8 +14,9 @@ from markupsafe import Markup, escape
 PALETTE = ("#1f5fa6", "#b3450f", "#1b7a4b", "#8e3b8f", "#7a6400", "#2b7f99", "#4d4d4d", "#b3264d")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 INK, MUTED, GRID = "#14211c", "#4a5a53", "#d5ddd9"
-WIDTH = 400
-FONT = 12.5
+# Narrow enough that a phone shows the text at its size; pages scale it up to 480 px wide.
+WIDTH = 360
+FONT = 13.5
 # An average character's width at FONT, to lay out legends and labels without a browser.
 CHAR = FONT * 0.56
 BAR = 18
@@ -103,6 +104,7 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
     for row, category in enumerate(categories):
         parts.append(f'<text x="0" y="{y + FONT:.1f}">{escape(category)}</text>')
         y += FONT + 4
+        start = y
         if stacked:
             parts.extend(stacked_bar(y, [(names[i], values[i][row]) for i in range(len(series))],
                                      totals[row], scale, category, colours))
@@ -111,8 +113,9 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
             for index, name in enumerate(names):
                 parts.extend(single_bar(y, name, values[index][row], scale, category, colour(index, colours)))
                 y += GROUPED_BAR + 2
+        # The zero line, beside the bars only: a line past the labels would cross their first letters.
+        parts.append(f'<line x1="0.5" y1="{start - 2:.1f}" x2="0.5" y2="{y + 2:.1f}" stroke="{MUTED}" stroke-width="1"/>')
         y += ROW_GAP
-    parts.insert(0, f'<line x1="0.5" y1="{top:.1f}" x2="0.5" y2="{y:.1f}" stroke="{MUTED}" stroke-width="1"/>')
     return svg(ident, title, description, y, parts)
 
 
@@ -154,7 +157,7 @@ def nice_step(span, count):
     return next(step * power for step in (1, 2, 5, 10) if step * power >= raw)
 
 
-def axis_ticks(low, high, count=4):
+def axis_ticks(low, high, count=6):
     """Return round tick values covering low..high."""
     if high <= low:
         high = low + 1

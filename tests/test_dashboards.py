@@ -195,7 +195,7 @@ def test_dashboard_page_shows_each_chart_with_its_table_and_links(seeded, client
         assert f'href="/teams/ridley-market/dashboard/{chart}.svg"' in page
         assert f'id="chart-{chart}-title"' in page
     assert page.count('role="img"') == 4
-    assert re.search(r'<th scope="row">Ridley Road Market</th>\s*<th scope="row">2026-11-19</th>\s*'
+    assert re.search(r'<th scope="row">Ridley Road Market</th>\s*<th scope="row" class="word">2026-11-19</th>\s*'
                      r'<td class="num">2</td>', page)
     assert "visits.svg" not in page
 

@@ -122,7 +122,7 @@ class QuestionForm(DraftAction):
     scale_points = HiddenField()
     scale_labels = FieldList(StringField("Words"))
     choices = FieldList(FormField(ChoiceRow))
-    show_if_field = SelectField("When to ask it", choices=options([("", "Always")]), default="")
+    show_if_field = SelectField("Ask this question", choices=options([("", "Always")]), default="")
     show_if_chosen = SelectMultipleField("Answers that show it", choices=[])
     show_if_typed = TextAreaField("Answers that show it, one per line")
 
