@@ -122,3 +122,9 @@ def test_audit_page_shows_the_events_of_exports_and_imports(client, auth, app, p
         "Data exported CSV file of the form feedback",
     ]
     assert "Audit log" in client.get(AUDIT).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-3", "0", "2.5", ""])
+def test_audit_page_of_any_page_number_is_not_an_error(client, auth, logged, page):
+    auth.login()
+    assert client.get(AUDIT, query_string={"page": page}).status_code == 200

@@ -9,6 +9,8 @@ from ..models import AuditEvent, User
 from . import bp
 
 PER_PAGE = 50
+# Any page number beyond this is as empty, and its offset still fits the database's integers.
+LAST_PAGE = 1_000_000
 EVENT_NAMES = {
     "team_created": "Team created",
     "member_added": "Member added",
@@ -69,9 +71,10 @@ def audit(slug):
     query = sa.select(AuditEvent).where(AuditEvent.team_id == team.id)
     if chosen:
         query = query.where(AuditEvent.event == chosen)
+    number = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
     page = db.paginate(
         query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
-        per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False,
+        page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False,
     )
     ids = {entry.user_id for entry in page.items if entry.user_id}
     people = {
