@@ -6,6 +6,7 @@ what reached the server is read from its SQLite file and attachments folder.
 """
 import json
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -174,6 +175,13 @@ def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(page, 
     expect(waiting).to_contain_text("Pitch survey: 14B")
     snap(again, screens, "sync-screen-waiting")
     assert server_records(field_server, "pitch-survey") == {}
+    again.get_by_role("button", name="Log out").click()
+    expect(again.get_by_role("alert")).to_contain_text("3 records have not reached the server yet.")
+    with again.expect_download() as download:
+        again.get_by_role("button", name="Save a copy to a file").click()
+    copy = json.loads(Path(download.value.path()).read_text())
+    assert len(copy["teams"]["ridley-market"]["changes"]) == 2
+    assert len(copy["teams"]["ridley-market"]["attachments"]) == 1
 
     context.set_offline(False)
     expect(status(again)).to_contain_text("Nothing waiting", timeout=SYNCED)
