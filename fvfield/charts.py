@@ -187,9 +187,11 @@ def line_chart(ident, title, description, categories, series, low=None, high=Non
     span = (WIDTH - left - 12)
 
     def x_of(index):
+        """Place a category along the bottom."""
         return left + 6 + (span * index / (len(categories) - 1) if len(categories) > 1 else span / 2)
 
     def y_of(value):
+        """Place a value up the side."""
         return plot_bottom - (value - low) / (high - low) * PLOT_HEIGHT
 
     for tick in ticks:

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..form_drafts import name_from, with_type
-from ..schema.definition import MAX_HINT, MAX_LABEL, MAX_NOTE, MAX_SLUG, MAX_TITLE
+from ..schema.definition import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
 from ..schema.fields import FIELD_NAME
 from ..schema.rules import RULE_TYPES
 

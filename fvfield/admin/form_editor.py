@@ -274,6 +274,7 @@ def move_question(slug, form_id, name):
         abort(400, "Say whether to move the question up or down.")
 
     def say(question, definition):
+        """Say which question moved where."""
         return f"Moved '{short(question.get('label') or name)}' {'up' if by < 0 else 'down'}.", "success"
 
     return change_question(slug, form_id, name, lambda d: form_drafts.move_question(d, name, by), say, f"q-{name}")
@@ -285,6 +286,7 @@ def remove_question(slug, form_id, name):
     """Remove a question from the draft (earlier versions and their records keep it)."""
 
     def say(question, definition):
+        """Say what was removed, and which questions hung on it."""
         message = (f"Removed '{short(question.get('label') or name)}'. "
                    "Records made with earlier versions keep its answers.")
         waiting = form_drafts.dependants(definition, name)
