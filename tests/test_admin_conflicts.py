@@ -167,3 +167,27 @@ def test_admin_conflicts_of_a_subject_resolved_the_same_way(client, auth, sync):
     document = pulled(sync, person["id"])
     assert (document["label"], document["data"], document["has_conflict"]) == (
         "Edna May", {"contacts": "Rob, 07700 900456"}, False)
+
+
+def test_admin_conflicts_choice_that_breaks_the_form_saves_nothing(client, auth, sync):
+    from fvfield.schema import load_template
+
+    sync.publish(load_template("home-visit"))
+    login_as(auth, "member")
+    base = {"time_in": "09:00", "concern": False, "medicines": "prompted"}
+    record = sync.record(form="home-visit", data=base)
+    sync.results(record)
+    sync.results(sync.record(id=record["id"], base_rev=1, form="home-visit", data={**base, "medicines": "given"}))
+    declined = {**base, "medicines": "declined", "medicines_declined_reason": "Had taken them already"}
+    late = sync.record(id=record["id"], base_rev=1, form="home-visit", data=declined)
+    assert sync.results(late, device=PHONE_B)[0]["status"] == "conflict"
+    login_as(auth, "coord")
+    response = client.get(page_path(record["id"]))
+    names = list(radios(response))
+    assert len(names) == 2
+    response = client.post(page_path(record["id"]), data={
+        "rev": 2, "seen_changes": seen_changes(response), names[0]: "rival-0", names[1]: "current"})
+    assert response.status_code == 400
+    assert "This choice cannot be saved Reason declined:" in text(response)
+    document = pulled(sync, record["id"])
+    assert (document["rev"], document["has_conflict"], document["data"]["medicines"]) == (2, True, "given")

@@ -59,7 +59,8 @@ def choices_for(team, current):
             )
     choices = []
     for name in sorted(options, key=order):
-        mine = (CURRENT, now.get(name), words.value(current, name, now.get(name)), f"Current version (rev {current['rev']})")
+        value = now.get(name)
+        mine = (CURRENT, value, words.value(current, name, value), f"Current version (rev {current['rev']})")
         choices.append({"field": name, "label": words.label(current, name), "options": [mine] + options[name]})
     return rivals, choices, words
 

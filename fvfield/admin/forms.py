@@ -41,7 +41,9 @@ def options(pairs):
 class NewTeamForm(FlaskForm):
     """Create a team of a kind, with its built-in forms."""
 
-    name = StringField("Team name", filters=[trimmed], validators=[DataRequired("Give the team a name."), Length(max=120)])
+    name = StringField(
+        "Team name", filters=[trimmed], validators=[DataRequired("Give the team a name."), Length(max=120)]
+    )
     slug = StringField(
         "Web address",
         validators=[
@@ -67,7 +69,9 @@ class EditForm(FlaskForm):
 class PersonForm(EditForm):
     """A person a care circle supports, and their profile as carers read it."""
 
-    label = StringField("Name", filters=[trimmed], validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)])
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)]
+    )
     important = TextAreaField("What's important to them", validators=[Length(max=MAX_TEXT)])
     essentials = TextAreaField("Essentials", validators=[Length(max=MAX_TEXT)])
     contacts = TextAreaField("Key contacts", validators=[Length(max=MAX_TEXT)])
@@ -78,7 +82,9 @@ class PersonForm(EditForm):
 class MarketForm(EditForm):
     """A market the team surveys."""
 
-    label = StringField("Name", filters=[trimmed], validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)])
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)]
+    )
     address = StringField("Address or area", validators=[Length(max=MAX_LABEL)])
     notes = TextAreaField("Notes", validators=[Length(max=MAX_TEXT)])
 
@@ -89,10 +95,13 @@ class PitchForm(EditForm):
     """A pitch of a market: its reference, unit type and, if known, its position."""
 
     label = StringField(
-        "Reference", filters=[trimmed], validators=[DataRequired("Write the pitch's reference, such as 14B."), Length(max=MAX_LABEL)]
+        "Reference",
+        filters=[trimmed],
+        validators=[DataRequired("Write the pitch's reference, such as 14B."), Length(max=MAX_LABEL)],
     )
     unit_type = RadioField(
-        "Type of unit", choices=options(UNIT_TYPES), validators=[InputRequired("Choose stall, kiosk or shop.")]
+        "Type of unit", choices=options(UNIT_TYPES),
+        validators=[InputRequired("Choose stall, kiosk or shop.")],
     )
     lat = StringField("Latitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
     lon = StringField("Longitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
@@ -132,7 +141,9 @@ def coordinate(text, limit):
 class LabelForm(EditForm):
     """Any other kind of subject: its name only (its other details are kept as they are)."""
 
-    label = StringField("Name", filters=[trimmed], validators=[DataRequired("Write a name."), Length(max=MAX_LABEL)])
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write a name."), Length(max=MAX_LABEL)]
+    )
 
     data_keys = ()
 

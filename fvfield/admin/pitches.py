@@ -32,7 +32,8 @@ def market_of(team, market_id):
 
 def references(team, market):
     """Return the references of the market's live pitches."""
-    return [p["label"] for p in subjects_of(team, "pitch", deleted=False) if p["data"].get("market_id") == market["id"]]
+    pitches = subjects_of(team, "pitch", deleted=False)
+    return [p["label"] for p in pitches if p["data"].get("market_id") == market["id"]]
 
 
 def signer():
@@ -51,7 +52,8 @@ def signed_rows(team, market, text):
         carried = signer().loads(text, max_age=TOKEN_SECONDS)
     except BadSignature:
         return None
-    if (carried.get("team"), carried.get("market"), carried.get("user")) != (team.id, market["id"], current_user.id):
+    bound = (carried.get("team"), carried.get("market"), carried.get("user"))
+    if bound != (team.id, market["id"], current_user.id):
         return None
     return carried["rows"]
 
@@ -80,7 +82,9 @@ def new_pitch(slug, market_id):
 def show_import(team, market, form=None, rows=None, problem=None, status=200):
     """Render the import page: the upload form, or the preview of a file's rows."""
     good = [row for row in rows or [] if not row.errors]
-    confirm = ConfirmImportForm(formdata=None, rows=sign_rows(team, market, [r.values() for r in good])) if good else None
+    confirm = None
+    if good:
+        confirm = ConfirmImportForm(formdata=None, rows=sign_rows(team, market, [r.values() for r in good]))
     page = render_template(
         "admin/pitch_import.html", team=team, market=market, form=form or PitchFileForm(formdata=None),
         rows=rows, good=good, confirm=confirm, problem=problem,
@@ -105,7 +109,8 @@ def import_pitches(slug, market_id):
     if not form.validate():
         return show_import(team, market, form, status=400)
     try:
-        rows = pitch_import.read_pitches(form.pitches.data.read(pitch_import.MAX_BYTES + 1), references(team, market))
+        raw = form.pitches.data.read(pitch_import.MAX_BYTES + 1)
+        rows = pitch_import.read_pitches(raw, references(team, market))
     except pitch_import.ImportRefused as refusal:
         return show_import(team, market, form, problem=str(refusal), status=400)
     return show_import(team, market, rows=rows)
@@ -132,7 +137,9 @@ def confirm_import(slug, market_id):
         data = {"market_id": market["id"], "unit_type": unit_type}
         if lat is not None:
             data["position"] = {"lat": lat, "lon": lon}
-        changes.append(web_changes.new_change("subjects", kind="pitch", label=reference, data=data, deleted=False))
+        changes.append(
+            web_changes.new_change("subjects", kind="pitch", label=reference, data=data, deleted=False)
+        )
 
     def note(results):
         added = sum(result["status"] == "applied" for result in results)

@@ -142,7 +142,8 @@ def subject(slug, subject_id):
     labels = subject_labels(team)
     pitches = []
     if found["kind"] == "market":
-        pitches = [p for p in subjects_of(team, "pitch", deleted=False) if p["data"].get("market_id") == found["id"]]
+        everyone = subjects_of(team, "pitch", deleted=False)
+        pitches = [p for p in everyone if p["data"].get("market_id") == found["id"]]
     history = document_history(team, found, labels)
     words = Words(team, labels, user_names({found["author"]}))
     known = list(SUBJECT_DATA)
@@ -151,7 +152,8 @@ def subject(slug, subject_id):
         key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
     )
     return render_template(
-        "admin/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words, shown=shown,
+        "admin/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words,
+        shown=shown,
         kinds=SUBJECT_KINDS, button=ButtonForm(formdata=None, base_rev=found["rev"]),
     )
 
