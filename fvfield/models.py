@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,6 +29,17 @@ def new_id():
 def token_digest(token):
     """Return the sha256 of a secret token: only digests are stored."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_hash_method():
+    """Return how passwords are hashed: scrypt, unless PASSWORD_HASH_METHOD says otherwise."""
+    default = "scrypt"
+    return current_app.config.get("PASSWORD_HASH_METHOD", default) if has_app_context() else default
+
+
+def hash_password(password):
+    """Return the password's hash, by the configured method."""
+    return generate_password_hash(password, method=password_hash_method())
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -63,8 +75,8 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password):
-        """Hash and keep a new password (scrypt), ending other logins."""
-        self.password_hash = generate_password_hash(password)
+        """Hash and keep a new password, ending other logins."""
+        self.password_hash = hash_password(password)
         self.login_token = secrets.token_hex(16)
 
     def check_password(self, password):

@@ -11,7 +11,7 @@ from .. import accounts
 from ..access import teams_of
 from ..audit import record_event
 from ..extensions import begin_write, db
-from ..models import Invite, token_digest
+from ..models import Invite, password_hash_method, token_digest
 from .forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from .throttle import minutes_locked
 
@@ -46,10 +46,15 @@ def landing_page():
     return url_for("pwa.shell")
 
 
-@cache
 def unknown_user_hash():
     """Return a password hash to check when the email is unknown, so both take as long."""
-    return generate_password_hash("no account has this password")
+    return dummy_hash(password_hash_method())
+
+
+@cache
+def dummy_hash(method):
+    """Return a hash, made once per method, that no password matches."""
+    return generate_password_hash("no account has this password", method=method)
 
 
 @bp.get("/")
