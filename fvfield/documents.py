@@ -39,54 +39,35 @@ REVISION_COLUMNS = (
 
 @functools.lru_cache(maxsize=32)
 def compiled_insert(dialect, table, columns):
-    """Return (SQL, positional column order or None, {column: bind processor}) of a bulk insert."""
+    """Return (SQL, positional column order or None) of a bulk insert of these columns."""
     compiled = dialect.statement_compiler(
         dialect, sa.insert(table), column_keys=list(columns), for_executemany=True
     )
-    processors = {}
-    for name in columns:
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors[name] = process
-    return str(compiled), compiled.positiontup, processors
-
-
-def memoised(process):
-    """Return `process` remembering its results: a batch repeats the same times and flags."""
-    seen = {}
-
-    def run(value):
-        if value not in seen:
-            seen[value] = process(value)
-        return seen[value]
-
-    return run
+    return str(compiled), compiled.positiontup
 
 
 def insert_many(conn, table, columns, rows):
-    """Insert rows (tuples in `columns` order) in one executemany, converting each value once.
+    """Insert rows (tuples in `columns` order, values as the driver takes them) in one executemany.
 
     SQLAlchemy would convert every value of every row; a push inserts
-    hundreds of rows that share their times and flags.
+    hundreds of rows whose only converted values (a time, flags) are shared,
+    so ChangeLog converts those once (see bound).
     """
-    sql, order, processors = compiled_insert(conn.dialect, table, columns)
-    convert = [(columns.index(name), memoised(process)) for name, process in processors.items()]
-    if convert:
-        converted = []
-        for row in rows:
-            row = list(row)
-            for index, process in convert:
-                row[index] = process(row[index])
-            converted.append(row)
-        rows = converted
+    sql, order = compiled_insert(conn.dialect, table, columns)
     if order is None:
         params = [dict(zip(columns, row)) for row in rows]
     elif tuple(order) == columns:
-        params = [tuple(row) for row in rows]
+        params = rows
     else:
         pick = operator.itemgetter(*[columns.index(name) for name in order])
         params = [pick(row) for row in rows]
     conn.exec_driver_sql(sql, params)
+
+
+def bound(dialect, column, value):
+    """Return a value as the database driver takes it for a column (a time, a flag)."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return value if process is None else process(value)
 
 
 def data_of(state):
@@ -185,17 +166,20 @@ class ChangeLog:
     seen number n has seen everything up to n.
     """
 
-    def __init__(self, conn, team_id):
-        self.conn, self.team_id = conn, team_id
+    def __init__(self, conn, team_id, now):
+        self.conn, self.team_id, self.now = conn, team_id, now
         self.seq = conn.scalar(
             sa.select(teams.c.change_seq).where(teams.c.id == team_id).with_for_update()
         )
         self.new, self.changed, self.revisions = {}, {}, []
+        # Every row written shares this time and one of two flags: convert them once.
+        self.stamp = bound(conn.dialect, documents.c.updated_at, now)
+        self.flag = {flag: bound(conn.dialect, documents.c.deleted, flag) for flag in (False, True)}
 
-    def keep(self, state, now):
+    def keep(self, state):
         """Number a document's new state and queue it for writing."""
         self.seq += 1
-        state["seq"], state["updated_at"] = self.seq, now
+        state["seq"], state["updated_at"] = self.seq, self.now
         if state.get("data_json") is None:
             state["data_json"] = dumps(state["data"])
         key = (state["collection"], state["id"])
@@ -204,13 +188,13 @@ class ChangeLog:
         else:
             self.changed[key] = state
 
-    def add_revision(self, state, change_id, base_rev, status, user_id, device_id, now):
+    def add_revision(self, state, change_id, base_rev, status, user_id, device_id):
         """Queue the revision of a change: the whole state it produced (or proposed)."""
         data = state.get("data_json")
         self.revisions.append((
             change_id, self.team_id, state["collection"], state["id"], state["rev"], base_rev,
-            status, user_id, device_id, now, bool(state.get("deleted")),
-            *[state.get(name) for name in STATE[1:]],
+            status, user_id, device_id, self.stamp, self.flag[bool(state.get("deleted"))],
+            *map(state.get, STATE[1:]),
             data if data is not None else dumps(state["data"]),
         ))
 
@@ -222,8 +206,9 @@ class ChangeLog:
                 (
                     self.team_id, s["collection"], s["id"],
                     self.team_id if s["collection"] == "forms" else 0,
-                    s["rev"], s["seq"], bool(s.get("deleted")), bool(s.get("has_conflict")),
-                    s["updated_at"], s.get("author"), *[s.get(name) for name in STATE[1:]],
+                    s["rev"], s["seq"], self.flag[bool(s.get("deleted"))],
+                    self.flag[bool(s.get("has_conflict"))], self.stamp, s.get("author"),
+                    *map(s.get, STATE[1:]),
                     s["data_json"],
                 )
                 for s in self.new.values()

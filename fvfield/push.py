@@ -43,7 +43,7 @@ class Push:
     def __init__(self, conn, team_id, user_id, role, device_id, now):
         self.conn, self.team_id, self.user_id = conn, team_id, user_id
         self.role, self.device_id, self.now = role, device_id, now
-        self.log = ChangeLog(conn, team_id)
+        self.log = ChangeLog(conn, team_id, now)
         self.docs, self.known = {}, {}
         # Winning revisions by document: read from the store, and made by this batch.
         self.stored, self.stored_from, self.made = {}, {}, {}
@@ -254,7 +254,7 @@ class Push:
         return errors
 
     def check_subject(self, state, definition, errors):
-        """Add an error unless a record's subject is a live subject of the team of the right kind."""
+        """Add an error unless the subject is a live subject of the team, of the form's kind."""
         subject_id = state.get("subject_id")
         if subject_id is None:
             return
@@ -274,9 +274,10 @@ class Push:
         """Apply, merge or keep as a conflict a valid change; return its result."""
         base_rev = change["base_rev"]
         if current is None:
-            state = {**proposed, "pk": None, "team_id": self.team_id, "rev": 1,
-                     "has_conflict": False, "author": self.user_id}
-            return self.accept(result, change, state, "applied")
+            proposed.update(
+                pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id
+            )
+            return self.accept(result, change, proposed, "applied")
         if base is current:
             state = {**current, **proposed, "rev": current["rev"] + 1}
             if change.get("resolves_conflict"):
@@ -290,29 +291,31 @@ class Push:
             state = merge(collection, current, proposed, touched)
             state["rev"] = current["rev"] + 1
             if collection == "subjects" or state["deleted"] or not self.check(state):
-                accepted = self.accept(result, change, state, "merged")
-                return {**accepted, "current": loads(document_json(state))}
+                self.accept(result, change, state, "merged")
+                result["current"] = loads(document_json(state))
+                return result
         return self.conflict(result, change, current, proposed)
 
     def accept(self, result, change, state, status):
         """Queue a document's new state and its revision; return the result."""
-        self.log.keep(state, self.now)
-        self.remember(change, state, state, status)
-        return {**result, "status": status, "rev": state["rev"]}
+        self.log.keep(state)
+        self.remember(result["change_id"], change, state, state, status)
+        result.update(status=status, rev=state["rev"])
+        return result
 
     def conflict(self, result, change, current, proposed):
         """Keep the current state, flag it, and keep the incoming one as a conflicting revision."""
         state = {**current, "has_conflict": True}
-        self.log.keep(state, self.now)
-        self.remember(change, state, {**proposed, "rev": current["rev"]}, "conflict")
-        return {**result, "status": "conflict", "rev": state["rev"],
-                "current": loads(document_json(state))}
+        self.log.keep(state)
+        incoming = {**proposed, "rev": current["rev"]}
+        self.remember(result["change_id"], change, state, incoming, "conflict")
+        result.update(status="conflict", rev=state["rev"], current=loads(document_json(state)))
+        return result
 
-    def remember(self, change, state, revision, status):
+    def remember(self, change_id, change, state, revision, status):
         """Queue the revision of a change and keep the batch's view of the document up to date."""
-        change_id = change["change_id"].lower()
         self.log.add_revision(
-            revision, change_id, change["base_rev"], status, self.user_id, self.device_id, self.now
+            revision, change_id, change["base_rev"], status, self.user_id, self.device_id
         )
         self.docs[state["id"]] = state
         self.known[change_id] = {

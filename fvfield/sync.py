@@ -17,6 +17,7 @@ from flask import current_app
 
 from . import change_checks as checks
 from .devices import note_device
+from .dialect import is_transient
 from .documents import ATTRIBUTES, ChangeLog, document_json, documents, dumps, form_versions
 from .documents import load_form, load_versions, revisions, state_from_row, teams
 from .errors import ApiError
@@ -88,13 +89,15 @@ def check_push(body, max_changes):
 def push_changes(team_id, user_id, role, device_id, changes):
     """Apply a device's changes in one transaction; return (results, cursor).
 
-    The transaction takes the write lock first, so the batch's reads and
-    writes see no other writer; a retry after a unique-index race (possible
-    only on PostgreSQL) answers the already-stored changes as duplicates.
+    The transaction takes the team's write lock first, so the batch's reads
+    and writes see no other writer of the team. On PostgreSQL other teams'
+    pushes run beside it: a unique-index race or a deadlock with one of them
+    (the same new ids) is done again, and answers the ids and changes the
+    other stored as taken or duplicates.
     """
     for attempt in range(PUSH_ATTEMPTS):
         try:
-            conn = begin_write()
+            conn = begin_write(team_id)
             now = utcnow()
             push = Push(conn, team_id, user_id, role, device_id, now)
             push.load(changes)
@@ -103,9 +106,10 @@ def push_changes(team_id, user_id, role, device_id, changes):
             note_device(conn, team_id, user_id, device_id, now, "push")
             db.session.commit()
             return results, make_cursor(team_id, seq)
-        except sa.exc.IntegrityError:
+        except sa.exc.DBAPIError as error:
             db.session.rollback()
-            if attempt + 1 == PUSH_ATTEMPTS:
+            again = isinstance(error, sa.exc.IntegrityError) or is_transient(error)
+            if not again or attempt + 1 == PUSH_ATTEMPTS:
                 raise
 
 
@@ -161,7 +165,7 @@ def pull_changes(team_id, since, limit):
 
 def note_pull(team_id, user_id, device_id):
     """Record that a device finished a pull (it holds the team's current state)."""
-    conn = begin_write()
+    conn = begin_write(team_id)
     note_device(conn, team_id, user_id, device_id, utcnow(), "pull")
     db.session.commit()
 
@@ -229,15 +233,15 @@ def publish_form_version(team, definition, user=None):
             definition=definition, published_at=now, published_by=user_id,
         )
     )
-    log = ChangeLog(conn, team.id)
+    log = ChangeLog(conn, team.id, now)
     state = load_form(conn, team.id, form_id) or {"pk": None, "rev": 0, "has_conflict": False}
     base_rev = state["rev"]
     state.update(
         collection="forms", id=form_id, rev=base_rev + 1, deleted=False, author=user_id,
         data=definition, data_json=None,
     )
-    log.keep(state, now)
-    log.add_revision(state, str(uuid.uuid4()), base_rev, "applied", user_id, None, now)
+    log.keep(state)
+    log.add_revision(state, str(uuid.uuid4()), base_rev, "applied", user_id, None)
     log.write()
     return definition["version"]
 
