@@ -4,6 +4,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError
+
+from . import dialect
+
 DEFAULTS = dict(
     # Carers stay offline for days: the remember cookie and the session
     # must outlive a long week without a connection.
@@ -19,6 +23,9 @@ DEFAULTS = dict(
     # days must still be able to push (the client refreshes it on csrf_failed).
     WTF_CSRF_TIME_LIMIT=None,
     SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    # Connections each app process keeps to PostgreSQL (and may open beyond, when busy).
+    DATABASE_POOL_SIZE=5,
+    DATABASE_POOL_OVERFLOW=5,
     # Sync limits: one place, sent to phones through /api/v1/session.
     MAX_CHANGES=500,
     MAX_BODY_BYTES=5_000_000,
@@ -37,6 +44,8 @@ DEFAULTS = dict(
 ENVIRONMENT = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
+    "DATABASE_POOL_SIZE": int,
+    "DATABASE_POOL_OVERFLOW": int,
     "ATTACHMENTS_DIR": str,
     "HTTPS": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
     "TRUSTED_PROXIES": int,
@@ -86,10 +95,22 @@ def finish(config, instance_path):
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_secret_key(instance_path)
     if config.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+        config["SQLALCHEMY_DATABASE_URI"] = dialect.database_url(config["DATABASE_URL"])
     config.setdefault(
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(instance_path) / 'fvfield.db'}"
     )
+    try:
+        pool = dialect.engine_options(
+            config["SQLALCHEMY_DATABASE_URI"],
+            config["DATABASE_POOL_SIZE"],
+            config["DATABASE_POOL_OVERFLOW"],
+        )
+    except ArgumentError:
+        raise SettingError(
+            "FVFIELD_DATABASE_URL is not a database URL: give e.g. "
+            "postgresql://user:password@host/fvfield."
+        ) from None
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
     config.setdefault("ATTACHMENTS_DIR", str(Path(instance_path) / "attachments"))
     if config.get("HTTPS"):
         config["SESSION_COOKIE_SECURE"] = True

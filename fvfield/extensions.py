@@ -9,6 +9,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from .dialect import lock_writers
+
 
 class Base(DeclarativeBase):
     # Named constraints: SQLite migrations rebuild tables and must name what they drop.
@@ -61,14 +63,18 @@ def _begin_sqlite(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_write():
+def begin_write(team_id=None):
     """Start the session's transaction holding the write lock at once.
 
     A SQLite transaction that reads and then writes can fail with "database is
     locked" when another writer got in between; taking the lock first makes
-    concurrent writers wait their turn (busy_timeout) instead. Call it before
-    any other query of the transaction.
+    concurrent writers wait their turn (busy_timeout) instead. PostgreSQL
+    writers take the same lock (dialect.lock_writers); one that gives its
+    `team_id` waits only for that team's writers. Call it before any other
+    query of the transaction.
     """
     if db.session().in_transaction():
         db.session.commit()
-    return db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    connection = db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    lock_writers(connection, team_id)
+    return connection

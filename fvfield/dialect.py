@@ -1,0 +1,75 @@
+"""What differs between the two stores, SQLite and PostgreSQL, in one place.
+
+The rest of fvfield is portable SQLAlchemy; here are the URL forms people
+type, the pool a PostgreSQL server needs, the write lock that gives
+PostgreSQL writers SQLite's one-writer-at-a-time safety, and the errors
+that a retry resolves.
+"""
+import sqlalchemy as sa
+
+# pg_advisory_xact_lock(WRITERS, 0) is every writer's lock; (WRITERS, team id) a team's.
+WRITERS = 0x66766664  # "fvfd"
+# SQLSTATEs of a transaction PostgreSQL aborted for being in another one's way:
+# serialization_failure and deadlock_detected. Doing it again succeeds.
+TRANSIENT = {"40001", "40P01"}
+
+
+def database_url(url):
+    """Return a database URL with PostgreSQL's driver spelled out (psycopg 3).
+
+    People copy postgres:// and postgresql:// URLs from their hosting; plain
+    SQLAlchemy would look for psycopg2 for those.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_postgresql(url):
+    """Return whether a database URL is PostgreSQL's."""
+    return sa.engine.make_url(url).get_backend_name() == "postgresql"
+
+
+def engine_options(url, pool_size, overflow):
+    """Return the extra engine options of a database: a bounded pool for PostgreSQL.
+
+    Every app process keeps its own pool, so processes x (pool_size +
+    overflow) must stay below the server's max_connections.
+    """
+    if not is_postgresql(url):
+        return {}
+    return {
+        "pool_size": pool_size,
+        "max_overflow": overflow,
+        # Connections idle for an hour are renewed: firewalls and poolers drop them.
+        "pool_recycle": 3600,
+        "connect_args": {"application_name": "fvfield", "connect_timeout": 10},
+    }
+
+
+def lock_writers(connection, team_id=None):
+    """Take the write lock of a new PostgreSQL transaction, held until it ends.
+
+    Without a team, the writer runs alone, as every writer does on SQLite
+    (BEGIN IMMEDIATE): code that reads and then writes stays safe on both
+    stores. With a team, it runs alone among that team's writers only
+    (pushes to other teams go on in parallel), and never beside a writer
+    that holds the whole lock. Reads take no lock.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    if team_id is None:
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITERS, 0)))
+        return
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITERS, 0)))
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITERS, team_id)))
+
+
+def is_transient(error):
+    """Return whether a database error goes away when the transaction is done again.
+
+    True for PostgreSQL's deadlock and serialization failures: two pushes to
+    different teams that create the same new ids in opposite orders.
+    """
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in TRANSIENT
