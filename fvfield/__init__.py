@@ -39,8 +39,9 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from . import auth, cli, errors, extensions, headers
+    from . import auth, cli, errors, extensions, headers, requestlog
 
+    requestlog.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True
@@ -54,6 +55,7 @@ def create_app(test_config=None):
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .health import bp as health_bp
     from .pwa import bp as pwa_bp
     from .teams.routes import bp as teams_bp
 
@@ -62,4 +64,5 @@ def create_app(test_config=None):
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(health_bp)
     return app

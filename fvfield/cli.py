@@ -1,5 +1,6 @@
 """The fvfield command: serve the app, upgrade its database, manage accounts."""
 import functools
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -8,7 +9,6 @@ import click
 import flask_migrate
 import sqlalchemy as sa
 import waitress
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -16,6 +16,7 @@ from . import accounts, demo, export
 from .audit import record_event
 from .backup import BackupRefused, backup_sqlite, sqlite_path
 from .extensions import begin_write, db
+from .health import applied_revisions, expected_revisions
 from .models import ROLES, TEAM_KINDS, User
 
 FIRST_COORDINATOR = """\
@@ -31,20 +32,10 @@ Or try it out with demo teams and logins: fvfield seed-demo"""
 
 def upgrade_database():
     """Bring the database schema up to date; return whether it needed it."""
-    config = current_app.extensions["migrate"].migrate.get_config()
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    if applied_revisions() == heads:
+    if applied_revisions() == expected_revisions():
         return False
     flask_migrate.upgrade()
     return True
-
-
-def applied_revisions():
-    """Return the migrations the database has had (its alembic_version rows)."""
-    with db.engine.connect() as connection:
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return set()
-        return set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
 
 
 def account_command(f):
@@ -87,18 +78,49 @@ def address(host, port):
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
-              help="How many requests are handled at once.")
+              help="How many requests each process handles at once.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="How many server processes; more than 1 runs gunicorn (pip install gunicorn).")
 @with_appcontext
-def serve(host, port, threads):
+def serve(host, port, threads, workers):
     """Upgrade the database and serve fvfield.
 
-    Serves with waitress, a production WSGI server; put an HTTPS reverse
-    proxy in front of it for phones (see the README).
+    Serves with waitress, a production WSGI server, or with that many
+    gunicorn processes for --workers; put an HTTPS reverse proxy in front of
+    it for phones (see docs/deploying.md). Prints a JSON line per request.
     """
     upgrade_database()
     nobody = db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
     db.session.remove()
     app = current_app._get_current_object()
+    print_request_log()
+    if workers > 1:
+        server = gunicorn_server(app, host, port, workers, threads)
+    else:
+        server = waitress_server(app, host, port, threads)
+        port = server.effective_port
+    click.echo(f"fvfield is serving on {address(host, port)} (Ctrl+C stops it)")
+    if workers > 1:
+        click.echo(f"{workers} processes of {threads} threads each")
+    click.echo(f"Data folder: {app.instance_path}")
+    if nobody:
+        click.echo(FIRST_COORDINATOR)
+    server.run()
+
+
+def print_request_log():
+    """Print the request log (fvfield.requests) on stderr, a JSON line per request."""
+    logger = logging.getLogger("fvfield.requests")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def waitress_server(app, host, port, threads):
+    """Return a waitress server of the app, listening already."""
     try:
         server = waitress.create_server(
             app, host=host, port=port, threads=threads, ident="fvfield",
@@ -110,12 +132,43 @@ def serve(host, port, threads):
         raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
     # A polite stop (SIGTERM from a service manager) lets running requests finish.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    port = getattr(server, "effective_port", port)
-    click.echo(f"fvfield is serving on {address(host, port)} (Ctrl+C stops it)")
-    click.echo(f"Data folder: {app.instance_path}")
-    if nobody:
-        click.echo(FIRST_COORDINATOR)
-    server.run()
+    return server
+
+
+def gunicorn_server(app, host, port, workers, threads):
+    """Return a gunicorn arbiter of `workers` processes serving the app."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        raise click.ClickException(
+            "--workers needs gunicorn: pip install gunicorn (or 'fvfield[postgresql]')."
+        ) from None
+    # Every process opens its own connections: none may be inherited through fork.
+    db.engine.dispose()
+    settings = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        # A push of 500 changes waits its team's turn: give it time before a restart.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        # The app reads X-Forwarded-* itself, from FVFIELD_TRUSTED_PROXIES hops only.
+        "forwarded_allow_ips": "",
+        "proc_name": "fvfield",
+        # Recent gunicorn opens a control socket in ~/.gunicorn: one per user, not per server.
+        "control_socket_disable": True,
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for name, value in settings.items():
+                if name in self.cfg.settings:
+                    self.cfg.set(name, value)
+
+        def load(self):
+            return app
+
+    return Server()
 
 
 @click.command()
