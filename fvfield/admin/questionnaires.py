@@ -76,7 +76,7 @@ def question_words(question, definition):
     if question.get("required"):
         words.append("Required")
     if kind in ("integer", "decimal", "scale") and ("min" in question or "max" in question):
-        words.append(f"From {range_text(question)}")
+        words.append(f"Range: {range_text(question)}")
     if question.get("max_length"):
         words.append(f"At most {question['max_length']} characters")
     if isinstance(question.get("labels"), (list, dict)):
@@ -90,6 +90,7 @@ def question_words(question, definition):
     if isinstance(rule, dict):
         controller = next((f for f in definition.get("fields") or []
                            if isinstance(f, dict) and f.get("name") == rule.get("field")), None)
+        # A draft's rule may name a question that was removed, or one without choices yet.
         try:
             words.append(f"Asked only when {rule_words(rule, controller)}")
         except (KeyError, TypeError, AttributeError):
