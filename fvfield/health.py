@@ -36,7 +36,7 @@ def expected_revisions():
 
 @functools.cache
 def heads_of(directory):
-    """Return the heads of a migrations folder (read once: the code does not change while it runs)."""
+    """Return the heads of a migrations folder (read once: code does not change while it runs)."""
     return frozenset(ScriptDirectory(directory).get_heads())
 
 

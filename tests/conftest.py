@@ -1,4 +1,12 @@
-"""Fixtures in the flaskr style: an app on a temporary instance with a real SQLite file."""
+"""Fixtures in the flaskr style: an app on a temporary instance with a real SQLite file.
+
+Test modules marked `both_stores` run each test that uses `app` (or asks
+for `store`) twice: on SQLite, and on a database of a throwaway PostgreSQL
+cluster started once per session (tests/pg.py). Without PostgreSQL those
+runs are skipped, saying why; FVFIELD_TEST_POSTGRES=0 skips them on purpose
+and FVFIELD_TEST_POSTGRES=1 (CI) makes a missing PostgreSQL an error.
+"""
+import os
 import uuid
 
 import pytest
@@ -8,13 +16,63 @@ from flask_migrate import upgrade
 from fvfield import create_app
 from fvfield.extensions import db
 from fvfield.models import Membership, Team, User
+from pg import Cluster, unavailable
 
 PASSWORD = "correct horse battery"
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Run the tests of modules marked both_stores on each store, unless a test names its own."""
+    chosen = any(
+        "store" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")
+    )
+    if "store" in metafunc.fixturenames and not chosen:
+        if metafunc.definition.get_closest_marker("both_stores"):
+            metafunc.parametrize("store", STORES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the whole session, or a skip that says why not."""
+    wanted = os.environ.get("FVFIELD_TEST_POSTGRES", "")
+    if wanted == "0":
+        pytest.skip("FVFIELD_TEST_POSTGRES=0 turns the PostgreSQL runs off")
+    reason = unavailable()
+    if reason:
+        if wanted == "1":
+            pytest.fail(f"FVFIELD_TEST_POSTGRES=1 asks for PostgreSQL, but {reason}")
+        pytest.skip(f"no PostgreSQL run: {reason}")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "WTF_CSRF_ENABLED": False})
+def store(request):
+    """Where the app keeps its data: "sqlite", or each store in turn under both_stores."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(request, store):
+    """The FVFIELD_DATABASE_URL of the test's store: a new migrated PostgreSQL database, or None."""
+    if store == "sqlite":
+        yield None
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.migrated_copy()
+    yield url
+    cluster.drop(url)
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")}
+    config["WTF_CSRF_ENABLED"] = False
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config)
     with app.app_context():
         upgrade()
     yield app

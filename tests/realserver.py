@@ -61,15 +61,16 @@ def server_environment(instance, **settings):
     return env
 
 
-def seed_instance(instance, users, teams, password=PASSWORD):
+def seed_instance(instance, users, teams, password=PASSWORD, **settings):
     """Migrate a fresh instance and create users [(email, name)] and teams.
 
-    `teams` is a list of (slug, name, kind, [(email, role), ...]).
+    `teams` is a list of (slug, name, kind, [(email, role), ...]); `settings`
+    are FVFIELD_* settings, e.g. DATABASE_URL.
     """
     spec = {"users": users, "teams": teams, "password": password}
     subprocess.run(
         [sys.executable, "-c", SEED, json.dumps(spec)],
-        env=server_environment(instance),
+        env=server_environment(instance, **settings),
         cwd=REPO,
         check=True,
         capture_output=True,
@@ -82,6 +83,9 @@ class RealServer:
     def __init__(self, instance, **settings):
         self.instance = Path(instance)
         self.env = server_environment(instance, **settings)
+        self.database_url = settings.get("DATABASE_URL")
+        # More options of `fvfield serve`, e.g. ("--workers", "2").
+        self.options = ()
         self.log_path = self.instance / "server.log"
         self.process = None
         self.port = None
@@ -94,6 +98,8 @@ class RealServer:
     @property
     def database(self):
         """Return the path of the server's SQLite file."""
+        if self.database_url:
+            return Path(self.database_url.removeprefix("sqlite:///"))
         return self.instance / "fvfield.db"
 
     def start(self, attempts=600):
@@ -102,7 +108,8 @@ class RealServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             *self.options],
             env=self.env,
             cwd=REPO,
             stdout=log,
@@ -142,7 +149,13 @@ class RealServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def query(self, sql, *args):
-        """Return the rows of a read-only query on the server's database file."""
+        """Return the rows of a read-only query on the server's database (`?` marks arguments)."""
+        if self.database_url and not self.database_url.startswith("sqlite"):
+            import psycopg
+
+            conninfo = self.database_url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(conninfo) as con:
+                return [tuple(row) for row in con.execute(sql.replace("?", "%s"), args)]
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30) as con:
             return con.execute(sql, args).fetchall()
 

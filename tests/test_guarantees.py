@@ -5,6 +5,10 @@
 (concurrency test's puller). 4. Nothing is overwritten silently (property
 test: conflicts keep both versions). 5 and 6 live in test_api_access.py and
 test_api_fuzz.py.
+
+Every test runs on SQLite and on PostgreSQL (conftest's both_stores); the
+concurrency test runs two app server processes sharing the database, as
+several machines behind a load balancer do.
 """
 import json
 import random
@@ -22,6 +26,8 @@ from fvfield.models import FormVersion, Revision, Team
 from fvfield.sync import install_questionnaires
 from conftest import PASSWORD
 from realserver import VISIT, RealServer, SyncClient, latest, seed_instance, visit_change
+
+pytestmark = pytest.mark.both_stores
 
 SLUG = "clapton-circle"
 
@@ -380,26 +386,41 @@ def follow(puller, stop, seen, problems):
         seen[doc["collection"], doc["id"]] = doc["rev"]
 
 
+def shared_settings(tmp_path, database_url):
+    """Return the settings app servers share: one database, one secret key, one photo folder."""
+    return {
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'instance' / 'fvfield.db'}",
+        "SECRET_KEY": "one key for every app server of a deployment",
+        "ATTACHMENTS_DIR": tmp_path / "attachments",
+    }
+
+
 @pytest.mark.slow
-def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(tmp_path):
-    instance = tmp_path / "instance"
+def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(
+    tmp_path, database_url
+):
+    settings = shared_settings(tmp_path, database_url)
     emails = [f"carer{n}@example.org" for n in range(PUSHERS)] + ["puller@example.org"]
     seed_instance(
-        instance,
+        tmp_path / "instance",
         [(email, email.split("@")[0].title()) for email in emails],
         [(SLUG, "Clapton circle", "care-circle", [(email, "member") for email in emails])],
+        **settings,
     )
     rng = random.Random(1125)
     plans = [phone_batches(rng) for _ in range(PUSHERS)]
     problems, seen, stop = [], {}, threading.Event()
-    with RealServer(instance) as server:
-        puller = SyncClient(server.url)
+    with RealServer(tmp_path / "instance", **settings) as server, \
+            RealServer(tmp_path / "second", **settings) as second:
+        # Each phone sends its batches to one server and at once to the other.
+        pair = (server, second)
+        puller = SyncClient(second.url)
         puller.login("puller@example.org")
 
-        def phone_work(email, batches):
-            phone, other = SyncClient(server.url), None
+        def phone_work(number, email, batches):
+            phone = SyncClient(pair[number % 2].url)
             phone.login(email)
-            other = SyncClient(server.url, device_id=phone.device_id)
+            other = SyncClient(pair[1 - number % 2].url, device_id=phone.device_id)
             other.login(email)
             for batch in batches:
                 answers = push_twice_at_once(phone, other, batch, problems)
@@ -407,8 +428,8 @@ def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(t
                     check_one_applied(batch, answers, lambda c: c["base_rev"] + 1, problems)
 
         phones = [
-            threading.Thread(target=phone_work, args=(email, plan))
-            for email, plan in zip(emails, plans)
+            threading.Thread(target=phone_work, args=(number, email, plan))
+            for number, (email, plan) in enumerate(zip(emails, plans))
         ]
         following = threading.Thread(target=follow, args=(puller, stop, seen, problems))
         following.start()
@@ -419,7 +440,7 @@ def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(t
         stop.set()
         following.join()
         everything, _ = puller.pull_all(SLUG)
-        log = server.log()
+        log = server.log() + second.log()
 
     assert problems == []
     assert "database is locked" not in log
@@ -452,15 +473,17 @@ def next_batch(rng, edits_left):
 
 
 @pytest.mark.slow
-def test_guarantees_acknowledged_changes_survive_sigkill(tmp_path):
+def test_guarantees_acknowledged_changes_survive_sigkill(tmp_path, database_url):
     instance = tmp_path / "instance"
+    settings = {"DATABASE_URL": database_url} if database_url else {}
     seed_instance(
         instance,
         [("member@example.org", "Mo Member")],
         [(SLUG, "Clapton circle", "care-circle", [("member@example.org", "member")])],
+        **settings,
     )
     rng = random.Random(20261125)
-    server = RealServer(instance).start()
+    server = RealServer(instance, **settings).start()
     phone = SyncClient(server.url)
     phone.login("member@example.org")
     acknowledged, sent, edits_left = {}, [], []
