@@ -34,6 +34,8 @@ DEFAULTS = dict(
     # A phone's "copy to a file" (its outbox with photos), imported on the web.
     MAX_IMPORT_BYTES=50_000_000,
     INVITE_DAYS=7,
+    # werkzeug's method string; scrypt is memory-hard. Test suites set a cheap one.
+    PASSWORD_HASH_METHOD="scrypt",
     LOGIN_MAX_FAILURES=5,
     LOGIN_LOCK_MINUTES=15,
     HTTPS=False,
@@ -54,6 +56,7 @@ ENVIRONMENT = {
     "MAX_ATTACHMENT_BYTES": int,
     "MAX_IMPORT_BYTES": int,
     "INVITE_DAYS": int,
+    "PASSWORD_HASH_METHOD": str,
 }
 
 

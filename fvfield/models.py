@@ -32,9 +32,8 @@ def token_digest(token):
 
 
 def password_hash_method():
-    """Return how passwords are hashed: scrypt, unless PASSWORD_HASH_METHOD says otherwise."""
-    default = "scrypt"
-    return current_app.config.get("PASSWORD_HASH_METHOD", default) if has_app_context() else default
+    """Return how passwords are hashed (the PASSWORD_HASH_METHOD setting; scrypt outside an app)."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
 
 
 def hash_password(password):

@@ -18,6 +18,11 @@ from fvfield.extensions import db
 from fvfield.models import Membership, Team, User
 from pg import Cluster, unavailable
 
+# scrypt costs ~0.1 s a hash, hundreds of times over: the suite (and every
+# server process it starts, which inherits this) hashes cheaply instead.
+# test_auth checks that the app's own default is still scrypt.
+os.environ.setdefault("FVFIELD_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
 PASSWORD = "correct horse battery"
 STORES = ("sqlite", "postgresql")
 

@@ -389,3 +389,13 @@ def test_pages_every_input_has_a_label_and_no_empty_attributes(client, auth, peo
         assert f'for="{field_id}"' in page or re.search(rf'<label[^>]*>\s*<input[^>]*id="{field_id}"', page)
     assert '="None"' not in page
     assert 'aria-invalid="true"' in page
+
+
+def test_passwords_hash_with_scrypt_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("FVFIELD_PASSWORD_HASH_METHOD", raising=False)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    with app.app_context():
+        user = User(email="b@example.org", name="B")
+        user.set_password(PASSWORD)
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password(PASSWORD)
