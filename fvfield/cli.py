@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import accounts, demo, export
 from .audit import record_event
 from .backup import BackupRefused, backup_sqlite, sqlite_path
+from .dialect import upgrade_lock
 from .extensions import begin_write, db
 from .health import applied_revisions, expected_revisions
 from .models import ROLES, TEAM_KINDS, User
@@ -34,7 +35,11 @@ def upgrade_database():
     """Bring the database schema up to date; return whether it needed it."""
     if applied_revisions() == expected_revisions():
         return False
-    flask_migrate.upgrade()
+    with upgrade_lock(db.engine):
+        # Another app server may have upgraded it while this one waited.
+        if applied_revisions() == expected_revisions():
+            return False
+        flask_migrate.upgrade()
     return True
 
 

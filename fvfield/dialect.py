@@ -5,10 +5,14 @@ type, the pool a PostgreSQL server needs, the write lock that gives
 PostgreSQL writers SQLite's one-writer-at-a-time safety, and the errors
 that a retry resolves.
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
-# pg_advisory_xact_lock(WRITERS, 0) is every writer's lock; (WRITERS, team id) a team's.
+# pg_advisory_xact_lock(WRITERS, 0) is every writer's lock; (WRITERS, team id) a team's;
+# (WRITERS, -1) the lock of whoever upgrades the schema.
 WRITERS = 0x66766664  # "fvfd"
+UPGRADE = -1
 # SQLSTATEs of a transaction PostgreSQL aborted for being in another one's way:
 # serialization_failure and deadlock_detected. Doing it again succeeds.
 TRANSIENT = {"40001", "40P01"}
@@ -64,6 +68,27 @@ def lock_writers(connection, team_id=None):
         return
     connection.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITERS, 0)))
     connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITERS, team_id)))
+
+
+@contextmanager
+def upgrade_lock(engine):
+    """Hold the schema upgrade lock of a PostgreSQL database: one process upgrades at a time.
+
+    Several app servers started together on a new release would otherwise
+    run the same migrations at once. (A SQLite database has one machine, and
+    `fvfield serve --workers` upgrades before it starts its processes.)
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(sa.select(sa.func.pg_advisory_lock(WRITERS, UPGRADE)))
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(sa.select(sa.func.pg_advisory_unlock(WRITERS, UPGRADE)))
+            connection.commit()
 
 
 def is_transient(error):

@@ -7,6 +7,8 @@ deadlock between two teams' pushes) and what serves several app servers
 """
 import json
 import logging
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -26,7 +28,7 @@ from fvfield.cli import main
 from fvfield.extensions import begin_write, db
 from fvfield.health import applied_revisions
 from fvfield.models import Team, User
-from realserver import RealServer, SyncClient, seed_instance
+from realserver import REPO, SERVE, RealServer, SyncClient, seed_instance, server_environment
 from test_migrations import HEADS, OLD_ROWS, REVISIONS, insert_old_rows, stored_rows
 
 pytestmark = pytest.mark.both_stores
@@ -381,3 +383,24 @@ def test_stores_serve_with_workers_shares_the_database(tmp_path, database_url):
     logged = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert {"POST", "GET"} <= {line["method"] for line in logged}
     assert "Traceback" not in log
+
+
+@postgresql_only
+def test_stores_app_servers_starting_together_upgrade_the_database_once(empty_app):
+    env = server_environment(
+        empty_app.instance_path, DATABASE_URL=empty_app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    upgrades = [
+        subprocess.Popen([sys.executable, "-c", SERVE, "upgrade"], env=env, cwd=REPO,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(3)
+    ]
+    said = [process.communicate(timeout=300)[0] for process in upgrades]
+    assert [process.returncode for process in upgrades] == [0, 0, 0], said
+    assert sorted(text.splitlines()[-1] for text in said) == [
+        "The database is up to date now.",
+        "The database was already up to date.",
+        "The database was already up to date.",
+    ]
+    with empty_app.app_context():
+        assert applied_revisions() == HEADS
