@@ -39,9 +39,10 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from . import auth, cli, errors, extensions, headers, requestlog
+    from . import auth, cli, dialect, errors, extensions, headers, requestlog
 
     requestlog.init_app(app)
+    dialect.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True

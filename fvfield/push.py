@@ -24,12 +24,26 @@ FORM_REFUSALS = {
     "coordinator": "Forms are published from the team's forms page, not pushed from a device.",
 }
 ID_TAKEN = "This id is already used by another document. Make a new id for a new document."
+NUL = "Remove the NUL character from the text."
 NOT_UPLOADED = "This photo has not been uploaded yet: upload it, then push the record again."
 # The attributes a change proposes, by collection (left out: null, or {} for data).
 PROPOSED = {
     "records": ("form", "form_version", "recorded_at", "data", "subject_id"),
     "subjects": ("kind", "label", "data"),
 }
+
+
+def searchable(value):
+    """Return whether a value can be looked up: a string without NUL (PostgreSQL refuses those)."""
+    return isinstance(value, str) and "\x00" not in value
+
+
+def nul_errors(change):
+    """Return the errors of a change's attributes that hold a NUL character: no store keeps one."""
+    return {
+        name: [NUL] for name, value in change.items()
+        if isinstance(value, str) and "\x00" in value
+    }
 
 
 def rejected(result, errors):
@@ -55,12 +69,12 @@ class Push:
         for change in changes:
             # Collected unchecked: apply() checks them, and a bad one matches nothing.
             for name in ("id", "subject_id"):
-                if isinstance(change.get(name), str):
+                if searchable(change.get(name)):
                     ids.add(change[name].lower())
-            if isinstance(change.get("change_id"), str):
+            if searchable(change.get("change_id")):
                 change_ids.add(change["change_id"].lower())
             form, version = change.get("form"), change.get("form_version")
-            if isinstance(form, str) and checks.is_count(version, 1):
+            if searchable(form) and checks.is_count(version, 1):
                 form_ids.add(form)
                 pairs.add((form, version))
         self.docs = load_documents(self.conn, ids)
@@ -123,7 +137,7 @@ class Push:
         """Yield (field name, sha256) for each photo answer of a record."""
         for name in self.photo_names(definition):
             answer = data.get(name)
-            if isinstance(answer, dict) and isinstance(answer.get("sha256"), str):
+            if isinstance(answer, dict) and searchable(answer.get("sha256")):
                 yield name, answer["sha256"]
 
     def definition(self, form_id, version):
@@ -144,7 +158,7 @@ class Push:
     def apply(self, change):
         """Decide and queue one change; return its result for the device."""
         result = {"change_id": change["change_id"], "id": change["id"]}
-        errors = checks.check_common(change)
+        errors = checks.check_common(change) or nul_errors(change)
         if errors:
             return rejected(result, errors)
         change_id, collection = change["change_id"].lower(), change["collection"]

@@ -404,3 +404,56 @@ def test_stores_app_servers_starting_together_upgrade_the_database_once(empty_ap
     ]
     with empty_app.app_context():
         assert applied_revisions() == HEADS
+
+
+# --- The NUL character: kept in text by SQLite, refused by PostgreSQL, refused at the door by both --
+
+NUL_ADDRESSES = [
+    "/api/v1/teams/clapton%00circle/pull",
+    "/api/v1/teams/clapton-circle/pull?since=v1.%00",
+    "/api/v1/teams/clapton-circle/records/a%00b/revisions",
+    "/api/v1/teams/clapton-circle/forms/vi%00sit/versions/1",
+    "/admin/clapton-circle/records?form=vi%00sit",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_stores_a_nul_in_the_address_is_a_400(sync, auth, client, address):
+    auth.login()
+    answer = client.get(address)
+    assert answer.status_code == 400
+    assert "NUL character" in answer.get_data(as_text=True)
+
+
+def test_stores_a_nul_in_a_form_is_a_400(client, people):
+    answer = client.post("/login", data={"email": "coord\x00@example.org", "password": PASSWORD})
+    assert answer.status_code == 400
+    assert "NUL character" in answer.get_data(as_text=True)
+
+
+NUL_CHANGES = [
+    ("subjects", {"label": "Ed\x00na"}, "label"),
+    ("subjects", {"kind": "per\x00son"}, "kind"),
+    ("records", {"recorded_at": "2026-11-25T09:41:00+00:00\x00"}, "recorded_at"),
+    ("records", {"form": "vi\x00sit"}, "form"),
+    ("records", {"subject_id": "\x00"}, "subject_id"),
+    ("records", {"change_id": "\x00"}, "change_id"),
+    ("records", {"data": {"time_in": "09:30", "notes": "a\x00b"}}, "notes"),
+    ("records", {"data": {"time_in": "09:30", "photo": {
+        "sha256": "\x00", "content_type": "image/jpeg", "size": 1}}}, "photo"),
+]
+
+
+@pytest.mark.parametrize(("collection", "attributes", "field"), NUL_CHANGES)
+def test_stores_a_nul_in_a_change_is_rejected_and_the_batch_goes_on(
+    sync, auth, collection, attributes, field
+):
+    auth.login("member@example.org")
+    make = sync.subject if collection == "subjects" else sync.record
+    bad, good = make(**attributes), sync.record()
+    results = sync.results(bad, good)
+    assert results[0]["status"] == "rejected"
+    assert field in results[0]["errors"]
+    assert results[1]["status"] == "applied"
+    pulled, _ = sync.pull_all()
+    assert bad["id"] not in {d["id"] for d in pulled}
