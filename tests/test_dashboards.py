@@ -122,6 +122,7 @@ LINES = ("wellbeing", "loneliness", "prices")
 TABLE_ONLY = ("Checks", "Pitches surveyed", "Minutes", "Total", "People per hour")
 
 
+@pytest.mark.both_stores
 def test_dashboard_csv_holds_the_charts_numbers(seeded, client, auth, app):
     found, expected = {}, {}
     for slug, chart in EVERY_CHART:
@@ -156,6 +157,7 @@ def expected_numbers(chart, row_names):
     return numbers
 
 
+@pytest.mark.both_stores
 def test_dashboard_svg_draws_the_records_numbers(seeded, client, auth):
     found, expected = {}, {}
     for slug, chart in DRAWN:

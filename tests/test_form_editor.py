@@ -144,6 +144,7 @@ def test_form_editor_lists_forms_with_version_and_records(sync, client, auth):
     assert row and row.group(1) == "2"
 
 
+@pytest.mark.both_stores
 def test_form_editor_publishes_a_version_that_reaches_a_pull(editing, client, app):
     response = save_question(
         client, app, "mood", label="How do they seem?", hint="In a word.",
@@ -191,6 +192,7 @@ def test_form_editor_shows_pending_changes_on_the_draft(editing, client, app):
     assert "Publish as version 2" in text
 
 
+@pytest.mark.both_stores
 def test_form_editor_keeps_records_with_their_version(editing, client, app):
     old = editing.record(data={"time_in": "09:30", "notes": "before the change"})
     assert editing.results(old)[0]["status"] == "applied"
@@ -213,6 +215,7 @@ def test_form_editor_keeps_records_with_their_version(editing, client, app):
     assert "1 record made with it" in page_text(client.get(VISIT))
 
 
+@pytest.mark.both_stores
 def test_form_editor_refuses_a_broken_definition_naming_the_question(editing, client, app):
     assert save_question(client, app, "cups", low="20", high="5").status_code == 303
     draft_page = page_text(client.get(DRAFT))

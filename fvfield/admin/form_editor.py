@@ -113,7 +113,7 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
 def start_editing(slug, form_id):
     """Start the draft of a form's next version (or carry on with the one there is)."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     if form_drafts.draft_of(team.id, form_id) is None:
         try:
             form_drafts.start_draft(team, form_id, current_user)
@@ -142,7 +142,7 @@ def form_draft(slug, form_id):
 def draft_title(slug, form_id):
     """Change the draft's title and what its records are about."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     draft = draft_or_404(team, form_id)
     form = TitleForm()
     form.subject_kind.choices = options(list(SUBJECT_KINDS) + [(draft.definition.get("subject_kind") or "", "")])
@@ -176,7 +176,7 @@ def insert_position(definition, position):
 def add_question(slug, form_id):
     """Add a question to the draft, then open its page for the rest."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     draft = draft_or_404(team, form_id)
     form = AddQuestionForm()
     form.position.choices = options([(request.form.get("position", ""), "")])
@@ -221,7 +221,7 @@ def draft_question(slug, form_id, name):
     """Show or save everything about one question of the draft."""
     team, _ = team_for(slug, "coordinator")
     if request.method == "POST":
-        begin_write()
+        begin_write(team.id)
     draft = draft_or_404(team, form_id)
     question = question_or_404(draft, name)
     if request.method == "GET":
@@ -250,7 +250,7 @@ def draft_question(slug, form_id, name):
 def change_question(slug, form_id, name, change, say, anchor=None):
     """Apply a button's change to a question of the draft, flash what `say(question, definition)` returns."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     draft = draft_or_404(team, form_id)
     question = question_or_404(draft, name)
     form = DraftAction()
@@ -303,7 +303,7 @@ def remove_question(slug, form_id, name):
 def publish_draft(slug, form_id):
     """Publish the draft as the form's next version, which phones receive at their next sync."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     draft = form_drafts.draft_of(team.id, form_id)
     if draft is None:
         flash("There is no draft to publish: it may have been published already.", "error")
@@ -336,7 +336,7 @@ def publish_draft(slug, form_id):
 def discard_draft(slug, form_id):
     """Throw the draft away; the published versions stay as they are."""
     team, _ = team_for(slug, "coordinator")
-    begin_write()
+    begin_write(team.id)
     draft = draft_or_404(team, form_id)
     form = DraftAction()
     if not form.validate():

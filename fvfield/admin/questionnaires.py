@@ -164,7 +164,7 @@ def new_form(slug):
     form.source.choices = source_choices(team)
     status = 200
     if form.is_submitted():
-        begin_write()
+        begin_write(team.id)
         if form.validate():
             source = source_definition(team, form.source.data)
             form_id = form.form_id.data or form_drafts.id_from(form.title.data)
