@@ -51,7 +51,7 @@ def save_changes(team, user, role, changes, note=None):
 
     `note(results)`, if given, runs before the commit (to add an audit event beside the changes).
     """
-    conn = begin_write()
+    conn = begin_write(team.id)
     push, results = apply_changes(conn, team, user, role, changes)
     push.log.write()
     if note is not None:
@@ -135,7 +135,7 @@ def resolve_conflict(team, user, role, current, seen, chosen):
     changed meanwhile. A rejected result (the choice breaks the form) stores
     nothing either. The conflicting revisions shown are marked resolved.
     """
-    conn = begin_write()
+    conn = begin_write(team.id)
     now = load_documents(conn, [current["id"]]).get(current["id"])
     waiting = [row.change_id for row in open_conflicts(team.id, current["collection"], current["id"], conn)]
     if (now is None or now["team_id"] != team.id or now["rev"] != current["rev"]

@@ -122,7 +122,7 @@ def resolve_concern(slug, record_id):
     form = ConcernForm(prefix=form_prefix(record["id"]))
     if not form.validate():
         return show_concerns(team, (record["id"], form), 400)
-    begin_write()
+    begin_write(team.id)
     if resolution_of(team, record["id"]) is not None:
         flash("Someone resolved this concern already.", "info")
         return redirect(url_for("admin.concerns", slug=team.slug))
