@@ -73,11 +73,13 @@ def database_url(request, store):
 
 @pytest.fixture
 def app(tmp_path, database_url):
-    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")}
-    config["WTF_CSRF_ENABLED"] = False
+    instance = tmp_path / "instance"
     if database_url:
-        config["DATABASE_URL"] = database_url
-    app = create_app(config)
+        # In the instance's own config file, so that a second app made on the
+        # same instance folder (as some tests do) uses the same database.
+        instance.mkdir(parents=True)
+        (instance / "config.py").write_text(f"DATABASE_URL = {database_url!r}\n")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "WTF_CSRF_ENABLED": False})
     with app.app_context():
         upgrade()
     yield app

@@ -13,6 +13,8 @@ import pytest
 from conftest import PASSWORD, VISIT_FORM, SyncActions
 from test_openapi import api_routes
 
+pytestmark = pytest.mark.both_stores
+
 CLAPTON, RIDLEY = "clapton-circle", "ridley-market"
 ROLES = ("anonymous", "viewer", "outsider", "member", "coordinator")
 EMAILS = {

@@ -18,6 +18,8 @@ from schemathesis.checks import (
 from conftest import DEVICE
 from fvfield import create_app
 
+pytestmark = pytest.mark.both_stores
+
 SLUG = "clapton-circle"
 PUSH = f"/api/v1/teams/{SLUG}/push"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256))

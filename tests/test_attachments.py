@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from fvfield.extensions import db
 from fvfield.models import Attachment
 
+pytestmark = pytest.mark.both_stores
+
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"a tiny photo" * 10
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"pixels" * 10
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"pixels" * 10

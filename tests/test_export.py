@@ -13,6 +13,8 @@ from fvfield import export
 from fvfield.extensions import db
 from fvfield.models import AuditEvent
 
+pytestmark = pytest.mark.both_stores
+
 EXPORT = "/teams/clapton-circle/export"
 
 

@@ -13,6 +13,8 @@ import team_data
 from fvfield.extensions import db
 from fvfield.models import Attachment, AuditEvent, Document, Revision, User
 
+pytestmark = pytest.mark.both_stores
+
 IMPORT = "/teams/clapton-circle/import"
 DEVICE = "7e57c0de-0000-4000-8000-00000000a11c"
 

@@ -3,6 +3,8 @@ import pytest
 
 from conftest import new_id
 
+pytestmark = pytest.mark.both_stores
+
 PHONE_A = "aaaaaaaa-0000-4000-8000-000000000001"
 PHONE_B = "bbbbbbbb-0000-4000-8000-000000000002"
 

@@ -7,6 +7,8 @@ from fvfield.extensions import db
 from fvfield.models import Device, Team
 from fvfield.sync import make_cursor
 
+pytestmark = pytest.mark.both_stores
+
 
 def ids(documents):
     """Return the ids of pulled documents, in order."""

@@ -8,6 +8,8 @@ from conftest import DEVICE, new_id
 from fvfield.extensions import db
 from fvfield.models import Device, Document, Revision
 
+pytestmark = pytest.mark.both_stores
+
 PUSH = "/api/v1/teams/clapton-circle/push"
 
 
