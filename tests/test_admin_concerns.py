@@ -10,6 +10,9 @@ from fvfield.extensions import db
 from fvfield.models import ConcernResolution
 from fvfield.schema import load_template
 
+# The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
+pytestmark = pytest.mark.both_stores
+
 # Any form with a boolean field named "concern" raises concerns, not only the home visit.
 CHECK_IN = {
     "id": "check-in", "title": "Check in", "fields": [

@@ -9,6 +9,9 @@ from conftest import new_id
 from fvfield.extensions import db
 from fvfield.models import ConflictResolution, Revision
 
+# The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
+pytestmark = pytest.mark.both_stores
+
 PHONE_B = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 
 

@@ -4,6 +4,9 @@ import pytest
 from admin_helpers import ROLES, login_as, text
 from conftest import VISIT_FORM, new_id
 
+# The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
+pytestmark = pytest.mark.both_stores
+
 OTHER_PHONE = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 # Version 2 of the visit form: "Time in" reworded, a mood added and "notes" reworded.
 VISIT_V2 = {**VISIT_FORM, "fields": [

@@ -11,6 +11,9 @@ from fvfield.extensions import db
 from fvfield.models import Revision
 from fvfield.web_changes import web_device_id
 
+# The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
+pytestmark = pytest.mark.both_stores
+
 PERSON = {"label": "Edna Jones", "important": "Her garden, and Radio 4 in the morning.",
           "essentials": "Hard of hearing: face her when you speak.\nMedicines in the kitchen drawer.",
           "contacts": "Son: Rob Jones, 07700 900456"}
