@@ -40,8 +40,12 @@ def safe_next(target):
 
 
 def landing_page():
-    """Return where a user starts: the field app, or the team pages for coordinators."""
-    if any(m.role == "coordinator" for m in teams_of()):
+    """Return where a user starts: the field app, or the home page for coordinators.
+
+    Someone in no team yet also starts at home, which says what to do.
+    """
+    roles = {m.role for m in teams_of()}
+    if not roles or "coordinator" in roles:
         return url_for("auth.home")
     return url_for("pwa.shell")
 
