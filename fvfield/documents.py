@@ -9,6 +9,7 @@ import operator
 
 import sqlalchemy as sa
 
+from .dialect import insert_rows
 from .jsontext import dumps, loads
 from .models import Document, FormVersion, Revision, Team
 
@@ -53,6 +54,9 @@ def insert_many(conn, table, columns, rows):
     hundreds of rows whose only converted values (a time, flags) are shared,
     so ChangeLog converts those once (see bound).
     """
+    if conn.dialect.name == "postgresql":
+        insert_rows(conn, table, columns, rows)
+        return
     sql, order = compiled_insert(conn.dialect, table, columns)
     if order is None:
         params = [dict(zip(columns, row)) for row in rows]
