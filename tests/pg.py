@@ -23,7 +23,7 @@ def binaries():
     """Return the folder holding initdb and pg_ctl, or None when PostgreSQL is not installed."""
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
-        return Path(found).parent
+        return Path(found).resolve().parent
     for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version_order, reverse=True):
         if all(os.access(Path(folder) / name, os.X_OK) for name in ("initdb", "pg_ctl")):
             return Path(folder)
