@@ -27,7 +27,7 @@ from fvfield import create_app, dialect
 from fvfield.cli import main
 from fvfield.extensions import begin_write, db
 from fvfield.health import applied_revisions
-from fvfield.models import Team, User
+from fvfield.models import Document, Team, User
 from realserver import REPO, SERVE, RealServer, SyncClient, seed_instance, server_environment
 from test_migrations import HEADS, OLD_ROWS, REVISIONS, insert_old_rows, stored_rows
 
@@ -257,6 +257,44 @@ def test_stores_two_teams_pushing_the_same_new_ids_get_no_500(app, sync, auth, p
     results = answer.get_json()["results"]
     assert [r["status"] for r in results] == ["rejected", "rejected"]
     assert all("already used" in r["errors"]["id"][0] for r in results)
+
+
+@postgresql_only
+def test_stores_a_pull_never_sees_a_later_change_before_an_earlier_one(app, sync, auth, pg_engine):
+    """A push that waits for its team's lock has no number yet; pulls see numbers in order."""
+    auth.login("member@example.org")
+    with app.app_context():
+        team = db.session.scalar(sa.select(Team).where(Team.slug == "clapton-circle"))
+        team_id, before = team.id, team.change_seq
+    _, cursor = sync.pull_all()
+    answers = []
+    with pg_engine.connect() as earlier:
+        # A writer of the team that took number before + 1 and has not committed yet.
+        dialect.lock_writers(earlier, team_id)
+        earlier.execute(sa.text(
+            "INSERT INTO documents (team_id, collection, id, id_scope, rev, seq, deleted,"
+            " has_conflict, updated_at, data) VALUES (:team, 'subjects', :id, 0, 1, :seq,"
+            " false, false, now(), '{}')"
+        ), {"team": team_id, "id": str(uuid.uuid4()), "seq": before + 1})
+        earlier.execute(sa.text("UPDATE teams SET change_seq = :seq WHERE id = :team"),
+                        {"seq": before + 1, "team": team_id})
+        later = sync.record()
+        pushing = threading.Thread(target=lambda: answers.append(sync.push(later)))
+        pushing.start()
+        wait_for_a_lock_wait(pg_engine)
+        assert sync.pull_all(since=cursor)[0] == []
+        earlier.commit()
+        pushing.join()
+    assert answers[0].status_code == 200
+    pulled, _ = sync.pull_all(since=cursor)
+    assert [d["collection"] for d in pulled] == ["subjects", "records"]
+    assert pulled[1]["id"] == later["id"]
+    with app.app_context():
+        seqs = db.session.scalars(
+            sa.select(Document.seq).where(Document.team_id == team_id, Document.seq > before)
+            .order_by(Document.seq)
+        ).all()
+    assert seqs == [before + 1, before + 2]
 
 
 # --- Health checks --------------------------------------------------------------------------------
