@@ -86,7 +86,7 @@ def send(phone, slug, body):
 
 
 def measure(folder, settings, processes, phones, teams, records):
-    """Return the best records/s of ROUNDS rounds of `phones` phones pushing `records` visits each."""
+    """Return the best records/s of ROUNDS rounds: `phones` phones push `records` visits each."""
     instance = Path(folder) / "instance"
     emails = seed(instance, phones, teams, settings)
     server = RealServer(instance, **settings)

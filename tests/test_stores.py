@@ -444,7 +444,7 @@ def test_stores_app_servers_starting_together_upgrade_the_database_once(empty_ap
         assert applied_revisions() == HEADS
 
 
-# --- The NUL character: kept in text by SQLite, refused by PostgreSQL, refused at the door by both --
+# --- The NUL character: SQLite keeps it in text, PostgreSQL refuses it, both refuse it at the door
 
 NUL_ADDRESSES = [
     "/api/v1/teams/clapton%00circle/pull",
