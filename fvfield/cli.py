@@ -1,4 +1,5 @@
 """The fvfield command: serve the app, upgrade its database, manage accounts."""
+import contextvars
 import functools
 import logging
 import signal
@@ -106,11 +107,14 @@ def serve(host, port, threads, workers):
         port = server.effective_port
     click.echo(f"fvfield is serving on {address(host, port)} (Ctrl+C stops it)")
     if workers > 1:
-        click.echo(f"{workers} processes of {threads} threads each")
+        click.echo(f"{workers} processes of {threads} thread{'s' if threads > 1 else ''} each")
     click.echo(f"Data folder: {app.instance_path}")
     if nobody:
         click.echo(FIRST_COORDINATOR)
-    server.run()
+    # Serve outside this command's app context: a request handled in this
+    # thread (a gunicorn worker forked from it) would otherwise share its g,
+    # and with it the logged-in user, with every other request.
+    contextvars.Context().run(server.run)
 
 
 def print_request_log():

@@ -400,12 +400,16 @@ def test_stores_serve_with_workers_shares_the_database(tmp_path, database_url):
     team = ("clapton-circle", "Clapton", "care-circle", [("member@example.org", "member")])
     seed_instance(tmp_path / "instance", [("member@example.org", "Mo Member")], [team], **settings)
     server = RealServer(tmp_path / "instance", **settings)
-    server.options = ("--workers", "2", "--threads", "2")
+    # One thread: gunicorn's plain workers serve in the thread they were forked from.
+    server.options = ("--workers", "2", "--threads", "1")
     with server:
         assert requests.get(f"{server.url}/readyz", timeout=30).json()["status"] == "ok"
         phones = [SyncClient(server.url) for _ in range(4)]
         for phone in phones:
             phone.login("member@example.org")
+            # Nobody else is logged in by it, whichever process answers.
+            for _ in range(3):
+                assert requests.get(f"{server.url}/api/v1/session", timeout=30).status_code == 401
         subject = {"change_id": str(uuid.uuid4()), "collection": "subjects",
                    "id": str(uuid.uuid4()), "base_rev": 0, "kind": "person", "label": "Edna",
                    "data": {}}
@@ -416,7 +420,7 @@ def test_stores_serve_with_workers_shares_the_database(tmp_path, database_url):
     assert answers == ["applied", "duplicate", "duplicate", "duplicate"]
     for documents in pulled:
         assert [d["id"] for d in documents if d["collection"] == "subjects"] == [subject["id"]]
-    assert "2 processes of 2 threads each" in log
+    assert "2 processes of 1 thread each" in log
     assert sum("Booting worker" in line for line in log.splitlines()) == 2
     logged = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert {"POST", "GET"} <= {line["method"] for line in logged}
