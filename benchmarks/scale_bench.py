@@ -17,7 +17,8 @@ database each time, in three shapes:
 
 PostgreSQL is a throwaway cluster (tests/pg.py) with fsync on, so that a
 commit waits for the disk as it does in production. The phones are threads
-of this process with their bodies serialised before the clock starts. Each
+of this process with their bodies serialised before the clock starts, a new
+connection per push (as behind nginx). Each
 figure is the best of 3 rounds on the same servers: on a shared machine that
 drops the moments other work took the cores.
 """
@@ -79,14 +80,19 @@ def bodies(phone, slug, person_id, records):
 
 
 def send(phone, slug, body):
-    """POST a serialised push; return the response."""
-    headers = {"Content-Type": "application/json", **phone.headers()}
+    """POST a serialised push on a new connection; return the response.
+
+    A new connection per push, as an nginx in front opens them by default:
+    each push may reach any process, where a kept-alive connection would
+    stay with the process that accepted it.
+    """
+    headers = {"Content-Type": "application/json", "Connection": "close", **phone.headers()}
     return phone.http.post(f"{phone.base_url}/api/v1/teams/{slug}/push", data=body,
                            headers=headers, timeout=600)
 
 
 def measure(folder, settings, processes, phones, teams, records):
-    """Return the best records/s of ROUNDS rounds: `phones` phones push `records` visits each."""
+    """Return (records/s, cores busy) of the best of ROUNDS rounds of phones pushing at once."""
     instance = Path(folder) / "instance"
     emails = seed(instance, phones, teams, settings)
     server = RealServer(instance, **settings)
@@ -106,7 +112,8 @@ def measure(folder, settings, processes, phones, teams, records):
         answers, rates = [], []
         for _ in range(ROUNDS):
             rounds = [(p, s, bodies(p, s, person_id, records)) for p, s, person_id in work]
-            rates.append(phones * records / push_at_once(rounds, answers))
+            elapsed, cores = push_at_once(rounds, answers)
+            rates.append((phones * records / elapsed, cores))
     for answer in answers:
         answer.raise_for_status()
         statuses = {r["status"] for r in answer.json()["results"]}
@@ -117,8 +124,15 @@ def measure(folder, settings, processes, phones, teams, records):
     return max(rates)
 
 
+def cpu_ticks():
+    """Return (busy, all) CPU ticks of the machine since it started (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
 def push_at_once(work, answers):
-    """Let every phone push its bodies at once; return the seconds until the last is done."""
+    """Let every phone push its bodies at once; return (seconds, cores the machine kept busy)."""
     start = threading.Barrier(len(work) + 1)
 
     def push_all(phone, slug, pushes):
@@ -130,10 +144,11 @@ def push_at_once(work, answers):
     for thread in threads:
         thread.start()
     start.wait()
-    began = time.perf_counter()
+    began, (busy, ticks) = time.perf_counter(), cpu_ticks()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - began
+    elapsed, (busy_after, ticks_after) = time.perf_counter() - began, cpu_ticks()
+    return elapsed, (busy_after - busy) / (ticks_after - ticks) * os.cpu_count()
 
 
 def run(store, cluster, records):
@@ -148,13 +163,13 @@ def run(store, cluster, records):
                     url = cluster.create()
                     settings["DATABASE_URL"] = url
                 try:
-                    rate = measure(folder, settings, processes, phones, teams, records)
+                    rate, cores = measure(folder, settings, processes, phones, teams, records)
                 finally:
                     if url:
                         cluster.drop(url)
-            figures[shape, processes] = rate
+            figures[shape, processes] = rate, cores
             print(f"  {store:<10} {shape:<20} {processes} process{'es' if processes > 1 else '  '}"
-                  f" {rate:10,.0f} records/s", flush=True)
+                  f" {rate:10,.0f} records/s, {cores:.1f} cores busy", flush=True)
     return figures
 
 
@@ -163,32 +178,37 @@ def section(results, records, load_before, load_after):
     rows = []
     for store, figures in results.items():
         for shape in SHAPES:
-            one, four = figures[shape, 1], figures[shape, 4]
-            rows.append(f"| {store} | {shape} | {one:,.0f} | {four:,.0f} | {four / one:.2f} × |")
+            (one, one_cores), (four, four_cores) = figures[shape, 1], figures[shape, 4]
+            rows.append(
+                f"| {store} | {shape} | {one:,.0f} ({one_cores:.1f}) | "
+                f"{four:,.0f} ({four_cores:.1f}) | {four / one:.2f} × |"
+            )
     table = "\n".join(rows)
     return f"""{SECTION}
 
 Measured by `python benchmarks/scale_bench.py --write` on {datetime.date.today()}:
 the push of the sync benchmark (home visits in batches of {BATCH}, {records:,} per
-phone, through HTTP) against 1 server process (`fvfield serve`: waitress, 4
-threads) and 4 (`fvfield serve --workers 4`: gunicorn, 4 threads each), a fresh
-database each time; PostgreSQL {cluster_version()} on the same machine with fsync on.
+phone, through HTTP, a new connection per push) against 1 server process
+(`fvfield serve`: waitress, 4 threads) and 4 (`fvfield serve --workers 4`:
+gunicorn, 4 threads each), a fresh database each time; PostgreSQL {cluster_version()} on the same machine with fsync on.
 {os.cpu_count()} cores for everything (servers, database, the phones), load
 average {load_before:.1f} when the run started and {load_after:.1f} when it ended.
 
-| store | shape | 1 process | 4 processes | scaling |
+| store | shape | 1 process (cores busy) | 4 processes (cores busy) | scaling |
 |---|---|---|---|---|
 {table}
 
-Records per second, all phones together, the best of {ROUNDS} rounds. A team's pushes take turns by
-design: they share the team's change sequence, and committing in its order
-is what lets a pull never skip a change. So more processes help when phones
-of different teams push at once (on PostgreSQL each team has its own lock)
-and cannot help one team's phones beyond the one process that holds the
-team's lock. On SQLite every push takes the database's single write lock.
-With two cores shared by the servers, PostgreSQL and the phones, 4 processes
-cannot do more than about twice the work of one: on a machine with a core per
-process the teams' pushes go further.
+Records per second, all phones together, the best of {ROUNDS} rounds; in
+brackets, how many of the machine's cores were busy meanwhile (the servers,
+PostgreSQL and the phones together). A team's pushes take turns by design:
+they share the team's change sequence, and committing in its order is what
+lets a pull never skip a change, so one team's phones get no more than one
+process's worth whatever the number of processes. Phones of different teams
+push side by side on PostgreSQL (a lock per team); on SQLite every push
+takes the database's one write lock. When the busy cores are close to all
+the machine has, the cores are the limit, not the processes: 4 processes
+then share the same cores as 1. Spread over machines (docs/deploying.md),
+each app server brings its own cores, and PostgreSQL's.
 """
 
 
