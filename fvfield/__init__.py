@@ -36,6 +36,9 @@ def create_app(test_config=None):
     app.config.from_mapping(settings.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
+    # Remembered so that a command run in the wrong folder can take back the
+    # folder it would otherwise leave behind (cli.store_command).
+    app.config["INSTANCE_MADE_NOW"] = not os.path.isdir(app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
@@ -56,11 +59,13 @@ def create_app(test_config=None):
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .auth.setup import bp as setup_bp
     from .health import bp as health_bp
     from .pwa import bp as pwa_bp
     from .teams.routes import bp as teams_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(setup_bp)
     app.register_blueprint(teams_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)

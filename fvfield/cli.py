@@ -1,7 +1,9 @@
 """The fvfield command: serve the app, upgrade its database, manage accounts."""
 import contextvars
 import functools
+import ipaddress
 import logging
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import accounts, demo, export
+from .auth.setup import new_setup_token
 from .audit import record_event
 from .backup import BackupRefused, backup_sqlite, sqlite_path
 from .dialect import upgrade_lock
@@ -22,8 +25,12 @@ from .health import applied_revisions, expected_revisions
 from .models import ROLES, TEAM_KINDS, User
 
 FIRST_COORDINATOR = """\
-Nobody can log in yet. Create the first coordinator and their team
-(from this folder, with the same FVFIELD_* settings):
+Nobody can log in yet. Open this link once to create the first coordinator
+and their team in the browser (it works until someone has an account):
+
+    {link}
+
+Or on the command line, from this folder with the same FVFIELD_* settings:
 
     fvfield create-user you@example.org --name "Your Name"
     fvfield create-team my-team --name "My team" --kind care-circle
@@ -44,8 +51,60 @@ def upgrade_database():
     return True
 
 
-def account_command(f):
-    """Run `f` on an up-to-date database, turning account mistakes into one line."""
+def store_is_new(app):
+    """Return whether the app's database holds no fvfield data yet (never made or never migrated)."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        return not url.database or not Path(url.database).is_file()
+    return "alembic_version" not in sa.inspect(db.engine).get_table_names()
+
+
+def where_the_data_is(app):
+    """Return the words that name the data folder (and a database outside it)."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        return f"Data folder: {app.instance_path}"
+    return f"Data folder: {app.instance_path} (database {url.render_as_string(hide_password=True)})"
+
+
+def refuse_new_store(app):
+    """Take back the folder this command made, and say where the data was expected."""
+    if app.config.get("INSTANCE_MADE_NOW"):
+        shutil.rmtree(app.instance_path, ignore_errors=True)
+    raise click.ClickException(
+        f"There is no fvfield data in {app.instance_path}: run this where `fvfield serve` runs, "
+        "or set FVFIELD_INSTANCE to its data folder (or add --init to start a new, empty one here)."
+    )
+
+
+def store_command(f=None, *, may_init=False):
+    """Run `f` on an existing store, named on the first line; --init (when allowed) makes a new one.
+
+    A command run from another folder would otherwise make a second, empty
+    database there and report success on it.
+    """
+    if f is None:
+        return functools.partial(store_command, may_init=may_init)
+
+    @functools.wraps(f)
+    def run(*args, init=False, **kwargs):
+        app = current_app._get_current_object()
+        if store_is_new(app) and not init:
+            refuse_new_store(app)
+        click.echo(where_the_data_is(app))
+        return f(*args, **kwargs)
+
+    command = with_appcontext(run)
+    if may_init:
+        command = click.option("--init", is_flag=True,
+                               help="Start a new, empty data folder here if there is none.")(command)
+    return command
+
+
+def account_command(f=None, *, may_init=False):
+    """Run `f` on an up-to-date store, turning account mistakes into one line."""
+    if f is None:
+        return functools.partial(account_command, may_init=may_init)
 
     @functools.wraps(f)
     def run(*args, **kwargs):
@@ -58,14 +117,15 @@ def account_command(f):
             db.session.rollback()
             raise click.ClickException(str(error)) from None
 
-    return with_appcontext(run)
+    return store_command(run, may_init=may_init)
 
 
 def read_password():
     """Return a password from stdin when it is piped, else ask for it twice."""
-    stdin = click.get_text_stream("stdin")
-    if not stdin.isatty():
-        return stdin.readline().rstrip("\r\n")
+    # sys.stdin, not click.get_text_stream (deprecated in Click 8.5): Click's
+    # test runner and a shell pipe both put the input there.
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
     password = click.prompt("Password", hide_input=True)
     accounts.check_password(password)
     if click.prompt("Repeat the password", hide_input=True) != password:
@@ -95,6 +155,7 @@ def serve(host, port, threads, workers):
     gunicorn processes for --workers; put an HTTPS reverse proxy in front of
     it for phones (see docs/deploying.md). Prints a JSON line per request.
     """
+    click.echo(where_the_data_is(current_app))
     upgrade_database()
     nobody = db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
     db.session.remove()
@@ -108,13 +169,35 @@ def serve(host, port, threads, workers):
     click.echo(f"fvfield is serving on {address(host, port)} (Ctrl+C stops it)")
     if workers > 1:
         click.echo(f"{workers} processes of {threads} thread{'s' if threads > 1 else ''} each")
-    click.echo(f"Data folder: {app.instance_path}")
     if nobody:
-        click.echo(FIRST_COORDINATOR)
+        link = f"{address(host if host not in ('0.0.0.0', '::') else '127.0.0.1', port)}setup/"
+        click.echo(FIRST_COORDINATOR.format(link=link + new_setup_token(app.instance_path)))
+    warn_without_https(app, host)
     # Serve outside this command's app context: a request handled in this
     # thread (a gunicorn worker forked from it) would otherwise share its g,
     # and with it the logged-in user, with every other request.
     contextvars.Context().run(server.run)
+
+
+def is_loopback(host):
+    """Return whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_without_https(app, host):
+    """Warn once when phones on the network would reach the server over plain HTTP."""
+    if is_loopback(host) or app.config["HTTPS"]:
+        return
+    click.echo(
+        "Warning: phones work offline only over https (browsers give service workers to secure "
+        "addresses alone). Put an HTTPS proxy in front and set FVFIELD_HTTPS=1: docs/deploying.md, "
+        '"Try it on a phone today".', err=True,
+    )
 
 
 def print_request_log():
@@ -187,6 +270,7 @@ def upgrade():
 
     serve does this by itself; run it when another WSGI server serves wsgi.py.
     """
+    click.echo(where_the_data_is(current_app))
     if upgrade_database():
         click.echo("The database is up to date now.")
     else:
@@ -196,7 +280,7 @@ def upgrade():
 @click.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="The name other people in a team see.")
-@account_command
+@account_command(may_init=True)
 def create_user(email, name):
     """Create a user who can log in.
 
@@ -211,7 +295,7 @@ def create_user(email, name):
 @click.option("--name", required=True, help="The team's name, as people see it.")
 @click.option("--kind", required=True, metavar="|".join(TEAM_KINDS),
               help="What the team records.")
-@account_command
+@account_command(may_init=True)
 def create_team(slug, name, kind):
     """Create a team.
 
@@ -280,7 +364,7 @@ def note_command(event, team=None, **detail):
 @click.command("export")
 @click.argument("slug")
 @click.argument("out", type=click.Path(path_type=Path))
-@with_appcontext
+@store_command
 def export_team(slug, out):
     """Export a team's data to a SQLite file or a folder of CSV files.
 
@@ -309,7 +393,7 @@ def export_team(slug, out):
 
 @click.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@with_appcontext
+@store_command
 def backup(out):
     """Copy the SQLite database to OUT, safely while the server runs.
 

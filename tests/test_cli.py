@@ -256,7 +256,8 @@ def test_cli_bad_setting_is_one_error_line(tmp_path):
 
 def test_console_script_creates_accounts(tmp_path):
     instance = tmp_path / "instance"
-    made = run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", input=PASSWORD)
+    made = run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", "--init",
+                       input=PASSWORD)
     assert made.returncode == 0, made.stderr
     assert "Created the user cara@example.org." in made.stdout
     run_fvfield(instance, "create-team", "home", "--name", "Home", "--kind", "care-circle")
@@ -324,7 +325,7 @@ def run_in_terminal(instance, args, answers):
 def test_create_user_prompts_twice_on_a_terminal(tmp_path):
     instance = tmp_path / "instance"
     code, screen = run_in_terminal(
-        instance, ["create-user", "tess@example.org", "--name", "Tess"],
+        instance, ["create-user", "tess@example.org", "--name", "Tess", "--init"],
         [("Password:", PASSWORD), ("Repeat the password:", PASSWORD)],
     )
     assert code == 0, screen
@@ -343,7 +344,7 @@ def test_create_user_prompts_twice_on_a_terminal(tmp_path):
 def test_create_user_prompt_mistakes(tmp_path, answers, line):
     instance = tmp_path / "instance"
     code, screen = run_in_terminal(
-        instance, ["create-user", "tess@example.org", "--name", "Tess"], answers
+        instance, ["create-user", "tess@example.org", "--name", "Tess", "--init"], answers
     )
     assert code == 1
     assert line in screen
@@ -417,7 +418,7 @@ def test_serve_trusts_the_configured_proxy(served):
 @pytest.mark.slow
 def test_serve_hint_only_on_an_empty_instance(tmp_path):
     instance = tmp_path / "instance"
-    run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", input=PASSWORD)
+    run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", "--init", input=PASSWORD)
     port = free_port()
     with open(tmp_path / "serve.log", "w") as out:
         process = subprocess.Popen(
@@ -436,6 +437,7 @@ def test_serve_hint_only_on_an_empty_instance(tmp_path):
     printed = (tmp_path / "serve.log").read_text()
     assert f"fvfield is serving on http://127.0.0.1:{port}/" in printed
     assert "create-user" not in printed
+    assert "/setup/" not in printed
 
 
 def test_serve_on_a_busy_port_is_one_error_line(tmp_path):
@@ -447,3 +449,100 @@ def test_serve_on_a_busy_port_is_one_error_line(tmp_path):
     assert failed.returncode == 1
     assert f"Error: Cannot listen on 127.0.0.1:{port}" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+# --- The data folder is never a surprise ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["create-user", "cara@example.org", "--name", "Cara"],
+    ["create-team", "home", "--name", "Home", "--kind", "care-circle"],
+    ["add-member", "home", "cara@example.org", "--role", "member"],
+    ["seed-demo"],
+    ["export", "home", "out.db"],
+    ["backup", "out.db"],
+])
+def test_store_command_in_a_folder_without_data_refuses_naming_it(tmp_path, args):
+    instance = tmp_path / "elsewhere" / "instance"
+    instance.parent.mkdir()
+    failed = run_fvfield(instance, *args, input=PASSWORD)
+    assert failed.returncode == 1
+    assert failed.stderr.count("\n") == 1, failed.stderr
+    assert failed.stderr.startswith(f"Error: There is no fvfield data in {instance}:")
+    assert "--init" in failed.stderr
+    assert not instance.exists(), "the refused command left a data folder behind"
+
+
+@pytest.mark.parametrize("args", [
+    ["upgrade"],
+    ["create-team", "away", "--name", "Away", "--kind", "market-survey"],
+    ["add-member", "home", "cara@example.org", "--role", "member"],
+    ["seed-demo"],
+    ["export", "home", "out.db"],
+    ["backup", "backup.db"],
+])
+def test_store_commands_name_the_data_folder_they_used(tmp_path, args):
+    instance = tmp_path / "instance"
+    made = run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", "--init",
+                       input=PASSWORD)
+    assert made.stdout.splitlines()[0] == f"Data folder: {instance}"
+    run_fvfield(instance, "create-team", "home", "--name", "Home", "--kind", "care-circle")
+    done = run_fvfield(instance, *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == f"Data folder: {instance}"
+
+
+def test_a_new_instance_shows_no_migration_chatter(tmp_path):
+    made = run_fvfield(tmp_path / "instance", "create-user", "cara@example.org", "--name", "Cara",
+                       "--init", input=PASSWORD)
+    assert made.returncode == 0, made.stderr
+    assert made.stderr == ""
+    assert "alembic" not in made.stdout.lower()
+
+
+def start_serving(tmp_path, instance, *args, env=None):
+    """Start `fvfield serve` with `args`; return (process, log path) once it says it serves."""
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [fvfield_script(), "serve", *args], env=env or script_environment(instance),
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    for _ in range(1200):
+        if "fvfield is serving on" in log.read_text():
+            time.sleep(0.2)  # what it prints after that line
+            return process, log
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.05)
+    process.terminate()
+    raise AssertionError(log.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("host", "https", "warned"), [
+    ("0.0.0.0", "0", True), ("0.0.0.0", "1", False), ("127.0.0.1", "0", False),
+])
+def test_serve_beyond_loopback_without_https_warns_once(tmp_path, host, https, warned):
+    instance = tmp_path / "instance"
+    env = dict(script_environment(instance), FVFIELD_HTTPS=https)
+    process, log = start_serving(tmp_path, instance, "--host", host, "--port", str(free_port()), env=env)
+    process.terminate()
+    process.wait(30)
+    printed = log.read_text()
+    assert printed.count("phones work offline only over https") == (1 if warned else 0), printed
+
+
+@pytest.mark.slow
+def test_serve_on_an_empty_instance_prints_a_setup_link_that_works_once(tmp_path):
+    instance = tmp_path / "instance"
+    port = free_port()
+    process, log = start_serving(tmp_path, instance, "--port", str(port))
+    try:
+        link = re.search(r"(http://127\.0\.0\.1:\d+/setup/\S+)", log.read_text()).group(1)
+        assert requests.get(link, timeout=30).status_code == 200
+        assert requests.get(link + "x", timeout=30).status_code == 404
+        assert (instance / "setup_token").stat().st_mode & 0o777 == 0o600
+        assert link.rsplit("/", 1)[1] not in (instance / "setup_token").read_text()
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -132,7 +132,7 @@ def test_wheel_declares_the_fvfield_command(built):
 def test_installed_wheel_runs_from_its_own_files(venv, tmp_path):
     env = venv_environment(tmp_path)
     made = subprocess.run(
-        [venv / "fvfield", "create-user", "ada@example.org", "--name", "Ada"],
+        [venv / "fvfield", "create-user", "ada@example.org", "--name", "Ada", "--init"],
         input=PASSWORD, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
     )
     assert made.returncode == 0, made.stderr

@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..accounts import MIN_PASSWORD
+from ..admin.forms import NewTeamForm
 
 PASSWORD_RULES = [
     DataRequired("Choose a password."),
@@ -44,3 +45,14 @@ class AcceptInviteForm(FlaskForm):
 
 class JoinTeamForm(FlaskForm):
     """A button: join the team of the invite with the account already logged in."""
+
+
+class SetupForm(NewTeamForm):
+    """The first coordinator and their first team, through the setup link."""
+
+    person = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    email = EmailField("Your email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Choose a password", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "Password again", validators=[EqualTo("password", message="The two passwords differ.")]
+    )

@@ -74,7 +74,26 @@ function showLoginAgain() {
   notices.prepend(box);
 }
 
+/**
+ * Browsers give service workers, and with them offline use, to secure
+ * origins only (https, or localhost):
+ * https://w3c.github.io/webappsec-secure-contexts/
+ */
+function showInsecureOrigin() {
+  showProblem(
+    'fvfield needs a secure (https) address',
+    `This phone opened fvfield at ${window.location.origin}, which is not a secure address, so `
+      + 'the browser will not let fvfield work without a connection or keep records safely. '
+      + 'Ask whoever runs the server for its https:// address. If that is you: put an HTTPS proxy '
+      + 'in front of fvfield serve, as docs/deploying.md says under “Try it on a phone today”.',
+  );
+}
+
 async function start() {
+  if (!window.isSecureContext) {
+    showInsecureOrigin();
+    return;
+  }
   if (!(await databaseAvailable())) {
     showProblem(
       'This browser cannot keep records',
