@@ -333,16 +333,25 @@ def add_member(slug, email, role):
 
 
 @click.command("seed-demo")
-@account_command
-def seed_demo():
-    """Create demo teams and demo logins.
+@click.option("--remove", is_flag=True,
+              help="Delete the demo teams, all their data and the demo users in no other team.")
+@account_command(may_init=True)
+def seed_demo(remove):
+    """Create demo teams with sample data, and demo logins.
 
     A care circle and a market survey, with a user of each role in both;
-    prints their emails and passwords. What is already there is kept.
+    prints their emails and passwords. The teams get people, a market and
+    its pitches, and about eight weeks of records up to today. What is
+    already there is kept. --remove takes it all away again.
     """
+    if remove:
+        click.echo(demo.removed_words(demo.remove()))
+        return
     created = demo.seed()
     for slug, is_new in created.teams:
         click.echo(f"{'Created' if is_new else 'Already there:'} the team {slug}.")
+    for sample in created.samples:
+        click.echo(demo.sample_words(sample))
     click.echo("Demo logins:")
     for email, role, password in created.users:
         shown = password or "(already there: password unchanged)"
