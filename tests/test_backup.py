@@ -38,7 +38,7 @@ def test_backup_opens_and_matches_the_source(runner, app, seeded, tmp_path):
     out = tmp_path / "backup.db"
     result = runner.invoke(args=["backup", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Backed up the database to {out} (")
+    assert result.stdout.splitlines()[-1].startswith(f"Backed up the database to {out} (")
     source, copy = counts(database_file(app)), counts(out)
     # The backup's own audit event is written after the copy was taken.
     assert copy == {**source, "audit_events": source["audit_events"] - 1}
@@ -103,7 +103,7 @@ def test_backup_refuses_a_database_that_is_not_sqlite(runner, app, seeded, tmp_p
     out = tmp_path / "backup.db"
     result = runner.invoke(args=["backup", str(out)])
     assert result.exit_code == 1
-    assert result.output == (
+    assert result.stderr == (
         "Error: fvfield backup copies a SQLite database, and this server's database is postgresql: "
         "back it up with that database's own tools (for PostgreSQL, pg_dump).\n"
     )
@@ -115,7 +115,7 @@ def test_backup_to_a_path_that_cannot_be_written_says_so(runner, app, seeded, tm
     (tmp_path / "a-file").write_text("not a folder")
     result = runner.invoke(args=["backup", str(tmp_path / "a-file" / "backup.db")])
     assert result.exit_code == 1
-    assert result.output == f"Error: Cannot write {tmp_path}/a-file/backup.db: Not a directory.\n"
+    assert result.stderr == f"Error: Cannot write {tmp_path}/a-file/backup.db: Not a directory.\n"
     assert backup_events(app) == []
 
 

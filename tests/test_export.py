@@ -212,7 +212,8 @@ def test_export_cli_to_a_sqlite_file(runner, app, seeded, tmp_path):
     out = tmp_path / "out" / "circle.db"
     result = runner.invoke(args=["export", "clapton-circle", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Exported 4 records of 2 forms of clapton-circle to {out}.\n"
+    assert result.stdout.splitlines() == [
+        f"Data folder: {app.instance_path}", f"Exported 4 records of 2 forms of clapton-circle to {out}."]
     database = sqlite_utils.Database(out)
     assert {row["id"]: row for row in database["check_in"].rows} == team_data.expected_check_ins(app, seeded)
     assert [p.name for p in out.parent.iterdir()] == ["circle.db"]
@@ -251,7 +252,7 @@ def test_export_cli_refuses_with_one_line(runner, app, seeded, tmp_path, slug, o
     (tmp_path / "a-file").write_text("not a folder")
     result = runner.invoke(args=["export", slug, out.format(tmp=tmp_path)])
     assert result.exit_code == 1
-    assert result.output == message.format(tmp=tmp_path) + "\n"
+    assert result.stderr == message.format(tmp=tmp_path) + "\n"
     assert events(app, "data_exported") == []
 
 
