@@ -32,7 +32,7 @@ from browser.conftest import (  # noqa: E402  (the browser tests' harness)
 )
 from realserver import seed_instance  # noqa: E402
 
-from fvfield import create_app  # noqa: E402
+from fvfield import create_app# noqa: E402
 
 BUDGETS = {"precache_kb": 200, "cold_start_ms": 1000, "save_ms": 50, "longest_task_ms": 200}
 DOC = REPO / "docs" / "performance.md"

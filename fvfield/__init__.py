@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config as settings
+from fvfield import config as settings
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -42,7 +42,9 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from . import auth, cli, dialect, errors, extensions, headers, requestlog
+    from fvfield import auth, cli, dialect, errors, extensions, requestlog
+
+    from fvfield import request_hooks as headers
 
     requestlog.init_app(app)
     dialect.init_app(app)
@@ -56,13 +58,13 @@ def create_app(test_config=None):
     headers.init_app(app)
     cli.init_app(app)
 
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth.routes import bp as auth_bp
-    from .auth.setup import bp as setup_bp
-    from .health import bp as health_bp
-    from .pwa import bp as pwa_bp
-    from .teams.routes import bp as teams_bp
+    from fvfield.admin import bp as admin_bp
+    from fvfield.api import bp as api_bp
+    from fvfield.auth.routes import bp as auth_bp
+    from fvfield.auth.setup import bp as setup_bp
+    from fvfield.health import bp as health_bp
+    from fvfield.pwa import bp as pwa_bp
+    from fvfield.teams.routes import bp as teams_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(setup_bp)

@@ -1,8 +1,8 @@
 """The audit log: security and data events, written beside the change they describe."""
 from flask import has_request_context, request
 
-from .extensions import db
-from .models import AuditEvent
+from fvfield.extensions import db
+from fvfield.models import AuditEvent
 
 
 def record_event(event, user=None, team=None, email=None, **detail):

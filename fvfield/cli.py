@@ -15,14 +15,16 @@ import waitress
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import accounts, demo, export
-from .auth.setup import new_setup_token
-from .audit import record_event
-from .backup import BackupRefused, backup_sqlite, sqlite_path
-from .dialect import upgrade_lock
-from .extensions import begin_write, db
-from .health import applied_revisions, expected_revisions
-from .models import ROLES, TEAM_KINDS, User
+from fvfield import accounts, demo
+
+from fvfield.reports import files
+from fvfield.auth.setup import new_setup_token
+from fvfield.audit import record_event
+from fvfield.backup import BackupRefused, backup_sqlite, sqlite_path
+from fvfield.dialect import upgrade_lock
+from fvfield.extensions import begin_write, db
+from fvfield.health import applied_revisions, expected_revisions
+from fvfield.models import ROLES, TEAM_KINDS, User
 
 FIRST_COORDINATOR = """\
 Nobody can log in yet. Open this link once to create the first coordinator
@@ -391,9 +393,9 @@ def export_team(slug, out):
         raise click.ClickException(f"{out} is a file: give a folder for CSV files, or a name ending in .db.")
     try:
         if as_sqlite:
-            counts = export.save_sqlite(team.id, out).records
+            counts = files.save_sqlite(team.id, out).records
         else:
-            counts = export.save_csv_folder(team.id, out)
+            counts = files.save_csv_folder(team.id, out)
     except OSError as error:
         raise cannot_write(out, error) from None
     note_command("data_exported", team=team, format="sqlite" if as_sqlite else "csv", path=str(out))
@@ -431,8 +433,8 @@ def init_app(app):
 
 def create():
     """Create the app for the `fvfield` command."""
-    from . import create_app
-    from .config import SettingError
+    from fvfield import create_app
+    from fvfield.config import SettingError
 
     try:
         return create_app()

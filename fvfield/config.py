@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
-from . import dialect
+from fvfield import dialect
 
 DEFAULTS = dict(
     # Carers stay offline for days: the remember cookie and the session

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
-from . import accounts
-from .audit import record_event
-from .documents import documents
-from .extensions import begin_write, db
-from .models import Membership, Team, User
-from .sync import push_changes
+from fvfield import accounts
+from fvfield.audit import record_event
+from fvfield.sync.documents import documents
+from fvfield.extensions import begin_write, db
+from fvfield.models import Membership, Team, User
+from fvfield.sync import push_changes
 
 # The teams' names say they are demos; the names of earlier versions count too.
 TEAMS = (

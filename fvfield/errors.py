@@ -3,7 +3,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from fvfield.extensions import db
 
 CODES = {
     400: "bad_request",

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from .dialect import lock_writers
+from fvfield.dialect import lock_writers
 
 
 class Base(DeclarativeBase):

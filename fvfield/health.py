@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app
 
-from .extensions import db
+from fvfield.extensions import db
 
 bp = Blueprint("health", __name__)
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from fvfield.extensions import db
 
 ROLES = ("coordinator", "member", "viewer")
 TEAM_KINDS = ("care-circle", "market-survey", "evaluation")

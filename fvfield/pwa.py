@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, url_for
 
-from . import web_folder
+from fvfield import web_folder
 
 bp = Blueprint("pwa", __name__)
 

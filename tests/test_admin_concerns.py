@@ -8,7 +8,7 @@ from admin_helpers import ROLES, location, login_as, pulled, text
 from conftest import new_id
 from fvfield.extensions import db
 from fvfield.models import ConcernResolution
-from fvfield.schema import load_template
+from fvfield.questionnaires import load_template
 
 # The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
 pytestmark = pytest.mark.both_stores

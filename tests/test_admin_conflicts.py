@@ -173,7 +173,7 @@ def test_admin_conflicts_of_a_subject_resolved_the_same_way(client, auth, sync):
 
 
 def test_admin_conflicts_choice_that_breaks_the_form_saves_nothing(client, auth, sync):
-    from fvfield.schema import load_template
+    from fvfield.questionnaires import load_template
 
     sync.publish(load_template("home-visit"))
     login_as(auth, "member")

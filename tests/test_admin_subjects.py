@@ -9,7 +9,7 @@ from admin_helpers import ROLES, location, login_as, pulled, text
 from conftest import new_id
 from fvfield.extensions import db
 from fvfield.models import Revision
-from fvfield.web_changes import web_device_id
+from fvfield.sync.web_edits import web_device_id
 
 # The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
 pytestmark = pytest.mark.both_stores

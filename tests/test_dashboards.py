@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 import dashboard_data as data
 from conftest import make_team
-from fvfield import form_drafts
+from fvfield.sync import drafts
 from fvfield.extensions import begin_write, db
 from fvfield.models import AuditEvent, ConcernResolution, Team, User
 from fvfield.sync import install_questionnaires, publish_form_version
@@ -40,7 +40,7 @@ def publish_next(app, slug, form_id, change):
     with app.app_context():
         begin_write()
         team = db.session.scalar(sa.select(Team).where(Team.slug == slug))
-        latest = form_drafts.published_versions(team.id, form_id)[-1].definition
+        latest = drafts.published_versions(team.id, form_id)[-1].definition
         publish_form_version(team, change(latest))
         db.session.commit()
 

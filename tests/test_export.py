@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlite_utils
 
 import team_data
-from fvfield import export
+from fvfield.reports import files as export
 from fvfield.extensions import db
 from fvfield.models import AuditEvent
 

@@ -6,7 +6,7 @@ from conftest import VISIT_FORM, make_user
 from fvfield.accounts import TEAM_KINDS, add_member, create_team
 from fvfield.extensions import begin_write, db
 from fvfield.models import Team
-from fvfield.schema import templates_for_kind
+from fvfield.questionnaires import templates_for_kind
 from fvfield.sync import InvalidDefinition, publish_form_version
 
 

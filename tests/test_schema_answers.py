@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fvfield.schema import (
+from fvfield.questionnaires import (
     FIELD_TYPES, DefinitionError, compile_definition, load_template, templates_for_kind, validate_answers,
     validate_definition,
 )
-from fvfield.schema.builtin import TEMPLATE_IDS
+from fvfield.questionnaires.built_in import TEMPLATE_IDS
 
 CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 LETTERS = [{"value": v, "label": v.upper()} for v in "abc"]

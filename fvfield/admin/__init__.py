@@ -34,14 +34,14 @@ def team_navigation():
 
 
 # The areas' pages, registered on bp by importing them (one line each).
-from . import exports  # noqa: E402,F401
-from . import audit  # noqa: E402,F401
-from . import team_create  # noqa: E402,F401
-from . import subjects  # noqa: E402,F401
-from . import pitches  # noqa: E402,F401
-from . import records  # noqa: E402,F401
-from . import conflicts  # noqa: E402,F401
-from . import concerns  # noqa: E402,F401
-from . import questionnaires  # noqa: E402,F401
-from . import form_editor  # noqa: E402,F401
-from . import dashboard  # noqa: E402,F401
+from fvfield.admin import exports  # noqa: E402,F401
+from fvfield.admin import audit  # noqa: E402,F401
+from fvfield.admin import team_create  # noqa: E402,F401
+from fvfield.admin import subjects  # noqa: E402,F401
+from fvfield.admin import pitches  # noqa: E402,F401
+from fvfield.admin import records  # noqa: E402,F401
+from fvfield.admin import conflicts  # noqa: E402,F401
+from fvfield.admin import concerns  # noqa: E402,F401
+from fvfield.admin import questionnaires  # noqa: E402,F401
+from fvfield.admin import form_editor  # noqa: E402,F401
+from fvfield.admin import dashboard  # noqa: E402,F401

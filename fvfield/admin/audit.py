@@ -3,10 +3,10 @@ import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import login_required
 
-from ..access import team_for
-from ..extensions import db
-from ..models import AuditEvent, User
-from . import bp
+from fvfield.accounts.access import team_for
+from fvfield.extensions import db
+from fvfield.models import AuditEvent, User
+from fvfield.admin import bp
 
 PER_PAGE = 50
 # Any page number beyond this is as empty, and its offset still fits the database's integers.

@@ -9,15 +9,15 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..access import team_for
-from ..audit import record_event
-from ..documents import documents
-from ..extensions import begin_write, db
-from ..models import ConcernResolution
-from . import bp
-from .forms import ConcernForm
-from .store import parsed, subject_labels, team_document, user_names
-from .words import Words
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.sync.documents import documents
+from fvfield.extensions import begin_write, db
+from fvfield.models import ConcernResolution
+from fvfield.admin import bp
+from fvfield.admin.forms import ConcernForm
+from fvfield.admin.store import parsed, subject_labels, team_document, user_names
+from fvfield.admin.words import Words
 
 FIELD = "concern"
 # Compact JSON, as the store writes it: narrows the search before each record is read.

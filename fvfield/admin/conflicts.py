@@ -7,22 +7,22 @@ revision changed, the current value and its value, and chooses. The choice
 is saved through the push logic as a new revision (base_rev the current
 rev, resolves_conflict), which clears has_conflict; phones receive it at
 their next pull. The conflicting revisions shown are marked resolved in
-conflict_resolutions (web_changes.resolve_conflict).
+conflict_resolutions (web_edits.resolve_conflict).
 """
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import web_changes
-from ..access import team_for
-from ..documents import ATTRIBUTES, documents
-from ..extensions import db
-from ..merge import fields
-from . import bp
-from .forms import conflict_choice_form
-from .history import device_words, field_order
-from .store import parsed, subject_labels, team_document, user_names
-from .words import Words
+from fvfield.sync import web_edits
+from fvfield.accounts.access import team_for
+from fvfield.sync.documents import ATTRIBUTES, documents
+from fvfield.extensions import db
+from fvfield.sync.merge import fields
+from fvfield.admin import bp
+from fvfield.admin.forms import conflict_choice_form
+from fvfield.admin.history import device_words, field_order
+from fvfield.admin.store import parsed, subject_labels, team_document, user_names
+from fvfield.admin.words import Words
 
 CURRENT = "current"
 
@@ -43,17 +43,17 @@ def choices_for(team, current):
 
     Each choice is {"field", "label", "options": [(key, value, value in words, who)]}, the current value first.
     """
-    rivals = [parsed(row) for row in web_changes.open_conflicts(team.id, current["collection"], current["id"])]
+    rivals = [parsed(row) for row in web_edits.open_conflicts(team.id, current["collection"], current["id"])]
     people = user_names({current["author"]} | {r["user_id"] for r in rivals})
     words = Words(team, subject_labels(team), people)
     collection, now = current["collection"], fields(current["collection"], current)
     options, order = {}, field_order(words, current)
     for number, rival in enumerate(rivals):
-        base = web_changes.state_at(team.id, current["id"], rival["base_rev"]) if rival["base_rev"] else None
+        base = web_edits.state_at(team.id, current["id"], rival["base_rev"]) if rival["base_rev"] else None
         theirs = fields(collection, rival)
         who = (f"{words.person(rival['user_id'])}'s version, from {device_words(rival)}, "
                f"{rival['created_at']:%d %b %Y %H:%M} UTC")
-        for name in web_changes.conflicting_fields(current, rival, base):
+        for name in web_edits.conflicting_fields(current, rival, base):
             options.setdefault(name, []).append(
                 (f"rival-{number}", theirs.get(name), words.value(rival, name, theirs.get(name)), who)
             )
@@ -120,8 +120,8 @@ def conflict(slug, collection, document_id):
             key = form[f"field_{number}"].data
             chosen[choice["field"]] = next(o[1] for o in choice["options"] if o[0] == key)
         try:
-            result = web_changes.resolve_conflict(team, current_user, membership.role, current, seen, chosen)
-        except web_changes.ConflictMoved as moved:
+            result = web_edits.resolve_conflict(team, current_user, membership.role, current, seen, chosen)
+        except web_edits.ConflictMoved as moved:
             flash(str(moved), "error")
             return redirect(url_for("admin.conflict", slug=team.slug, collection=collection, document_id=current["id"]))
         if result["status"] == "applied":

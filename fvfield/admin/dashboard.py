@@ -1,4 +1,4 @@
-"""The team's dashboard: a chart per report (fvfield/reports.py), drawn as SVG, its table beside it.
+"""The team's dashboard: a chart per report (fvfield/reports/numbers.py), drawn as SVG, its table beside it.
 
 Each chart's numbers are the same three times: the SVG drawn on the server
 (fvfield/charts.py), the table on the page and the CSV file. Which charts a
@@ -12,11 +12,13 @@ from datetime import date
 from flask import abort, current_app, render_template
 from flask_login import login_required
 
-from .. import charts, reports
-from ..access import team_for
-from ..export import csv_cell
-from . import bp
-from .exports import NO_STORE, file_name, note_export
+from fvfield.reports import numbers
+
+from fvfield.reports import charts
+from fvfield.accounts.access import team_for
+from fvfield.reports.files import csv_cell
+from fvfield.admin import bp
+from fvfield.admin.exports import NO_STORE, file_name, note_export
 
 # Pitch statuses in the colours the phone's badges use (static/css/field.css).
 STATUS_COLOURS = {"Trading": "#1d6b35", "Vacant": "#4a5560", "Closed today": "#8a5300", "Casual trader": "#1f4f99"}
@@ -85,62 +87,62 @@ class Chart:
 VISITS = Chart(
     "visits", "Visits per person per week",
     "Home visits recorded each week, by the person visited. Weeks without a visit show 0.",
-    reports.visits_per_person_per_week, "stacked", week_words,
+    numbers.visits_per_person_per_week, "stacked", week_words,
 )
 TIME_SPENT = Chart(
     "time-spent", "Time spent with each person per week (hours)",
     "Hours from time in to time out of the home visits that have both, by the person visited.",
-    reports.time_spent_per_week, "stacked", week_words,
+    numbers.time_spent_per_week, "stacked", week_words,
 )
 TASKS = Chart(
     "tasks", "Tasks done and declined",
     "How many home visits had each task done, and how many had it declined.",
-    reports.tasks_mix, "grouped",
+    numbers.tasks_mix, "grouped",
 )
 CONCERNS = Chart(
     "concerns", "Concerns raised and resolved per week",
     "Records that answered yes to 'Anything to raise?', by the week they were recorded, and the concerns a "
     "coordinator marked resolved, by the week they were resolved.",
-    reports.concerns_per_week, "grouped", week_words,
+    numbers.concerns_per_week, "grouped", week_words,
 )
 WELLBEING = Chart(
     "wellbeing", "Wellbeing over time (ONS, 0 to 10)",
     "The average answer to each of the four ONS personal wellbeing questions, per month of wellbeing checks. "
     "Higher is better, except for anxiety.",
-    reports.wellbeing_over_time, "lines", month_words, skip=("Checks",), low=0, high=10,
+    numbers.wellbeing_over_time, "lines", month_words, skip=("Checks",), low=0, high=10,
 )
 LONELINESS = Chart(
     "loneliness", "Loneliness over time (UCLA 3-item, 3 to 9)",
     "The average total of the three loneliness questions, per month of wellbeing checks that answered all "
     "three. Higher means lonelier.",
-    reports.loneliness_over_time, "lines", month_words, skip=("Checks",), low=3, high=9,
+    numbers.loneliness_over_time, "lines", month_words, skip=("Checks",), low=3, high=9,
 )
 STORIES = Chart(
     "stories", "Change stories per domain",
     "The most significant change stories, by what each change is mostly about.",
-    reports.stories_per_domain, "stacked",
+    numbers.stories_per_domain, "stacked",
 )
 PITCHES = Chart(
     "pitches", "Pitches trading, vacant, closed or casual",
     "Per market and day of survey, the status of each pitch surveyed that day (its latest survey that day).",
-    reports.pitch_status_per_day, "stacked", market_day_words, keys=2, skip=("Pitches surveyed",),
+    numbers.pitch_status_per_day, "stacked", market_day_words, keys=2, skip=("Pitches surveyed",),
     colours=STATUS_COLOURS,
 )
 GOODS = Chart(
     "goods", "What the pitches sell",
     "The goods of each pitch at its latest survey, by market.",
-    reports.goods_mix, "stacked",
+    numbers.goods_mix, "stacked",
 )
 PRICES = Chart(
     "prices", "Basket prices over time (median, £)",
     "The median price of each item of the shared basket on each day of survey, over all markets.",
-    reports.basket_prices, "lines", day_row_words,
+    numbers.basket_prices, "lines", day_row_words,
 )
 FOOTFALL = Chart(
     "footfall", "Footfall per count",
     "People counted in each timed count, by direction; the table also gives the count's length and the "
     "people per hour.",
-    reports.footfall_per_interval, "stacked", count_words, keys=2, skip=("Minutes", "Total", "People per hour"),
+    numbers.footfall_per_interval, "stacked", count_words, keys=2, skip=("Minutes", "Total", "People per hour"),
 )
 CHARTS = {
     "care-circle": (VISITS, TIME_SPENT, TASKS, CONCERNS, WELLBEING, LONELINESS),

@@ -1,7 +1,7 @@
 """The page forms of the form editor, and how one question goes into and out of them.
 
 These are Flask-WTF forms of the coordinators' pages; what they edit are form
-definitions, the questionnaires of fvfield/schema. A question page shows the
+definitions, the questionnaires of fvfield/questionnaires. A question page shows the
 options of every type (a small script hides those of other types), and the
 answers of every question its show_if rule may depend on; the server reads
 only those of the type and question chosen.
@@ -16,10 +16,10 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..form_drafts import name_from, with_type
-from ..schema.definition import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
-from ..schema.fields import FIELD_NAME
-from ..schema.rules import RULE_TYPES
+from fvfield.sync.drafts import name_from, with_type
+from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
+from fvfield.questionnaires.types import FIELD_NAME
+from fvfield.questionnaires.rules import RULE_TYPES
 
 TYPE_NAMES = (
     ("text", "Short text"),

@@ -9,13 +9,15 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from .. import export, phone_copy
-from ..access import team_for
-from ..audit import record_event
-from ..documents import documents
-from ..extensions import begin_write, csrf, db
-from ..models import utcnow
-from . import bp
+from fvfield.sync import phone_copy
+
+from fvfield.reports import files
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.sync.documents import documents
+from fvfield.extensions import begin_write, csrf, db
+from fvfield.models import utcnow
+from fvfield.admin import bp
 
 # Room for the multipart envelope and the CSRF token around the file itself.
 FORM_OVERHEAD = 64 * 1024
@@ -41,8 +43,8 @@ def forms_of(team):
         .group_by(documents.c.form)
     ).all())
     found = []
-    for form_id in export.form_ids(team.id):
-        layout = export.form_layout(team.id, form_id)
+    for form_id in files.form_ids(team.id):
+        layout = files.form_layout(team.id, form_id)
         found.append((form_id, layout.title, len(layout.versions), counts.get(form_id, 0)))
     return found
 
@@ -81,11 +83,11 @@ def exports(slug):
 def export_csv(slug, form_id):
     """Stream one form's records as a CSV file."""
     team, _ = team_for(slug, "coordinator")
-    layout = export.form_layout(team.id, form_id)
+    layout = files.form_layout(team.id, form_id)
     if layout is None:
         abort(404, f"{team.name} has no form '{form_id}'.")
     note_export(team, format="csv", form=form_id)
-    chunks = stream_with_context(export.csv_chunks(layout, team.id))
+    chunks = stream_with_context(files.csv_chunks(layout, team.id))
     name = file_name(team, form_id) + ".csv"
     return current_app.response_class(
         chunks, mimetype="text/csv",
@@ -104,7 +106,7 @@ def export_sqlite(slug):
     fd, path = tempfile.mkstemp(suffix=".db", dir=folder)
     os.close(fd)
     try:
-        export.write_sqlite(team.id, path)
+        files.write_sqlite(team.id, path)
         # Opened, then unlinked: the open file is sent and disappears when closed.
         built = open(path, "rb")
     finally:

@@ -1,7 +1,7 @@
 """The form editor: coordinators change a form's draft question by question, then publish it.
 
 Every change is a POST that carries the draft's rev: an edit made on a page
-older than someone else's save is refused (form_drafts.DraftChanged) rather
+older than someone else's save is refused (drafts.DraftChanged) rather
 than undoing theirs. Every POST takes the write lock first, so publishing
 queues behind the phones' pushes. Publishing validates the draft with the
 questionnaire module and nothing is published while it has problems.
@@ -9,21 +9,21 @@ questionnaire module and nothing is published while it has problems.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import form_drafts
-from ..access import team_for
-from ..audit import record_event
-from ..extensions import begin_write, db
-from ..schema import describe_changes
-from ..sync import InvalidDefinition
-from . import bp
-from .editor_forms import LISTED_RULE_TYPES, SUBJECT_KINDS, AddQuestionForm, DraftAction, TitleForm
-from .editor_forms import answers_of, options, question_form, question_from, rule_option, short
-from .questionnaires import published_definition, question_words, user_names
+from fvfield.sync import drafts
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, db
+from fvfield.questionnaires import describe_changes
+from fvfield.sync import InvalidDefinition
+from fvfield.admin import bp
+from fvfield.admin.editor_forms import LISTED_RULE_TYPES, SUBJECT_KINDS, AddQuestionForm, DraftAction, TitleForm
+from fvfield.admin.editor_forms import answers_of, options, question_form, question_from, rule_option, short
+from fvfield.admin.questionnaires import published_definition, question_words, user_names
 
 
 def draft_or_404(team, form_id):
     """Return the draft of a team's form, or 404."""
-    draft = form_drafts.draft_of(team.id, form_id)
+    draft = drafts.draft_of(team.id, form_id)
     if draft is None:
         abort(404, f"There is no draft of the form '{form_id}'. It may have been published or discarded.")
     return draft
@@ -31,7 +31,7 @@ def draft_or_404(team, form_id):
 
 def question_or_404(draft, name):
     """Return the draft's question with this name, or 404."""
-    index = form_drafts.index_of(draft.definition, name)
+    index = drafts.index_of(draft.definition, name)
     if index is None:
         abort(404, f"The draft has no question '{name}'. It may have been removed or renamed.")
     return draft.definition["fields"][index]
@@ -66,15 +66,15 @@ def problems_by_question(errors):
 def published_names(team, form_id):
     """Return the names of the questions of every published version of a form."""
     names = set()
-    for row in form_drafts.published_versions(team.id, form_id):
-        names.update(f.get("name") for f in form_drafts.questions(row.definition))
+    for row in drafts.published_versions(team.id, form_id):
+        names.update(f.get("name") for f in drafts.questions(row.definition))
     return names
 
 
 def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=200):
     """Render the draft page: problems, what it changes, the title and every question."""
     definition = draft.definition
-    errors = form_drafts.draft_problems(draft) if errors is None else errors
+    errors = drafts.draft_problems(draft) if errors is None else errors
     general, per_question = problems_by_question(errors)
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else None
     fixed = published_names(team, draft.form_id)
@@ -114,9 +114,9 @@ def start_editing(slug, form_id):
     """Start the draft of a form's next version (or carry on with the one there is)."""
     team, _ = team_for(slug, "coordinator")
     begin_write(team.id)
-    if form_drafts.draft_of(team.id, form_id) is None:
+    if drafts.draft_of(team.id, form_id) is None:
         try:
-            form_drafts.start_draft(team, form_id, current_user)
+            drafts.start_draft(team, form_id, current_user)
         except LookupError as missing:
             abort(404, str(missing))
         record_event("form_draft_started", user=current_user, team=team, form=form_id)
@@ -129,9 +129,9 @@ def start_editing(slug, form_id):
 def form_draft(slug, form_id):
     """Show the draft of a form's next version, to change, preview and publish."""
     team, _ = team_for(slug, "coordinator")
-    draft = form_drafts.draft_of(team.id, form_id)
+    draft = drafts.draft_of(team.id, form_id)
     if draft is None:
-        if form_drafts.latest_version(team.id, form_id) is None:
+        if drafts.latest_version(team.id, form_id) is None:
             abort(404, f"{team.name} has no form '{form_id}'.")
         return redirect(url_for("admin.form_versions_page", slug=team.slug, form_id=form_id), 303)
     return show_draft(team, draft)
@@ -153,8 +153,8 @@ def draft_title(slug, form_id):
     if form.subject_kind.data:
         definition["subject_kind"] = form.subject_kind.data
     try:
-        form_drafts.save_draft(draft, definition, form.rev.data, current_user)
-    except form_drafts.DraftChanged:
+        drafts.save_draft(draft, definition, form.rev.data, current_user)
+    except drafts.DraftChanged:
         return refused_as_stale(team, form_id)
     db.session.commit()
     flash("Saved the title.", "success")
@@ -166,7 +166,7 @@ def insert_position(definition, position):
     if position == "0":
         return 0
     if position.startswith("after:"):
-        index = form_drafts.index_of(definition, position[len("after:"):])
+        index = drafts.index_of(definition, position[len("after:"):])
         return None if index is None else index + 1
     return None
 
@@ -184,12 +184,12 @@ def add_question(slug, form_id):
         return show_draft(team, draft, add_form=form, status=400)
     label = form.label.data.replace("\r\n", "\n").strip()
     definition = draft.definition
-    name = form_drafts.name_from(label, form_drafts.names_used(team.id, form_id, definition))
-    question = form_drafts.new_question(form.kind.data, label, name)
-    definition = form_drafts.insert_question(definition, question, insert_position(definition, form.position.data))
+    name = drafts.name_from(label, drafts.names_used(team.id, form_id, definition))
+    question = drafts.new_question(form.kind.data, label, name)
+    definition = drafts.insert_question(definition, question, insert_position(definition, form.position.data))
     try:
-        form_drafts.save_draft(draft, definition, form.rev.data, current_user)
-    except form_drafts.DraftChanged:
+        drafts.save_draft(draft, definition, form.rev.data, current_user)
+    except drafts.DraftChanged:
         return refused_as_stale(team, form_id)
     db.session.commit()
     flash(f"Added the question '{short(label)}'. Set its details below.", "success")
@@ -199,10 +199,10 @@ def add_question(slug, form_id):
 def show_question(team, draft, question, form, status=200):
     """Render a question's page with its problems in the draft."""
     definition = draft.definition
-    index = form_drafts.index_of(definition, question.get("name"))
-    _, per_question = problems_by_question(form_drafts.draft_problems(draft))
+    index = drafts.index_of(definition, question.get("name"))
+    _, per_question = problems_by_question(drafts.draft_problems(draft))
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else {}
-    old = next((f for f in form_drafts.questions(base) if f.get("name") == question.get("name")), {})
+    old = next((f for f in drafts.questions(base) if f.get("name") == question.get("name")), {})
     return render_template(
         "admin/forms/question.html", team=team, draft=draft, question=question, form=form, number=index + 1,
         problems=per_question.get(index, []), fixed_name=question.get("name") in published_names(team, draft.form_id),
@@ -236,11 +236,11 @@ def draft_question(slug, form_id, name):
     changed = question_from(form, question, draft.definition, fixed_name=fixed)
     if changed is None:
         return show_question(team, draft, question, form, status=400)
-    definition = form_drafts.replace_question(draft.definition, name, changed)
-    form_drafts.save_draft(draft, definition, form.rev.data, current_user)
+    definition = drafts.replace_question(draft.definition, name, changed)
+    drafts.save_draft(draft, definition, form.rev.data, current_user)
     db.session.commit()
-    _, per_question = problems_by_question(form_drafts.draft_problems(draft))
-    if per_question.get(form_drafts.index_of(definition, changed["name"])):
+    _, per_question = problems_by_question(drafts.draft_problems(draft))
+    if per_question.get(drafts.index_of(definition, changed["name"])):
         flash("Saved. This question still has a problem to fix before the form can be published.", "error")
         return redirect(url_for("admin.draft_question", slug=team.slug, form_id=form_id, name=changed["name"]), 303)
     flash(f"Saved the question '{short(changed['label'])}'.", "success")
@@ -257,8 +257,8 @@ def change_question(slug, form_id, name, change, say, anchor=None):
     if not form.validate():
         abort(400, "The button's form was incomplete; reload the page and try again.")
     try:
-        form_drafts.save_draft(draft, change(draft.definition), form.rev.data, current_user)
-    except form_drafts.DraftChanged:
+        drafts.save_draft(draft, change(draft.definition), form.rev.data, current_user)
+    except drafts.DraftChanged:
         return refused_as_stale(team, form_id)
     db.session.commit()
     flash(*say(question, draft.definition))
@@ -277,7 +277,7 @@ def move_question(slug, form_id, name):
         """Say which question moved where."""
         return f"Moved '{short(question.get('label') or name)}' {'up' if by < 0 else 'down'}.", "success"
 
-    return change_question(slug, form_id, name, lambda d: form_drafts.move_question(d, name, by), say, f"q-{name}")
+    return change_question(slug, form_id, name, lambda d: drafts.move_question(d, name, by), say, f"q-{name}")
 
 
 @bp.post("/forms/<form_id>/draft/questions/<name>/remove")
@@ -289,13 +289,13 @@ def remove_question(slug, form_id, name):
         """Say what was removed, and which questions hung on it."""
         message = (f"Removed '{short(question.get('label') or name)}'. "
                    "Records made with earlier versions keep its answers.")
-        waiting = form_drafts.dependants(definition, name)
+        waiting = drafts.dependants(definition, name)
         if not waiting:
             return message, "success"
         listed = "; ".join(f"'{short(label)}'" for label in waiting)
         return f"{message} These questions were asked only after it: choose when to ask them: {listed}.", "error"
 
-    return change_question(slug, form_id, name, lambda d: form_drafts.remove_question(d, name), say)
+    return change_question(slug, form_id, name, lambda d: drafts.remove_question(d, name), say)
 
 
 @bp.post("/forms/<form_id>/draft/publish")
@@ -304,7 +304,7 @@ def publish_draft(slug, form_id):
     """Publish the draft as the form's next version, which phones receive at their next sync."""
     team, _ = team_for(slug, "coordinator")
     begin_write(team.id)
-    draft = form_drafts.draft_of(team.id, form_id)
+    draft = drafts.draft_of(team.id, form_id)
     if draft is None:
         flash("There is no draft to publish: it may have been published already.", "error")
         return redirect(url_for("admin.forms", slug=team.slug), 303)
@@ -315,12 +315,12 @@ def publish_draft(slug, form_id):
         return refused_as_stale(team, form_id)
     title = draft.definition.get("title")
     try:
-        version = form_drafts.publish_draft(team, draft, current_user)
+        version = drafts.publish_draft(team, draft, current_user)
     except InvalidDefinition as invalid:
         db.session.rollback()
         flash("Nothing was published: fix the problems below first.", "error")
-        return show_draft(team, form_drafts.draft_of(team.id, form_id), errors=invalid.errors, status=400)
-    except form_drafts.DraftOutdated as outdated:
+        return show_draft(team, drafts.draft_of(team.id, form_id), errors=invalid.errors, status=400)
+    except drafts.DraftOutdated as outdated:
         db.session.rollback()
         flash(str(outdated), "error")
         return redirect(url_for("admin.form_versions_page", slug=team.slug, form_id=form_id), 303)

@@ -1,6 +1,6 @@
 """Page forms for the coordinators' pages: one per action.
 
-Not to be confused with the team's questionnaires (fvfield/schema), which
+Not to be confused with the team's questionnaires (fvfield/questionnaires), which
 the phones fill in.
 """
 import math
@@ -15,8 +15,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
-from ..accounts import SLUG
-from ..models import TEAM_KINDS
+from fvfield.accounts import SLUG
+from fvfield.models import TEAM_KINDS
 
 MAX_LABEL = 200
 MAX_TEXT = 4000

@@ -3,13 +3,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..documents import ATTRIBUTES, WINNERS
-from ..extensions import db
-from ..merge import changed, fields
-from ..models import ConflictResolution
-from ..web_changes import web_device_id
-from .store import document_revisions, user_names
-from .words import SUBJECT_DATA, Words
+from fvfield.sync.documents import ATTRIBUTES, WINNERS
+from fvfield.extensions import db
+from fvfield.sync.merge import changed, fields
+from fvfield.models import ConflictResolution
+from fvfield.sync.web_edits import web_device_id
+from fvfield.admin.store import document_revisions, user_names
+from fvfield.admin.words import SUBJECT_DATA, Words
 
 STATUS_WORDS = {
     "applied": "Applied",

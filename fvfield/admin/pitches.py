@@ -9,13 +9,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .. import pitch_import, web_changes
-from ..access import team_for
-from ..audit import record_event
-from . import bp
-from .forms import ConfirmImportForm, PitchFileForm, PitchForm
-from .store import subjects_of, team_document
-from .subjects import form_data, outcome, show_form
+from fvfield import pitch_import
+
+from fvfield.sync import web_edits
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.admin import bp
+from fvfield.admin.forms import ConfirmImportForm, PitchFileForm, PitchForm
+from fvfield.admin.store import subjects_of, team_document
+from fvfield.admin.subjects import form_data, outcome, show_form
 
 TOKEN_SECONDS = 3600
 # Room for the multipart envelope and the CSRF token around the file itself.
@@ -71,7 +73,7 @@ def new_pitch(slug, market_id):
             form.label.errors = [f"{market['label']} already has a pitch {form.label.data.strip()}."]
         else:
             data = form_data(form, {"market_id": market["id"]})
-            result = web_changes.save_subject(
+            result = web_edits.save_subject(
                 team, current_user, membership.role, "pitch", " ".join(form.label.data.split()), data
             )
             if outcome(team, result, form) is not None:
@@ -138,14 +140,14 @@ def confirm_import(slug, market_id):
         if lat is not None:
             data["position"] = {"lat": lat, "lon": lon}
         changes.append(
-            web_changes.new_change("subjects", kind="pitch", label=reference, data=data, deleted=False)
+            web_edits.new_change("subjects", kind="pitch", label=reference, data=data, deleted=False)
         )
 
     def note(results):
         added = sum(result["status"] == "applied" for result in results)
         record_event("pitches_imported", user=current_user, team=team, market=market["label"], pitches=added)
 
-    results = web_changes.save_changes(team, current_user, membership.role, changes, note) if changes else []
+    results = web_edits.save_changes(team, current_user, membership.role, changes, note) if changes else []
     added = sum(result["status"] == "applied" for result in results)
     message = f"Imported {added} {'pitch' if added == 1 else 'pitches'} into {market['label']}."
     if skipped:

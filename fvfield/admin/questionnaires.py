@@ -8,19 +8,19 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import form_drafts
-from ..access import team_for
-from ..audit import record_event
-from ..documents import documents, form_versions
-from ..extensions import begin_write, db
-from ..models import User
-from ..pwa import STYLESHEETS
-from ..schema import describe_changes, load_template
-from ..schema.builtin import TEMPLATE_IDS
-from ..schema.changes import range_text
-from ..schema.rules import rule_words
-from . import bp
-from .editor_forms import TYPE_WORDS, NewFormForm, options, short
+from fvfield.sync import drafts
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.sync.documents import documents, form_versions
+from fvfield.extensions import begin_write, db
+from fvfield.models import User
+from fvfield.pwa import STYLESHEETS
+from fvfield.questionnaires import describe_changes, load_template
+from fvfield.questionnaires.built_in import TEMPLATE_IDS
+from fvfield.questionnaires.changes import range_text
+from fvfield.questionnaires.rules import rule_words
+from fvfield.admin import bp
+from fvfield.admin.editor_forms import TYPE_WORDS, NewFormForm, options, short
 
 
 def record_counts(team_id):
@@ -55,11 +55,11 @@ def user_names(ids):
 
 def forms_of(team):
     """Return the team's forms, published or only drafted, by title, with their numbers."""
-    latest, drafts, counts = latest_definitions(team.id), form_drafts.drafts_of(team.id), record_counts(team.id)
+    latest, drafted, counts = latest_definitions(team.id), drafts.drafts_of(team.id), record_counts(team.id)
     found = []
-    for form_id in set(latest) | set(drafts):
+    for form_id in set(latest) | set(drafted):
         version, definition, published_at = latest.get(form_id, (None, None, None))
-        draft = drafts.get(form_id)
+        draft = drafted.get(form_id)
         source = definition or draft.definition
         found.append({
             "id": form_id, "title": source.get("title") or form_id, "version": version,
@@ -100,7 +100,7 @@ def question_words(question, definition):
 
 def versions_with_changes(team, form_id):
     """Return the form's versions, newest first, each with who published it and what it changed."""
-    rows = form_drafts.published_versions(team.id, form_id)
+    rows = drafts.published_versions(team.id, form_id)
     names = user_names(row.published_by for row in rows)
     counts = record_counts(team.id)
     found, previous = [], None
@@ -167,10 +167,10 @@ def new_form(slug):
         begin_write(team.id)
         if form.validate():
             source = source_definition(team, form.source.data)
-            form_id = form.form_id.data or form_drafts.id_from(form.title.data)
+            form_id = form.form_id.data or drafts.id_from(form.title.data)
             try:
-                form_drafts.start_new_form(team, form_id, form.title.data.strip(), source, current_user)
-            except (form_drafts.FormIdTaken, ValueError) as problem:
+                drafts.start_new_form(team, form_id, form.title.data.strip(), source, current_user)
+            except (drafts.FormIdTaken, ValueError) as problem:
                 form.form_id.errors.append(str(problem))
             else:
                 record_event("form_draft_started", user=current_user, team=team, form=form_id)
@@ -189,7 +189,7 @@ def form_versions_page(slug, form_id):
     """Show a form: its versions with what each changed, and its draft."""
     team, _ = team_for(slug, "coordinator")
     versions = versions_with_changes(team, form_id)
-    draft = form_drafts.draft_of(team.id, form_id)
+    draft = drafts.draft_of(team.id, form_id)
     if not versions and draft is None:
         abort(404, f"{team.name} has no form '{form_id}'.")
     title = versions[0]["title"] if versions else draft.definition.get("title")
@@ -214,7 +214,7 @@ def form_version(slug, form_id, version):
     row = next(v for v in versions_with_changes(team, form_id) if v["version"] == version)
     return render_template(
         "admin/forms/version.html", team=team, form_id=form_id, definition=definition, version=row,
-        questions=[(q, question_words(q, definition)) for q in form_drafts.questions(definition)],
+        questions=[(q, question_words(q, definition)) for q in drafts.questions(definition)],
     )
 
 
@@ -241,7 +241,7 @@ def preview_version(slug, form_id, version):
 def preview_draft(slug, form_id):
     """Preview the draft as a phone would show it once published."""
     team, _ = team_for(slug, "coordinator")
-    draft = form_drafts.draft_of(team.id, form_id)
+    draft = drafts.draft_of(team.id, form_id)
     if draft is None:
         abort(404, f"There is no draft of the form '{form_id}'.")
     back = url_for("admin.form_draft", slug=team.slug, form_id=form_id)

@@ -6,16 +6,16 @@ import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import login_required
 
-from ..access import team_for
-from ..documents import documents
-from ..extensions import db
-from ..models import Document, Membership, User
-from . import bp
-from .concerns import raised_concern, resolution_of
-from .forms import RecordFilterForm, options
-from .history import document_history
-from .store import SUBJECT_KINDS, state_of, subject_labels, subjects_of, team_document, user_names
-from .words import Words, device_time, humanise, plain
+from fvfield.accounts.access import team_for
+from fvfield.sync.documents import documents
+from fvfield.extensions import db
+from fvfield.models import Document, Membership, User
+from fvfield.admin import bp
+from fvfield.admin.concerns import raised_concern, resolution_of
+from fvfield.admin.forms import RecordFilterForm, options
+from fvfield.admin.history import document_history
+from fvfield.admin.store import SUBJECT_KINDS, state_of, subject_labels, subjects_of, team_document, user_names
+from fvfield.admin.words import Words, device_time, humanise, plain
 
 PER_PAGE = 50
 

@@ -8,9 +8,9 @@ import json
 import sqlalchemy as sa
 from flask import abort
 
-from ..documents import documents, revisions, state_from_row
-from ..extensions import db
-from ..models import Document, User
+from fvfield.sync.documents import documents, revisions, state_from_row
+from fvfield.extensions import db
+from fvfield.models import Document, User
 
 SUBJECT_KINDS = {"person": "Person", "market": "Market", "pitch": "Pitch"}
 

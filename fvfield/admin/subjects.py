@@ -1,7 +1,7 @@
 """The people a team supports and the markets and pitches it surveys: list, add, edit, archive, restore.
 
 Every edit is a change pushed as the coordinator's web device
-(fvfield.web_changes), so it gets a revision and reaches phones at their
+(fvfield.sync.web_edits), so it gets a revision and reaches phones at their
 next pull. Subject data keys are those the field app reads: a person's
 important, essentials and contacts; a market's address and notes; a pitch's
 market_id, unit_type and position {"lat", "lon"}.
@@ -9,14 +9,14 @@ market_id, unit_type and position {"lat", "lon"}.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import web_changes
-from ..access import team_for
-from ..documents import data_of
-from . import bp
-from .forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
-from .history import document_history
-from .store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
-from .words import SUBJECT_DATA, Words
+from fvfield.sync import web_edits
+from fvfield.accounts.access import team_for
+from fvfield.sync.documents import data_of
+from fvfield.admin import bp
+from fvfield.admin.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
+from fvfield.admin.history import document_history
+from fvfield.admin.store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
+from fvfield.admin.words import SUBJECT_DATA, Words
 
 FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
 # What a coordinator adds from the subjects page, by kind of team (pitches are added to a market).
@@ -126,7 +126,7 @@ def new_subject(slug, kind):
         abort(404, "People and markets are added here; pitches are added on their market's page.")
     form = form_for(kind)
     if form.validate_on_submit():
-        result = web_changes.save_subject(
+        result = web_edits.save_subject(
             team, current_user, membership.role, kind, form.label.data.strip(), form_data(form, {})
         )
         return outcome(team, result, form) or show_form(team, form, kind, status=400)
@@ -171,9 +171,9 @@ def edit_subject(slug, subject_id):
     market = market_of(team, found)
     if form.validate_on_submit():
         base_rev = form.base_rev.data or found["rev"]
-        base = found if base_rev == found["rev"] else web_changes.state_at(team.id, found["id"], base_rev)
+        base = found if base_rev == found["rev"] else web_edits.state_at(team.id, found["id"], base_rev)
         data = form_data(form, data_of(base) if base else found["data"])
-        result = web_changes.save_subject(
+        result = web_edits.save_subject(
             team, current_user, membership.role, found["kind"], form.label.data.strip(), data,
             document_id=found["id"], base_rev=base_rev,
         )
@@ -200,7 +200,7 @@ def archive_subject(slug, subject_id):
     if not form.validate() or found["deleted"]:
         flash(f"{found['label']} is already archived." if found["deleted"] else "Try again from the page.", "error")
         return redirect(url_for("admin.subject", slug=team.slug, subject_id=found["id"]))
-    result = web_changes.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
+    result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
     if result["status"] in SAVED:
         flash(f"{found['label']} is archived. Phones stop listing it at their next sync.", "info")
         return redirect(url_for("admin.subjects", slug=team.slug))
@@ -214,7 +214,7 @@ def restore_subject(slug, subject_id):
     team, membership = team_for(slug, "coordinator")
     found = subject_of(team, subject_id)
     if ButtonForm().validate() and found["deleted"]:
-        result = web_changes.restore_subject(team, current_user, membership.role, found)
+        result = web_edits.restore_subject(team, current_user, membership.role, found)
         if result["status"] in SAVED:
             flash(f"{found['label']} is back. Phones list it again at their next sync.", "info")
         else:

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import accounts
-from ..extensions import begin_write, db
-from ..models import Membership
-from ..schema import templates_for_kind
-from . import bp as admin_bp
-from .forms import KIND_WORDS, NewTeamForm
+from fvfield import accounts
+from fvfield.extensions import begin_write, db
+from fvfield.models import Membership
+from fvfield.questionnaires import templates_for_kind
+from fvfield.admin import bp as admin_bp
+from fvfield.admin.forms import KIND_WORDS, NewTeamForm
 
 # Outside /teams/<slug>/, so it has a blueprint of its own, registered with the admin one.
 bp = Blueprint("team_create", __name__)

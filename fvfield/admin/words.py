@@ -2,8 +2,8 @@
 import json
 from datetime import datetime
 
-from ..schema import FIELD_TYPES
-from ..sync import form_definition
+from fvfield.questionnaires import FIELD_TYPES
+from fvfield.sync import form_definition
 
 NO_ANSWER = "—"
 RECORD_ATTRIBUTES = {

@@ -6,7 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import session  # noqa: E402,F401  (registers routes on bp)
-from . import openapi  # noqa: E402,F401
-from . import sync  # noqa: E402,F401
-from . import attachments  # noqa: E402,F401
+from fvfield.api import session  # noqa: E402,F401  (registers routes on bp)
+from fvfield.api import openapi  # noqa: E402,F401
+from fvfield.api import sync  # noqa: E402,F401
+from fvfield.api import attachments  # noqa: E402,F401

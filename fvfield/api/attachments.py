@@ -3,12 +3,12 @@ import sqlalchemy as sa
 from flask import current_app, request, send_file
 from flask_login import current_user, login_required
 
-from ..access import team_for
-from ..attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
-from ..errors import ApiError
-from ..extensions import begin_write, db
-from ..models import Attachment
-from . import bp
+from fvfield.accounts.access import team_for
+from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
+from fvfield.errors import ApiError
+from fvfield.extensions import begin_write, db
+from fvfield.models import Attachment
+from fvfield.api import bp
 
 # Named by their content, so a browser may keep them; but only for the person who fetched them.
 CACHE_CONTROL = "private, max-age=31536000, immutable"

@@ -3,7 +3,7 @@
 tests/test_openapi.py fails when a route under /api/ is missing here, and
 tests/test_api_fuzz.py fuzzes the API from this description.
 """
-from . import bp
+from fvfield.api import bp
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The team's address, e.g. clapton-circle."}

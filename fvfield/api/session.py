@@ -3,9 +3,9 @@ from flask import current_app
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from ..access import teams_of
-from ..models import utcnow
-from . import bp
+from fvfield.accounts.access import teams_of
+from fvfield.models import utcnow
+from fvfield.api import bp
 
 
 

@@ -2,11 +2,13 @@
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from .. import jsontext, sync
-from ..access import team_for
-from ..change_checks import is_uuid
-from ..errors import ApiError
-from . import bp
+from fvfield import sync
+
+from fvfield.sync import jsontext
+from fvfield.accounts.access import team_for
+from fvfield.sync.checks import is_uuid
+from fvfield.errors import ApiError
+from fvfield.api import bp
 
 MAX_PULL_LIMIT = 1000
 

@@ -1,9 +1,9 @@
 """Accounts: logging in and out, invites, passwords."""
 from flask import redirect, request, url_for
 
-from ..errors import json_error
-from ..extensions import db, login_manager
-from ..models import User
+from fvfield.errors import json_error
+from fvfield.extensions import db, login_manager
+from fvfield.models import User
 
 
 def init_login(app):

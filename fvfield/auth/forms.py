@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..accounts import MIN_PASSWORD
-from ..admin.forms import NewTeamForm
+from fvfield.accounts import MIN_PASSWORD
+from fvfield.admin.forms import NewTeamForm
 
 PASSWORD_RULES = [
     DataRequired("Choose a password."),

@@ -7,13 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import accounts
-from ..access import teams_of
-from ..audit import record_event
-from ..extensions import begin_write, db
-from ..models import Invite, password_hash_method, token_digest
-from .forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
-from .throttle import minutes_locked
+from fvfield import accounts
+from fvfield.accounts.access import teams_of
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, db
+from fvfield.models import Invite, password_hash_method, token_digest
+from fvfield.auth.forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
+from fvfield.accounts.throttle import minutes_locked
 
 bp = Blueprint("auth", __name__)
 

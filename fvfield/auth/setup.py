@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_user
 
-from .. import accounts
-from ..audit import record_event
-from ..extensions import begin_write, db
-from ..models import User, token_digest
-from .forms import SetupForm
+from fvfield import accounts
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, db
+from fvfield.models import User, token_digest
+from fvfield.auth.forms import SetupForm
 
 bp = Blueprint("setup", __name__)
 

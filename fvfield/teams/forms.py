@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ..models import ROLES
+from fvfield.models import ROLES
 
 class InviteForm(FlaskForm):
     """Issue an invite link with a role."""

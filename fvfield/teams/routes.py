@@ -3,11 +3,11 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import accounts
-from ..access import RANK, team_for
-from ..extensions import begin_write, db
-from ..models import Invite, Membership, User
-from .forms import InviteForm, RemoveMemberForm, RoleForm, WithdrawInviteForm
+from fvfield import accounts
+from fvfield.accounts.access import RANK, team_for
+from fvfield.extensions import begin_write, db
+from fvfield.models import Invite, Membership, User
+from fvfield.teams.forms import InviteForm, RemoveMemberForm, RoleForm, WithdrawInviteForm
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 

@@ -36,7 +36,7 @@ def check(page, screens, name, found):
 def phone(page, field_server):
     """The member's phone with the workshop feedback and every-field forms, synced."""
     publish_form(field_server, "clapton-circle", EVERY_FIELD)
-    from fvfield.schema import load_template
+    from fvfield.questionnaires import load_template
 
     publish_form(field_server, "clapton-circle", load_template("workshop-feedback"))
     assert sync_now(page)["state"] == "idle"

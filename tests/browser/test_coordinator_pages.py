@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 import dashboard_data as data
-from fvfield.schema import load_template
+from fvfield.questionnaires import load_template
 from realserver import SyncClient
 
 from .conftest import log_in

@@ -18,9 +18,9 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlite_utils
 
-from .documents import documents, form_versions
-from .extensions import db
-from .models import User
+from fvfield.sync.documents import documents, form_versions
+from fvfield.extensions import db
+from fvfield.models import User
 
 CHUNK = 500
 # The columns every record has, before its answers: (name, type, description).

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from . import change_checks as checks
-from .devices import note_device
-from .dialect import is_transient
-from .documents import ATTRIBUTES, ChangeLog, document_json, documents, dumps, form_versions
-from .documents import load_form, load_versions, revisions, state_from_row, teams
-from .errors import ApiError
-from .extensions import begin_write, db
-from .models import utcnow
-from .push import Push
-from .schema import templates_for_kind, validate_definition
+from fvfield.sync import checks
+from fvfield.sync.devices import note_device
+from fvfield.dialect import is_transient
+from fvfield.sync.documents import ATTRIBUTES, ChangeLog, document_json, documents, dumps, form_versions
+from fvfield.sync.documents import load_form, load_versions, revisions, state_from_row, teams
+from fvfield.errors import ApiError
+from fvfield.extensions import begin_write, db
+from fvfield.models import utcnow
+from fvfield.sync.push import Push
+from fvfield.questionnaires import templates_for_kind, validate_definition
 
 CURSOR_VERSION = "v1"
 PUSH_ATTEMPTS = 3

@@ -1,7 +1,7 @@
 """Coordinators' edits on the web, made as changes of the sync store.
 
 An edit on a page becomes a change like a phone's: a new change_id, the rev
-the coordinator saw as its base_rev, and the push logic (fvfield.push)
+the coordinator saw as its base_rev, and the push logic (fvfield.sync.push)
 applies it as the coordinator's "web device". So every rule holds (checks,
 merge, conflicts, a revision, the team's change sequence) and phones receive
 the edit at their next pull. Pages call these functions, never Push itself.
@@ -10,12 +10,12 @@ import uuid
 
 import sqlalchemy as sa
 
-from .audit import record_event
-from .documents import data_of, load_documents, load_history, revisions
-from .extensions import begin_write, db
-from .merge import changed, fields
-from .models import ConflictResolution, utcnow
-from .push import Push
+from fvfield.audit import record_event
+from fvfield.sync.documents import data_of, load_documents, load_history, revisions
+from fvfield.extensions import begin_write, db
+from fvfield.sync.merge import changed, fields
+from fvfield.models import ConflictResolution, utcnow
+from fvfield.sync.push import Push
 
 # The namespace of web device ids: one fixed id per user, never a phone's.
 WEB_DEVICES = uuid.UUID("4a0b6f8e-2d1c-4e9a-b7f3-5c8d9e0a1b2c")

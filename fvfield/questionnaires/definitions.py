@@ -8,11 +8,11 @@ Every message names the question by its label and name.
 import difflib
 import re
 
-from .fields import (
+from fvfield.questionnaires.types import (
     FIELD_NAME, FIELD_TYPES, SAFE_INTEGER, TEXT_LIMITS, answer_check, field_words, is_number,
     kind_of, number_text, show, storable_text,
 )
-from .rules import check_show_if
+from fvfield.questionnaires.rules import check_show_if
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 POINT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")

@@ -7,13 +7,13 @@ per table (documents.ChangeLog).
 """
 import sqlalchemy as sa
 
-from . import change_checks as checks
-from .documents import ChangeLog, data_of, document_json, form_versions, load_documents
-from .documents import load_history, revisions
-from .jsontext import loads
-from .merge import changed, changed_since, fields, merge
-from .models import Attachment
-from .schema import validate_answers
+from fvfield.sync import checks
+from fvfield.sync.documents import ChangeLog, data_of, document_json, form_versions, load_documents
+from fvfield.sync.documents import load_history, revisions
+from fvfield.sync.jsontext import loads
+from fvfield.sync.merge import changed, changed_since, fields, merge
+from fvfield.models import Attachment
+from fvfield.questionnaires import validate_answers
 
 ROLE_REFUSALS = {
     "viewer": "Viewers can read the team's data but not change it: "

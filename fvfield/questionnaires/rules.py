@@ -6,7 +6,7 @@ value is among those chosen" and `in` means "any of those values is chosen".
 A question hidden by its rule counts as unanswered for the rules after it, so
 chains of rules hide everything that hangs on a hidden question.
 """
-from .fields import FIELD_TYPES, choice_check, field_words, kind_of, show
+from fvfield.questionnaires.types import FIELD_TYPES, choice_check, field_words, kind_of, show
 
 # Rules compare answers for equality; objects, instants and notes have none worth comparing.
 RULE_TYPES = frozenset(FIELD_TYPES) - {"note", "photo", "geopoint", "datetime"}

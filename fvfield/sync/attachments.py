@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .extensions import db
-from .models import Attachment
+from fvfield.extensions import db
+from fvfield.models import Attachment
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 64 * 1024

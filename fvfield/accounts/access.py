@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from .extensions import db
-from .models import Membership, Team
+from fvfield.extensions import db
+from fvfield.models import Membership, Team
 
 # What each role may do, from most to least.
 RANK = {"viewer": 0, "member": 1, "coordinator": 2}

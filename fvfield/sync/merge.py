@@ -10,7 +10,7 @@ twice before it can push either edit).
 """
 import json
 
-from .documents import ATTRIBUTES, data_of
+from fvfield.sync.documents import ATTRIBUTES, data_of
 
 
 def fields(collection, state):

@@ -12,12 +12,12 @@ import unicodedata
 
 import sqlalchemy as sa
 
-from .documents import form_versions
-from .extensions import db
-from .models import FormDraft, utcnow
-from .schema import validate_definition
-from .schema.definition import COMMON_KEYS, OPTIONS, is_slug
-from .sync import publish_form_version
+from fvfield.sync.documents import form_versions
+from fvfield.extensions import db
+from fvfield.models import FormDraft, utcnow
+from fvfield.questionnaires import validate_definition
+from fvfield.questionnaires.definitions import COMMON_KEYS, OPTIONS, is_slug
+from fvfield.sync import publish_form_version
 
 NAME_LENGTH = 40
 # /forms/new is the page that starts a form, so no form may be called "new".

@@ -5,8 +5,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
-from ..models import AuditEvent, utcnow
+from fvfield.extensions import db
+from fvfield.models import AuditEvent, utcnow
 
 # A care office may share one address: it gets this many times more room than one account.
 IP_ALLOWANCE = 4

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from . import change_checks as checks
-from . import sync
-from .attachments import MAGIC, SHA256, AttachmentRefused, find, receive
-from .audit import record_event
-from .extensions import begin_write, db
-from .models import Attachment, Membership
+from fvfield.sync import checks
+from fvfield import sync
+from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, receive
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, db
+from fvfield.models import Attachment, Membership
 
 FORMAT, VERSION = "fvfield-outbox", 1
 # The roles whose changes are pushed as theirs; anyone else's go in as the importer's.

@@ -9,9 +9,9 @@ import operator
 
 import sqlalchemy as sa
 
-from .dialect import insert_rows
-from .jsontext import dumps, loads
-from .models import Document, FormVersion, Revision, Team
+from fvfield.dialect import insert_rows
+from fvfield.sync.jsontext import dumps, loads
+from fvfield.models import Document, FormVersion, Revision, Team
 
 documents = Document.__table__
 revisions = Revision.__table__

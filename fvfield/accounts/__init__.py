@@ -11,10 +11,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from .audit import record_event
-from .extensions import db
-from .models import ROLES, TEAM_KINDS, Invite, Membership, Team, User, token_digest, utcnow
-from .sync import install_questionnaires
+from fvfield.audit import record_event
+from fvfield.extensions import db
+from fvfield.models import ROLES, TEAM_KINDS, Invite, Membership, Team, User, token_digest, utcnow
+from fvfield.sync import install_questionnaires
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -1,6 +1,6 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
-from .fields import number_text, show
-from .rules import rule_words
+from fvfield.questionnaires.types import number_text, show
+from fvfield.questionnaires.rules import rule_words
 
 TYPE_WORDS = {
     "text": "a short text", "textarea": "a long text", "integer": "a whole number",

@@ -1,10 +1,10 @@
-"""The built-in forms a new team starts with: JSON files in templates/, one per form."""
+"""The built-in questionnaires a new team starts with: a JSON file beside this one per form."""
 import copy
 import functools
 import json
 from pathlib import Path
 
-TEMPLATE_FOLDER = Path(__file__).parent / "templates"
+TEMPLATE_FOLDER = Path(__file__).parent
 TEMPLATE_IDS = frozenset(path.stem for path in TEMPLATE_FOLDER.glob("*.json"))
 
 # The forms each kind of team gets when it is created, in the order they are listed.

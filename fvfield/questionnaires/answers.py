@@ -8,9 +8,9 @@ definition as read-only once answers have been checked against it.
 import functools
 import json
 
-from .definition import DefinitionError, validate_definition
-from .fields import answer_check, kind_of, show
-from .rules import UNSURE, compile_rule, rule_words
+from fvfield.questionnaires.definitions import DefinitionError, validate_definition
+from fvfield.questionnaires.types import answer_check, kind_of, show
+from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
 
 MAX_UNKNOWN_REPORTED = 10
 CACHE_SIZE = 256

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .models import Device
+from fvfield.models import Device
 
 devices = Device.__table__
 KEY = ("team_id", "device_id", "user_id")

@@ -20,10 +20,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from .documents import documents
-from .export import published_versions
-from .extensions import db
-from .models import ConcernResolution
+from fvfield.sync.documents import documents
+from fvfield.reports.files import published_versions
+from fvfield.extensions import db
+from fvfield.models import ConcernResolution
 
 CHUNK = 500
 HOME_VISIT, WELLBEING, STORY = "home-visit", "wellbeing-check", "change-story"
