@@ -42,12 +42,9 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from fvfield import auth, cli, dialect, errors, extensions, requestlog
+    from fvfield import auth, cli, errors, extensions, request_hooks
 
-    from fvfield import request_hooks as headers
-
-    requestlog.init_app(app)
-    dialect.init_app(app)
+    request_hooks.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True
@@ -55,7 +52,6 @@ def create_app(test_config=None):
     extensions.csrf.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
-    headers.init_app(app)
     cli.init_app(app)
 
     from fvfield.admin import bp as admin_bp

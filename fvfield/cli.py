@@ -15,7 +15,9 @@ import waitress
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from fvfield import accounts, demo
+from fvfield import accounts
+
+from fvfield.accounts import demo
 
 from fvfield.reports import files
 from fvfield.auth.setup import new_setup_token

@@ -3,13 +3,13 @@
 The rest of fvfield is portable SQLAlchemy; here are the URL forms people
 type, the pool a PostgreSQL server needs, the write lock that gives
 PostgreSQL writers SQLite's one-writer-at-a-time safety, the errors that a
-retry resolves, and the NUL character, which SQLite keeps in text and
-PostgreSQL refuses even in a query: it is refused at the door on both.
+retry resolves. (The NUL character, which SQLite keeps in text and
+PostgreSQL refuses even in a query, is refused at the door on both:
+request_hooks.refuse_nul, and sync.batch.nul_errors for pushes.)
 """
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask import abort, request
 
 # pg_advisory_xact_lock(WRITERS, 0) is every writer's lock; (WRITERS, team id) a team's;
 # (WRITERS, -1) the lock of whoever upgrades the schema.
@@ -123,21 +123,3 @@ def is_transient(error):
     different teams that create the same new ids in opposite orders.
     """
     return getattr(getattr(error, "orig", None), "sqlstate", None) in TRANSIENT
-
-
-def init_app(app):
-    """Refuse addresses and forms that hold a NUL character, on either store."""
-    app.before_request(refuse_nul)
-
-
-def refuse_nul():
-    """Answer 400 when the path, the query or a plain form holds a NUL character.
-
-    JSON bodies are checked where they are read (push.nul_errors); a
-    multipart body is left to its view, which reads it under its own limit.
-    """
-    texts = [request.path, *request.args.keys(), *request.args.values()]
-    if request.mimetype == "application/x-www-form-urlencoded":
-        texts += [*request.form.keys(), *request.form.values()]
-    if any("\x00" in text for text in texts):
-        abort(400, "Remove the NUL character from the address or the form, then try again.")

@@ -179,7 +179,7 @@ class SyncActions:
     def publish(self, definition=VISIT_FORM, slug="clapton-circle"):
         """Publish a form version into a team; return its number."""
         from fvfield.extensions import begin_write
-        from fvfield.sync import publish_form_version
+        from fvfield.sync.forms import publish_form_version
 
         with self.app.app_context():
             begin_write()

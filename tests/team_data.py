@@ -10,8 +10,8 @@ import uuid
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-
-from fvfield import sync
+from fvfield.sync.forms import publish_form_version
+from fvfield.sync.push import push_changes
 from fvfield.extensions import begin_write, db
 from fvfield.models import Attachment, Document, Team, User
 
@@ -86,9 +86,9 @@ def subject(label, data, kind="person"):
 
 
 def push(team, email, role, *changes):
-    """Push changes through sync.push_changes as a user; assert none was rejected."""
+    """Push changes through push_changes as a user; assert none was rejected."""
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    results, _ = sync.push_changes(team.id, user.id, role, DEVICE, list(changes))
+    results, _ = push_changes(team.id, user.id, role, DEVICE, list(changes))
     assert [r["status"] for r in results if r["status"] == "rejected"] == [], results
     return results
 
@@ -96,7 +96,7 @@ def push(team, email, role, *changes):
 def publish(team, definition):
     """Publish a form version as the web does."""
     begin_write()
-    version = sync.publish_form_version(team, definition)
+    version = publish_form_version(team, definition)
     db.session.commit()
     return version
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 import team_data
-from fvfield import sync
+from fvfield.sync.push import push_changes
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, User
 
@@ -61,7 +61,7 @@ def test_backup_while_a_writer_writes_is_a_consistent_copy(runner, app, seeded, 
                 coord = db.session.scalar(sa.select(User.id).where(User.email == "coord@example.org"))
                 while not stop.is_set():
                     changes = [team_data.record("feedback", 1, {"rating": 3}) for _ in range(20)]
-                    results, _ = sync.push_changes(team.id, coord, "coordinator", team_data.DEVICE, changes)
+                    results, _ = push_changes(team.id, coord, "coordinator", team_data.DEVICE, changes)
                     assert {r["status"] for r in results} == {"applied"}
                     written.set()
                 db.session.remove()

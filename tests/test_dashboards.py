@@ -17,7 +17,7 @@ from conftest import make_team
 from fvfield.sync import drafts
 from fvfield.extensions import begin_write, db
 from fvfield.models import AuditEvent, ConcernResolution, Team, User
-from fvfield.sync import install_questionnaires, publish_form_version
+from fvfield.sync.forms import install_questionnaires, publish_form_version
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROLES = [("coord", 200), ("member", 403), ("viewer", 403), ("other", 404)]

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from fvfield import demo
+from fvfield.accounts import demo
 from fvfield.admin.dashboard import charts_of
 from fvfield.extensions import db
 from fvfield.models import Device, Document, Membership, Revision, Team, User
-from fvfield.sync import push_changes
+from fvfield.sync.push import push_changes
 
 SLUGS = ("demo-circle", "demo-market")
 DEMO_EMAILS = {email for email, _, _ in demo.PEOPLE}

@@ -3,11 +3,13 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import VISIT_FORM, make_user
-from fvfield.accounts import TEAM_KINDS, add_member, create_team
+from fvfield.accounts import add_member, create_team
+from fvfield.models import TEAM_KINDS
 from fvfield.extensions import begin_write, db
 from fvfield.models import Team
 from fvfield.questionnaires import templates_for_kind
-from fvfield.sync import InvalidDefinition, publish_form_version
+from fvfield.sync.errors import InvalidDefinition
+from fvfield.sync.forms import publish_form_version
 
 
 @pytest.mark.parametrize("kind", TEAM_KINDS)

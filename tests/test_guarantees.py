@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from fvfield.extensions import begin_write, db
 from fvfield.models import FormVersion, Revision, Team
-from fvfield.sync import install_questionnaires
+from fvfield.sync.forms import install_questionnaires
 from conftest import PASSWORD
 from realserver import VISIT, RealServer, SyncClient, latest, seed_instance, visit_change
 

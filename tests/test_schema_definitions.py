@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import fvfield.questionnaires
+import fvfield.questionnaires.built_in
 from fvfield.models import TEAM_KINDS
 from fvfield.questionnaires import (
     FIELD_TYPES, KIND_TEMPLATES, UnknownTemplate, describe_changes, load_template,
     templates_for_kind, validate_definition,
 )
 
-TEMPLATE_FOLDER = Path(fvfield.questionnaires.__file__).parent / "templates"
+TEMPLATE_FOLDER = Path(fvfield.questionnaires.built_in.__file__).parent
 TEMPLATE_FILES = sorted(TEMPLATE_FOLDER.glob("*.json"))
 
 

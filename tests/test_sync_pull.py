@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from conftest import DEVICE, VISIT_FORM, new_id
 from fvfield.extensions import db
 from fvfield.models import Device, Team
-from fvfield.sync import make_cursor
+from fvfield.sync.pull import make_cursor
 
 pytestmark = pytest.mark.both_stores
 

@@ -16,7 +16,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from fvfield.sync.drafts import name_from, with_type
+from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
 from fvfield.questionnaires.types import FIELD_NAME
 from fvfield.questionnaires.rules import RULE_TYPES

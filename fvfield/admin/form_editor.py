@@ -9,12 +9,13 @@ questionnaire module and nothing is published while it has problems.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from fvfield.questionnaires import editing
 from fvfield.sync import drafts
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
 from fvfield.questionnaires import describe_changes
-from fvfield.sync import InvalidDefinition
+from fvfield.sync.errors import InvalidDefinition
 from fvfield.admin import bp
 from fvfield.admin.editor_forms import LISTED_RULE_TYPES, SUBJECT_KINDS, AddQuestionForm, DraftAction, TitleForm
 from fvfield.admin.editor_forms import answers_of, options, question_form, question_from, rule_option, short
@@ -31,7 +32,7 @@ def draft_or_404(team, form_id):
 
 def question_or_404(draft, name):
     """Return the draft's question with this name, or 404."""
-    index = drafts.index_of(draft.definition, name)
+    index = editing.index_of(draft.definition, name)
     if index is None:
         abort(404, f"The draft has no question '{name}'. It may have been removed or renamed.")
     return draft.definition["fields"][index]
@@ -67,7 +68,7 @@ def published_names(team, form_id):
     """Return the names of the questions of every published version of a form."""
     names = set()
     for row in drafts.published_versions(team.id, form_id):
-        names.update(f.get("name") for f in drafts.questions(row.definition))
+        names.update(f.get("name") for f in editing.questions(row.definition))
     return names
 
 
@@ -166,7 +167,7 @@ def insert_position(definition, position):
     if position == "0":
         return 0
     if position.startswith("after:"):
-        index = drafts.index_of(definition, position[len("after:"):])
+        index = editing.index_of(definition, position[len("after:"):])
         return None if index is None else index + 1
     return None
 
@@ -184,9 +185,9 @@ def add_question(slug, form_id):
         return show_draft(team, draft, add_form=form, status=400)
     label = form.label.data.replace("\r\n", "\n").strip()
     definition = draft.definition
-    name = drafts.name_from(label, drafts.names_used(team.id, form_id, definition))
-    question = drafts.new_question(form.kind.data, label, name)
-    definition = drafts.insert_question(definition, question, insert_position(definition, form.position.data))
+    name = editing.name_from(label, drafts.names_used(team.id, form_id, definition))
+    question = editing.new_question(form.kind.data, label, name)
+    definition = editing.insert_question(definition, question, insert_position(definition, form.position.data))
     try:
         drafts.save_draft(draft, definition, form.rev.data, current_user)
     except drafts.DraftChanged:
@@ -199,10 +200,10 @@ def add_question(slug, form_id):
 def show_question(team, draft, question, form, status=200):
     """Render a question's page with its problems in the draft."""
     definition = draft.definition
-    index = drafts.index_of(definition, question.get("name"))
+    index = editing.index_of(definition, question.get("name"))
     _, per_question = problems_by_question(drafts.draft_problems(draft))
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else {}
-    old = next((f for f in drafts.questions(base) if f.get("name") == question.get("name")), {})
+    old = next((f for f in editing.questions(base) if f.get("name") == question.get("name")), {})
     return render_template(
         "admin/forms/question.html", team=team, draft=draft, question=question, form=form, number=index + 1,
         problems=per_question.get(index, []), fixed_name=question.get("name") in published_names(team, draft.form_id),
@@ -236,11 +237,11 @@ def draft_question(slug, form_id, name):
     changed = question_from(form, question, draft.definition, fixed_name=fixed)
     if changed is None:
         return show_question(team, draft, question, form, status=400)
-    definition = drafts.replace_question(draft.definition, name, changed)
+    definition = editing.replace_question(draft.definition, name, changed)
     drafts.save_draft(draft, definition, form.rev.data, current_user)
     db.session.commit()
     _, per_question = problems_by_question(drafts.draft_problems(draft))
-    if per_question.get(drafts.index_of(definition, changed["name"])):
+    if per_question.get(editing.index_of(definition, changed["name"])):
         flash("Saved. This question still has a problem to fix before the form can be published.", "error")
         return redirect(url_for("admin.draft_question", slug=team.slug, form_id=form_id, name=changed["name"]), 303)
     flash(f"Saved the question '{short(changed['label'])}'.", "success")
@@ -277,7 +278,7 @@ def move_question(slug, form_id, name):
         """Say which question moved where."""
         return f"Moved '{short(question.get('label') or name)}' {'up' if by < 0 else 'down'}.", "success"
 
-    return change_question(slug, form_id, name, lambda d: drafts.move_question(d, name, by), say, f"q-{name}")
+    return change_question(slug, form_id, name, lambda d: editing.move_question(d, name, by), say, f"q-{name}")
 
 
 @bp.post("/forms/<form_id>/draft/questions/<name>/remove")
@@ -289,13 +290,13 @@ def remove_question(slug, form_id, name):
         """Say what was removed, and which questions hung on it."""
         message = (f"Removed '{short(question.get('label') or name)}'. "
                    "Records made with earlier versions keep its answers.")
-        waiting = drafts.dependants(definition, name)
+        waiting = editing.dependants(definition, name)
         if not waiting:
             return message, "success"
         listed = "; ".join(f"'{short(label)}'" for label in waiting)
         return f"{message} These questions were asked only after it: choose when to ask them: {listed}.", "error"
 
-    return change_question(slug, form_id, name, lambda d: drafts.remove_question(d, name), say)
+    return change_question(slug, form_id, name, lambda d: editing.remove_question(d, name), say)
 
 
 @bp.post("/forms/<form_id>/draft/publish")

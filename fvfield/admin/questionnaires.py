@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from fvfield.questionnaires import editing
 from fvfield.sync import drafts
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
@@ -167,7 +168,7 @@ def new_form(slug):
         begin_write(team.id)
         if form.validate():
             source = source_definition(team, form.source.data)
-            form_id = form.form_id.data or drafts.id_from(form.title.data)
+            form_id = form.form_id.data or editing.id_from(form.title.data)
             try:
                 drafts.start_new_form(team, form_id, form.title.data.strip(), source, current_user)
             except (drafts.FormIdTaken, ValueError) as problem:
@@ -214,7 +215,7 @@ def form_version(slug, form_id, version):
     row = next(v for v in versions_with_changes(team, form_id) if v["version"] == version)
     return render_template(
         "admin/forms/version.html", team=team, form_id=form_id, definition=definition, version=row,
-        questions=[(q, question_words(q, definition)) for q in drafts.questions(definition)],
+        questions=[(q, question_words(q, definition)) for q in editing.questions(definition)],
     )
 
 

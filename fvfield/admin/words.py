@@ -3,7 +3,7 @@ import json
 from datetime import datetime
 
 from fvfield.questionnaires import FIELD_TYPES
-from fvfield.sync import form_definition
+from fvfield.sync.forms import form_definition
 
 NO_ANSWER = "—"
 RECORD_ATTRIBUTES = {

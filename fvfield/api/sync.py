@@ -1,8 +1,9 @@
 """API v1: push and pull (docs/api.md), a thin adapter over fvfield.sync."""
 from flask import current_app, request
 from flask_login import current_user, login_required
-
-from fvfield import sync
+from fvfield.sync import forms as sync_forms
+from fvfield.sync import pull as sync_pull
+from fvfield.sync import push as sync_push
 
 from fvfield.sync import jsontext
 from fvfield.accounts.access import team_for
@@ -44,8 +45,8 @@ def push(slug):
     """Apply the device's changes; answer one result per change, in order."""
     team, membership = team_for(slug)
     body = read_json_body()
-    device_id, changes = sync.check_push(body, current_app.config["MAX_CHANGES"])
-    results, cursor = sync.push_changes(
+    device_id, changes = sync_push.check_push(body, current_app.config["MAX_CHANGES"])
+    results, cursor = sync_push.push_changes(
         team.id, current_user.id, membership.role, device_id, changes
     )
     return json_response(jsontext.dumps({"results": results, "cursor": cursor}))
@@ -73,9 +74,9 @@ def pull(slug):
         raise ApiError(
             400, "invalid_device_id", "device_id must be the UUID of this installed app."
         )
-    page = sync.pull_changes(team_id, request.args.get("since") or None, limit)
+    page = sync_pull.pull_changes(team_id, request.args.get("since") or None, limit)
     if device_id and not page.more:
-        sync.note_pull(team_id, current_user.id, device_id.lower())
+        sync_pull.note_pull(team_id, current_user.id, device_id.lower())
     return json_response(
         '{"changes":[' + ",".join(page.documents) + "],"
         + f'"cursor":"{page.cursor}","more":{"true" if page.more else "false"}}}'
@@ -87,7 +88,7 @@ def pull(slug):
 def form_version(slug, form_id, version):
     """Answer a published version of a form (records keep the version they were made with)."""
     team, _ = team_for(slug)
-    definition = sync.form_definition(team.id, form_id, version)
+    definition = sync_forms.form_definition(team.id, form_id, version)
     if definition is None:
         raise ApiError(404, "not_found", f"The form '{form_id}' has no version {version}.")
     return definition
@@ -100,7 +101,7 @@ def revisions(slug, collection, document_id):
     team, _ = team_for(slug)
     if collection != "forms":
         document_id = document_id.lower()
-    found = sync.document_revisions(team.id, collection, document_id)
+    found = sync_pull.document_revisions(team.id, collection, document_id)
     if not found:
         raise ApiError(404, "not_found", "There is no such document in this team.")
     return json_response('{"revisions":[' + ",".join(found) + "]}")

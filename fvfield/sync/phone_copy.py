@@ -3,7 +3,7 @@
 The field app saves what waits in its outbox as one JSON file (see
 docs/exports.md). A coordinator imports the part of it for their team: the
 photos are stored as an upload would store them, and the changes go through
-sync.push_changes, so a change the server already has is a duplicate and
+push_changes, so a change the server already has is a duplicate and
 nothing is stored twice, whether the phone syncs later or the file is
 imported again.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from fvfield.sync import checks
-from fvfield import sync
+from fvfield.sync.push import check_push, push_changes
 from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, receive
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
@@ -160,7 +160,7 @@ def malformed(change):
 
 
 def push_all(team_id, user_id, role, device_id, changes, batch):
-    """Push the changes in batches as sync.push_changes does for the API; return their results in order."""
+    """Push the changes in batches as push_changes does for the API; return their results in order."""
     results = [None] * len(changes)
     ready = []
     for index, change in enumerate(changes):
@@ -171,8 +171,8 @@ def push_all(team_id, user_id, role, device_id, changes, batch):
             ready.append(index)
     for start in range(0, len(ready), batch):
         indexes = ready[start:start + batch]
-        device, pushed = sync.check_push({"device_id": device_id, "changes": [changes[i] for i in indexes]}, batch)
-        done, _ = sync.push_changes(team_id, user_id, role, device, pushed)
+        device, pushed = check_push({"device_id": device_id, "changes": [changes[i] for i in indexes]}, batch)
+        done, _ = push_changes(team_id, user_id, role, device, pushed)
         for index, result in zip(indexes, done):
             results[index] = result
     for change, result in zip(changes, results):

@@ -1,340 +1,70 @@
-"""One pushed batch: each change checked, then applied, merged, kept as a conflict or rejected.
-
-Everything the batch needs is read up front with one IN query per table,
-the changes are decided in memory in order (a later change may build on an
-earlier one of the same batch), and the writes go out in one executemany
-per table (documents.ChangeLog).
-"""
+"""A device's push: the body checked as a whole, then its changes applied in one transaction."""
 import sqlalchemy as sa
 
+from fvfield.dialect import is_transient
+from fvfield.extensions import begin_write, db
+from fvfield.models import utcnow
 from fvfield.sync import checks
-from fvfield.sync.documents import ChangeLog, data_of, document_json, form_versions, load_documents
-from fvfield.sync.documents import load_history, revisions
-from fvfield.sync.jsontext import loads
-from fvfield.sync.merge import changed, changed_since, fields, merge
-from fvfield.models import Attachment
-from fvfield.questionnaires import validate_answers
+from fvfield.sync.batch import Push
+from fvfield.sync.devices import note_device
+from fvfield.sync.errors import PushRefused
+from fvfield.sync.pull import make_cursor
 
-ROLE_REFUSALS = {
-    "viewer": "Viewers can read the team's data but not change it: "
-    "ask a coordinator for the member role, then push again.",
-}
-FORM_REFUSALS = {
-    "member": "Only coordinators change forms, and they do it on the web.",
-    "coordinator": "Forms are published from the team's forms page, not pushed from a device.",
-}
-ID_TAKEN = "This id is already used by another document. Make a new id for a new document."
-NUL = "Remove the NUL character from the text."
-NOT_UPLOADED = "This photo has not been uploaded yet: upload it, then push the record again."
-# The attributes a change proposes, by collection (left out: null, or {} for data).
-PROPOSED = {
-    "records": ("form", "form_version", "recorded_at", "data", "subject_id"),
-    "subjects": ("kind", "label", "data"),
-}
+PUSH_ATTEMPTS = 3
 
 
-def searchable(value):
-    """Return whether a value can be looked up: a string without NUL (PostgreSQL refuses those)."""
-    return isinstance(value, str) and "\x00" not in value
-
-
-def nul_errors(change):
-    """Return the errors of a change's attributes that hold a NUL character: no store keeps one."""
-    return {
-        name: [NUL] for name, value in change.items()
-        if isinstance(value, str) and "\x00" in value
-    }
-
-
-def rejected(result, errors):
-    """Return a change's result as rejected with its errors."""
-    return {**result, "status": "rejected", "errors": errors}
-
-
-class Push:
-    """One device's batch of changes to one team, inside the caller's write transaction."""
-
-    def __init__(self, conn, team_id, user_id, role, device_id, now):
-        self.conn, self.team_id, self.user_id = conn, team_id, user_id
-        self.role, self.device_id, self.now = role, device_id, now
-        self.log = ChangeLog(conn, team_id, now)
-        self.docs, self.known = {}, {}
-        # Winning revisions by document: read from the store, and made by this batch.
-        self.stored, self.stored_from, self.made = {}, {}, {}
-        self.definitions, self.photos, self.photo_fields = {}, {}, {}
-
-    def load(self, changes):
-        """Read the documents, change ids, form versions and photos the batch refers to."""
-        ids, change_ids, form_ids, pairs = set(), set(), set(), set()
-        for change in changes:
-            # Collected unchecked: apply() checks them, and a bad one matches nothing.
-            for name in ("id", "subject_id"):
-                if searchable(change.get(name)):
-                    ids.add(change[name].lower())
-            if searchable(change.get("change_id")):
-                change_ids.add(change["change_id"].lower())
-            form, version = change.get("form"), change.get("form_version")
-            if searchable(form) and checks.is_count(version, 1):
-                form_ids.add(form)
-                pairs.add((form, version))
-        self.docs = load_documents(self.conn, ids)
-        if change_ids:
-            rows = self.conn.execute(
-                sa.select(
-                    revisions.c.change_id, revisions.c.team_id, revisions.c.collection,
-                    revisions.c.document_id, revisions.c.rev, revisions.c.status,
-                ).where(revisions.c.change_id.in_(sa.bindparam("ids", expanding=True))),
-                {"ids": list(change_ids)},
-            )
-            self.known = {row.change_id: row._asdict() for row in rows}
-        if form_ids:
-            table = form_versions
-            rows = self.conn.execute(
-                sa.select(table.c.form_id, table.c.version, table.c.definition).where(
-                    table.c.team_id == self.team_id, table.c.form_id.in_(form_ids)
-                )
-            )
-            self.definitions = {pair: None for pair in pairs}
-            for form_id, version, definition in rows:
-                self.definitions[form_id, version] = definition
-        with_photos = {pair for pair, d in self.definitions.items() if d and self.photo_names(d)}
-        wanted = set()
-        for change in changes if with_photos else ():
-            form, version = change.get("form"), change.get("form_version")
-            data = change.get("data")
-            if isinstance(form, str) and isinstance(version, int) and isinstance(data, dict):
-                if (form, version) in with_photos:
-                    definition = self.definitions[form, version]
-                    wanted.update(sha for _, sha in self.photo_answers(definition, data))
-        self.uploaded(wanted)
-
-    def uploaded(self, hashes):
-        """Return which of these photos were uploaded to the team, reading those not yet known."""
-        unknown = {sha for sha in hashes if sha not in self.photos}
-        if unknown:
-            table = Attachment.__table__
-            self.photos.update(dict.fromkeys(unknown, False))
-            self.photos.update(
-                (sha, True)
-                for sha in self.conn.scalars(
-                    sa.select(table.c.sha256).where(
-                        table.c.team_id == self.team_id, table.c.sha256.in_(unknown)
-                    )
-                )
-            )
-        return {sha for sha in hashes if self.photos[sha]}
-
-    def photo_names(self, definition):
-        """Return the names of a definition's photo fields."""
-        names = self.photo_fields.get(id(definition))
-        if names is None:
-            names = self.photo_fields[id(definition)] = [
-                field["name"] for field in definition["fields"] if field["type"] == "photo"
-            ]
-        return names
-
-    def photo_answers(self, definition, data):
-        """Yield (field name, sha256) for each photo answer of a record."""
-        for name in self.photo_names(definition):
-            answer = data.get(name)
-            if isinstance(answer, dict) and searchable(answer.get("sha256")):
-                yield name, answer["sha256"]
-
-    def definition(self, form_id, version):
-        """Return a published definition of the team's form (its latest for version None)."""
-        key = (form_id, version)
-        if key not in self.definitions:
-            query = (
-                sa.select(form_versions.c.definition)
-                .where(form_versions.c.team_id == self.team_id, form_versions.c.form_id == form_id)
-                .order_by(form_versions.c.version.desc())
-                .limit(1)
-            )
-            if version is not None:
-                query = query.where(form_versions.c.version == version)
-            self.definitions[key] = self.conn.scalar(query)
-        return self.definitions[key]
-
-    def apply(self, change):
-        """Decide and queue one change; return its result for the device."""
-        result = {"change_id": change["change_id"], "id": change["id"]}
-        errors = checks.check_common(change) or nul_errors(change)
-        if errors:
-            return rejected(result, errors)
-        change_id, collection = change["change_id"].lower(), change["collection"]
-        doc_id = change["id"].lower() if collection != "forms" else change["id"]
-        result.update(change_id=change_id, id=doc_id)
-        known = self.known.get(change_id)
-        if known is not None:
-            return self.duplicate(result, known, collection, doc_id)
-        refusal = ROLE_REFUSALS.get(self.role) or (
-            FORM_REFUSALS.get(self.role) if collection == "forms" else None
+def check_push(body, max_changes):
+    """Return (device_id, changes) of a push body, or raise PushRefused naming what is wrong."""
+    if not isinstance(body, dict):
+        raise PushRefused(
+            400, "body_not_object",
+            'The body must be a JSON object: {"device_id": ..., "changes": [...]}.',
         )
-        if refusal:
-            return rejected(result, {"_": [refusal]})
-        current = self.docs.get(doc_id)
-        if current is not None and (
-            current["team_id"] != self.team_id or current["collection"] != collection
-        ):
-            return rejected(result, {"id": [ID_TAKEN]})
-        base, errors = self.base_of(change, current)
-        if errors:
-            return rejected(result, errors)
-        proposed = self.propose(change, collection, doc_id, base)
-        errors = self.check(proposed)
-        if errors:
-            return rejected(result, errors)
-        return self.decide(result, change, current, base, proposed)
-
-    def duplicate(self, result, known, collection, doc_id):
-        """Answer a change id seen before: the rev it produced, or a rejection if reused."""
-        if (known["team_id"], known["collection"], known["document_id"]) != (
-            self.team_id, collection, doc_id,
-        ):
-            return rejected(result, {"change_id": [
-                "This change_id was already used for another change: make a new one for every edit."
-            ]})
-        original = known["status"]
-        return {**result, "status": "duplicate", "rev": known["rev"], "original_status": original}
-
-    def base_of(self, change, current):
-        """Return (the state the change was made on, None) or (None, errors)."""
-        base_rev = change["base_rev"]
-        if current is None:
-            if base_rev:
-                return None, {"base_rev": [
-                    "The server has no document with this id: send it as new, with base_rev 0."
-                ]}
-            if change.get("deleted"):
-                return None, {"_": [
-                    "There is nothing to delete: the server never stored this document."
-                ]}
-            return None, {}
-        if base_rev > current["rev"]:
-            return None, {"base_rev": [
-                f"The server's latest rev of this document is {current['rev']}; "
-                f"base_rev {base_rev} was never given out."
-            ]}
-        if base_rev == current["rev"]:
-            return current, {}
-        return self.history(current, base_rev).get(base_rev, (None, None))[0], {}
-
-    def history(self, current, from_rev):
-        """Return the winning revisions of a document since `from_rev`, this batch's included."""
-        doc_id = current["id"]
-        if self.stored_from.get(doc_id, from_rev + 1) > from_rev:
-            self.stored[doc_id] = load_history(self.conn, self.team_id, doc_id, from_rev)
-            self.stored_from[doc_id] = from_rev
-        return {**self.stored[doc_id], **self.made.get(doc_id, {})}
-
-    @staticmethod
-    def propose(change, collection, doc_id, base):
-        """Return the state a change asks for; a deletion keeps the attributes it leaves out."""
-        deleted = change.get("deleted", False)
-        proposed = {"collection": collection, "id": doc_id, "deleted": deleted}
-        for name in PROPOSED.get(collection, ()):
-            if name in change:
-                proposed[name] = change[name]
-            elif deleted and base is not None:
-                proposed[name] = data_of(base) if name == "data" else base.get(name)
-            else:
-                proposed[name] = {} if name == "data" else None
-        if isinstance(proposed.get("subject_id"), str):
-            proposed["subject_id"] = proposed["subject_id"].lower()
-        proposed["data_json"] = None
-        return proposed
-
-    def check(self, state):
-        """Return the errors of a proposed state: attributes, form, answers, subject, photos."""
-        if state["collection"] == "subjects":
-            return checks.check_subject(state)
-        errors = checks.check_record(state)
-        if errors or state["deleted"]:
-            return errors
-        form_id, version = state["form"], state["form_version"]
-        definition = self.definition(form_id, version)
-        if definition is None:
-            if self.definition(form_id, None) is not None:
-                return {"form_version": [f"The form '{form_id}' has no version {version}."]}
-            return {"form": [f"There is no form '{form_id}' in this team."]}
-        errors = dict(validate_answers(definition, state["data"]))
-        if self.photo_names(definition):
-            photos = dict(self.photo_answers(definition, state["data"]))
-            uploaded = self.uploaded(set(photos.values()))
-            for name, sha in photos.items():
-                if sha not in uploaded and name not in errors:
-                    errors[name] = [NOT_UPLOADED]
-        self.check_subject(state, definition, errors)
-        return errors
-
-    def check_subject(self, state, definition, errors):
-        """Add an error unless the subject is a live subject of the team, of the form's kind."""
-        subject_id = state.get("subject_id")
-        if subject_id is None:
-            return
-        subject = self.docs.get(subject_id)
-        ours = subject is not None and subject["team_id"] == self.team_id
-        if not ours or subject["collection"] != "subjects":
-            checks.add(errors, "subject_id", "There is no subject with this id in this team.")
-        elif subject["deleted"]:
-            checks.add(errors, "subject_id", "This subject was deleted: choose another one.")
-        elif definition.get("subject_kind") not in (None, subject["kind"]):
-            about, kind = definition["subject_kind"], subject["kind"]
-            checks.add(
-                errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}."
-            )
-
-    def decide(self, result, change, current, base, proposed):
-        """Apply, merge or keep as a conflict a valid change; return its result."""
-        base_rev = change["base_rev"]
-        if current is None:
-            proposed.update(
-                pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id
-            )
-            return self.accept(result, change, proposed, "applied")
-        if base is current:
-            state = {**current, **proposed, "rev": current["rev"] + 1}
-            if change.get("resolves_conflict"):
-                state["has_conflict"] = False
-            return self.accept(result, change, state, "applied")
-        collection = current["collection"]
-        history = self.history(current, base_rev)
-        rivals = changed_since(collection, history, base_rev, current["rev"], self.device_id)
-        touched = changed(fields(collection, base), fields(collection, proposed))
-        if rivals is not None and not (touched & rivals):
-            state = merge(collection, current, proposed, touched)
-            state["rev"] = current["rev"] + 1
-            if collection == "subjects" or state["deleted"] or not self.check(state):
-                self.accept(result, change, state, "merged")
-                result["current"] = loads(document_json(state))
-                return result
-        return self.conflict(result, change, current, proposed)
-
-    def accept(self, result, change, state, status):
-        """Queue a document's new state and its revision; return the result."""
-        self.log.keep(state)
-        self.remember(result["change_id"], change, state, state, status)
-        result.update(status=status, rev=state["rev"])
-        return result
-
-    def conflict(self, result, change, current, proposed):
-        """Keep the current state, flag it, and keep the incoming one as a conflicting revision."""
-        state = {**current, "has_conflict": True}
-        self.log.keep(state)
-        incoming = {**proposed, "rev": current["rev"]}
-        self.remember(result["change_id"], change, state, incoming, "conflict")
-        result.update(status="conflict", rev=state["rev"], current=loads(document_json(state)))
-        return result
-
-    def remember(self, change_id, change, state, revision, status):
-        """Queue the revision of a change and keep the batch's view of the document up to date."""
-        self.log.add_revision(
-            revision, change_id, change["base_rev"], status, self.user_id, self.device_id
+    device_id = body.get("device_id")
+    if not checks.is_uuid(device_id):
+        raise PushRefused(
+            400, "invalid_device_id", "device_id must be the UUID of this installed app."
         )
-        self.docs[state["id"]] = state
-        self.known[change_id] = {
-            "team_id": self.team_id, "collection": state["collection"],
-            "document_id": state["id"], "rev": revision["rev"], "status": status,
-        }
-        if status != "conflict":
-            self.made.setdefault(state["id"], {})[state["rev"]] = (state, self.device_id)
+    changes = body.get("changes")
+    if not isinstance(changes, list):
+        raise PushRefused(400, "changes_not_list", "changes must be a list of changes.")
+    if len(changes) > max_changes:
+        raise PushRefused(
+            413, "too_many_changes",
+            f"A push carries at most {max_changes} changes; this one has {len(changes)}. "
+            "Send them in smaller batches.",
+        )
+    for number, change in enumerate(changes, 1):
+        if not isinstance(change, dict):
+            raise PushRefused(400, "change_not_object", f"Change {number} is not a JSON object.")
+        missing = checks.missing_keys(change)
+        if missing:
+            raise PushRefused(400, "missing_keys", f"Change {number} has no {', '.join(missing)}.")
+    return device_id.lower(), changes
+
+
+def push_changes(team_id, user_id, role, device_id, changes):
+    """Apply a device's changes in one transaction; return (results, cursor).
+
+    The transaction takes the team's write lock first, so the batch's reads
+    and writes see no other writer of the team. On PostgreSQL other teams'
+    pushes run beside it: a unique-index race or a deadlock with one of them
+    (the same new ids) is done again, and answers the ids and changes the
+    other stored as taken or duplicates.
+    """
+    for attempt in range(PUSH_ATTEMPTS):
+        try:
+            conn = begin_write(team_id)
+            now = utcnow()
+            push = Push(conn, team_id, user_id, role, device_id, now)
+            push.load(changes)
+            results = [push.apply(change) for change in changes]
+            seq = push.log.write()
+            note_device(conn, team_id, user_id, device_id, now, "push")
+            db.session.commit()
+            return results, make_cursor(team_id, seq)
+        except sa.exc.DBAPIError as error:
+            db.session.rollback()
+            again = isinstance(error, sa.exc.IntegrityError) or is_transient(error)
+            if not again or attempt + 1 == PUSH_ATTEMPTS:
+                raise

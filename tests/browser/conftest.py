@@ -93,7 +93,7 @@ SEED_SUBJECTS = """
 import json, sys, uuid
 from fvfield import create_app
 from fvfield.accounts import find_team, find_user
-from fvfield.sync import check_push, push_changes
+from fvfield.sync.push import check_push, push_changes
 
 spec = json.loads(sys.argv[1])
 app = create_app()

@@ -24,7 +24,7 @@ import json, sys
 from fvfield import create_app
 from fvfield.accounts import find_team
 from fvfield.extensions import db
-from fvfield.sync import publish_form_version
+from fvfield.sync.forms import publish_form_version
 
 spec = json.loads(sys.argv[1])
 app = create_app()

@@ -26,7 +26,7 @@ from fvfield.audit import record_event
 from fvfield.sync.documents import documents
 from fvfield.extensions import begin_write, db
 from fvfield.models import Membership, Team, User
-from fvfield.sync import push_changes
+from fvfield.sync.push import push_changes
 
 # The teams' names say they are demos; the names of earlier versions count too.
 TEAMS = (
