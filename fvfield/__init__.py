@@ -42,7 +42,7 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from fvfield import auth, cli, errors, extensions, request_hooks
+    from fvfield import auth, cli, errors, extensions, formatting, request_hooks
 
     request_hooks.init_app(app)
     extensions.db.init_app(app)
@@ -52,21 +52,13 @@ def create_app(test_config=None):
     extensions.csrf.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
+    formatting.init_app(app)
     cli.init_app(app)
 
-    from fvfield.admin import bp as admin_bp
-    from fvfield.api import bp as api_bp
-    from fvfield.auth.routes import bp as auth_bp
-    from fvfield.auth.setup import bp as setup_bp
-    from fvfield.health import bp as health_bp
-    from fvfield.pwa import bp as pwa_bp
-    from fvfield.teams.routes import bp as teams_bp
+    from fvfield import api, field, health, teams
+    from fvfield.auth import routes as auth_pages, setup
+    from fvfield.reports import routes as report_pages
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(setup_bp)
-    app.register_blueprint(teams_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pwa_bp)
-    app.register_blueprint(health_bp)
+    for blueprint in (auth_pages.bp, setup.bp, teams.bp, report_pages.bp, api.bp, field.bp, health.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from fvfield.accounts import demo
-from fvfield.admin.dashboard import charts_of
+from fvfield.reports.dashboard import charts_of
 from fvfield.extensions import db
 from fvfield.models import Device, Document, Membership, Revision, Team, User
 from fvfield.sync.push import push_changes

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import make_user
 from fvfield import create_app, web_folder
-from fvfield.pwa import ShellError, read_constants
+from fvfield.field.precache import ShellError, read_constants
 
 STATIC = web_folder("static")
 

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from fvfield.accounts import MIN_PASSWORD
-from fvfield.admin.forms import NewTeamForm
+from fvfield.teams.forms import NewTeamForm
 
 PASSWORD_RULES = [
     DataRequired("Choose a password."),

@@ -47,7 +47,7 @@ def landing_page():
     roles = {m.role for m in teams_of()}
     if not roles or "coordinator" in roles:
         return url_for("auth.home")
-    return url_for("pwa.shell")
+    return url_for("field.shell")
 
 
 def unknown_user_hash():

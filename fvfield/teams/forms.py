@@ -1,35 +1,206 @@
-"""Page forms for a coordinator's team page: one per action."""
+"""Page forms for the coordinators' pages: one per action.
+
+Not to be confused with the team's questionnaires (fvfield/questionnaires), which
+the phones fill in.
+"""
+import math
+
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, Form, HiddenField, IntegerField, RadioField, SelectField
+from wtforms import StringField, TextAreaField
+from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
-from fvfield.models import ROLES
+from fvfield.accounts import SLUG
+from fvfield.models import TEAM_KINDS
 
-class InviteForm(FlaskForm):
-    """Issue an invite link with a role."""
+MAX_LABEL = 200
+MAX_TEXT = 4000
+UNIT_TYPES = (("stall", "Stall"), ("kiosk", "Kiosk"), ("shop", "Shop"))
+KIND_WORDS = {
+    "care-circle": "Care circle",
+    "market-survey": "Market survey",
+    "evaluation": "Evaluation",
+}
 
-    role = SelectField(
-        "Role",
-        choices=list(ROLES),
-        default="member",
-        validators=[InputRequired()],
+
+def trimmed(value):
+    """Return text without the spaces around it (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def options(pairs):
+    """Return (value, label) pairs as the choices of a select or radio field."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class NewTeamForm(FlaskForm):
+    """Create a team of a kind, with its built-in forms."""
+
+    name = StringField(
+        "Team name", filters=[trimmed], validators=[DataRequired("Give the team a name."), Length(max=120)]
     )
-    note = StringField("Who is it for? (optional)", validators=[Length(max=120)])
-
-
-class RoleForm(FlaskForm):
-    """Change one member's role."""
-
-    role = SelectField(
-        "Role",
-        choices=list(ROLES),
-        validators=[InputRequired()],
+    slug = StringField(
+        "Web address",
+        validators=[
+            InputRequired("Choose the team's web address."),
+            Length(max=64, message="Keep the address to 64 characters."),
+            Regexp(SLUG, message="Use lower-case letters, digits and dashes, such as clapton-circle."),
+        ],
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+    )
+    kind = RadioField(
+        "Kind of team",
+        choices=options((kind, KIND_WORDS[kind]) for kind in TEAM_KINDS),
+        validators=[InputRequired("Choose what kind of team it is.")],
     )
 
 
-class RemoveMemberForm(FlaskForm):
-    """A button: remove one member from the team."""
+class EditForm(FlaskForm):
+    """What every subject form carries: the rev the coordinator saw."""
+
+    base_rev = IntegerField(widget=HiddenInput(), validators=[Optional()], default=0)
 
 
-class WithdrawInviteForm(FlaskForm):
-    """A button: withdraw one open invite."""
+class PersonForm(EditForm):
+    """A person a care circle supports, and their profile as carers read it."""
+
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)]
+    )
+    important = TextAreaField("What's important to them", validators=[Length(max=MAX_TEXT)])
+    essentials = TextAreaField("Essentials", validators=[Length(max=MAX_TEXT)])
+    contacts = TextAreaField("Key contacts", validators=[Length(max=MAX_TEXT)])
+
+    data_keys = ("important", "essentials", "contacts")
+
+
+class MarketForm(EditForm):
+    """A market the team surveys."""
+
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)]
+    )
+    address = StringField("Address or area", validators=[Length(max=MAX_LABEL)])
+    notes = TextAreaField("Notes", validators=[Length(max=MAX_TEXT)])
+
+    data_keys = ("address", "notes")
+
+
+class PitchForm(EditForm):
+    """A pitch of a market: its reference, unit type and, if known, its position."""
+
+    label = StringField(
+        "Reference",
+        filters=[trimmed],
+        validators=[DataRequired("Write the pitch's reference, such as 14B."), Length(max=MAX_LABEL)],
+    )
+    unit_type = RadioField(
+        "Type of unit", choices=options(UNIT_TYPES),
+        validators=[InputRequired("Choose stall, kiosk or shop.")],
+    )
+    lat = StringField("Latitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
+    lon = StringField("Longitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
+
+    data_keys = ("unit_type",)
+
+    def validate_lat(self, field):
+        """Check a latitude: a number from -90 to 90."""
+        coordinate(field.data, 90)
+
+    def validate_lon(self, field):
+        """Check a longitude: a number from -180 to 180, given with a latitude."""
+        coordinate(field.data, 180)
+        if bool(self.lat.data) != bool(field.data):
+            raise ValidationError("Give both the latitude and the longitude, or neither.")
+
+    def position(self):
+        """Return the position entered, {"lat", "lon"}, or None (call after validating)."""
+        if not self.lat.data:
+            return None
+        return {"lat": coordinate(self.lat.data, 90), "lon": coordinate(self.lon.data, 180)}
+
+
+def coordinate(text, limit):
+    """Return a coordinate read from text, or raise ValidationError saying what is wrong."""
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValidationError(f"Enter a number from -{limit} to {limit}, such as 51.5423.") from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise ValidationError(f"Enter a number from -{limit} to {limit}.")
+    return number
+
+
+class LabelForm(EditForm):
+    """Any other kind of subject: its name only (its other details are kept as they are)."""
+
+    label = StringField(
+        "Name", filters=[trimmed], validators=[DataRequired("Write a name."), Length(max=MAX_LABEL)]
+    )
+
+    data_keys = ()
+
+
+class ButtonForm(FlaskForm):
+    """A button that acts on a subject as the coordinator saw it (archive, restore)."""
+
+    base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class PitchFileForm(FlaskForm):
+    """Upload a CSV file of pitches to preview."""
+
+    pitches = FileField(
+        "CSV file of pitches",
+        validators=[FileRequired("Choose a CSV file.")],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """Import the rows a preview showed, carried signed between the two pages."""
+
+    rows = HiddenField(validators=[InputRequired()])
+
+
+class ConcernForm(FlaskForm):
+    """Mark a concern resolved, saying what was done."""
+
+    note = TextAreaField(
+        "What was done",
+        validators=[DataRequired("Say what was done, for the team's record."), Length(max=MAX_TEXT)],
+        filters=[trimmed],
+    )
+
+
+class RecordFilterForm(Form):
+    """The records browser's filters, read from the query string."""
+
+    form = SelectField("Form", choices=[], default="")
+    subject = SelectField("About", choices=[], default="")
+    author = SelectField("Recorded by", choices=[], default="")
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+    deleted = BooleanField("Include deleted records")
+
+
+def conflict_choice_form(fields, seen_rev, seen):
+    """Return a form with a radio per differing field, `fields` being [(choices, default)]."""
+
+    class ConflictChoiceForm(FlaskForm):
+        rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()], default=seen_rev)
+        seen_changes = HiddenField(default=",".join(seen))
+
+    for number, (choices, default) in enumerate(fields):
+        setattr(ConflictChoiceForm, f"field_{number}", RadioField(
+            f"Field {number + 1}", choices=options(choices), default=default,
+            validators=[InputRequired("Choose one of the versions.")],
+        ))
+    return ConflictChoiceForm

@@ -1,0 +1,30 @@
+"""One way to write a day and a moment for people: the Jinja filters every page uses."""
+from datetime import datetime
+
+NO_ANSWER = "—"
+
+
+def device_time(text):
+    """Return a device's ISO time as people read it, in the device's own clock: 25 Nov 2026 09:41."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text or NO_ANSWER
+    return f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def day(moment):
+    """Format a timestamp as a day people read: 5 Dec 2026."""
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def stamp(moment):
+    """Format a server timestamp (UTC) as people read it: 25 Nov 2026 09:41 UTC."""
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC" if moment else NO_ANSWER
+
+
+def init_app(app):
+    """Offer the filters to every template."""
+    app.add_template_filter(day, "day")
+    app.add_template_filter(device_time, "recorded")
+    app.add_template_filter(stamp, "stamp")

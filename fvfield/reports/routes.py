@@ -1,0 +1,202 @@
+"""The results pages of a team: its dashboard (a chart per report), its exports, and the import of a phone's copy."""
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request, send_file, stream_with_context
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+from fvfield.accounts.access import team_for
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, csrf, db
+from fvfield.models import utcnow
+from fvfield.reports import charts, files
+from fvfield.reports.dashboard import charts_of, draw
+from fvfield.reports.files import csv_cell
+from fvfield.sync import phone_copy
+from fvfield.sync.documents import documents
+
+bp = Blueprint("reports", __name__, url_prefix="/teams/<slug>")
+
+# Room for the multipart envelope and the CSRF token around the file itself.
+FORM_OVERHEAD = 64 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class ImportForm(FlaskForm):
+    """Upload the file a phone saved with "Save a copy to a file"."""
+
+    copy = FileField(
+        "The phone's copy (a .json file)",
+        validators=[FileRequired("Choose the file the phone saved.")],
+        render_kw={"accept": ".json,application/json"},
+    )
+
+
+def forms_of(team):
+    """Return (form id, title, versions, live records) for each of the team's forms."""
+    counts = dict(db.session.execute(
+        sa.select(documents.c.form, sa.func.count())
+        .where(documents.c.team_id == team.id, documents.c.collection == "records",
+               documents.c.deleted == sa.false())
+        .group_by(documents.c.form)
+    ).all())
+    found = []
+    for form_id in files.form_ids(team.id):
+        layout = files.form_layout(team.id, form_id)
+        found.append((form_id, layout.title, len(layout.versions), counts.get(form_id, 0)))
+    return found
+
+
+def show_exports(team, form=None, report=None, status=200):
+    """Render the export page, with the import form and what an import did."""
+    page = render_template(
+        "reports/exports.html", team=team, forms=forms_of(team), import_form=form or ImportForm(formdata=None),
+        report=report, limit=phone_copy.megabytes(current_app.config["MAX_IMPORT_BYTES"]),
+    )
+    return page, status
+
+
+def note_export(team, **detail):
+    """Record an export in the audit log, before its data leaves."""
+    begin_write()
+    record_event("data_exported", user=current_user, team=team, **detail)
+    db.session.commit()
+
+
+def file_name(team, *parts):
+    """Return a download's name: the team, what it holds and today's date."""
+    return "-".join((team.slug, *parts, f"{utcnow():%Y-%m-%d}"))
+
+
+@bp.get("/export")
+@login_required
+def exports(slug):
+    """List the team's forms with their downloads, and offer the import of a phone's copy."""
+    team, _ = team_for(slug, "coordinator")
+    return show_exports(team)
+
+
+@bp.get("/export/<form_id>.csv")
+@login_required
+def export_csv(slug, form_id):
+    """Stream one form's records as a CSV file."""
+    team, _ = team_for(slug, "coordinator")
+    layout = files.form_layout(team.id, form_id)
+    if layout is None:
+        abort(404, f"{team.name} has no form '{form_id}'.")
+    note_export(team, format="csv", form=form_id)
+    chunks = stream_with_context(files.csv_chunks(layout, team.id))
+    name = file_name(team, form_id) + ".csv"
+    return current_app.response_class(
+        chunks, mimetype="text/csv",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/export/sqlite")
+@login_required
+def export_sqlite(slug):
+    """Build the team's SQLite file in a temporary file and send it."""
+    team, _ = team_for(slug, "coordinator")
+    note_export(team, format="sqlite")
+    folder = Path(current_app.instance_path) / "tmp"
+    folder.mkdir(exist_ok=True)
+    fd, path = tempfile.mkstemp(suffix=".db", dir=folder)
+    os.close(fd)
+    try:
+        files.write_sqlite(team.id, path)
+        # Opened, then unlinked: the open file is sent and disappears when closed.
+        built = open(path, "rb")
+    finally:
+        os.unlink(path)
+    response = send_file(
+        built, mimetype="application/vnd.sqlite3", as_attachment=True,
+        download_name=file_name(team) + ".db", max_age=0,
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
+# CSRFProtect would read the body before this view raises the size limit for
+# it; ImportForm checks the CSRF token itself instead.
+@bp.post("/import")
+@csrf.exempt
+@login_required
+def import_copy(slug):
+    """Import a phone's copy: its photos, then its changes through the same push as the API."""
+    team, _ = team_for(slug, "coordinator")
+    limit = current_app.config["MAX_IMPORT_BYTES"]
+    form = ImportForm(formdata=None)
+    if (request.content_length or 0) > limit + FORM_OVERHEAD:
+        form.copy.errors = [f"This file is larger than {phone_copy.megabytes(limit)}, more than a phone's copy may be."]
+        return show_exports(team, form, status=413)
+    request.max_content_length = limit + FORM_OVERHEAD
+    form = ImportForm()
+    if not form.validate():
+        if form.errors.get("csrf_token"):
+            form.copy.errors = ["The page's security token is missing or stale: reload the page, then import the file again."]
+        return show_exports(team, form, status=400)
+    try:
+        copy = phone_copy.read_copy(form.copy.data.stream, limit)
+    except phone_copy.CopyRefused as refusal:
+        form.copy.errors = [str(refusal)]
+        return show_exports(team, form, status=400)
+    report = phone_copy.import_copy(team, current_user, copy, current_app.config)
+    return show_exports(team, report=report)
+
+
+def chart_of(team, slug):
+    """Return the team's chart with this slug, or 404."""
+    chart = next((c for c in charts_of(team) if c.slug == slug), None)
+    if chart is None:
+        abort(404, f"{team.name}'s dashboard has no chart '{slug}'.")
+    return chart
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard(slug):
+    """Show the team's charts, each with its table of numbers and its CSV file."""
+    team, _ = team_for(slug, "coordinator")
+    shown = []
+    for chart in charts_of(team):
+        table = chart.report(team.id)
+        shown.append({"chart": chart, "table": table, "svg": draw(chart, table)})
+    return render_template("reports/dashboard.html", team=team, charts=shown, number=charts.number_text)
+
+
+@bp.get("/dashboard/<chart_slug>.svg")
+@login_required
+def dashboard_svg(slug, chart_slug):
+    """Send one chart as an SVG file."""
+    team, _ = team_for(slug, "coordinator")
+    chart = chart_of(team, chart_slug)
+    return current_app.response_class(
+        charts.svg_file(draw(chart, chart.report(team.id))), mimetype="image/svg+xml", headers=NO_STORE,
+    )
+
+
+@bp.get("/dashboard/<chart_slug>.csv")
+@login_required
+def dashboard_csv(slug, chart_slug):
+    """Send one chart's numbers as a CSV file (recorded in the audit log, as every export is)."""
+    team, _ = team_for(slug, "coordinator")
+    chart = chart_of(team, chart_slug)
+    table = chart.report(team.id)
+    note_export(team, format="chart", chart=chart.slug)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    writer.writerows([csv_cell(value) for value in row] for row in table.rows)
+    name = file_name(team, "chart", chart.slug) + ".csv"
+    return current_app.response_class(
+        buffer.getvalue(), mimetype="text/csv",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,121 @@
+"""A document's revisions in words: who made each, on which device, and what it changed, field by field."""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from fvfield.sync.documents import ATTRIBUTES, WINNERS
+from fvfield.extensions import db
+from fvfield.sync.merge import changed, fields
+from fvfield.models import ConflictResolution
+from fvfield.sync.web_edits import web_device_id
+from fvfield.teams.store import document_revisions, user_names
+from fvfield.teams.words import SUBJECT_DATA, Words
+
+STATUS_WORDS = {
+    "applied": "Applied",
+    "merged": "Merged",
+    "conflict": "Conflict",
+    "resolved": "Resolved conflict",
+}
+
+
+@dataclass
+class Entry:
+    """One revision as the history shows it."""
+
+    rev: int
+    status: str
+    author: str
+    at: object
+    device: str
+    changes: list = field(default_factory=list)
+    resolved_by: str | None = None
+    resolved_at: object = None
+    resolves: bool = False
+    created: bool = False
+
+    @property
+    def status_words(self):
+        """Return the revision's status in words."""
+        return STATUS_WORDS.get(self.status, self.status.capitalize())
+
+
+def device_words(revision):
+    """Return where a revision was made: a phone (by the start of its id), the web, or the server."""
+    device = revision["device_id"]
+    if device is None:
+        return "the server"
+    if revision["user_id"] and device == web_device_id(revision["user_id"]):
+        return "the web"
+    return f"phone {device[:8]}"
+
+
+def field_order(words, state):
+    """Return a sort key for fields: attributes first, then the form's questions or the profile's keys in order."""
+    if state["collection"] == "records":
+        keys = list(words.questions(state))
+    else:
+        keys = list(SUBJECT_DATA)
+    attributes = ATTRIBUTES[state["collection"]]
+
+    def key(name):
+        if not isinstance(name, tuple):
+            return (0, attributes.index(name) if name in attributes else 99, str(name))
+        return (1, keys.index(name[1]) if name[1] in keys else len(keys), name[1])
+
+    return key
+
+
+def field_changes(words, before, after):
+    """Return [(label, before in words, after in words)] of the fields that differ between two states."""
+    collection = after["collection"]
+    old, new = fields(collection, before), fields(collection, after)
+    names = changed(old, new)
+    if before is None and not new.get("deleted"):
+        names.discard("deleted")
+    order = field_order(words, after)
+    return [
+        (words.label(after, name),
+         words.value(before, name, old.get(name)) if before is not None else "—",
+         words.value(after, name, new.get(name)))
+        for name in sorted(names, key=order)
+    ]
+
+
+def resolutions_of(team, document_id):
+    """Return the coordinators' resolutions of a document's conflicts."""
+    return db.session.scalars(
+        sa.select(ConflictResolution).where(
+            ConflictResolution.team_id == team.id, ConflictResolution.document_id == document_id
+        )
+    ).all()
+
+
+def document_history(team, state, labels):
+    """Return a document's revisions as Entries, newest first; `labels` names the team's subjects."""
+    revisions = document_revisions(team, state["collection"], state["id"])
+    decided = {row.conflict_change_id: row for row in resolutions_of(team, state["id"])}
+    resolving = {row.resolution_change_id for row in decided.values()}
+    people = user_names({r["user_id"] for r in revisions} | {row.resolved_by for row in decided.values()})
+    words = Words(team, labels, people)
+    winners, entries = {}, []
+    for revision in revisions:
+        if revision["status"] in WINNERS:
+            before = winners.get(revision["rev"] - 1)
+            winners[revision["rev"]] = revision
+        else:
+            before = winners.get(revision["rev"])
+        decision = decided.get(revision["change_id"])
+        entries.append(Entry(
+            rev=revision["rev"],
+            status="resolved" if decision else revision["status"],
+            author=words.person(revision["user_id"]),
+            at=revision["created_at"],
+            device=device_words(revision),
+            changes=field_changes(words, before, revision),
+            resolved_by=words.person(decision.resolved_by) if decision else None,
+            resolved_at=decision.resolved_at if decision else None,
+            resolves=revision["change_id"] in resolving,
+            created=before is None,
+        ))
+    return entries[::-1]

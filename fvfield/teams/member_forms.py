@@ -1,0 +1,35 @@
+"""Page forms for a coordinator's team page: one per action."""
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from fvfield.models import ROLES
+
+class InviteForm(FlaskForm):
+    """Issue an invite link with a role."""
+
+    role = SelectField(
+        "Role",
+        choices=list(ROLES),
+        default="member",
+        validators=[InputRequired()],
+    )
+    note = StringField("Who is it for? (optional)", validators=[Length(max=120)])
+
+
+class RoleForm(FlaskForm):
+    """Change one member's role."""
+
+    role = SelectField(
+        "Role",
+        choices=list(ROLES),
+        validators=[InputRequired()],
+    )
+
+
+class RemoveMemberForm(FlaskForm):
+    """A button: remove one member from the team."""
+
+
+class WithdrawInviteForm(FlaskForm):
+    """A button: withdraw one open invite."""

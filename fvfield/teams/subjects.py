@@ -1,0 +1,222 @@
+"""The people a team supports and the markets and pitches it surveys: list, add, edit, archive, restore.
+
+Every edit is a change pushed as the coordinator's web device
+(fvfield.sync.web_edits), so it gets a revision and reaches phones at their
+next pull. Subject data keys are those the field app reads: a person's
+important, essentials and contacts; a market's address and notes; a pitch's
+market_id, unit_type and position {"lat", "lon"}.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from fvfield.sync import web_edits
+from fvfield.accounts.access import team_for
+from fvfield.sync.documents import data_of
+from fvfield.teams import bp
+from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
+from fvfield.teams.history import document_history
+from fvfield.teams.store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
+from fvfield.teams.words import SUBJECT_DATA, Words
+
+FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
+# What a coordinator adds from the subjects page, by kind of team (pitches are added to a market).
+ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("person",)}
+SAVED = {
+    "applied": ("Saved. Phones get it at their next sync.", "info"),
+    "merged": ("Saved, together with changes a phone made meanwhile. Phones get it at their next sync.", "info"),
+}
+CONFLICTED = (
+    "Someone changed the same details while you were editing. Both versions are kept: choose between them here."
+)
+
+
+def subject_of(team, subject_id):
+    """Return the team's subject with this id, or 404."""
+    return team_document(team, "subjects", subject_id, f"{team.name} has no such person or place.")
+
+
+def form_for(kind, subject=None):
+    """Return the page form of a subject's kind, filled from the subject unless a form was posted."""
+    form_class = FORMS.get(kind, LabelForm)
+    if subject is None or request.method == "POST":
+        return form_class()
+    data = subject["data"]
+    values = {"label": subject["label"], "base_rev": subject["rev"]}
+    values.update({key: data.get(key) for key in form_class.data_keys})
+    position = data.get("position")
+    if kind == "pitch" and isinstance(position, dict):
+        values.update(lat=str(position.get("lat", "")), lon=str(position.get("lon", "")))
+    return form_class(formdata=None, data=values)
+
+
+def form_data(form, base_data):
+    """Return a subject's data: its base data with the form's answers (blank ones removed)."""
+    data = dict(base_data)
+    for key in form.data_keys:
+        value = form[key].data
+        value = value.strip() if isinstance(value, str) else value
+        if value:
+            data[key] = value
+        else:
+            data.pop(key, None)
+    if isinstance(form, PitchForm):
+        data["position"] = form.position()
+        if data["position"] is None:
+            del data["position"]
+    return data
+
+
+def outcome(team, result, form=None):
+    """Tell the coordinator what a save did; return a redirect, or None when the form must be shown again."""
+    status = result["status"]
+    if status in SAVED:
+        flash(*SAVED[status])
+        return redirect(url_for("teams.subject", slug=team.slug, subject_id=result["id"]))
+    if status == "conflict":
+        flash(CONFLICTED, "error")
+        return redirect(url_for("teams.conflict", slug=team.slug, collection="subjects", document_id=result["id"]))
+    errors = result.get("errors", {})
+    if form is not None and "label" in errors:
+        form.label.errors = list(errors.pop("label"))
+    for messages in errors.values():
+        flash(" ".join(messages), "error")
+    return None
+
+
+def show_form(team, form, kind, subject=None, market=None, status=200):
+    """Render the add or edit page of a subject."""
+    page = render_template(
+        "teams/subject_form.html", team=team, form=form, kind=kind, subject=subject, market=market,
+        kind_words=SUBJECT_KINDS.get(kind, "Subject").lower(),
+    )
+    return page, status
+
+
+@bp.get("/subjects")
+@login_required
+def subjects(slug):
+    """List the team's people, markets and other subjects, with the archived ones apart."""
+    team, _ = team_for(slug, "coordinator")
+    everything = subjects_of(team)
+    live = [s for s in everything if not s["deleted"]]
+    markets = {s["id"] for s in live if s["kind"] == "market"}
+    pitches, groups = {}, {}
+    for subject in live:
+        market_id = subject["data"].get("market_id") if subject["kind"] == "pitch" else None
+        if market_id in markets:
+            pitches.setdefault(market_id, []).append(subject)
+        else:
+            groups.setdefault(subject["kind"], []).append(subject)
+    addable = ADDABLE.get(team.kind, ())
+    order = [kind for kind in ("person", "market") if kind in groups or kind in addable]
+    order += sorted(kind for kind in groups if kind not in order)
+    return render_template(
+        "teams/subjects.html", team=team, groups=groups, order=order, pitches=pitches, kinds=SUBJECT_KINDS,
+        addable=addable, archived=[s for s in everything if s["deleted"]],
+        labels={s["id"]: s["label"] for s in everything},
+    )
+
+
+@bp.route("/subjects/new/<kind>", methods=["GET", "POST"])
+@login_required
+def new_subject(slug, kind):
+    """Add a person or a market."""
+    team, membership = team_for(slug, "coordinator")
+    if kind not in ("person", "market"):
+        abort(404, "People and markets are added here; pitches are added on their market's page.")
+    form = form_for(kind)
+    if form.validate_on_submit():
+        result = web_edits.save_subject(
+            team, current_user, membership.role, kind, form.label.data.strip(), form_data(form, {})
+        )
+        return outcome(team, result, form) or show_form(team, form, kind, status=400)
+    return show_form(team, form, kind, status=400 if form.errors else 200)
+
+
+@bp.get("/subjects/<subject_id>")
+@login_required
+def subject(slug, subject_id):
+    """Show a subject: its details, its pitches (for a market) and its revision history."""
+    team, _ = team_for(slug, "coordinator")
+    found = subject_of(team, subject_id)
+    labels = subject_labels(team)
+    pitches = []
+    if found["kind"] == "market":
+        everyone = subjects_of(team, "pitch", deleted=False)
+        pitches = [p for p in everyone if p["data"].get("market_id") == found["id"]]
+    history = document_history(team, found, labels)
+    words = Words(team, labels, user_names({found["author"]}))
+    known = list(SUBJECT_DATA)
+    shown = sorted(
+        ((key, value) for key, value in found["data"].items() if key != "market_id"),
+        key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
+    )
+    return render_template(
+        "teams/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words,
+        shown=shown,
+        kinds=SUBJECT_KINDS, button=ButtonForm(formdata=None, base_rev=found["rev"]),
+    )
+
+
+@bp.route("/subjects/<subject_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_subject(slug, subject_id):
+    """Edit a subject's name and details, on the rev the coordinator saw."""
+    team, membership = team_for(slug, "coordinator")
+    found = subject_of(team, subject_id)
+    if found["deleted"]:
+        flash(f"{found['label']} is archived: restore it first, then edit it.", "error")
+        return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+    form = form_for(found["kind"], found)
+    market = market_of(team, found)
+    if form.validate_on_submit():
+        base_rev = form.base_rev.data or found["rev"]
+        base = found if base_rev == found["rev"] else web_edits.state_at(team.id, found["id"], base_rev)
+        data = form_data(form, data_of(base) if base else found["data"])
+        result = web_edits.save_subject(
+            team, current_user, membership.role, found["kind"], form.label.data.strip(), data,
+            document_id=found["id"], base_rev=base_rev,
+        )
+        return outcome(team, result, form) or show_form(team, form, found["kind"], found, market, 400)
+    return show_form(team, form, found["kind"], found, market, 400 if form.errors else 200)
+
+
+def market_of(team, found):
+    """Return a pitch's market (as a state dict), or None."""
+    market_id = found["data"].get("market_id") if found["kind"] == "pitch" else None
+    if not isinstance(market_id, str):
+        return None
+    labels = subject_labels(team)
+    return {"id": market_id, "label": labels[market_id]} if market_id in labels else None
+
+
+@bp.post("/subjects/<subject_id>/archive")
+@login_required
+def archive_subject(slug, subject_id):
+    """Archive a subject: phones stop listing it at their next sync; it can be restored."""
+    team, membership = team_for(slug, "coordinator")
+    found = subject_of(team, subject_id)
+    form = ButtonForm()
+    if not form.validate() or found["deleted"]:
+        flash(f"{found['label']} is already archived." if found["deleted"] else "Try again from the page.", "error")
+        return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+    result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
+    if result["status"] in SAVED:
+        flash(f"{found['label']} is archived. Phones stop listing it at their next sync.", "info")
+        return redirect(url_for("teams.subjects", slug=team.slug))
+    return outcome(team, result) or redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+
+
+@bp.post("/subjects/<subject_id>/restore")
+@login_required
+def restore_subject(slug, subject_id):
+    """Bring an archived subject back, as it was when archived."""
+    team, membership = team_for(slug, "coordinator")
+    found = subject_of(team, subject_id)
+    if ButtonForm().validate() and found["deleted"]:
+        result = web_edits.restore_subject(team, current_user, membership.role, found)
+        if result["status"] in SAVED:
+            flash(f"{found['label']} is back. Phones list it again at their next sync.", "info")
+        else:
+            outcome(team, result)
+    return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
