@@ -10,6 +10,7 @@
 It prints the figures and, with --write, puts them into docs/performance.md's
 field app section. Figures, not tests: nothing here fails a build.
 """
+
 import argparse
 import gzip
 import json
@@ -27,12 +28,22 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from browser.conftest import (  # noqa: E402  (the browser tests' harness)
-    ADA, CHROMIUM, CHROMIUM_ARGS, PHONE, SUBJECTS, TEAMS, USERS, FieldServer, log_in,
-    seed_subjects, sync_now, wait_until_offline_ready,
+    ADA,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SUBJECTS,
+    TEAMS,
+    USERS,
+    FieldServer,
+    log_in,
+    seed_subjects,
+    sync_now,
+    wait_until_offline_ready,
 )
 from realserver import seed_instance  # noqa: E402
 
-from fvfield import create_app# noqa: E402
+from fvfield import create_app  # noqa: E402
 
 BUDGETS = {"precache_kb": 200, "cold_start_ms": 1000, "save_ms": 50, "longest_task_ms": 200}
 DOC = REPO / "docs" / "performance.md"
@@ -143,30 +154,32 @@ def report(figures):
         "longest_task_ms": f["longest_task_ms"] <= BUDGETS["longest_task_ms"],
     }
     mark = {True: "within", False: "**over**"}
-    return "\n".join([
-        SECTION,
-        "",
-        f"Measured by `python benchmarks/field_budget.py --write` on {date.today().isoformat()}",
-        "in headless Chromium (Debian's) against `fvfield serve` on the same machine",
-        f"({os.cpu_count()} cores), a 390x844 phone context. Medians of the runs; no",
-        "throttling of CPU or network (a cheap phone is slower: these leave room).",
-        "",
-        "| what | budget | measured | |",
-        "|---|---|---|---|",
-        f"| app shell precache, gzip, without icons ({f['precache_files']} files, "
-        f"{f['precache_raw_kb']:.0f} KB raw) | ≤ {BUDGETS['precache_kb']} KB | "
-        f"{f['precache_kb']:.1f} KB | {mark[verdict['precache_kb']]} |",
-        f"| offline cold start to the people list (new page, no network; worst "
-        f"{f['cold_start_worst_ms']:.0f} ms) | ≤ {BUDGETS['cold_start_ms']} ms | "
-        f"{f['cold_start_ms']:.0f} ms | {mark[verdict['cold_start_ms']]} |",
-        f"| saving a record, document + outbox item committed (p95 {f['save_p95_ms']:.1f} ms, "
-        f"2,000 saves) | ≤ {BUDGETS['save_ms']} ms | {f['save_ms']:.1f} ms | "
-        f"{mark[verdict['save_ms']]} |",
-        f"| longest main-thread task while a 2,000-record outbox syncs ({f['synced']} synced, "
-        f"{f['long_tasks']} tasks over 50 ms) | ≤ {BUDGETS['longest_task_ms']} ms | "
-        f"{f['longest_task_ms']:.0f} ms | {mark[verdict['longest_task_ms']]} |",
-        "",
-    ])
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            f"Measured by `python benchmarks/field_budget.py --write` on {date.today().isoformat()}",
+            "in headless Chromium (Debian's) against `fvfield serve` on the same machine",
+            f"({os.cpu_count()} cores), a 390x844 phone context. Medians of the runs; no",
+            "throttling of CPU or network (a cheap phone is slower: these leave room).",
+            "",
+            "| what | budget | measured | |",
+            "|---|---|---|---|",
+            f"| app shell precache, gzip, without icons ({f['precache_files']} files, "
+            f"{f['precache_raw_kb']:.0f} KB raw) | ≤ {BUDGETS['precache_kb']} KB | "
+            f"{f['precache_kb']:.1f} KB | {mark[verdict['precache_kb']]} |",
+            f"| offline cold start to the people list (new page, no network; worst "
+            f"{f['cold_start_worst_ms']:.0f} ms) | ≤ {BUDGETS['cold_start_ms']} ms | "
+            f"{f['cold_start_ms']:.0f} ms | {mark[verdict['cold_start_ms']]} |",
+            f"| saving a record, document + outbox item committed (p95 {f['save_p95_ms']:.1f} ms, "
+            f"2,000 saves) | ≤ {BUDGETS['save_ms']} ms | {f['save_ms']:.1f} ms | "
+            f"{mark[verdict['save_ms']]} |",
+            f"| longest main-thread task while a 2,000-record outbox syncs ({f['synced']} synced, "
+            f"{f['long_tasks']} tasks over 50 ms) | ≤ {BUDGETS['longest_task_ms']} ms | "
+            f"{f['longest_task_ms']:.0f} ms | {mark[verdict['longest_task_ms']]} |",
+            "",
+        ]
+    )
 
 
 def write_section(text):

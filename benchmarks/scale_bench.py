@@ -22,6 +22,7 @@ connection per push (as behind nginx). Each
 figure is the best of 3 rounds on the same servers: on a shared machine that
 drops the moments other work took the cores.
 """
+
 import argparse
 import datetime
 import json
@@ -61,8 +62,12 @@ def seed(instance, phones, teams, settings):
         instance,
         [(email, f"Phone {n}") for n, email in enumerate(emails)],
         [
-            (f"team{t}", f"Team {t}", "care-circle",
-             [(email, "member") for n, email in enumerate(emails) if n % teams == t])
+            (
+                f"team{t}",
+                f"Team {t}",
+                "care-circle",
+                [(email, "member") for n, email in enumerate(emails) if n % teams == t],
+            )
             for t in range(teams)
         ],
         **settings,
@@ -87,8 +92,9 @@ def send(phone, slug, body):
     stay with the process that accepted it.
     """
     headers = {"Content-Type": "application/json", "Connection": "close", **phone.headers()}
-    return phone.http.post(f"{phone.base_url}/api/v1/teams/{slug}/push", data=body,
-                           headers=headers, timeout=600)
+    return phone.http.post(
+        f"{phone.base_url}/api/v1/teams/{slug}/push", data=body, headers=headers, timeout=600
+    )
 
 
 def measure(folder, settings, processes, phones, teams, records):
@@ -106,7 +112,7 @@ def measure(folder, settings, processes, phones, teams, records):
             person = person_change(label=f"Person of phone {n}")
             warm = [visit(person["id"], k) for k in range(20)]
             # The person, then a few small pushes that warm every process up.
-            for changes in ([person], *[warm[k:k + 5] for k in range(0, 20, 5)]):
+            for changes in ([person], *[warm[k : k + 5] for k in range(0, 20, 5)]):
                 phone.push(slug, changes).raise_for_status()
             work.append((phone, slug, person["id"]))
         answers, rates = [], []
@@ -168,8 +174,11 @@ def run(store, cluster, records):
                     if url:
                         cluster.drop(url)
             figures[shape, processes] = rate, cores
-            print(f"  {store:<10} {shape:<20} {processes} process{'es' if processes > 1 else '  '}"
-                  f" {rate:10,.0f} records/s, {cores:.1f} cores busy", flush=True)
+            print(
+                f"  {store:<10} {shape:<20} {processes} process{'es' if processes > 1 else '  '}"
+                f" {rate:10,.0f} records/s, {cores:.1f} cores busy",
+                flush=True,
+            )
     return figures
 
 
@@ -233,17 +242,18 @@ def write_section(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 records per phone")
-    parser.add_argument("--write", action="store_true",
-                        help="write the figures into docs/performance.md")
+    parser.add_argument("--write", action="store_true", help="write the figures into docs/performance.md")
     options = parser.parse_args()
     reason = unavailable()
     if reason:
         raise SystemExit(f"This benchmark needs PostgreSQL: {reason}.")
     records = 1_000 if options.quick else 4_000
     load_before = os.getloadavg()[0]
-    print(f"fvfield push scaling benchmark{' (quick)' if options.quick else ''}: "
-          f"{os.cpu_count()} cores, load average {load_before:.1f}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"fvfield push scaling benchmark{' (quick)' if options.quick else ''}: "
+        f"{os.cpu_count()} cores, load average {load_before:.1f}, "
+        f"Python {platform.python_version()}"
+    )
     cluster = Cluster(durable=True).start()
     try:
         results = {store: run(store, cluster, records) for store in ("PostgreSQL", "SQLite")}

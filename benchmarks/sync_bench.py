@@ -17,6 +17,7 @@ Targets (docs/performance.md): at least 15,000 records/s for pushes on a
 2-core machine; the incremental pull on top of 100,000 at most 1.5 times the
 one on top of 1,000.
 """
+
 import argparse
 import datetime
 import os
@@ -168,21 +169,21 @@ def section(figures):
 
 Measured by `python benchmarks/sync_bench.py --write` on {datetime.date.today()}:
 `fvfield serve` (waitress, 4 threads) on a fresh instance per part and the
-client on the same machine: {os.cpu_count()} cores, load average {f['load_before']:.1f} when the
-run started and {f['load_after']:.1f} when it ended (other work shared the cores).
+client on the same machine: {os.cpu_count()} cores, load average {f["load_before"]:.1f} when the
+run started and {f["load_after"]:.1f} when it ended (other work shared the cores).
 Everything went through HTTP, the 100,000 stored records included. Records
 are home visits with typical answers, form version 1, about a person.
 
 | what | target | measured | |
 |---|---|---|---|
-| push {f['records']:,} records, batches of {BATCH} | ≥ 15,000 records/s | {f['push']:,.0f} records/s | {within(f['push'] >= 15_000)} |
-| full pull of those {f['records']:,} (pages of 500) | | {f['pull']:,.0f} records/s | |
-| incremental pull of 10 new records on {f['small']:,} stored | | {f['on_small']:.1f} ms | |
-| the same on {f['large']:,} stored (pushed through HTTP at {f['grow']:,.0f} records/s) | ≤ 1.5 × | {f['on_large']:.1f} ms ({f['ratio']:.2f} ×) | {within(f['ratio'] <= 1.5)} |
+| push {f["records"]:,} records, batches of {BATCH} | ≥ 15,000 records/s | {f["push"]:,.0f} records/s | {within(f["push"] >= 15_000)} |
+| full pull of those {f["records"]:,} (pages of 500) | | {f["pull"]:,.0f} records/s | |
+| incremental pull of 10 new records on {f["small"]:,} stored | | {f["on_small"]:.1f} ms | |
+| the same on {f["large"]:,} stored (pushed through HTTP at {f["grow"]:,.0f} records/s) | ≤ 1.5 × | {f["on_large"]:.1f} ms ({f["ratio"]:.2f} ×) | {within(f["ratio"] <= 1.5)} |
 
 Incremental pulls: two servers run side by side (one per size) and the rounds
 alternate between them; each round pushes 10 records, then makes the same pull
-5 times and keeps the fastest; the figure is the median of {f['rounds']} rounds.
+5 times and keeps the fastest; the figure is the median of {f["rounds"]} rounds.
 """
 
 
@@ -199,39 +200,57 @@ def write_section(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="push 2,000 records and compare pulls on 1,000 and 10,000")
-    parser.add_argument("--write", action="store_true",
-                        help="write the figures into docs/performance.md")
+    parser.add_argument(
+        "--quick", action="store_true", help="push 2,000 records and compare pulls on 1,000 and 10,000"
+    )
+    parser.add_argument("--write", action="store_true", help="write the figures into docs/performance.md")
     options = parser.parse_args()
     load_before = os.getloadavg()[0]
     records, small, large = (2_000, 1_000, 10_000) if options.quick else (10_000, 1_000, 100_000)
     rounds = 10 if options.quick else ROUNDS
 
     print(f"fvfield sync benchmark{' (quick)' if options.quick else ''}")
-    print(f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    print(
+        f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
     print(f"  server: fvfield serve (waitress), fresh instance per part, all data through HTTP")
 
     push_rate, pull_rate = measure_push_and_full_pull(records)
-    print(f"push {records:,} home visits, batches of {BATCH}:   {push_rate:10,.0f} records/s"
-          f"   (target >= 15,000)")
+    print(
+        f"push {records:,} home visits, batches of {BATCH}:   {push_rate:10,.0f} records/s"
+        f"   (target >= 15,000)"
+    )
     print(f"full pull of {records:,} records:            {pull_rate:10,.0f} records/s")
 
     on_small, on_large, growing = measure_incremental(small, large, rounds)
     print(f"incremental pull, 10 new on {small:,}:     {on_small:10.1f} ms (median of {rounds})")
     print(f"incremental pull, 10 new on {large:,}:   {on_large:10.1f} ms (median of {rounds})")
-    print(f"ratio:                                   {on_large / on_small:10.2f} x"
-          f"   (target <= 1.5)")
+    print(f"ratio:                                   {on_large / on_small:10.2f} x   (target <= 1.5)")
     grow_rate = large / growing
-    print(f"  ({large:,} records were pushed through HTTP in {growing:.0f} s, "
-          f"{grow_rate:,.0f} records/s, load average now {os.getloadavg()[0]:.1f})")
+    print(
+        f"  ({large:,} records were pushed through HTTP in {growing:.0f} s, "
+        f"{grow_rate:,.0f} records/s, load average now {os.getloadavg()[0]:.1f})"
+    )
     if options.write:
-        write_section(section(dict(
-            records=records, push=push_rate, pull=pull_rate, small=small, large=large,
-            on_small=on_small, on_large=on_large, ratio=on_large / on_small, grow=grow_rate,
-            rounds=rounds, load_before=load_before, load_after=os.getloadavg()[0],
-        )))
+        write_section(
+            section(
+                dict(
+                    records=records,
+                    push=push_rate,
+                    pull=pull_rate,
+                    small=small,
+                    large=large,
+                    on_small=on_small,
+                    on_large=on_large,
+                    ratio=on_large / on_small,
+                    grow=grow_rate,
+                    rounds=rounds,
+                    load_before=load_before,
+                    load_after=os.getloadavg()[0],
+                )
+            )
+        )
         print(f"  written to {DOC}")
 
 

@@ -1,4 +1,5 @@
 """fvfield: offline-first field recording, served by Flask."""
+
 import os
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from fvfield import api, field, health, teams
-    from fvfield.auth import routes as auth_pages, setup
+    from fvfield.auth import routes as auth_pages
+    from fvfield.auth import setup
     from fvfield.reports import routes as report_pages
 
     for blueprint in (auth_pages.bp, setup.bp, teams.bp, report_pages.bp, api.bp, field.bp, health.bp):

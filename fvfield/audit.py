@@ -1,4 +1,5 @@
 """The audit log: security and data events, written beside the change they describe."""
+
 from flask import has_request_context, request
 
 from fvfield.extensions import db

@@ -4,6 +4,7 @@ SQLite's backup API copies the pages of one snapshot; with WAL the server's
 writers go on meanwhile. The copy is written beside its destination and
 renamed into place once it is complete and checked.
 """
+
 import os
 import sqlite3
 import tempfile
@@ -44,7 +45,9 @@ def backup_sqlite(engine, path):
             copy.execute("PRAGMA journal_mode=DELETE")
             verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
         if verdict != "ok":
-            raise BackupRefused(f"The copy did not pass SQLite's check ({verdict}); nothing was written to {path}.")
+            raise BackupRefused(
+                f"The copy did not pass SQLite's check ({verdict}); nothing was written to {path}."
+            )
         os.replace(building, path)
         return path.stat().st_size
     finally:

@@ -1,4 +1,5 @@
 """The fvfield command: serve the app, upgrade its database, manage accounts."""
+
 import contextvars
 import functools
 import ipaddress
@@ -16,17 +17,15 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from fvfield import accounts
-
 from fvfield.accounts import demo
-
-from fvfield.reports import files
-from fvfield.auth.setup import new_setup_token
 from fvfield.audit import record_event
+from fvfield.auth.setup import new_setup_token
 from fvfield.backup import BackupRefused, backup_sqlite, sqlite_path
 from fvfield.dialect import upgrade_lock
 from fvfield.extensions import begin_write, db
 from fvfield.health import applied_revisions, expected_revisions
 from fvfield.models import ROLES, TEAM_KINDS, User
+from fvfield.reports import files
 
 FIRST_COORDINATOR = """\
 Nobody can log in yet. Open this link once to create the first coordinator
@@ -100,8 +99,9 @@ def store_command(f=None, *, may_init=False):
 
     command = with_appcontext(run)
     if may_init:
-        command = click.option("--init", is_flag=True,
-                               help="Start a new, empty data folder here if there is none.")(command)
+        command = click.option(
+            "--init", is_flag=True, help="Start a new, empty data folder here if there is none."
+        )(command)
     return command
 
 
@@ -143,14 +143,29 @@ def address(host, port):
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 listens on every network.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
-              help="How many requests each process handles at once.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="How many server processes; more than 1 runs gunicorn (pip install gunicorn).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 listens on every network.",
+)
+@click.option(
+    "--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="How many requests each process handles at once.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="How many server processes; more than 1 runs gunicorn (pip install gunicorn).",
+)
 @with_appcontext
 def serve(host, port, threads, workers):
     """Upgrade the database and serve fvfield.
@@ -200,7 +215,8 @@ def warn_without_https(app, host):
     click.echo(
         "Warning: phones work offline only over https (browsers give service workers to secure "
         "addresses alone). Put an HTTPS proxy in front and set FVFIELD_HTTPS=1: docs/deploying.md, "
-        '"Try it on a phone today".', err=True,
+        '"Try it on a phone today".',
+        err=True,
     )
 
 
@@ -219,7 +235,11 @@ def waitress_server(app, host, port, threads):
     """Return a waitress server of the app, listening already."""
     try:
         server = waitress.create_server(
-            app, host=host, port=port, threads=threads, ident="fvfield",
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="fvfield",
             # Waitress drops X-Forwarded-* headers unless told otherwise; with
             # trusted proxies configured the app reads them itself (ProxyFix).
             clear_untrusted_proxy_headers=not app.config["TRUSTED_PROXIES"],
@@ -297,8 +317,7 @@ def create_user(email, name):
 @click.command("create-team")
 @click.argument("slug")
 @click.option("--name", required=True, help="The team's name, as people see it.")
-@click.option("--kind", required=True, metavar="|".join(TEAM_KINDS),
-              help="What the team records.")
+@click.option("--kind", required=True, metavar="|".join(TEAM_KINDS), help="What the team records.")
 @account_command(may_init=True)
 def create_team(slug, name, kind):
     """Create a team.
@@ -312,8 +331,7 @@ def create_team(slug, name, kind):
 @click.command("add-member")
 @click.argument("slug")
 @click.argument("email")
-@click.option("--role", required=True, metavar="|".join(ROLES),
-              help="What the member may do in the team.")
+@click.option("--role", required=True, metavar="|".join(ROLES), help="What the member may do in the team.")
 @account_command
 def add_member(slug, email, role):
     """Give a user a role in a team.
@@ -337,8 +355,11 @@ def add_member(slug, email, role):
 
 
 @click.command("seed-demo")
-@click.option("--remove", is_flag=True,
-              help="Delete the demo teams, all their data and the demo users in no other team.")
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Delete the demo teams, all their data and the demo users in no other team.",
+)
 @account_command(may_init=True)
 def seed_demo(remove):
     """Create demo teams with sample data, and demo logins.
@@ -444,8 +465,9 @@ def create():
         raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=create, commands=COMMANDS,
-             add_default_commands=False, add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=create, commands=COMMANDS, add_default_commands=False, add_version_option=False
+)
 @click.version_option(package_name="fvfield")
 def main():
     """fvfield: offline-first field recording for community teams."""

@@ -1,4 +1,5 @@
 """Configuration: defaults, then the instance folder, then FVFIELD_* variables."""
+
 import os
 import secrets
 from datetime import timedelta
@@ -99,9 +100,7 @@ def finish(config, instance_path):
         config["SECRET_KEY"] = load_secret_key(instance_path)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = dialect.database_url(config["DATABASE_URL"])
-    config.setdefault(
-        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(instance_path) / 'fvfield.db'}"
-    )
+    config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(instance_path) / 'fvfield.db'}")
     try:
         pool = dialect.engine_options(
             config["SQLALCHEMY_DATABASE_URI"],
@@ -110,8 +109,7 @@ def finish(config, instance_path):
         )
     except ArgumentError:
         raise SettingError(
-            "FVFIELD_DATABASE_URL is not a database URL: give e.g. "
-            "postgresql://user:password@host/fvfield."
+            "FVFIELD_DATABASE_URL is not a database URL: give e.g. postgresql://user:password@host/fvfield."
         ) from None
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
     config.setdefault("ATTACHMENTS_DIR", str(Path(instance_path) / "attachments"))

@@ -7,6 +7,7 @@ retry resolves. (The NUL character, which SQLite keeps in text and
 PostgreSQL refuses even in a query, is refused at the door on both:
 request_hooks.refuse_nul, and sync.batch.nul_errors for pushes.)
 """
+
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ def database_url(url):
     """
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

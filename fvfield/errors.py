@@ -1,4 +1,5 @@
 """Errors: JSON in the sync contract's shape under /api/, friendly pages elsewhere."""
+
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -46,9 +47,7 @@ def json_error(status, code, message):
 
 def wants_json():
     """Return whether the caller is an API client rather than a person's browser."""
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def describe(error):

@@ -1,4 +1,5 @@
 """The Flask extensions, created once and attached in create_app."""
+
 import sqlite3
 
 from flask_login import LoginManager

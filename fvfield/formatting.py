@@ -1,4 +1,5 @@
 """One way to write a day and a moment for people: the Jinja filters every page uses."""
+
 from datetime import datetime
 
 NO_ANSWER = "—"

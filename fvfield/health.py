@@ -7,6 +7,7 @@ sends people only to app servers that can do everything they ask. Both
 answer 200 or 503 with JSON naming each check, and say no more than that:
 details of a failure go to the server's log.
 """
+
 import functools
 import logging
 import os

@@ -1,8 +1,9 @@
 """The accounts: users, teams, memberships, invites and the audit log."""
+
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -18,7 +19,7 @@ TEAM_KINDS = ("care-circle", "market-survey", "evaluation")
 
 def utcnow():
     """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id():
@@ -51,11 +52,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to a UTC column")
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 class User(UserMixin, db.Model):
@@ -164,9 +165,7 @@ class AuditEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     event: Mapped[str] = mapped_column(sa.String(40))
     user_id: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    team_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("teams.id", ondelete="SET NULL"), index=True
-    )
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -257,9 +256,7 @@ class FormVersion(db.Model):
     version: Mapped[int] = mapped_column()
     definition: Mapped[dict] = mapped_column(sa.JSON)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    published_by: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
+    published_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Attachment(db.Model):
@@ -273,9 +270,7 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     content_type: Mapped[str] = mapped_column(sa.String(20))
     size: Mapped[int] = mapped_column()
-    uploaded_by: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
+    uploaded_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -5,10 +5,11 @@ it): time, method, path, status, milliseconds, the user's id. Never a body,
 an answer or a query string: what people record stays out of logs, and so do
 the secrets of invite links.
 """
+
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from flask import abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -63,14 +64,18 @@ def log_request(response):
         # Flask-Login keeps the user it loaded for this request in g; asking
         # current_user here would load one for requests that never needed it.
         user = g.get("_login_user")
-        logger.info(json.dumps({
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "path": logged_path(),
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-            "user": getattr(user, "id", None),
-        }))
+        logger.info(
+            json.dumps(
+                {
+                    "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "method": request.method,
+                    "path": logged_path(),
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                    "user": getattr(user, "id", None),
+                }
+            )
+        )
     return response
 
 

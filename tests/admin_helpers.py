@@ -1,11 +1,12 @@
 """Helpers for the coordinators' page tests: log in as someone, read what phones pull, read pages."""
+
 import re
 from html import unescape
 
 import pytest
+from conftest import PASSWORD, make_team, make_user
 from flask_migrate import upgrade
 
-from conftest import PASSWORD, make_team, make_user
 from fvfield import create_app
 from fvfield.extensions import db
 

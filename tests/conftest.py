@@ -6,17 +6,18 @@ cluster started once per session (tests/pg.py). Without PostgreSQL those
 runs are skipped, saying why; FVFIELD_TEST_POSTGRES=0 skips them on purpose
 and FVFIELD_TEST_POSTGRES=1 (CI) makes a missing PostgreSQL an error.
 """
+
 import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from pg import Cluster, unavailable
 
 from fvfield import create_app
 from fvfield.extensions import db
 from fvfield.models import Membership, Team, User
-from pg import Cluster, unavailable
 
 # scrypt costs ~0.1 s a hash, hundreds of times over: the suite (and every
 # server process it starts, which inherits this) hashes cheaply instead.
@@ -29,9 +30,7 @@ STORES = ("sqlite", "postgresql")
 
 def pytest_generate_tests(metafunc):
     """Run the tests of modules marked both_stores on each store, unless a test names its own."""
-    chosen = any(
-        "store" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")
-    )
+    chosen = any("store" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize"))
     if "store" in metafunc.fixturenames and not chosen:
         if metafunc.definition.get_closest_marker("both_stores"):
             metafunc.parametrize("store", STORES, indirect=True)
@@ -156,8 +155,12 @@ VISIT_FORM = {
     "fields": [
         {"name": "time_in", "type": "time", "label": "Time in", "required": True},
         {"name": "notes", "type": "text", "label": "Notes", "max_length": 200},
-        {"name": "mood", "type": "choice", "label": "Mood",
-         "choices": [{"value": "good", "label": "Good"}, {"value": "low", "label": "Low"}]},
+        {
+            "name": "mood",
+            "type": "choice",
+            "label": "Mood",
+            "choices": [{"value": "good", "label": "Good"}, {"value": "low", "label": "Low"}],
+        },
         {"name": "cups", "type": "integer", "label": "Cups of tea", "min": 0, "max": 20},
         {"name": "photo", "type": "photo", "label": "Photo"},
     ],
@@ -191,9 +194,15 @@ class SyncActions:
     def record(self, id=None, base_rev=0, data=None, **attributes):
         """Return a change of a visit record (new unless an id and base_rev are given)."""
         change = {
-            "change_id": new_id(), "collection": "records", "id": id or new_id(),
-            "base_rev": base_rev, "deleted": False, "form": "visit", "form_version": 1,
-            "subject_id": None, "recorded_at": "2026-11-25T09:41:00+00:00",
+            "change_id": new_id(),
+            "collection": "records",
+            "id": id or new_id(),
+            "base_rev": base_rev,
+            "deleted": False,
+            "form": "visit",
+            "form_version": 1,
+            "subject_id": None,
+            "recorded_at": "2026-11-25T09:41:00+00:00",
             "data": {"time_in": "09:30"} if data is None else data,
         }
         change.update(attributes)
@@ -202,15 +211,22 @@ class SyncActions:
     def subject(self, id=None, base_rev=0, label="Edna", **attributes):
         """Return a change of a person subject (new unless an id and base_rev are given)."""
         change = {
-            "change_id": new_id(), "collection": "subjects", "id": id or new_id(),
-            "base_rev": base_rev, "kind": "person", "label": label, "data": {},
+            "change_id": new_id(),
+            "collection": "subjects",
+            "id": id or new_id(),
+            "base_rev": base_rev,
+            "kind": "person",
+            "label": label,
+            "data": {},
         }
         change.update(attributes)
         return change
 
     def push(self, *changes, slug="clapton-circle", device=DEVICE):
         """Push changes; return the response."""
-        return self._client.post(f"/api/v1/teams/{slug}/push", json={"device_id": device, "changes": list(changes)})
+        return self._client.post(
+            f"/api/v1/teams/{slug}/push", json={"device_id": device, "changes": list(changes)}
+        )
 
     def results(self, *changes, **options):
         """Push changes; return their results (asserting a 200)."""

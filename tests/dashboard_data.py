@@ -6,6 +6,7 @@ pitches, surveys on two days, a deleted survey, footfall counts of two
 versions) and an evaluation team (change stories). `expected[chart]` is each
 chart's table as its CSV file holds it.
 """
+
 import uuid
 
 ADA, BEN = "a0000000-0000-4000-8000-00000000000a", "a0000000-0000-4000-8000-00000000000b"
@@ -18,8 +19,14 @@ DELETED_SURVEY = "d0000000-0000-4000-8000-000000000003"
 
 def change(collection, document_id=None, base_rev=0, **fields):
     """Return a change of a document, as a phone makes it."""
-    return {"change_id": str(uuid.uuid4()), "collection": collection, "id": document_id or str(uuid.uuid4()),
-            "base_rev": base_rev, "deleted": False, **fields}
+    return {
+        "change_id": str(uuid.uuid4()),
+        "collection": collection,
+        "id": document_id or str(uuid.uuid4()),
+        "base_rev": base_rev,
+        "deleted": False,
+        **fields,
+    }
 
 
 def subject(document_id, kind, label, **data):
@@ -29,8 +36,15 @@ def subject(document_id, kind, label, **data):
 
 def record(form, version, subject_id, recorded_at, data, document_id=None):
     """Return a change that creates a record."""
-    return change("records", document_id, form=form, form_version=version, subject_id=subject_id,
-                  recorded_at=recorded_at, data=data)
+    return change(
+        "records",
+        document_id,
+        form=form,
+        form_version=version,
+        subject_id=subject_id,
+        recorded_at=recorded_at,
+        data=data,
+    )
 
 
 def deletion(original):
@@ -83,14 +97,24 @@ def wellbeing(person, when, ons=(), ucla=()):
 
 def care_circle_changes():
     """Return the care circle's changes, in the order to push them (the deletion last)."""
-    deleted = visit(1, ADA, "2026-11-10T09:00:00+00:00", "09:00", "11:00", done=["meal"],
-                    document_id=DELETED_VISIT)
+    deleted = visit(
+        1, ADA, "2026-11-10T09:00:00+00:00", "09:00", "11:00", done=["meal"], document_id=DELETED_VISIT
+    )
     return [
         subject(ADA, "person", "Ada Brown"),
         subject(BEN, "person", "Ben Okafor"),
         visit(1, ADA, "2026-11-02T10:31:00+00:00", "09:00", "10:30", done=["meal", "shopping"]),
-        visit(1, ADA, "2026-11-04T14:50:00+00:00", "14:00", "14:45", done=["meal"], declined=["personal_care"],
-              concern=True, document_id=RESOLVED_CONCERN),
+        visit(
+            1,
+            ADA,
+            "2026-11-04T14:50:00+00:00",
+            "14:00",
+            "14:45",
+            done=["meal"],
+            declined=["personal_care"],
+            concern=True,
+            document_id=RESOLVED_CONCERN,
+        ),
         visit(1, BEN, "2026-11-05T23:59:00+00:00", "23:30", "00:15"),
         visit(2, ADA, "2026-11-18T09:35:00+00:00", "09:00", "09:30", done=["laundry"], concern=True),
         visit(2, BEN, "2026-11-24T12:00:00+00:00", "11:00"),
@@ -129,13 +153,20 @@ def market_changes():
         subject(P2, "pitch", "Pitch 2", market_id=RIDLEY),
         subject(P3, "pitch", "Pitch 3", market_id=RIDLEY),
         subject(Q1, "pitch", "Pitch A", market_id=CHATSWORTH),
-        survey(P1, "2026-11-12T09:00:00+00:00", "trading", "fruit_veg", price_tomatoes_kg=2.5,
-               price_bananas_each=0.2),
+        survey(
+            P1,
+            "2026-11-12T09:00:00+00:00",
+            "trading",
+            "fruit_veg",
+            price_tomatoes_kg=2.5,
+            price_bananas_each=0.2,
+        ),
         survey(P1, "2026-11-12T15:00:00+00:00", "closed_today"),
         survey(P2, "2026-11-12T09:30:00+00:00", "vacant"),
         survey(P3, "2026-11-12T10:00:00+00:00", "casual", "clothing"),
-        survey(Q1, "2026-11-12T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=3.0,
-               price_bread_loaf=1.2),
+        survey(
+            Q1, "2026-11-12T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=3.0, price_bread_loaf=1.2
+        ),
         survey(P1, "2026-11-19T09:00:00+00:00", "trading", "fruit_veg", price_tomatoes_kg=2.0),
         survey(P2, "2026-11-19T09:10:00+00:00", "trading", "meat_fish", price_tomatoes_kg=2.4),
         deleted,
@@ -162,27 +193,39 @@ def evaluation_changes():
 EXPECTED = {
     "visits": [
         ["Week starting", "Ada Brown", "Ben Okafor"],
-        ["2026-11-02", "2", "1"], ["2026-11-09", "0", "0"], ["2026-11-16", "1", "0"], ["2026-11-23", "0", "1"],
+        ["2026-11-02", "2", "1"],
+        ["2026-11-09", "0", "0"],
+        ["2026-11-16", "1", "0"],
+        ["2026-11-23", "0", "1"],
     ],
     "time-spent": [
         ["Week starting", "Ada Brown", "Ben Okafor"],
-        ["2026-11-02", "2.25", "0.75"], ["2026-11-09", "0", "0"], ["2026-11-16", "0.5", "0"],
+        ["2026-11-02", "2.25", "0.75"],
+        ["2026-11-09", "0", "0"],
+        ["2026-11-16", "0.5", "0"],
     ],
     "tasks": [
         ["Task", "Done", "Declined"],
-        ["Personal care", "0", "1"], ["Meal", "2", "0"], ["Shopping", "1", "0"], ["Laundry", "1", "0"],
+        ["Personal care", "0", "1"],
+        ["Meal", "2", "0"],
+        ["Shopping", "1", "0"],
+        ["Laundry", "1", "0"],
     ],
     "concerns": [
         ["Week starting", "Raised", "Resolved"],
-        ["2026-11-02", "1", "0"], ["2026-11-09", "0", "1"], ["2026-11-16", "1", "0"],
+        ["2026-11-02", "1", "0"],
+        ["2026-11-09", "0", "1"],
+        ["2026-11-16", "1", "0"],
     ],
     "wellbeing": [
         ["Month", "Life satisfaction", "Worthwhile", "Happy yesterday", "Anxious yesterday", "Checks"],
-        ["2026-10", "6", "7", "5", "3", "1"], ["2026-11", "7", "8", "6", "3", "2"],
+        ["2026-10", "6", "7", "5", "3", "1"],
+        ["2026-11", "7", "8", "6", "3", "2"],
     ],
     "loneliness": [
         ["Month", "Loneliness (3 to 9)", "Checks"],
-        ["2026-10", "5", "1"], ["2026-11", "3", "1"],
+        ["2026-10", "5", "1"],
+        ["2026-11", "3", "1"],
     ],
     "pitches": [
         ["Market", "Day", "Trading", "Vacant", "Closed today", "Casual trader", "Pitches surveyed"],
@@ -192,22 +235,35 @@ EXPECTED = {
     ],
     "goods": [
         ["What is sold", "Chatsworth Road", "Ridley Road Market"],
-        ["Fruit and vegetables", "0", "1"], ["Meat and fish", "0", "1"], ["Bread and cakes", "1", "0"],
+        ["Fruit and vegetables", "0", "1"],
+        ["Meat and fish", "0", "1"],
+        ["Bread and cakes", "1", "0"],
         ["Clothing and fabrics", "0", "1"],
     ],
     "prices": [
         ["Day", "Tomatoes, per kg", "Bananas, each", "Bread, a loaf", "Eggs, a dozen"],
-        ["2026-11-12", "2.75", "0.2", "1.2", ""], ["2026-11-19", "2.2", "", "", ""],
+        ["2026-11-12", "2.75", "0.2", "1.2", ""],
+        ["2026-11-19", "2.2", "", "", ""],
     ],
     "footfall": [
-        ["Count started", "Market", "Minutes", "People walking north", "People walking south",
-         "People walking east", "Total", "People per hour"],
+        [
+            "Count started",
+            "Market",
+            "Minutes",
+            "People walking north",
+            "People walking south",
+            "People walking east",
+            "Total",
+            "People per hour",
+        ],
         ["2026-11-12 10:00", "Ridley Road Market", "15", "40", "35", "", "75", "300"],
         ["2026-11-12 14:00", "Ridley Road Market", "10", "12", "20", "", "32", "192"],
         ["2026-11-19 10:00", "Ridley Road Market", "20", "10", "5", "7", "22", "66"],
     ],
     "stories": [
         ["Domain", "Stories"],
-        ["Health and wellbeing", "2"], ["Relationships and connection", "1"], ["Not said", "1"],
+        ["Health and wellbeing", "2"],
+        ["Relationships and connection", "1"],
+        ["Not said", "1"],
     ],
 }

@@ -5,6 +5,7 @@ Debian's `postgresql` package puts initdb and pg_ctl in
 to run as root, so as root the cluster belongs to the `postgres` user.
 Every test gets a database of its own, copied from a migrated template.
 """
+
 import glob
 import os
 import pwd
@@ -87,8 +88,19 @@ class Cluster:
             owner = pwd.getpwnam(USER)
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
         data = self.root / "data"
-        self.run(str(self.bin / "initdb"), "-D", str(data), "-U", USER, "-A", "trust",
-                 "-E", "UTF8", "--no-sync", "--locale=C")
+        self.run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        )
         options = ["-c listen_addresses=127.0.0.1", f"-k {self.root}", "-c max_connections=200"]
         if not self.durable:
             options += ["-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off"]
@@ -96,8 +108,19 @@ class Cluster:
             # A port taken between free_port() and the start: try another.
             self.port = free_port()
             try:
-                self.run(str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.root / "log"),
-                         "-w", "-t", "60", "-o", " ".join([f"-p {self.port}", *options]), "start")
+                self.run(
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(self.root / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    " ".join([f"-p {self.port}", *options]),
+                    "start",
+                )
                 break
             except subprocess.CalledProcessError:
                 if attempt + 1 == attempts:
@@ -109,8 +132,7 @@ class Cluster:
         if self.root is None:
             return
         try:
-            self.run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate",
-                     "-w", "stop")
+            self.run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -5,6 +5,7 @@ database (crashes, concurrent connections), so these tests start one:
 `fvfield serve` on a free port of 127.0.0.1, on a fresh instance folder seeded
 through fvfield.accounts. benchmarks/sync_bench.py uses the same pieces.
 """
+
 import json
 import os
 import re
@@ -43,6 +44,8 @@ with app.app_context():
 """
 
 SERVE = "from fvfield.cli import main; main()"
+
+
 def free_port():
     """Return a TCP port of 127.0.0.1 that nothing listens on."""
     with socket.socket() as s:
@@ -108,8 +111,17 @@ class RealServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             *self.options],
+            [
+                sys.executable,
+                "-c",
+                SERVE,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *self.options,
+            ],
             env=self.env,
             cwd=REPO,
             stdout=log,
@@ -204,16 +216,16 @@ class SyncClient:
         """POST the changes; return the response."""
         body = {"device_id": self.device_id, "changes": changes}
         return self.http.post(
-            f"{self.base_url}/api/v1/teams/{slug}/push", json=body, headers=self.headers(),
+            f"{self.base_url}/api/v1/teams/{slug}/push",
+            json=body,
+            headers=self.headers(),
             timeout=timeout,
         )
 
     def pull(self, slug, since=None, limit=None, timeout=120):
         """GET one page of changes; return the response."""
         params = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
-        return self.http.get(
-            f"{self.base_url}/api/v1/teams/{slug}/pull", params=params, timeout=timeout
-        )
+        return self.http.get(f"{self.base_url}/api/v1/teams/{slug}/pull", params=params, timeout=timeout)
 
     def pull_all(self, slug, since=None, limit=None, pages=100_000):
         """Pull until `more` is false; return (documents in order received, cursor)."""
@@ -233,8 +245,10 @@ class SyncClient:
         """PUT an attachment's bytes; return the response."""
         headers = {"Content-Type": content_type, **self.headers()}
         return self.http.put(
-            f"{self.base_url}/api/v1/teams/{slug}/attachments/{sha256}", data=data,
-            headers=headers, timeout=60,
+            f"{self.base_url}/api/v1/teams/{slug}/attachments/{sha256}",
+            data=data,
+            headers=headers,
+            timeout=60,
         )
 
     def get_attachment(self, slug, sha256):

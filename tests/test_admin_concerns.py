@@ -1,11 +1,12 @@
 """The concerns queue: records whose "anything to raise?" is yes, resolved with a note, the record untouched."""
+
 import re
 
 import pytest
 import sqlalchemy as sa
-
 from admin_helpers import ROLES, location, login_as, pulled, text
 from conftest import new_id
+
 from fvfield.extensions import db
 from fvfield.models import ConcernResolution
 from fvfield.questionnaires import load_template
@@ -15,9 +16,16 @@ pytestmark = pytest.mark.both_stores
 
 # Any form with a boolean field named "concern" raises concerns, not only the home visit.
 CHECK_IN = {
-    "id": "check-in", "title": "Check in", "fields": [
+    "id": "check-in",
+    "title": "Check in",
+    "fields": [
         {"name": "concern", "type": "boolean", "label": "Worried about anything?"},
-        {"name": "what", "type": "text", "label": "What worries you", "show_if": {"field": "concern", "equals": True}},
+        {
+            "name": "what",
+            "type": "text",
+            "label": "What worries you",
+            "show_if": {"field": "concern", "equals": True},
+        },
     ],
 }
 
@@ -35,13 +43,26 @@ def raised(sync, auth):
     sync.publish(CHECK_IN)
     login_as(auth, "member")
     edna, bert = sync.subject(label="Edna"), sync.subject(label="Bert")
-    later = visit(sync, edna["id"], True, "2026-11-24T10:00:00+00:00",
-                  concern_details="Fell in the kitchen, no injury.", concern_urgency="for_information")
-    urgent = visit(sync, bert["id"], True, "2026-11-23T10:00:00+00:00",
-                   concern_details="No food in the fridge.\nCalled his son.", concern_urgency="today")
+    later = visit(
+        sync,
+        edna["id"],
+        True,
+        "2026-11-24T10:00:00+00:00",
+        concern_details="Fell in the kitchen, no injury.",
+        concern_urgency="for_information",
+    )
+    urgent = visit(
+        sync,
+        bert["id"],
+        True,
+        "2026-11-23T10:00:00+00:00",
+        concern_details="No food in the fridge.\nCalled his son.",
+        concern_urgency="today",
+    )
     quiet = visit(sync, edna["id"], False, "2026-11-25T10:00:00+00:00", notes='"concern":true in a note')
-    check_in = sync.record(form="check-in", recorded_at="2026-11-22T10:00:00+00:00",
-                           data={"concern": True, "what": "The stairs"})
+    check_in = sync.record(
+        form="check-in", recorded_at="2026-11-22T10:00:00+00:00", data={"concern": True, "what": "The stairs"}
+    )
     results = sync.results(edna, bert, later, urgent, quiet, check_in)
     assert [r["status"] for r in results] == ["applied"] * 6, results
     login_as(auth, "coord")
@@ -59,15 +80,19 @@ def concern_ids(page_html, section):
 def test_admin_concerns_pages_by_role(client, auth, raised, who, status):
     login_as(auth, who)
     assert client.get("/teams/clapton-circle/concerns").status_code == status
-    response = client.post(f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
-                           data={f"concern-{raised['urgent']}-note": "Done"})
+    response = client.post(
+        f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
+        data={f"concern-{raised['urgent']}-note": "Done"},
+    )
     assert response.status_code == (302 if status == 200 else status)
 
 
 def test_admin_concerns_of_another_team_are_not_found(client, auth, raised):
     login_as(auth, "other")
-    response = client.post(f"/teams/ridley-market/concerns/{raised['urgent']}/resolve",
-                           data={f"concern-{raised['urgent']}-note": "Done"})
+    response = client.post(
+        f"/teams/ridley-market/concerns/{raised['urgent']}/resolve",
+        data={f"concern-{raised['urgent']}-note": "Done"},
+    )
     assert response.status_code == 404
     login_as(auth, "coord")
     assert client.post(f"/teams/clapton-circle/concerns/{new_id()}/resolve").status_code == 404
@@ -88,8 +113,10 @@ def test_admin_concerns_open_most_urgent_first_with_details(client, auth, raised
 
 def test_admin_concerns_resolved_with_a_note_leaves_the_record_alone(app, client, auth, raised, sync):
     before = pulled(sync, raised["urgent"])
-    response = client.post(f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
-                           data={f"concern-{raised['urgent']}-note": "  Son is shopping weekly now.  "})
+    response = client.post(
+        f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
+        data={f"concern-{raised['urgent']}-note": "  Son is shopping weekly now.  "},
+    )
     assert location(response) == "/teams/clapton-circle/concerns"
     html = client.get("/teams/clapton-circle/concerns").get_data(as_text=True)
     assert concern_ids(html, "open") == [raised["later"], raised["check_in"]]
@@ -100,14 +127,19 @@ def test_admin_concerns_resolved_with_a_note_leaves_the_record_alone(app, client
     with app.app_context():
         resolution = db.session.scalar(sa.select(ConcernResolution))
         assert (resolution.record_id, resolution.record_rev, resolution.note) == (
-            raised["urgent"], 1, "Son is shopping weekly now.")
+            raised["urgent"],
+            1,
+            "Son is shopping weekly now.",
+        )
     record_page = text(client.get(f"/teams/clapton-circle/records/{raised['urgent']}"))
     assert "Concern raised: Today" in record_page and "Son is shopping weekly now." in record_page
 
 
 def test_admin_concerns_resolution_needs_a_note(client, auth, raised):
-    response = client.post(f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
-                           data={f"concern-{raised['urgent']}-note": "  "})
+    response = client.post(
+        f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
+        data={f"concern-{raised['urgent']}-note": "  "},
+    )
     assert response.status_code == 400
     assert "Say what was done, for the team's record." in text(response)
     assert concern_ids(response.get_data(as_text=True), "resolved") == []
@@ -122,8 +154,10 @@ def test_admin_concerns_resolved_once(client, auth, raised):
 
 
 def test_admin_concerns_a_record_without_one_cannot_be_resolved(client, auth, raised):
-    response = client.post(f"/teams/clapton-circle/concerns/{raised['quiet']}/resolve",
-                           data={f"concern-{raised['quiet']}-note": "Nothing"})
+    response = client.post(
+        f"/teams/clapton-circle/concerns/{raised['quiet']}/resolve",
+        data={f"concern-{raised['quiet']}-note": "Nothing"},
+    )
     assert response.status_code == 404
 
 

@@ -1,11 +1,12 @@
 """The conflicts queue: a coordinator chooses per field; the choice is a new revision that phones pull."""
+
 import re
 
 import pytest
 import sqlalchemy as sa
-
 from admin_helpers import ROLES, location, login_as, pulled, text
 from conftest import new_id
+
 from fvfield.extensions import db
 from fvfield.models import ConflictResolution, Revision
 
@@ -21,9 +22,13 @@ def conflict(sync, auth):
     login_as(auth, "member")
     record = sync.record(data={"time_in": "09:30", "notes": "Tea", "cups": 1})
     sync.results(record)
-    mine = sync.record(id=record["id"], base_rev=1, data={"time_in": "09:30", "notes": "Tea and toast", "cups": 1})
+    mine = sync.record(
+        id=record["id"], base_rev=1, data={"time_in": "09:30", "notes": "Tea and toast", "cups": 1}
+    )
     assert sync.results(mine)[0]["status"] == "applied"
-    theirs = sync.record(id=record["id"], base_rev=1, data={"time_in": "09:30", "notes": "Tea, no toast", "cups": 3})
+    theirs = sync.record(
+        id=record["id"], base_rev=1, data={"time_in": "09:30", "notes": "Tea, no toast", "cups": 3}
+    )
     assert sync.results(theirs, device=PHONE_B)[0]["status"] == "conflict"
     login_as(auth, "coord")
     return record["id"]
@@ -44,12 +49,16 @@ def radios(response):
 
 def conflict_links(response):
     """Return the links to conflict pages on a page."""
-    return re.findall(r'href="(/teams/clapton-circle/conflicts/records/[^"]+)"', response.get_data(as_text=True))
+    return re.findall(
+        r'href="(/teams/clapton-circle/conflicts/records/[^"]+)"', response.get_data(as_text=True)
+    )
 
 
 def seen_changes(response):
     """Return the hidden list of conflicting revisions a conflict page shows."""
-    return re.search(r'name="seen_changes" type="hidden" value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="seen_changes" type="hidden" value="([^"]*)"', response.get_data(as_text=True)
+    ).group(1)
 
 
 @pytest.mark.parametrize("who, status", ROLES)
@@ -57,7 +66,9 @@ def test_admin_conflicts_pages_by_role(client, auth, conflict, who, status):
     login_as(auth, who)
     assert client.get("/teams/clapton-circle/conflicts").status_code == status
     assert client.get(page_path(conflict)).status_code == status
-    assert client.post(page_path(conflict), data={"rev": 2}).status_code in ((302, 400) if status == 200 else (status,))
+    assert client.post(page_path(conflict), data={"rev": 2}).status_code in (
+        (302, 400) if status == 200 else (status,)
+    )
 
 
 def test_admin_conflicts_of_another_team_are_not_found(client, auth, conflict):
@@ -77,8 +88,10 @@ def test_admin_conflicts_queue_lists_what_waits(client, auth, conflict):
 def test_admin_conflicts_page_shows_each_field_with_both_values(client, auth, conflict):
     response = client.get(page_path(conflict))
     page = text(response)
-    assert ("Notes Tea and toast Current version (rev 2) Tea, no toast Mo Member's version, from phone 9e8d7c6b"
-            in page)
+    assert (
+        "Notes Tea and toast Current version (rev 2) Tea, no toast Mo Member's version, from phone 9e8d7c6b"
+        in page
+    )
     assert "Cups of tea 1 Current version (rev 2) 3 Mo Member's version" in page
     assert "Time in" not in page.split("Choose between", 1)[1]
     choices = radios(response)
@@ -90,8 +103,8 @@ def test_admin_conflicts_choice_is_a_new_revision_phones_pull(app, client, auth,
     response = client.get(page_path(conflict))
     names = list(radios(response))
     form = {"rev": 2, "seen_changes": seen_changes(response)}
-    form[names[0]] = "rival-0"   # notes: keep the second phone's
-    form[names[1]] = "current"   # cups: keep 1
+    form[names[0]] = "rival-0"  # notes: keep the second phone's
+    form[names[1]] = "current"  # cups: keep 1
     response = client.post(page_path(conflict), data=form)
     assert location(response) == f"/teams/clapton-circle/records/{conflict}"
     assert "Your choice is saved as rev 3" in text(client.get(location(response)))
@@ -101,9 +114,16 @@ def test_admin_conflicts_choice_is_a_new_revision_phones_pull(app, client, auth,
     assert document["data"] == {"time_in": "09:30", "notes": "Tea, no toast", "cups": 1}
     with app.app_context():
         statuses = db.session.execute(
-            sa.select(Revision.rev, Revision.status).where(Revision.document_id == conflict).order_by(Revision.pk)
+            sa.select(Revision.rev, Revision.status)
+            .where(Revision.document_id == conflict)
+            .order_by(Revision.pk)
         ).all()
-        assert [tuple(row) for row in statuses] == [(1, "applied"), (2, "applied"), (2, "conflict"), (3, "applied")]
+        assert [tuple(row) for row in statuses] == [
+            (1, "applied"),
+            (2, "applied"),
+            (2, "conflict"),
+            (3, "applied"),
+        ]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ConflictResolution)) == 1
     login_as(auth, "coord")
     assert conflict_links(client.get("/teams/clapton-circle/conflicts")) == []
@@ -115,11 +135,17 @@ def test_admin_conflicts_choice_is_a_new_revision_phones_pull(app, client, auth,
 def test_admin_conflicts_retried_conflicting_change_still_answers_conflict(client, auth, conflict, sync):
     response = client.get(page_path(conflict))
     seen = seen_changes(response)
-    client.post(page_path(conflict), data={"rev": 2, "seen_changes": seen,
-                                           **{name: "current" for name in radios(response)}})
+    client.post(
+        page_path(conflict),
+        data={"rev": 2, "seen_changes": seen, **{name: "current" for name in radios(response)}},
+    )
     login_as(auth, "member")
-    retry = sync.record(id=conflict, base_rev=1, change_id=seen,
-                        data={"time_in": "09:30", "notes": "Tea, no toast", "cups": 3})
+    retry = sync.record(
+        id=conflict,
+        base_rev=1,
+        change_id=seen,
+        data={"time_in": "09:30", "notes": "Tea, no toast", "cups": 3},
+    )
     result = sync.results(retry, device=PHONE_B)[0]
     assert (result["status"], result["original_status"]) == ("duplicate", "conflict")
     assert pulled(sync, conflict)["has_conflict"] is False
@@ -133,8 +159,9 @@ def test_admin_conflicts_choice_on_a_stale_page_saves_nothing(client, auth, conf
     late = sync.record(id=conflict, base_rev=1, data={"time_in": "09:30", "notes": "Biscuits", "cups": 1})
     assert sync.results(late, device="1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")[0]["status"] == "conflict"
     login_as(auth, "coord")
-    response = client.post(page_path(conflict), data={"rev": 2, "seen_changes": seen,
-                                                      **{name: "current" for name in names}})
+    response = client.post(
+        page_path(conflict), data={"rev": 2, "seen_changes": seen, **{name: "current" for name in names}}
+    )
     assert location(response) == page_path(conflict)
     assert "This changed while you were choosing" in text(client.get(page_path(conflict)))
     document = pulled(sync, conflict)
@@ -165,11 +192,16 @@ def test_admin_conflicts_of_a_subject_resolved_the_same_way(client, auth, sync):
     assert "Key contacts Rob Current version (rev 2) Rob, 07700 900456" in page
     seen = seen_changes(response)
     names = list(radios(response))
-    response = client.post(path, data={"rev": 2, "seen_changes": seen, names[0]: "rival-0", names[1]: "rival-0"})
+    response = client.post(
+        path, data={"rev": 2, "seen_changes": seen, names[0]: "rival-0", names[1]: "rival-0"}
+    )
     assert location(response) == f"/teams/clapton-circle/subjects/{person['id']}"
     document = pulled(sync, person["id"])
     assert (document["label"], document["data"], document["has_conflict"]) == (
-        "Edna May", {"contacts": "Rob, 07700 900456"}, False)
+        "Edna May",
+        {"contacts": "Rob, 07700 900456"},
+        False,
+    )
 
 
 def test_admin_conflicts_choice_that_breaks_the_form_saves_nothing(client, auth, sync):
@@ -180,7 +212,9 @@ def test_admin_conflicts_choice_that_breaks_the_form_saves_nothing(client, auth,
     base = {"time_in": "09:00", "concern": False, "medicines": "prompted"}
     record = sync.record(form="home-visit", data=base)
     sync.results(record)
-    sync.results(sync.record(id=record["id"], base_rev=1, form="home-visit", data={**base, "medicines": "given"}))
+    sync.results(
+        sync.record(id=record["id"], base_rev=1, form="home-visit", data={**base, "medicines": "given"})
+    )
     declined = {**base, "medicines": "declined", "medicines_declined_reason": "Had taken them already"}
     late = sync.record(id=record["id"], base_rev=1, form="home-visit", data=declined)
     assert sync.results(late, device=PHONE_B)[0]["status"] == "conflict"
@@ -188,8 +222,10 @@ def test_admin_conflicts_choice_that_breaks_the_form_saves_nothing(client, auth,
     response = client.get(page_path(record["id"]))
     names = list(radios(response))
     assert len(names) == 2
-    response = client.post(page_path(record["id"]), data={
-        "rev": 2, "seen_changes": seen_changes(response), names[0]: "rival-0", names[1]: "current"})
+    response = client.post(
+        page_path(record["id"]),
+        data={"rev": 2, "seen_changes": seen_changes(response), names[0]: "rival-0", names[1]: "current"},
+    )
     assert response.status_code == 400
     assert "This choice cannot be saved Reason declined:" in text(response)
     document = pulled(sync, record["id"])

@@ -1,6 +1,6 @@
 """The records browser and a record's page: filters, pages, the words of its form version, its history."""
-import pytest
 
+import pytest
 from admin_helpers import ROLES, login_as, text
 from conftest import VISIT_FORM, new_id
 
@@ -9,12 +9,22 @@ pytestmark = pytest.mark.both_stores
 
 OTHER_PHONE = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 # Version 2 of the visit form: "Time in" reworded, a mood added and "notes" reworded.
-VISIT_V2 = {**VISIT_FORM, "fields": [
-    {**VISIT_FORM["fields"][0], "label": "Arrival time"},
-    {**VISIT_FORM["fields"][1], "label": "What happened"},
-    *VISIT_FORM["fields"][2:],
-    {"name": "sleep", "type": "scale", "label": "Slept", "min": 1, "max": 3, "labels": ["Badly", "OK", "Well"]},
-]}
+VISIT_V2 = {
+    **VISIT_FORM,
+    "fields": [
+        {**VISIT_FORM["fields"][0], "label": "Arrival time"},
+        {**VISIT_FORM["fields"][1], "label": "What happened"},
+        *VISIT_FORM["fields"][2:],
+        {
+            "name": "sleep",
+            "type": "scale",
+            "label": "Slept",
+            "min": 1,
+            "max": 3,
+            "labels": ["Badly", "OK", "Well"],
+        },
+    ],
+}
 
 
 @pytest.fixture
@@ -22,19 +32,37 @@ def seeded(sync, auth):
     """Two people and visits by the member (one edited) and the coordinator, pushed by phones."""
     login_as(auth, "member")
     edna, bert = sync.subject(label="Edna"), sync.subject(label="Bert")
-    first = sync.record(subject_id=edna["id"], recorded_at="2026-11-20T09:00:00+00:00",
-                        data={"time_in": "09:00", "notes": "Made tea", "mood": "good"})
-    second = sync.record(subject_id=bert["id"], recorded_at="2026-11-22T10:00:00+00:00",
-                         data={"time_in": "10:00", "mood": "low", "cups": 2})
+    first = sync.record(
+        subject_id=edna["id"],
+        recorded_at="2026-11-20T09:00:00+00:00",
+        data={"time_in": "09:00", "notes": "Made tea", "mood": "good"},
+    )
+    second = sync.record(
+        subject_id=bert["id"],
+        recorded_at="2026-11-22T10:00:00+00:00",
+        data={"time_in": "10:00", "mood": "low", "cups": 2},
+    )
     sync.results(edna, bert, first, second)
-    edit = sync.record(id=first["id"], base_rev=1, subject_id=edna["id"], recorded_at=first["recorded_at"],
-                       data={"time_in": "09:15", "notes": "Made tea", "mood": "low"})
+    edit = sync.record(
+        id=first["id"],
+        base_rev=1,
+        subject_id=edna["id"],
+        recorded_at=first["recorded_at"],
+        data={"time_in": "09:15", "notes": "Made tea", "mood": "low"},
+    )
     assert sync.results(edit)[0]["status"] == "applied"
     login_as(auth, "coord")
-    third = sync.record(subject_id=edna["id"], recorded_at="2026-11-24T18:30:00+01:00", data={"time_in": "18:30"})
+    third = sync.record(
+        subject_id=edna["id"], recorded_at="2026-11-24T18:30:00+01:00", data={"time_in": "18:30"}
+    )
     sync.results(third, device=OTHER_PHONE)
-    return {"edna": edna["id"], "bert": bert["id"], "first": first["id"], "second": second["id"],
-            "third": third["id"]}
+    return {
+        "edna": edna["id"],
+        "bert": bert["id"],
+        "first": first["id"],
+        "second": second["id"],
+        "third": third["id"],
+    }
 
 
 def listed(response):
@@ -59,15 +87,18 @@ def test_admin_records_of_another_team_are_not_found(client, auth, seeded):
     assert client.get(f"/teams/clapton-circle/records/{seeded['edna']}").status_code == 404
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({}, ["third", "second", "first"]),
-    ({"subject": "edna"}, ["third", "first"]),
-    ({"author": "member"}, ["second", "first"]),
-    ({"form": "visit"}, ["third", "second", "first"]),
-    ({"start": "2026-11-21"}, ["third", "second"]),
-    ({"start": "2026-11-20", "end": "2026-11-20"}, ["first"]),
-    ({"end": "2026-11-23"}, ["second", "first"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({}, ["third", "second", "first"]),
+        ({"subject": "edna"}, ["third", "first"]),
+        ({"author": "member"}, ["second", "first"]),
+        ({"form": "visit"}, ["third", "second", "first"]),
+        ({"start": "2026-11-21"}, ["third", "second"]),
+        ({"start": "2026-11-20", "end": "2026-11-20"}, ["first"]),
+        ({"end": "2026-11-23"}, ["second", "first"]),
+    ],
+)
 def test_admin_records_filters(app, client, auth, seeded, query, expected):
     from fvfield.accounts import find_user
 
@@ -82,12 +113,15 @@ def test_admin_records_filters(app, client, auth, seeded, query, expected):
     assert listed(response) == [seeded[name] for name in expected]
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"start": "25/11/2026"}, "Not a valid date value."),
-    ({"start": "2026-11-25", "end": "2026-11-01"}, "Choose a day on or after the first day."),
-    ({"form": "no-such-form"}, "Not a valid choice."),
-    ({"subject": "nobody"}, "Not a valid choice."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"start": "25/11/2026"}, "Not a valid date value."),
+        ({"start": "2026-11-25", "end": "2026-11-01"}, "Choose a day on or after the first day."),
+        ({"form": "no-such-form"}, "Not a valid choice."),
+        ({"subject": "nobody"}, "Not a valid choice."),
+    ],
+)
 def test_admin_records_bad_filters_say_what_to_fix(client, auth, seeded, query, message):
     response = client.get("/teams/clapton-circle/records", query_string=query)
     assert response.status_code == 400
@@ -98,12 +132,16 @@ def test_admin_records_bad_filters_say_what_to_fix(client, auth, seeded, query, 
 def test_admin_records_deleted_only_when_asked(client, auth, seeded, sync):
     sync.results(sync.record(id=seeded["third"], base_rev=1, deleted=True), device=OTHER_PHONE)
     assert seeded["third"] not in listed(client.get("/teams/clapton-circle/records"))
-    assert seeded["third"] in listed(client.get("/teams/clapton-circle/records", query_string={"deleted": "y"}))
+    assert seeded["third"] in listed(
+        client.get("/teams/clapton-circle/records", query_string={"deleted": "y"})
+    )
 
 
 def test_admin_records_pages_of_fifty_newest_first(client, auth, sync):
     login_as(auth, "coord")
-    changes = [sync.record(recorded_at=f"2026-11-{1 + n // 24:02d}T{n % 24:02d}:00:00+00:00") for n in range(55)]
+    changes = [
+        sync.record(recorded_at=f"2026-11-{1 + n // 24:02d}T{n % 24:02d}:00:00+00:00") for n in range(55)
+    ]
     sync.results(*changes)
     newest = [c["id"] for c in reversed(changes)]
     first = client.get("/teams/clapton-circle/records")
@@ -139,14 +177,20 @@ def test_admin_records_page_shows_who_where_and_the_whole_history(client, auth, 
     assert "Applied" in rev2 and "Mo Member · phone 0d3c1a52" in rev2
     assert "Time in 09:00 09:15" in rev2 and "Mood Good Low" in rev2
     assert "Notes" not in rev2
-    assert "Field Value Form Visit Form version 1 About Edna Recorded at 20 Nov 2026 09:00 Time in 09:00" in rev1
+    assert (
+        "Field Value Form Visit Form version 1 About Edna Recorded at 20 Nov 2026 09:00 Time in 09:00" in rev1
+    )
 
 
 def test_admin_records_page_shows_a_conflicting_revision(client, auth, seeded, sync):
     login_as(auth, "member")
-    stale = sync.record(id=seeded["first"], base_rev=1, subject_id=seeded["edna"],
-                        recorded_at="2026-11-20T09:00:00+00:00",
-                        data={"time_in": "09:00", "notes": "Made tea", "mood": "good", "cups": 4})
+    stale = sync.record(
+        id=seeded["first"],
+        base_rev=1,
+        subject_id=seeded["edna"],
+        recorded_at="2026-11-20T09:00:00+00:00",
+        data={"time_in": "09:00", "notes": "Made tea", "mood": "good", "cups": 4},
+    )
     sync.results(stale, device=OTHER_PHONE)
     stale2 = {**stale, "change_id": new_id(), "data": {**stale["data"], "time_in": "09:05"}}
     assert sync.results(stale2, device=OTHER_PHONE)[0]["status"] == "conflict"

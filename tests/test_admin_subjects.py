@@ -1,12 +1,13 @@
 """People, markets and pitches on the coordinators' pages: every edit is a change that phones pull."""
+
 import io
 import re
 
 import pytest
 import sqlalchemy as sa
-
 from admin_helpers import ROLES, location, login_as, pulled, text
 from conftest import new_id
+
 from fvfield.extensions import db
 from fvfield.models import Revision
 from fvfield.sync.web_edits import web_device_id
@@ -14,9 +15,12 @@ from fvfield.sync.web_edits import web_device_id
 # The queries behind these pages (LIKE on data, substr of recorded_at) run on both stores.
 pytestmark = pytest.mark.both_stores
 
-PERSON = {"label": "Edna Jones", "important": "Her garden, and Radio 4 in the morning.",
-          "essentials": "Hard of hearing: face her when you speak.\nMedicines in the kitchen drawer.",
-          "contacts": "Son: Rob Jones, 07700 900456"}
+PERSON = {
+    "label": "Edna Jones",
+    "important": "Her garden, and Radio 4 in the morning.",
+    "essentials": "Hard of hearing: face her when you speak.\nMedicines in the kitchen drawer.",
+    "contacts": "Son: Rob Jones, 07700 900456",
+}
 PHONE = "0d3c1a52-5f6e-4d7a-9b8c-1e2f3a4b5c6e"
 
 
@@ -34,8 +38,10 @@ def edna(sync, auth):
 def market(sync, auth, client):
     """A market in ridley-market, added by its coordinator on the web; return its id."""
     login_as(auth, "other")
-    response = client.post("/teams/ridley-market/subjects/new/market",
-                           data={"label": "Ridley Road Market", "address": "Ridley Road, E8"})
+    response = client.post(
+        "/teams/ridley-market/subjects/new/market",
+        data={"label": "Ridley Road Market", "address": "Ridley Road, E8"},
+    )
     assert response.status_code == 302
     return location(response).rsplit("/", 1)[1]
 
@@ -55,7 +61,9 @@ def test_admin_subjects_pages_by_role(client, auth, edna, who, status):
     for path in pages(edna):
         assert client.get(path).status_code == status, path
     for action in ("archive", "restore", "edit"):
-        response = client.post(f"/teams/clapton-circle/subjects/{edna}/{action}", data={"base_rev": 1, "label": "X"})
+        response = client.post(
+            f"/teams/clapton-circle/subjects/{edna}/{action}", data={"base_rev": 1, "label": "X"}
+        )
         assert response.status_code in ((302, 200) if status == 200 else (status,)), action
 
 
@@ -63,7 +71,9 @@ def test_admin_subjects_of_another_team_are_not_found(client, auth, edna):
     login_as(auth, "other")
     for path in pages(edna)[2:]:
         assert client.get(path.replace("clapton-circle", "ridley-market")).status_code == 404
-    assert client.post(f"/teams/ridley-market/subjects/{edna}/archive", data={"base_rev": 1}).status_code == 404
+    assert (
+        client.post(f"/teams/ridley-market/subjects/{edna}/archive", data={"base_rev": 1}).status_code == 404
+    )
 
 
 def test_admin_subjects_add_person_is_a_change_phones_pull(app, client, auth, sync):
@@ -94,24 +104,31 @@ def test_admin_subjects_list_people_and_archived_apart(client, auth, edna, sync)
 
 
 def test_admin_subjects_edit_keeps_details_the_form_does_not_show(client, auth, edna, sync):
-    response = client.post(f"/teams/clapton-circle/subjects/{edna}/edit",
-                           data={**PERSON, "contacts": "", "base_rev": 1})
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/edit", data={**PERSON, "contacts": "", "base_rev": 1}
+    )
     assert response.status_code == 302
     document = pulled(sync, edna)
     assert document["rev"] == 2
     assert document["label"] == "Edna Jones"
-    assert document["data"] == {"important": PERSON["important"], "essentials": PERSON["essentials"],
-                                "key_safe": "1234"}
+    assert document["data"] == {
+        "important": PERSON["important"],
+        "essentials": PERSON["essentials"],
+        "key_safe": "1234",
+    }
 
 
 def test_admin_subjects_edit_merges_with_a_phone_edit_of_other_fields(client, auth, edna, sync):
     login_as(auth, "member")
-    phone_edit = sync.subject(id=edna, base_rev=1, label="Edna", data={"important": "Her garden",
-                                                                       "key_safe": "9999"})
+    phone_edit = sync.subject(
+        id=edna, base_rev=1, label="Edna", data={"important": "Her garden", "key_safe": "9999"}
+    )
     assert sync.results(phone_edit, device=PHONE)[0]["status"] == "applied"
     login_as(auth, "coord")
-    response = client.post(f"/teams/clapton-circle/subjects/{edna}/edit",
-                           data={"label": "Edna Jones", "important": "Her garden", "base_rev": 1})
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/edit",
+        data={"label": "Edna Jones", "important": "Her garden", "base_rev": 1},
+    )
     assert response.status_code == 302
     assert "together with changes a phone made" in text(client.get(location(response)))
     document = pulled(sync, edna)
@@ -120,12 +137,15 @@ def test_admin_subjects_edit_merges_with_a_phone_edit_of_other_fields(client, au
 
 def test_admin_subjects_edit_of_the_same_field_keeps_both_as_a_conflict(client, auth, edna, sync):
     login_as(auth, "member")
-    phone_edit = sync.subject(id=edna, base_rev=1, label="Edna May", data={"important": "Her garden",
-                                                                           "key_safe": "1234"})
+    phone_edit = sync.subject(
+        id=edna, base_rev=1, label="Edna May", data={"important": "Her garden", "key_safe": "1234"}
+    )
     sync.results(phone_edit, device=PHONE)
     login_as(auth, "coord")
-    response = client.post(f"/teams/clapton-circle/subjects/{edna}/edit",
-                           data={"label": "Edna Jones", "important": "Her garden", "base_rev": 1})
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/edit",
+        data={"label": "Edna Jones", "important": "Her garden", "base_rev": 1},
+    )
     assert location(response) == f"/teams/clapton-circle/conflicts/subjects/{edna}"
     document = pulled(sync, edna)
     assert (document["label"], document["has_conflict"]) == ("Edna May", True)
@@ -136,7 +156,9 @@ def test_admin_subjects_archive_and_restore_travel_to_phones(client, auth, edna,
     assert location(response) == "/teams/clapton-circle/subjects"
     archived = pulled(sync, edna)
     assert (archived["deleted"], archived["rev"], archived["label"]) == (True, 2, "Edna")
-    assert "restore it first" in text(client.get(f"/teams/clapton-circle/subjects/{edna}/edit", follow_redirects=True))
+    assert "restore it first" in text(
+        client.get(f"/teams/clapton-circle/subjects/{edna}/edit", follow_redirects=True)
+    )
     client.post(f"/teams/clapton-circle/subjects/{edna}/restore", data={"base_rev": 2})
     restored = pulled(sync, edna)
     assert (restored["deleted"], restored["rev"]) == (False, 3)
@@ -150,10 +172,13 @@ def test_admin_subjects_archived_person_refuses_new_visits(client, auth, edna, s
     assert result["status"] == "rejected" and "subject_id" in result["errors"]
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"label": ""}, "Write the person's name."),
-    ({"label": "x" * 201}, "Field cannot be longer than 200 characters."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"label": ""}, "Write the person's name."),
+        ({"label": "x" * 201}, "Field cannot be longer than 200 characters."),
+    ],
+)
 def test_admin_subjects_add_refuses_with_a_message(client, auth, sync, data, message):
     login_as(auth, "coord")
     response = client.post("/teams/clapton-circle/subjects/new/person", data=data)
@@ -168,26 +193,39 @@ def test_admin_subjects_pitches_only_on_a_market(client, auth, sync):
 
 
 def test_admin_subjects_pitch_added_to_a_market(client, auth, market, sync):
-    response = client.post(f"/teams/ridley-market/subjects/{market}/pitches/new",
-                           data={"label": " 14B ", "unit_type": "kiosk", "lat": "51.5468", "lon": "-0.0753"})
+    response = client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/new",
+        data={"label": " 14B ", "unit_type": "kiosk", "lat": "51.5468", "lon": "-0.0753"},
+    )
     assert location(response) == f"/teams/ridley-market/subjects/{market}"
     pitch = next(d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch")
     assert pitch["label"] == "14B"
-    assert pitch["data"] == {"market_id": market, "unit_type": "kiosk",
-                             "position": {"lat": 51.5468, "lon": -0.0753}}
+    assert pitch["data"] == {
+        "market_id": market,
+        "unit_type": "kiosk",
+        "position": {"lat": 51.5468, "lon": -0.0753},
+    }
     page = text(client.get(f"/teams/ridley-market/subjects/{market}"))
     assert "14B Kiosk 51.5468, -0.0753" in page
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"label": "14b", "unit_type": "stall"}, "Ridley Road Market already has a pitch 14b."),
-    ({"label": "15", "unit_type": "van"}, "Not a valid choice"),
-    ({"label": "15", "unit_type": "stall", "lat": "95", "lon": "0"}, "Enter a number from -90 to 90."),
-    ({"label": "15", "unit_type": "stall", "lat": "nan", "lon": "0"}, "Enter a number from -90 to 90."),
-    ({"label": "15", "unit_type": "stall", "lat": "51.5"}, "Give both the latitude and the longitude, or neither."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"label": "14b", "unit_type": "stall"}, "Ridley Road Market already has a pitch 14b."),
+        ({"label": "15", "unit_type": "van"}, "Not a valid choice"),
+        ({"label": "15", "unit_type": "stall", "lat": "95", "lon": "0"}, "Enter a number from -90 to 90."),
+        ({"label": "15", "unit_type": "stall", "lat": "nan", "lon": "0"}, "Enter a number from -90 to 90."),
+        (
+            {"label": "15", "unit_type": "stall", "lat": "51.5"},
+            "Give both the latitude and the longitude, or neither.",
+        ),
+    ],
+)
 def test_admin_subjects_pitch_refused_with_a_message(client, auth, market, sync, data, message):
-    client.post(f"/teams/ridley-market/subjects/{market}/pitches/new", data={"label": "14B", "unit_type": "stall"})
+    client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/new", data={"label": "14B", "unit_type": "stall"}
+    )
     response = client.post(f"/teams/ridley-market/subjects/{market}/pitches/new", data=data)
     assert response.status_code == 400
     assert message in text(response)
@@ -195,13 +233,17 @@ def test_admin_subjects_pitch_refused_with_a_message(client, auth, market, sync,
 
 
 def test_admin_subjects_pitch_edit_moves_and_clears_its_position(client, auth, market, sync):
-    client.post(f"/teams/ridley-market/subjects/{market}/pitches/new",
-                data={"label": "3", "unit_type": "shop", "lat": "51.5", "lon": "-0.07"})
+    client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/new",
+        data={"label": "3", "unit_type": "shop", "lat": "51.5", "lon": "-0.07"},
+    )
     pitch = next(d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch")
     edit = client.get(f"/teams/ridley-market/subjects/{pitch['id']}/edit").get_data(as_text=True)
     assert 'value="51.5"' in edit
-    client.post(f"/teams/ridley-market/subjects/{pitch['id']}/edit",
-                data={"label": "3", "unit_type": "stall", "lat": "", "lon": "", "base_rev": 1})
+    client.post(
+        f"/teams/ridley-market/subjects/{pitch['id']}/edit",
+        data={"label": "3", "unit_type": "stall", "lat": "", "lon": "", "base_rev": 1},
+    )
     assert pulled(sync, pitch["id"], "ridley-market")["data"] == {"market_id": market, "unit_type": "stall"}
 
 
@@ -229,8 +271,11 @@ CSV = (
 
 
 def upload(client, market, body, name="pitches.csv"):
-    return client.post(f"/teams/ridley-market/subjects/{market}/pitches/import",
-                       data={"pitches": (io.BytesIO(body), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/import",
+        data={"pitches": (io.BytesIO(body), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def import_token(response):
@@ -238,7 +283,9 @@ def import_token(response):
 
 
 def test_admin_subjects_import_preview_shows_each_row_with_its_errors(client, auth, market, sync):
-    client.post(f"/teams/ridley-market/subjects/{market}/pitches/new", data={"label": "14b", "unit_type": "stall"})
+    client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/new", data={"label": "14b", "unit_type": "stall"}
+    )
     response = upload(client, market, CSV.encode())
     assert response.status_code == 200
     page = text(response)
@@ -258,20 +305,30 @@ def test_admin_subjects_import_preview_shows_each_row_with_its_errors(client, au
 
 
 def test_admin_subjects_import_confirm_pushes_the_good_rows(client, auth, market, sync):
-    preview = upload(client, market, b"\xef\xbb\xbfReference,Unit Type,lat,lon\r\n1,stall,51.5468,-0.0753\r\n2,KIOSK,,\r\n")
-    response = client.post(f"/teams/ridley-market/subjects/{market}/pitches/import/confirm",
-                           data={"rows": import_token(preview)})
+    preview = upload(
+        client, market, b"\xef\xbb\xbfReference,Unit Type,lat,lon\r\n1,stall,51.5468,-0.0753\r\n2,KIOSK,,\r\n"
+    )
+    response = client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/import/confirm", data={"rows": import_token(preview)}
+    )
     assert location(response) == f"/teams/ridley-market/subjects/{market}"
     assert "Imported 2 pitches into Ridley Road Market." in text(client.get(location(response)))
     login_as(auth, "other")
-    pitches = sorted((d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch"), key=lambda d: d["label"])
+    pitches = sorted(
+        (d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch"), key=lambda d: d["label"]
+    )
     assert [(p["label"], p["data"]) for p in pitches] == [
         ("1", {"market_id": market, "unit_type": "stall", "position": {"lat": 51.5468, "lon": -0.0753}}),
         ("2", {"market_id": market, "unit_type": "kiosk"}),
     ]
-    again = client.post(f"/teams/ridley-market/subjects/{market}/pitches/import/confirm",
-                        data={"rows": import_token(preview)}, follow_redirects=True)
-    assert "Imported 0 pitches" in text(again) and "Left out, as the market has them already: 1, 2." in text(again)
+    again = client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/import/confirm",
+        data={"rows": import_token(preview)},
+        follow_redirects=True,
+    )
+    assert "Imported 0 pitches" in text(again) and "Left out, as the market has them already: 1, 2." in text(
+        again
+    )
     assert len([d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch"]) == 2
 
 
@@ -280,8 +337,11 @@ def test_admin_subjects_import_confirm_refuses_rows_it_did_not_sign(client, auth
     if token == "tampered":
         good = import_token(upload(client, market, b"reference,unit_type\n1,stall\n"))
         token = good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB")
-    response = client.post(f"/teams/ridley-market/subjects/{market}/pitches/import/confirm",
-                           data={"rows": token}, follow_redirects=True)
+    response = client.post(
+        f"/teams/ridley-market/subjects/{market}/pitches/import/confirm",
+        data={"rows": token},
+        follow_redirects=True,
+    )
     assert "upload the file again" in text(response)
     assert [d for d in sync.pull_all("ridley-market")[0] if d["kind"] == "pitch"] == []
 
@@ -290,19 +350,25 @@ def test_admin_subjects_import_rows_are_bound_to_their_market(client, auth, mark
     other = location(client.post("/teams/ridley-market/subjects/new/market", data={"label": "Chapel Market"}))
     other = other.rsplit("/", 1)[1]
     token = import_token(upload(client, market, b"reference,unit_type\n1,stall\n"))
-    response = client.post(f"/teams/ridley-market/subjects/{other}/pitches/import/confirm",
-                           data={"rows": token}, follow_redirects=True)
+    response = client.post(
+        f"/teams/ridley-market/subjects/{other}/pitches/import/confirm",
+        data={"rows": token},
+        follow_redirects=True,
+    )
     assert "upload the file again" in text(response)
 
 
-@pytest.mark.parametrize("body, message", [
-    (b"", "This file is empty"),
-    (b"name,type\nA,stall\n", "this file has no reference or unit_type column"),
-    (b"reference,unit_type\n", "no pitches under it"),
-    ("reference,unit_type\nCaf\u00e9,stall\n".encode("latin-1"), 'save it as "CSV UTF-8"'),
-    (b"reference,unit_type\n" + b"x" * (300 * 1024), "larger than 256 KB"),
-    (b"reference,unit_type\n" + b"".join(b"%d,stall\n" % n for n in range(501)), "more than 500 pitches"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"", "This file is empty"),
+        (b"name,type\nA,stall\n", "this file has no reference or unit_type column"),
+        (b"reference,unit_type\n", "no pitches under it"),
+        ("reference,unit_type\nCaf\u00e9,stall\n".encode("latin-1"), 'save it as "CSV UTF-8"'),
+        (b"reference,unit_type\n" + b"x" * (300 * 1024), "larger than 256 KB"),
+        (b"reference,unit_type\n" + b"".join(b"%d,stall\n" % n for n in range(501)), "more than 500 pitches"),
+    ],
+)
 def test_admin_subjects_import_refuses_a_file_it_cannot_read(client, auth, market, sync, body, message):
     response = upload(client, market, body)
     assert response.status_code in (400, 413)
@@ -323,10 +389,13 @@ def test_admin_subjects_pitch_pages_by_role(client, auth, sync, who, status):
     login_as(auth, who)
     assert client.get(f"/teams/clapton-circle/subjects/{market}/pitches/import").status_code == status
     assert client.get(f"/teams/clapton-circle/subjects/{market}/pitches/new").status_code == status
-    response = client.post(f"/teams/clapton-circle/subjects/{market}/pitches/new",
-                           data={"label": "9", "unit_type": "stall"})
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{market}/pitches/new", data={"label": "9", "unit_type": "stall"}
+    )
     assert response.status_code == (302 if status == 200 else status)
-    response = client.post(f"/teams/clapton-circle/subjects/{market}/pitches/import",
-                           data={"pitches": (io.BytesIO(b"reference,unit_type\n1,stall\n"), "p.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{market}/pitches/import",
+        data={"pitches": (io.BytesIO(b"reference,unit_type\n1,stall\n"), "p.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == status

@@ -4,12 +4,12 @@ A matrix of every /api/v1 route against a logged-out client, a viewer, a
 member of another team, a member and a coordinator; then the guessed ids:
 another team's document, subject, change id, photo, form and cursor.
 """
+
 import hashlib
 import json
 import uuid
 
 import pytest
-
 from conftest import PASSWORD, VISIT_FORM, SyncActions
 from test_openapi import api_routes
 
@@ -51,9 +51,11 @@ class World:
         self.clapton_record = self.clapton.record(data={"time_in": "09:30", "notes": "Clapton notes"})
         self.ridley_subject = self.ridley.subject(label="Ridley secret stall")
         self.ridley_record = self.ridley.record(
-            data={"time_in": "10:15", "notes": "Ridley secret notes",
-                  "photo": {"sha256": sha(RIDLEY_JPEG), "content_type": "image/jpeg",
-                            "size": len(RIDLEY_JPEG)}},
+            data={
+                "time_in": "10:15",
+                "notes": "Ridley secret notes",
+                "photo": {"sha256": sha(RIDLEY_JPEG), "content_type": "image/jpeg", "size": len(RIDLEY_JPEG)},
+            },
         )
         for actions, changes, slug in (
             (self.clapton, [self.clapton_record], CLAPTON),
@@ -63,15 +65,19 @@ class World:
         self.ridley_state = self.documents(RIDLEY)
         # What no response to a clapton-circle person may ever contain.
         self.secrets = [
-            self.ridley_subject["id"], self.ridley_record["id"], "Ridley secret", "ridley-only",
+            self.ridley_subject["id"],
+            self.ridley_record["id"],
+            "Ridley secret",
+            "ridley-only",
             sha(RIDLEY_JPEG),
         ]
 
     @staticmethod
     def upload(client, slug, data):
         """PUT a photo to a team as `client`."""
-        return client.put(f"/api/v1/teams/{slug}/attachments/{sha(data)}", data=data,
-                          content_type="image/jpeg")
+        return client.put(
+            f"/api/v1/teams/{slug}/attachments/{sha(data)}", data=data, content_type="image/jpeg"
+        )
 
     def documents(self, slug):
         """Return the team's documents as its coordinator pulls them, by id."""
@@ -101,8 +107,9 @@ ENDPOINTS = {
         {"anonymous": 401, "viewer": 200, "outsider": 200, "member": 200, "coordinator": 200},
     ),
     ("/api/v1/teams/{slug}/push", "post"): (
-        lambda c, w: c.post(f"/api/v1/teams/{CLAPTON}/push",
-                            json={"device_id": str(uuid.uuid4()), "changes": [new_record(w)]}),
+        lambda c, w: c.post(
+            f"/api/v1/teams/{CLAPTON}/push", json={"device_id": str(uuid.uuid4()), "changes": [new_record(w)]}
+        ),
         {"anonymous": 401, "viewer": 200, "outsider": 404, "member": 200, "coordinator": 200},
     ),
     ("/api/v1/teams/{slug}/pull", "get"): (
@@ -161,18 +168,24 @@ def test_api_access_a_viewer_push_is_rejected_and_stores_nothing(world):
 
 
 def test_api_access_a_member_cannot_push_a_form(world):
-    form = {"change_id": str(uuid.uuid4()), "collection": "forms", "id": "visit", "base_rev": 1,
-            "deleted": False, "data": {**VISIT_FORM, "title": "Changed by a member"}}
+    form = {
+        "change_id": str(uuid.uuid4()),
+        "collection": "forms",
+        "id": "visit",
+        "base_rev": 1,
+        "deleted": False,
+        "data": {**VISIT_FORM, "title": "Changed by a member"},
+    }
     [result] = world.clapton.results(form)
     assert result["status"] == "rejected"
     assert world.documents(CLAPTON)["visit"]["data"]["title"] == VISIT_FORM["title"]
 
 
 def test_api_access_session_lists_only_the_users_teams(world):
-    teams = {r: [t["slug"] for t in world.clients[r].get("/api/v1/session").get_json()["teams"]]
-             for r in EMAILS}
-    assert teams == {"viewer": [CLAPTON], "outsider": [RIDLEY], "member": [CLAPTON],
-                     "coordinator": [CLAPTON]}
+    teams = {
+        r: [t["slug"] for t in world.clients[r].get("/api/v1/session").get_json()["teams"]] for r in EMAILS
+    }
+    assert teams == {"viewer": [CLAPTON], "outsider": [RIDLEY], "member": [CLAPTON], "coordinator": [CLAPTON]}
 
 
 THEIR_READS = [
@@ -199,8 +212,9 @@ def test_api_access_another_team_is_indistinguishable_from_none(world):
 def test_api_access_push_to_another_team_is_404_and_changes_nothing(world):
     edit = world.ridley.record(world.ridley_record["id"], 1, data={"time_in": "23:59"})
     for role in ("viewer", "member", "coordinator"):
-        answer = world.clients[role].post(f"/api/v1/teams/{RIDLEY}/push",
-                                          json={"device_id": str(uuid.uuid4()), "changes": [edit]})
+        answer = world.clients[role].post(
+            f"/api/v1/teams/{RIDLEY}/push", json={"device_id": str(uuid.uuid4()), "changes": [edit]}
+        )
         assert answer.status_code == 404
     assert world.documents(RIDLEY) == world.ridley_state
 
@@ -221,8 +235,10 @@ def guessed_changes(world):
         "a record about their subject": world.clapton.record(subject_id=subject["id"]),
         "a record with their photo": world.clapton.record(data={"time_in": "09:30", "photo": photo}),
         "a retry of their change": {**world.clapton.record(), "change_id": record["change_id"]},
-        "a retry of their change, same id": {**world.clapton.record(record["id"]),
-                                             "change_id": record["change_id"]},
+        "a retry of their change, same id": {
+            **world.clapton.record(record["id"]),
+            "change_id": record["change_id"],
+        },
     }
 
 
@@ -252,9 +268,10 @@ def test_api_access_their_photo_is_404_through_our_team(world):
         assert world.clients[role].get(url).status_code == 404
     # Uploading the same bytes makes a photo of our own, and nothing of theirs changes.
     assert world.upload(world.clients["member"], CLAPTON, RIDLEY_JPEG).status_code == 201
-    assert world.clients["outsider"].get(
-        f"/api/v1/teams/{RIDLEY}/attachments/{sha(RIDLEY_JPEG)}"
-    ).data == RIDLEY_JPEG
+    assert (
+        world.clients["outsider"].get(f"/api/v1/teams/{RIDLEY}/attachments/{sha(RIDLEY_JPEG)}").data
+        == RIDLEY_JPEG
+    )
 
 
 def test_api_access_their_form_is_404_through_our_team(world):

@@ -5,6 +5,7 @@ coordinator) looks for any 5xx, and for answers the description does not
 describe (status, content type, body); the cases below it are the bad inputs
 a broken or hostile client sends, one by one.
 """
+
 import hashlib
 import json
 import uuid
@@ -12,11 +13,14 @@ import uuid
 import hypothesis
 import pytest
 import schemathesis
+from conftest import DEVICE
 from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
-from conftest import DEVICE
 from fvfield import create_app
 
 pytestmark = pytest.mark.both_stores
@@ -53,8 +57,7 @@ def api_schema(app, coordinator):
     return schema
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 # Each operation's cases come from schemathesis's own strategy, run by hypothesis here:
@@ -64,8 +67,10 @@ def test_api_fuzz_finds_no_server_error(api_schema, client):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 7, "the OpenAPI description lost its operations"
     for operation in operations:
-        @hypothesis.settings(max_examples=25, deadline=None, database=None,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+
+        @hypothesis.settings(
+            max_examples=25, deadline=None, database=None, suppress_health_check=list(hypothesis.HealthCheck)
+        )
         @hypothesis.given(case=operation.as_strategy())
         def call(case):
             response = case.call(session=client)
@@ -152,10 +157,17 @@ def test_api_fuzz_change_missing_a_key_is_400_naming_it(client, coordinator, mis
 
 def test_api_fuzz_push_of_another_content_type_is_415(client, coordinator):
     body = json.dumps({"device_id": DEVICE, "changes": [coordinator.record()]})
-    kinds = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
-             "application/xml", "application/json-patch+json", ""]
+    kinds = [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "application/xml",
+        "application/json-patch+json",
+        "",
+    ]
     problems = [
-        (kind, problem) for kind in kinds
+        (kind, problem)
+        for kind in kinds
         if (problem := error_problem(post(client, body, content_type=kind), 415))
     ]
     assert problems == [], "\n".join(map(repr, problems))
@@ -167,10 +179,16 @@ def small_limits(tmp_path, people):
     """A second app on the same instance, with limits small enough to reach in a test."""
     from flask_migrate import upgrade
 
-    app = create_app({
-        "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "WTF_CSRF_ENABLED": False,
-        "MAX_CHANGES": 5, "MAX_BODY_BYTES": 4_000, "MAX_ATTACHMENT_BYTES": 1_000,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "WTF_CSRF_ENABLED": False,
+            "MAX_CHANGES": 5,
+            "MAX_BODY_BYTES": 4_000,
+            "MAX_ATTACHMENT_BYTES": 1_000,
+        }
+    )
     with app.app_context():
         upgrade()
     client = app.test_client()
@@ -227,9 +245,18 @@ EVERY_TYPE = {
     ],
 }
 GOOD = {
-    "a_text": "short", "a_textarea": "a little longer", "an_integer": 10, "a_decimal": 2.5,
-    "a_date": "2026-11-25", "a_time": "09:30", "a_datetime": "2026-11-25T09:41:00+00:00",
-    "a_boolean": False, "a_choice": "y", "choices": ["x", "y"], "a_scale": 5, "a_counter": 0,
+    "a_text": "short",
+    "a_textarea": "a little longer",
+    "an_integer": 10,
+    "a_decimal": 2.5,
+    "a_date": "2026-11-25",
+    "a_time": "09:30",
+    "a_datetime": "2026-11-25T09:41:00+00:00",
+    "a_boolean": False,
+    "a_choice": "y",
+    "choices": ["x", "y"],
+    "a_scale": 5,
+    "a_counter": 0,
     "a_geopoint": {"lat": 51.55, "lon": -0.06, "accuracy": 12},
     "a_photo": {"sha256": JPEG_SHA, "content_type": "image/jpeg", "size": len(JPEG)},
 }
@@ -248,12 +275,24 @@ WRONG = {
     "a_scale": [0, 6, 2.5, "3", True, [3]],
     "a_counter": [-1, 1.5, "3", True, []],
     "a_geopoint": [
-        {"lat": 51.5}, {"lat": "51", "lon": 0, "accuracy": 1}, {"lat": 91, "lon": 0, "accuracy": 1},
-        {"lat": 0, "lon": 181, "accuracy": 1}, [51.5, -0.06], "51.5,-0.06", True,
+        {"lat": 51.5},
+        {"lat": "51", "lon": 0, "accuracy": 1},
+        {"lat": 91, "lon": 0, "accuracy": 1},
+        {"lat": 0, "lon": 181, "accuracy": 1},
+        [51.5, -0.06],
+        "51.5,-0.06",
+        True,
         {"lat": 51.5, "lon": -0.06, "accuracy": 5, "altitude": 20},
     ],
-    "a_photo": ["photo.jpg", {"sha256": "nothex"}, True, 1, [], NOT_UPLOADED,
-                {**GOOD["a_photo"], "content_type": "text/plain"}],
+    "a_photo": [
+        "photo.jpg",
+        {"sha256": "nothex"},
+        True,
+        1,
+        [],
+        NOT_UPLOADED,
+        {**GOOD["a_photo"], "content_type": "text/plain"},
+    ],
     "a_note": ["an answer", True, 0, {}],
 }
 
@@ -270,9 +309,16 @@ def every_type(app, coordinator, client):
 def every_type_record(data):
     """Return a new record of the every-type form with these answers."""
     return {
-        "change_id": new_id(), "collection": "records", "id": new_id(), "base_rev": 0,
-        "deleted": False, "form": "every-type", "form_version": 1, "subject_id": None,
-        "recorded_at": "2026-11-25T09:41:00+00:00", "data": data,
+        "change_id": new_id(),
+        "collection": "records",
+        "id": new_id(),
+        "base_rev": 0,
+        "deleted": False,
+        "form": "every-type",
+        "form_version": 1,
+        "subject_id": None,
+        "recorded_at": "2026-11-25T09:41:00+00:00",
+        "data": data,
     }
 
 
@@ -302,8 +348,11 @@ def test_api_fuzz_answer_to_no_question_is_rejected(every_type, name):
 
 def test_api_fuzz_a_rejected_change_does_not_block_its_batch(every_type):
     good = [every_type_record(GOOD) for _ in range(4)]
-    bad = [every_type_record({**GOOD, "a_scale": 9}), {**every_type_record(GOOD), "form_version": 7},
-           {**every_type_record(GOOD), "collection": "letters"}]
+    bad = [
+        every_type_record({**GOOD, "a_scale": 9}),
+        {**every_type_record(GOOD), "form_version": 7},
+        {**every_type_record(GOOD), "collection": "letters"},
+    ]
     batch = [good[0], bad[0], good[1], bad[1], good[2], bad[2], good[3]]
     results = every_type.results(*batch)
     assert [r["status"] for r in results] == ["applied", "rejected"] * 3 + ["applied"]
@@ -392,7 +441,8 @@ BAD_READS = [
 
 def test_api_fuzz_bad_reads_are_4xx(client, coordinator):
     problems = [
-        (path[:80], problem) for path, status in BAD_READS
+        (path[:80], problem)
+        for path, status in BAD_READS
         if (problem := error_problem(client.get(path), status))
     ]
     assert problems == [], "\n".join(map(repr, problems))
@@ -438,8 +488,9 @@ def test_api_fuzz_missing_csrf_token_is_400_csrf_failed(tmp_path, people):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/login", data={"email": people["member"], "password": "correct horse battery",
-                                "csrf_token": token})
+    client.post(
+        "/login", data={"email": people["member"], "password": "correct horse battery", "csrf_token": token}
+    )
     body = {"device_id": DEVICE, "changes": []}
     for headers in ({}, {"X-CSRFToken": "stale"}):
         assert_error(client.post(PUSH, json=body, headers=headers), 400, "csrf_failed")

@@ -1,4 +1,5 @@
 """Photos: uploaded by hash before the record, kept on disk, shown only to the team."""
+
 import hashlib
 import io
 from pathlib import Path
@@ -32,7 +33,9 @@ def put(client, data, content_type="image/jpeg", slug="clapton-circle", name=Non
     return client.put(url(name or data, slug), data=data, content_type=content_type)
 
 
-@pytest.mark.parametrize("data, content_type", [(JPEG, "image/jpeg"), (PNG, "image/png"), (WEBP, "image/webp")])
+@pytest.mark.parametrize(
+    "data, content_type", [(JPEG, "image/jpeg"), (PNG, "image/png"), (WEBP, "image/webp")]
+)
 def test_attachments_upload_then_download(sync, auth, client, data, content_type):
     auth.login("member@example.org")
     response = put(client, data, content_type)
@@ -98,9 +101,13 @@ def test_attachments_over_the_limit_without_a_length_are_refused(app, sync, auth
     auth.login("member@example.org")
     app.config["MAX_ATTACHMENT_BYTES"] = 100
     big = JPEG + b"x" * 200
-    response = client.put(url(big), input_stream=io.BytesIO(big), content_type="image/jpeg",
-                          headers={"Transfer-Encoding": "chunked"},
-                          environ_overrides={"wsgi.input_terminated": True})
+    response = client.put(
+        url(big),
+        input_stream=io.BytesIO(big),
+        content_type="image/jpeg",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert (response.status_code, response.get_json()["error"]["code"]) == (413, "attachment_too_large")
 
 
@@ -156,7 +163,9 @@ def test_attachments_a_record_may_refer_to_an_uploaded_photo(sync, auth, client)
     auth.login("member@example.org")
     record = photo_record(sync, JPEG)
     [rejected] = sync.results(record)
-    assert rejected["errors"] == {"photo": ["This photo has not been uploaded yet: upload it, then push the record again."]}
+    assert rejected["errors"] == {
+        "photo": ["This photo has not been uploaded yet: upload it, then push the record again."]
+    }
     put(client, JPEG)
     assert sync.results(record)[0]["status"] == "applied"
 

@@ -1,4 +1,5 @@
 """Logging in and out, the remember cookie, passwords, the login throttle, CSRF."""
+
 import re
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -6,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from conftest import PASSWORD, make_team, make_user
 from flask_migrate import upgrade
 
-from conftest import PASSWORD, make_team, make_user
 from fvfield import create_app
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, User, utcnow
@@ -42,9 +43,7 @@ def cookie_lifetime(header):
     return parsedate_to_datetime(attributes["expires"]) - utcnow()
 
 
-@pytest.mark.parametrize(
-    "who, landing", [("member", "/app/"), ("viewer", "/app/"), ("coord", "/")]
-)
+@pytest.mark.parametrize("who, landing", [("member", "/app/"), ("viewer", "/app/"), ("coord", "/")])
 def test_login_success_lands_carers_in_the_field_app_and_coordinators_home(
     client, auth, people, who, landing
 ):
@@ -169,9 +168,7 @@ def test_login_without_remember_sets_no_remember_cookie(auth, people):
 
 
 def change_password(client, current, new, confirm=None):
-    return client.post(
-        "/password", data={"current": current, "password": new, "confirm": confirm or new}
-    )
+    return client.post("/password", data={"current": current, "password": new, "confirm": confirm or new})
 
 
 def test_change_password_refuses_a_wrong_current_password(app, client, auth, people):

@@ -1,15 +1,16 @@
 """fvfield backup: an online copy of the SQLite database that opens and matches, even while phones sync."""
+
 import sqlite3
 import threading
 from contextlib import closing
 
 import pytest
 import sqlalchemy as sa
-
 import team_data
-from fvfield.sync.push import push_changes
+
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, User
+from fvfield.sync.push import push_changes
 
 
 @pytest.fixture
@@ -84,14 +85,20 @@ def test_backup_while_a_writer_writes_is_a_consistent_copy(runner, app, seeded, 
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # One snapshot: each team's change counter is its documents' latest number, and no
         # document is without the revision that made it.
-        assert conn.execute(
-            "SELECT t.slug FROM teams t WHERE t.change_seq != "
-            "(SELECT coalesce(max(seq), 0) FROM documents d WHERE d.team_id = t.id)"
-        ).fetchall() == []
-        assert conn.execute(
-            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM revisions r WHERE r.document_id = d.id AND r.team_id = d.team_id)"
-        ).fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT t.slug FROM teams t WHERE t.change_seq != "
+                "(SELECT coalesce(max(seq), 0) FROM documents d WHERE d.team_id = t.id)"
+            ).fetchall()
+            == []
+        )
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                "(SELECT 1 FROM revisions r WHERE r.document_id = d.id AND r.team_id = d.team_id)"
+            ).fetchone()[0]
+            == 0
+        )
         copied = conn.execute("SELECT count(*) FROM documents WHERE form = 'feedback'").fetchone()[0]
     source = counts(database_file(app))
     assert copied % 20 == 1 and copied >= 21

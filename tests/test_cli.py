@@ -1,4 +1,5 @@
 """The fvfield command: each subcommand, its mistakes, and the real server."""
+
 import os
 import pty
 import re
@@ -17,9 +18,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 from click.testing import CliRunner
+from conftest import PASSWORD
 from flask.cli import ScriptInfo
 
-from conftest import PASSWORD
 from fvfield.cli import main
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Membership, Team, User
@@ -45,9 +46,14 @@ def script_environment(instance):
 def run_fvfield(instance, *args, input=None):
     """Run the installed `fvfield` command on an instance folder; return the finished process."""
     return subprocess.run(
-        [fvfield_script(), *args], env=script_environment(instance), cwd=instance.parent,
-        input=input, stdin=None if input is not None else subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=120,
+        [fvfield_script(), *args],
+        env=script_environment(instance),
+        cwd=instance.parent,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -69,8 +75,7 @@ def user(app, email):
 def role_of(app, slug, email):
     with app.app_context():
         return db.session.scalar(
-            sa.select(Membership.role).join(Team).join(User)
-            .where(Team.slug == slug, User.email == email)
+            sa.select(Membership.role).join(Team).join(User).where(Team.slug == slug, User.email == email)
         )
 
 
@@ -91,8 +96,14 @@ def test_cli_every_command_has_help(app):
             for param in app.cli.get_command(ctx, name).params
             if isinstance(param, click.Option)
         }
-    assert {("serve",), ("upgrade",), ("create-user",), ("create-team",), ("add-member",),
-            ("seed-demo",)} <= set(commands)
+    assert {
+        ("serve",),
+        ("upgrade",),
+        ("create-user",),
+        ("create-team",),
+        ("add-member",),
+        ("seed-demo",),
+    } <= set(commands)
     for name, command in commands.items():
         assert (command.help or "").strip(), f"fvfield {' '.join(name)} has no help text"
     for (name, option), help_text in options.items():
@@ -106,8 +117,9 @@ def test_cli_commands_are_flask_commands_too(app):
 
 
 def test_create_user_reads_password_from_stdin(app, runner):
-    result = runner.invoke(args=["create-user", "Ann@Example.org", "--name", "Ann Carer"],
-                           input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=["create-user", "Ann@Example.org", "--name", "Ann Carer"], input=PASSWORD + "\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Created the user ann@example.org." in result.output
     ann = user(app, "ann@example.org")
@@ -256,8 +268,9 @@ def test_cli_bad_setting_is_one_error_line(tmp_path):
 
 def test_console_script_creates_accounts(tmp_path):
     instance = tmp_path / "instance"
-    made = run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", "--init",
-                       input=PASSWORD)
+    made = run_fvfield(
+        instance, "create-user", "cara@example.org", "--name", "Cara", "--init", input=PASSWORD
+    )
     assert made.returncode == 0, made.stderr
     assert "Created the user cara@example.org." in made.stdout
     run_fvfield(instance, "create-team", "home", "--name", "Home", "--kind", "care-circle")
@@ -270,9 +283,14 @@ def test_console_script_creates_accounts(tmp_path):
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["add-member", "nowhere", "a@example.org", "--role", "member"], "Error: There is no team 'nowhere'."),
-        (["create-team", "x", "--name", "X", "--kind", "party"],
-         "Error: 'party' is not a kind of team: choose care-circle, market-survey, evaluation."),
+        (
+            ["add-member", "nowhere", "a@example.org", "--role", "member"],
+            "Error: There is no team 'nowhere'.",
+        ),
+        (
+            ["create-team", "x", "--name", "X", "--kind", "party"],
+            "Error: 'party' is not a kind of team: choose care-circle, market-survey, evaluation.",
+        ),
     ],
 )
 def test_console_script_mistake_is_one_line(tmp_path, args, line):
@@ -325,7 +343,8 @@ def run_in_terminal(instance, args, answers):
 def test_create_user_prompts_twice_on_a_terminal(tmp_path):
     instance = tmp_path / "instance"
     code, screen = run_in_terminal(
-        instance, ["create-user", "tess@example.org", "--name", "Tess", "--init"],
+        instance,
+        ["create-user", "tess@example.org", "--name", "Tess", "--init"],
         [("Password:", PASSWORD), ("Repeat the password:", PASSWORD)],
     )
     assert code == 0, screen
@@ -336,8 +355,10 @@ def test_create_user_prompts_twice_on_a_terminal(tmp_path):
 @pytest.mark.parametrize(
     ("answers", "line"),
     [
-        ([("Password:", PASSWORD), ("Repeat the password:", PASSWORD + "!")],
-         "Error: The two passwords do not match."),
+        (
+            [("Password:", PASSWORD), ("Repeat the password:", PASSWORD + "!")],
+            "Error: The two passwords do not match.",
+        ),
         ([("Password:", "short")], "Error: A password needs at least 10 characters."),
     ],
 )
@@ -370,8 +391,12 @@ def served(tmp_path):
     env["FVFIELD_TRUSTED_PROXIES"] = "1"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [fvfield_script(), "serve", "--port", str(port)], env=env, cwd=tmp_path,
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [fvfield_script(), "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -422,8 +447,12 @@ def test_serve_hint_only_on_an_empty_instance(tmp_path):
     port = free_port()
     with open(tmp_path / "serve.log", "w") as out:
         process = subprocess.Popen(
-            [fvfield_script(), "serve", "--port", str(port)], env=script_environment(instance),
-            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [fvfield_script(), "serve", "--port", str(port)],
+            env=script_environment(instance),
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     try:
         for _ in range(1200):
@@ -454,14 +483,17 @@ def test_serve_on_a_busy_port_is_one_error_line(tmp_path):
 # --- The data folder is never a surprise ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ["create-user", "cara@example.org", "--name", "Cara"],
-    ["create-team", "home", "--name", "Home", "--kind", "care-circle"],
-    ["add-member", "home", "cara@example.org", "--role", "member"],
-    ["seed-demo"],
-    ["export", "home", "out.db"],
-    ["backup", "out.db"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create-user", "cara@example.org", "--name", "Cara"],
+        ["create-team", "home", "--name", "Home", "--kind", "care-circle"],
+        ["add-member", "home", "cara@example.org", "--role", "member"],
+        ["seed-demo"],
+        ["export", "home", "out.db"],
+        ["backup", "out.db"],
+    ],
+)
 def test_store_command_in_a_folder_without_data_refuses_naming_it(tmp_path, args):
     instance = tmp_path / "elsewhere" / "instance"
     instance.parent.mkdir()
@@ -473,18 +505,22 @@ def test_store_command_in_a_folder_without_data_refuses_naming_it(tmp_path, args
     assert not instance.exists(), "the refused command left a data folder behind"
 
 
-@pytest.mark.parametrize("args", [
-    ["upgrade"],
-    ["create-team", "away", "--name", "Away", "--kind", "market-survey"],
-    ["add-member", "home", "cara@example.org", "--role", "member"],
-    ["seed-demo"],
-    ["export", "home", "out.db"],
-    ["backup", "backup.db"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["upgrade"],
+        ["create-team", "away", "--name", "Away", "--kind", "market-survey"],
+        ["add-member", "home", "cara@example.org", "--role", "member"],
+        ["seed-demo"],
+        ["export", "home", "out.db"],
+        ["backup", "backup.db"],
+    ],
+)
 def test_store_commands_name_the_data_folder_they_used(tmp_path, args):
     instance = tmp_path / "instance"
-    made = run_fvfield(instance, "create-user", "cara@example.org", "--name", "Cara", "--init",
-                       input=PASSWORD)
+    made = run_fvfield(
+        instance, "create-user", "cara@example.org", "--name", "Cara", "--init", input=PASSWORD
+    )
     assert made.stdout.splitlines()[0] == f"Data folder: {instance}"
     run_fvfield(instance, "create-team", "home", "--name", "Home", "--kind", "care-circle")
     done = run_fvfield(instance, *args)
@@ -493,8 +529,9 @@ def test_store_commands_name_the_data_folder_they_used(tmp_path, args):
 
 
 def test_a_new_instance_shows_no_migration_chatter(tmp_path):
-    made = run_fvfield(tmp_path / "instance", "create-user", "cara@example.org", "--name", "Cara",
-                       "--init", input=PASSWORD)
+    made = run_fvfield(
+        tmp_path / "instance", "create-user", "cara@example.org", "--name", "Cara", "--init", input=PASSWORD
+    )
     assert made.returncode == 0, made.stderr
     assert made.stderr == ""
     assert "alembic" not in made.stdout.lower()
@@ -505,8 +542,12 @@ def start_serving(tmp_path, instance, *args, env=None):
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [fvfield_script(), "serve", *args], env=env or script_environment(instance),
-            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [fvfield_script(), "serve", *args],
+            env=env or script_environment(instance),
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     for _ in range(1200):
         if "fvfield is serving on" in log.read_text():
@@ -519,9 +560,14 @@ def start_serving(tmp_path, instance, *args, env=None):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("host", "https", "warned"), [
-    ("0.0.0.0", "0", True), ("0.0.0.0", "1", False), ("127.0.0.1", "0", False),
-])
+@pytest.mark.parametrize(
+    ("host", "https", "warned"),
+    [
+        ("0.0.0.0", "0", True),
+        ("0.0.0.0", "1", False),
+        ("127.0.0.1", "0", False),
+    ],
+)
 def test_serve_beyond_loopback_without_https_warns_once(tmp_path, host, https, warned):
     instance = tmp_path / "instance"
     env = dict(script_environment(instance), FVFIELD_HTTPS=https)

@@ -1,4 +1,5 @@
 """Configuration: defaults, then the instance's config.py, then FVFIELD_* variables."""
+
 import os
 import stat
 from datetime import timedelta
@@ -80,8 +81,12 @@ def test_config_environment_overrides_instance_config(tmp_path, monkeypatch):
     ("variable", "value", "setting", "expected"),
     [
         ("FVFIELD_SECRET_KEY", "s3cret-from-env", "SECRET_KEY", "s3cret-from-env"),
-        ("FVFIELD_DATABASE_URL", "sqlite:////srv/fvfield/data.db", "SQLALCHEMY_DATABASE_URI",
-         "sqlite:////srv/fvfield/data.db"),
+        (
+            "FVFIELD_DATABASE_URL",
+            "sqlite:////srv/fvfield/data.db",
+            "SQLALCHEMY_DATABASE_URI",
+            "sqlite:////srv/fvfield/data.db",
+        ),
         ("FVFIELD_ATTACHMENTS_DIR", "/srv/fvfield/files", "ATTACHMENTS_DIR", "/srv/fvfield/files"),
         ("FVFIELD_TRUSTED_PROXIES", "2", "TRUSTED_PROXIES", 2),
         ("FVFIELD_MAX_BODY_BYTES", "1000", "MAX_BODY_BYTES", 1000),

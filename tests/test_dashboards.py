@@ -3,20 +3,21 @@
 Records are pushed through the real push (the API, with the test client);
 records of every version count and deleted ones do not.
 """
+
 import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
-
-import pytest
-import sqlalchemy as sa
+from datetime import UTC, datetime, timezone
 
 import dashboard_data as data
+import pytest
+import sqlalchemy as sa
 from conftest import make_team
-from fvfield.sync import drafts
+
 from fvfield.extensions import begin_write, db
 from fvfield.models import AuditEvent, ConcernResolution, Team, User
+from fvfield.sync import drafts
 from fvfield.sync.forms import install_questionnaires, publish_form_version
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -48,8 +49,10 @@ def publish_next(app, slug, form_id, change):
 def push_all(client, slug, changes):
     """Push changes one at a time as a phone would; assert each was applied."""
     for change in changes:
-        answer = client.post(f"/api/v1/teams/{slug}/push", json={
-            "device_id": "7d3c1a52-5f6e-4d7a-9b8c-1e2f3a4b5c6d", "changes": [change]})
+        answer = client.post(
+            f"/api/v1/teams/{slug}/push",
+            json={"device_id": "7d3c1a52-5f6e-4d7a-9b8c-1e2f3a4b5c6d", "changes": [change]},
+        )
         assert answer.status_code == 200, answer.get_data(as_text=True)
         assert answer.get_json()["results"][0]["status"] == "applied", answer.get_json()
 
@@ -74,10 +77,15 @@ def seeded(app, client, auth, people):
     with app.app_context():
         begin_write()
         team = db.session.scalar(sa.select(Team).where(Team.slug == "clapton-circle"))
-        db.session.add(ConcernResolution(
-            team_id=team.id, record_id=data.RESOLVED_CONCERN, record_rev=1, note="Called the GP.",
-            resolved_at=datetime(2026, 11, 11, 16, 0, tzinfo=timezone.utc),
-        ))
+        db.session.add(
+            ConcernResolution(
+                team_id=team.id,
+                record_id=data.RESOLVED_CONCERN,
+                record_rev=1,
+                note="Called the GP.",
+                resolved_at=datetime(2026, 11, 11, 16, 0, tzinfo=UTC),
+            )
+        )
         db.session.commit()
     return people
 
@@ -97,7 +105,7 @@ def drawn_numbers(svg_text, series):
             continue
         about, _, number = title.text.rpartition(": ")
         name = next(s for s in series if about.endswith(", " + s))
-        found[(about[:-len(name) - 2], name)] = float(number.replace(",", ""))
+        found[(about[: -len(name) - 2], name)] = float(number.replace(",", ""))
     return found
 
 
@@ -111,8 +119,11 @@ def row_names(svg_text):
 @pytest.mark.parametrize("who, status", ROLES)
 def test_dashboard_pages_for_every_role(seeded, client, auth, who, status):
     login_as(auth, who)
-    paths = ["/teams/clapton-circle/dashboard", "/teams/clapton-circle/dashboard/visits.svg",
-             "/teams/clapton-circle/dashboard/visits.csv"]
+    paths = [
+        "/teams/clapton-circle/dashboard",
+        "/teams/clapton-circle/dashboard/visits.svg",
+        "/teams/clapton-circle/dashboard/visits.csv",
+    ]
     assert {path: client.get(path).status_code for path in paths} == dict.fromkeys(paths, status)
 
 
@@ -130,11 +141,16 @@ def test_dashboard_csv_holds_the_charts_numbers(seeded, client, auth, app):
         response = client.get(f"/teams/{slug}/dashboard/{chart}.csv")
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
-        assert response.headers["Content-Disposition"].startswith(f'attachment; filename="{slug}-chart-{chart}-')
+        assert response.headers["Content-Disposition"].startswith(
+            f'attachment; filename="{slug}-chart-{chart}-'
+        )
         found[(slug, chart)] = read_csv(response)
         # The evaluation team has no wellbeing checks: its tables have a header only.
-        expected[(slug, chart)] = data.EXPECTED[chart][:1] if slug == "hackney-stories" and chart != "stories" \
+        expected[(slug, chart)] = (
+            data.EXPECTED[chart][:1]
+            if slug == "hackney-stories" and chart != "stories"
             else data.EXPECTED[chart]
+        )
     assert found == expected
     with app.app_context():
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == "data_exported")).all()
@@ -186,7 +202,7 @@ def test_dashboard_bar_charts_write_their_numbers_as_text(seeded, client, auth):
     assert texts[:2] == ["Ada Brown", "Ben Okafor"]
     assert "Week of 2 Nov 2026" in texts and "Week of 23 Nov 2026" in texts
     week = texts.index("Week of 2 Nov 2026")
-    assert texts[week + 1:week + 4] == ["2", "1", "3"]
+    assert texts[week + 1 : week + 4] == ["2", "1", "3"]
 
 
 def test_dashboard_page_shows_each_chart_with_its_table_and_links(seeded, client, auth):
@@ -197,8 +213,11 @@ def test_dashboard_page_shows_each_chart_with_its_table_and_links(seeded, client
         assert f'href="/teams/ridley-market/dashboard/{chart}.svg"' in page
         assert f'id="chart-{chart}-title"' in page
     assert page.count('role="img"') == 4
-    assert re.search(r'<th scope="row">Ridley Road Market</th>\s*<th scope="row" class="word">2026-11-19</th>\s*'
-                     r'<td class="num">2</td>', page)
+    assert re.search(
+        r'<th scope="row">Ridley Road Market</th>\s*<th scope="row" class="word">2026-11-19</th>\s*'
+        r'<td class="num">2</td>',
+        page,
+    )
     assert "visits.svg" not in page
 
 

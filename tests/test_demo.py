@@ -1,4 +1,5 @@
 """`fvfield seed-demo`: demo teams full of sample data that dashboards and phones show, and --remove."""
+
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -6,9 +7,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from fvfield.accounts import demo
-from fvfield.reports.dashboard import charts_of
 from fvfield.extensions import db
 from fvfield.models import Device, Document, Membership, Revision, Team, User
+from fvfield.reports.dashboard import charts_of
 from fvfield.sync.push import push_changes
 
 SLUGS = ("demo-circle", "demo-market")
@@ -35,9 +36,15 @@ def team_id(slug):
 
 def live(slug, collection, **where):
     """Return the team's live documents of a collection, as rows."""
-    query = sa.select(Document).where(
-        Document.team_id == team_id(slug), Document.collection == collection, Document.deleted == sa.false()
-    ).filter_by(**where)
+    query = (
+        sa.select(Document)
+        .where(
+            Document.team_id == team_id(slug),
+            Document.collection == collection,
+            Document.deleted == sa.false(),
+        )
+        .filter_by(**where)
+    )
     return db.session.scalars(query).all()
 
 
@@ -55,8 +62,14 @@ def snapshot():
     """Return the counts of documents, revisions, devices and users, and the teams' change numbers."""
     count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
     seqs = dict(db.session.execute(sa.select(Team.slug, Team.change_seq)).all())
-    return {"documents": count(Document), "revisions": count(Revision), "devices": count(Device),
-            "users": count(User), "memberships": count(Membership), "seqs": seqs}
+    return {
+        "documents": count(Document),
+        "revisions": count(Revision),
+        "devices": count(Device),
+        "users": count(User),
+        "memberships": count(Membership),
+        "seqs": seqs,
+    }
 
 
 def test_seed_demo_fills_the_circle_with_people_and_weeks_of_visits(app, runner):
@@ -76,7 +89,9 @@ def test_seed_demo_fills_the_circle_with_people_and_weeks_of_visits(app, runner)
         days = {date.fromisoformat(v.recorded_at[:10]) for v in visits}
         assert min(days) >= demo.today() - timedelta(weeks=8) and max(days) < demo.today()
         answers = [json.loads(v.data) for v in visits]
-        assert all({"time_in", "time_out", "tasks_done", "medicines", "rating", "concern"} <= set(a) for a in answers)
+        assert all(
+            {"time_in", "time_out", "tasks_done", "medicines", "rating", "concern"} <= set(a) for a in answers
+        )
         concerns = [a for a in answers if a["concern"]]
         assert len(concerns) == 1
         assert concerns[0]["concern_details"] and concerns[0]["concern_urgency"] == "today"
@@ -110,7 +125,9 @@ def test_sample_data_is_stored_by_the_push_logic_and_pulls_to_phones(app, runner
             sa.select(Document.id, Document.team_id, Document.rev).where(Document.collection != "forms")
         ).all()
         revisions = db.session.execute(
-            sa.select(Revision.document_id, Revision.status, Revision.device_id).where(Revision.collection != "forms")
+            sa.select(Revision.document_id, Revision.status, Revision.device_id).where(
+                Revision.collection != "forms"
+            )
         ).all()
         devices = db.session.scalar(sa.select(sa.func.count()).select_from(Device))
     assert rows and all(rev == 1 for _, _, rev in rows)
@@ -184,23 +201,55 @@ def test_a_second_seed_demo_adds_nothing(app, runner):
 
 def make_other_team(app, runner):
     """Make a team of someone else's, with a member, a person and a visit, and a demo user in it too."""
-    assert runner.invoke(args=["create-team", "clapton-circle", "--name", "Clapton circle",
-                               "--kind", "care-circle"]).exit_code == 0
-    assert runner.invoke(args=["create-user", "cora@example.org", "--name", "Cora"],
-                         input="correct horse battery\n").exit_code == 0
-    assert runner.invoke(args=["add-member", "clapton-circle", "cora@example.org",
-                               "--role", "coordinator"]).exit_code == 0
-    assert runner.invoke(args=["add-member", "clapton-circle", "demo-member@example.org",
-                               "--role", "member"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["create-team", "clapton-circle", "--name", "Clapton circle", "--kind", "care-circle"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            args=["create-user", "cora@example.org", "--name", "Cora"], input="correct horse battery\n"
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            args=["add-member", "clapton-circle", "cora@example.org", "--role", "coordinator"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            args=["add-member", "clapton-circle", "demo-member@example.org", "--role", "member"]
+        ).exit_code
+        == 0
+    )
     with app.app_context():
         cora = db.session.scalar(sa.select(User).where(User.email == "cora@example.org"))
-        person = {"change_id": demo.demo_id("t", "c1"), "collection": "subjects", "id": demo.demo_id("t", "p"),
-                  "base_rev": 0, "kind": "person", "label": "Edna", "data": {}}
-        visit = {"change_id": demo.demo_id("t", "c2"), "collection": "records", "id": demo.demo_id("t", "v"),
-                 "base_rev": 0, "form": "home-visit", "form_version": 1, "subject_id": person["id"],
-                 "recorded_at": "2026-03-02T09:41:00+00:00", "data": {"time_in": "09:30", "concern": False}}
-        results, _ = push_changes(team_id("clapton-circle"), cora.id, "coordinator", demo.demo_id("t", "d"),
-                                  [person, visit])
+        person = {
+            "change_id": demo.demo_id("t", "c1"),
+            "collection": "subjects",
+            "id": demo.demo_id("t", "p"),
+            "base_rev": 0,
+            "kind": "person",
+            "label": "Edna",
+            "data": {},
+        }
+        visit = {
+            "change_id": demo.demo_id("t", "c2"),
+            "collection": "records",
+            "id": demo.demo_id("t", "v"),
+            "base_rev": 0,
+            "form": "home-visit",
+            "form_version": 1,
+            "subject_id": person["id"],
+            "recorded_at": "2026-03-02T09:41:00+00:00",
+            "data": {"time_in": "09:30", "concern": False},
+        }
+        results, _ = push_changes(
+            team_id("clapton-circle"), cora.id, "coordinator", demo.demo_id("t", "d"), [person, visit]
+        )
         assert [r["status"] for r in results] == ["applied", "applied"]
         return footprint([team_id("clapton-circle")])
 
@@ -221,8 +270,14 @@ def test_remove_takes_the_demo_away_and_leaves_other_teams_alone(app, runner):
         assert footprint([team_id("clapton-circle")]) == others
         emails = set(db.session.scalars(sa.select(User.email)))
         assert emails == {"cora@example.org", "demo-member@example.org"}
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Device).where(
-            Device.user_id.notin_(sa.select(User.id)))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Device)
+                .where(Device.user_id.notin_(sa.select(User.id)))
+            )
+            == 0
+        )
 
 
 def test_seed_demo_again_after_remove(app, runner):
@@ -243,8 +298,12 @@ def test_remove_with_nothing_to_remove(runner):
 
 
 def test_a_team_that_only_shares_a_demo_address_is_left_alone(app, runner):
-    assert runner.invoke(args=["create-team", "demo-circle", "--name", "Our real circle",
-                               "--kind", "care-circle"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["create-team", "demo-circle", "--name", "Our real circle", "--kind", "care-circle"]
+        ).exit_code
+        == 0
+    )
     output = seed(runner)
     assert "Left demo-circle alone: it is not a demo team, so it gets no sample data." in output
     with app.app_context():

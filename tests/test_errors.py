@@ -1,4 +1,5 @@
 """Errors: the JSON error shape under /api/, friendly pages elsewhere, rollback on 500."""
+
 import pytest
 import sqlalchemy as sa
 

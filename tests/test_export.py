@@ -1,4 +1,5 @@
 """Exports: a CSV file per form and the SQLite file hold exactly the team's data, and nobody else's."""
+
 import csv
 import io
 import json
@@ -7,11 +8,11 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 import sqlite_utils
-
 import team_data
-from fvfield.reports import files as export
+
 from fvfield.extensions import db
 from fvfield.models import AuditEvent
+from fvfield.reports import files as export
 
 pytestmark = pytest.mark.both_stores
 
@@ -45,10 +46,13 @@ def events(app, name):
         return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == name)).all()
 
 
-@pytest.mark.parametrize("form, columns, expected", [
-    ("check-in", team_data.CHECK_IN_COLUMNS, team_data.expected_check_ins),
-    ("feedback", team_data.FEEDBACK_COLUMNS, team_data.expected_feedback),
-])
+@pytest.mark.parametrize(
+    "form, columns, expected",
+    [
+        ("check-in", team_data.CHECK_IN_COLUMNS, team_data.expected_check_ins),
+        ("feedback", team_data.FEEDBACK_COLUMNS, team_data.expected_feedback),
+    ],
+)
 def test_export_csv_holds_exactly_the_records_of_the_form(client, auth, app, seeded, form, columns, expected):
     auth.login()
     response = client.get(f"{EXPORT}/{form}.csv")
@@ -99,9 +103,20 @@ def test_export_sqlite_form_tables_hold_exactly_the_seeded_records(client, auth,
 def test_export_sqlite_columns_are_typed(client, auth, seeded, tmp_path):
     auth.login()
     types = {c.name: c.type for c in download_sqlite(client, tmp_path)["check_in"].columns}
-    assert {name: types[name] for name in (
-        "form_version", "rev", "has_conflict", "sleep", "tasks__meal", "cups", "okay",
-    )} == dict.fromkeys(("form_version", "rev", "has_conflict", "sleep", "tasks__meal", "cups", "okay"), "INTEGER")
+    assert {
+        name: types[name]
+        for name in (
+            "form_version",
+            "rev",
+            "has_conflict",
+            "sleep",
+            "tasks__meal",
+            "cups",
+            "okay",
+        )
+    } == dict.fromkeys(
+        ("form_version", "rev", "has_conflict", "sleep", "tasks__meal", "cups", "okay"), "INTEGER"
+    )
     assert {types[name] for name in ("where_lat", "where_lon", "where_accuracy", "weight")} == {"REAL"}
     assert {types[name] for name in ("id", "visited_on", "mood", "notes", "photo", "recorded_at")} == {"TEXT"}
 
@@ -183,10 +198,13 @@ def test_export_of_a_team_without_records_has_empty_tables(client, auth, app, pe
     assert (header, rows) == (team_data.FEEDBACK_COLUMNS, {})
 
 
-@pytest.mark.parametrize("path, detail", [
-    ("/check-in.csv", {"format": "csv", "form": "check-in"}),
-    ("/sqlite", {"format": "sqlite"}),
-])
+@pytest.mark.parametrize(
+    "path, detail",
+    [
+        ("/check-in.csv", {"format": "csv", "form": "check-in"}),
+        ("/sqlite", {"format": "sqlite"}),
+    ],
+)
 def test_export_is_recorded_in_the_audit_log(client, auth, app, seeded, path, detail):
     auth.login()
     client.get(EXPORT + path)
@@ -238,17 +256,25 @@ def test_export_cli_to_a_folder_of_csv_files(runner, app, seeded, tmp_path):
     assert header == team_data.CHECK_IN_COLUMNS
     assert rows == team_data.as_csv_text(team_data.expected_check_ins(app, seeded))
     assert read_csv((out / "feedback.csv").read_bytes())[1] == team_data.as_csv_text(
-        team_data.expected_feedback(app, seeded))
+        team_data.expected_feedback(app, seeded)
+    )
     [event] = events(app, "data_exported")
     assert event.detail["format"] == "csv"
 
 
-@pytest.mark.parametrize("slug, out, message", [
-    ("nope", "{tmp}/x.db", "Error: There is no team 'nope'."),
-    ("clapton-circle", "{tmp}/a-file/x.db", "Error: Cannot write {tmp}/a-file/x.db: Not a directory."),
-    ("clapton-circle", "{tmp}/a-file", "Error: {tmp}/a-file is a file: give a folder for CSV files, or a name ending in .db."),
-    ("clapton-circle", "{tmp}/a-file/csv/", "Error: Cannot write {tmp}/a-file/csv: Not a directory."),
-])
+@pytest.mark.parametrize(
+    "slug, out, message",
+    [
+        ("nope", "{tmp}/x.db", "Error: There is no team 'nope'."),
+        ("clapton-circle", "{tmp}/a-file/x.db", "Error: Cannot write {tmp}/a-file/x.db: Not a directory."),
+        (
+            "clapton-circle",
+            "{tmp}/a-file",
+            "Error: {tmp}/a-file is a file: give a folder for CSV files, or a name ending in .db.",
+        ),
+        ("clapton-circle", "{tmp}/a-file/csv/", "Error: Cannot write {tmp}/a-file/csv: Not a directory."),
+    ],
+)
 def test_export_cli_refuses_with_one_line(runner, app, seeded, tmp_path, slug, out, message):
     (tmp_path / "a-file").write_text("not a folder")
     result = runner.invoke(args=["export", slug, out.format(tmp=tmp_path)])
@@ -258,12 +284,15 @@ def test_export_cli_refuses_with_one_line(runner, app, seeded, tmp_path, slug, o
 
 
 @pytest.mark.parametrize("path", ["", "/check-in.csv", "/sqlite"])
-@pytest.mark.parametrize("email, status", [
-    ("coord@example.org", 200),
-    ("member@example.org", 403),
-    ("viewer@example.org", 403),
-    ("other@example.org", 404),
-])
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        ("coord@example.org", 200),
+        ("member@example.org", 403),
+        ("viewer@example.org", 403),
+        ("other@example.org", 404),
+    ],
+)
 def test_export_pages_are_for_the_teams_coordinators_only(client, auth, app, seeded, path, email, status):
     auth.login(email)
     response = client.get(EXPORT + path)

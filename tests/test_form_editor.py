@@ -4,6 +4,7 @@ Published versions reach phones through the real pull; records keep the
 version they were made with; a broken draft is refused with messages that
 name its questions, and nothing is published.
 """
+
 import json
 import re
 from html import unescape
@@ -11,8 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD, VISIT_FORM
+
 from fvfield import create_app
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, FormDraft, FormVersion
@@ -45,9 +46,13 @@ def draft_row(app, form_id="visit"):
 def versions_of(app, form_id="visit"):
     """Return the published version numbers of a form of clapton-circle."""
     with app.app_context():
-        return list(db.session.scalars(
-            sa.select(FormVersion.version).where(FormVersion.form_id == form_id).order_by(FormVersion.version)
-        ))
+        return list(
+            db.session.scalars(
+                sa.select(FormVersion.version)
+                .where(FormVersion.form_id == form_id)
+                .order_by(FormVersion.version)
+            )
+        )
 
 
 def start_draft(client, app, form_id="visit"):
@@ -61,9 +66,13 @@ def question_data(definition, question_name, **changes):
     """Return the question page's fields for a question as it is, with `changes`."""
     question = next(f for f in definition["fields"] if f["name"] == question_name)
     data = {
-        "label": question["label"], "hint": question.get("hint", ""), "kind": question["type"],
-        "low": str(question.get("min", "")), "high": str(question.get("max", "")),
-        "max_length": str(question.get("max_length", "")), "show_if_field": "",
+        "label": question["label"],
+        "hint": question.get("hint", ""),
+        "kind": question["type"],
+        "low": str(question.get("min", "")),
+        "high": str(question.get("max", "")),
+        "max_length": str(question.get("max_length", "")),
+        "show_if_field": "",
     }
     if question.get("required"):
         data["required"] = "y"
@@ -102,8 +111,14 @@ def editing(sync, client, auth, app):
 
 
 PAGES = [
-    FORMS, f"{FORMS}/new", VISIT, f"{VISIT}/versions/1", f"{VISIT}/versions/1/preview",
-    DRAFT, f"{DRAFT}/questions/mood", f"{DRAFT}/preview",
+    FORMS,
+    f"{FORMS}/new",
+    VISIT,
+    f"{VISIT}/versions/1",
+    f"{VISIT}/versions/1/preview",
+    DRAFT,
+    f"{DRAFT}/questions/mood",
+    f"{DRAFT}/preview",
 ]
 ACTIONS = [
     (f"{FORMS}/new", {"source": "template:home-visit", "title": "Visit two", "form_id": "visit-two"}),
@@ -147,7 +162,11 @@ def test_form_editor_lists_forms_with_version_and_records(sync, client, auth):
 @pytest.mark.both_stores
 def test_form_editor_publishes_a_version_that_reaches_a_pull(editing, client, app):
     response = save_question(
-        client, app, "mood", label="How do they seem?", hint="In a word.",
+        client,
+        app,
+        "mood",
+        label="How do they seem?",
+        hint="In a word.",
         **{"choices-0-label": "Cheerful", "choices-1-remove": "y", "choices-2-label": "Tired"},
     )
     assert response.status_code == 303
@@ -162,8 +181,13 @@ def test_form_editor_publishes_a_version_that_reaches_a_pull(editing, client, ap
     assert form["versions"] == [1, 2]
     assert form["data"]["version"] == 2
     mood = next(f for f in form["data"]["fields"] if f["name"] == "mood")
-    assert mood == {"name": "mood", "type": "choice", "label": "How do they seem?", "hint": "In a word.",
-                    "choices": [{"value": "good", "label": "Cheerful"}, {"value": "tired", "label": "Tired"}]}
+    assert mood == {
+        "name": "mood",
+        "type": "choice",
+        "label": "How do they seem?",
+        "hint": "In a word.",
+        "choices": [{"value": "good", "label": "Cheerful"}, {"value": "tired", "label": "Tired"}],
+    }
     cups = next(f for f in form["data"]["fields"] if f["name"] == "cups")
     assert (cups["min"], cups["max"], cups["required"]) == (1, 12, True)
     with app.app_context():
@@ -177,8 +201,11 @@ def test_form_editor_version_list_says_what_changed(editing, client, app):
     client.post(f"{DRAFT}/questions/photo/remove", data={"rev": str(draft_row(app)[0])})
     publish(client, app)
     text = page_text(client.get(VISIT))
-    for sentence in ("Added choice 'Tired' to 'Mood'", "Reworded 'Notes' to 'Anything else'",
-                     "Removed question 'Photo'"):
+    for sentence in (
+        "Added choice 'Tired' to 'Mood'",
+        "Reworded 'Notes' to 'Anything else'",
+        "Removed question 'Photo'",
+    ):
         assert sentence in text
     assert "Version 2 Current" in text
     assert "by Cora Coordinator" in text
@@ -197,7 +224,9 @@ def test_form_editor_keeps_records_with_their_version(editing, client, app):
     old = editing.record(data={"time_in": "09:30", "notes": "before the change"})
     assert editing.results(old)[0]["status"] == "applied"
     client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(draft_row(app)[0])})
-    client.post(f"{DRAFT}/questions", data={"rev": str(draft_row(app)[0]), "label": "Weather", "kind": "text"})
+    client.post(
+        f"{DRAFT}/questions", data={"rev": str(draft_row(app)[0]), "label": "Weather", "kind": "text"}
+    )
     assert publish(client, app).status_code == 303
 
     documents, _ = editing.pull_all()
@@ -240,8 +269,10 @@ def test_form_editor_refuses_a_rule_on_a_later_question(editing, client, app):
     assert [f["name"] for f in draft_row(app)[1]["fields"]][2:4] == ["cups", "mood"]
     response = publish(client, app)
     assert response.status_code == 400
-    assert ("'Cups of tea' (cups): show_if depends on 'mood', which comes later; "
-            "a question can only depend on one before it.") in page_text(response)
+    assert (
+        "'Cups of tea' (cups): show_if depends on 'mood', which comes later; "
+        "a question can only depend on one before it."
+    ) in page_text(response)
     assert versions_of(app) == [1]
 
 
@@ -256,17 +287,28 @@ def test_form_editor_publishes_a_rule_and_says_it(editing, client, app):
     assert "'Cups of tea' is now asked only when 'Mood' is 'Good' or 'Low'" in text
 
 
-@pytest.mark.parametrize("name, changes, message", [
-    ("cups", {"low": "a few"}, "Enter a whole number, such as 0 or 10."),
-    ("cups", {"kind": "scale", "low": "", "high": "5"}, "A scale needs its smallest and largest number."),
-    ("mood", {"choices-0-label": "", "choices-1-label": ""}, "Give the choice 'good' a label, or tick Remove."),
-    ("mood", {"choices-0-remove": "y", "choices-1-remove": "y"}, "Add at least one choice"),
-    ("mood", {"choices-2-label": "Good again", "choices-2-value": "good"}, "Another choice has the value 'good'"),
-    ("notes", {"label": ""}, "Write the question as people will read it."),
-    ("cups", {"show_if_field": "mood"}, "Choose which answers to 'Mood' show this question."),
-    ("photo", {"show_if_field": "cups", "show_if_typed": "two"}, "'two': Enter a whole number"),
-    ("photo", {"show_if_field": "photo"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "name, changes, message",
+    [
+        ("cups", {"low": "a few"}, "Enter a whole number, such as 0 or 10."),
+        ("cups", {"kind": "scale", "low": "", "high": "5"}, "A scale needs its smallest and largest number."),
+        (
+            "mood",
+            {"choices-0-label": "", "choices-1-label": ""},
+            "Give the choice 'good' a label, or tick Remove.",
+        ),
+        ("mood", {"choices-0-remove": "y", "choices-1-remove": "y"}, "Add at least one choice"),
+        (
+            "mood",
+            {"choices-2-label": "Good again", "choices-2-value": "good"},
+            "Another choice has the value 'good'",
+        ),
+        ("notes", {"label": ""}, "Write the question as people will read it."),
+        ("cups", {"show_if_field": "mood"}, "Choose which answers to 'Mood' show this question."),
+        ("photo", {"show_if_field": "cups", "show_if_typed": "two"}, "'two': Enter a whole number"),
+        ("photo", {"show_if_field": "photo"}, "Not a valid choice"),
+    ],
+)
 def test_form_editor_question_page_refuses_what_it_cannot_read(editing, client, app, name, changes, message):
     before = draft_row(app)
     response = save_question(client, app, name, **changes)
@@ -276,20 +318,37 @@ def test_form_editor_question_page_refuses_what_it_cannot_read(editing, client, 
 
 
 def test_form_editor_names_new_questions_and_their_choices(editing, client, app):
-    response = client.post(f"{DRAFT}/questions", data={
-        "rev": str(draft_row(app)[0]), "label": "Which room?", "kind": "choice", "position": "after:time_in",
-    })
+    response = client.post(
+        f"{DRAFT}/questions",
+        data={
+            "rev": str(draft_row(app)[0]),
+            "label": "Which room?",
+            "kind": "choice",
+            "position": "after:time_in",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{DRAFT}/questions/which_room")
     fields = draft_row(app)[1]["fields"]
     assert [f["name"] for f in fields][:2] == ["time_in", "which_room"]
-    response = save_question(client, app, "which_room", name="room",
-                             **{"choices-0-label": "Living room", "choices-1-label": "Kitchen"})
+    response = save_question(
+        client,
+        app,
+        "which_room",
+        name="room",
+        **{"choices-0-label": "Living room", "choices-1-label": "Kitchen"},
+    )
     assert response.status_code == 303
     room = draft_row(app)[1]["fields"][1]
-    assert room == {"name": "room", "type": "choice", "label": "Which room?",
-                    "choices": [{"value": "living_room", "label": "Living room"},
-                                {"value": "kitchen", "label": "Kitchen"}]}
+    assert room == {
+        "name": "room",
+        "type": "choice",
+        "label": "Which room?",
+        "choices": [
+            {"value": "living_room", "label": "Living room"},
+            {"value": "kitchen", "label": "Kitchen"},
+        ],
+    }
 
 
 def test_form_editor_keeps_published_names(editing, client, app):
@@ -297,20 +356,36 @@ def test_form_editor_keeps_published_names(editing, client, app):
     assert response.status_code == 303
     assert [f["name"] for f in draft_row(app)[1]["fields"]][2] == "mood"
     assert "It stays the same now that a version with this question is published" in page_text(
-        client.get(f"{DRAFT}/questions/mood"))
+        client.get(f"{DRAFT}/questions/mood")
+    )
 
 
 def test_form_editor_scale_words(editing, client, app):
     save_question(client, app, "cups", kind="scale", low="1", high="3")
-    assert draft_row(app)[1]["fields"][3] == {"name": "cups", "type": "scale", "label": "Cups of tea",
-                                              "min": 1, "max": 3}
+    assert draft_row(app)[1]["fields"][3] == {
+        "name": "cups",
+        "type": "scale",
+        "label": "Cups of tea",
+        "min": 1,
+        "max": 3,
+    }
     page = client.get(f"{DRAFT}/questions/cups").get_data(as_text=True)
     assert page.count('name="scale_labels-') == 3
-    save_question(client, app, "cups", scale_points="1,2,3",
-                  **{"scale_labels-0": "None", "scale_labels-1": "", "scale_labels-2": "Lots"})
+    save_question(
+        client,
+        app,
+        "cups",
+        scale_points="1,2,3",
+        **{"scale_labels-0": "None", "scale_labels-1": "", "scale_labels-2": "Lots"},
+    )
     assert draft_row(app)[1]["fields"][3]["labels"] == {"1": "None", "3": "Lots"}
-    save_question(client, app, "cups", scale_points="1,2,3",
-                  **{"scale_labels-0": "None", "scale_labels-1": "Some", "scale_labels-2": "Lots"})
+    save_question(
+        client,
+        app,
+        "cups",
+        scale_points="1,2,3",
+        **{"scale_labels-0": "None", "scale_labels-1": "Some", "scale_labels-2": "Lots"},
+    )
     assert draft_row(app)[1]["fields"][3]["labels"] == ["None", "Some", "Lots"]
 
 
@@ -327,9 +402,14 @@ def test_form_editor_moves_and_removes_questions(editing, client, app):
 def test_form_editor_refuses_an_edit_made_on_an_old_page(editing, client, app):
     rev, _ = draft_row(app)
     client.post(f"{DRAFT}/title", data={"rev": str(rev), "title": "Home visit", "subject_kind": "person"})
-    response = client.post(f"{DRAFT}/title", data={"rev": str(rev), "title": "Visits", "subject_kind": "person"},
-                           follow_redirects=True)
-    assert "Someone else changed this draft since you opened the page, so nothing was saved." in page_text(response)
+    response = client.post(
+        f"{DRAFT}/title",
+        data={"rev": str(rev), "title": "Visits", "subject_kind": "person"},
+        follow_redirects=True,
+    )
+    assert "Someone else changed this draft since you opened the page, so nothing was saved." in page_text(
+        response
+    )
     assert draft_row(app)[1]["title"] == "Home visit"
     response = client.post(f"{DRAFT}/publish", data={"rev": str(rev)})
     assert response.status_code == 303
@@ -344,10 +424,13 @@ def test_form_editor_discards_a_draft(editing, client, app):
     assert client.get(DRAFT).status_code == 303
 
 
-@pytest.mark.parametrize("source, expected_fields", [
-    ("template:wellbeing-check", 9),
-    ("form:visit", len(VISIT_FORM["fields"])),
-])
+@pytest.mark.parametrize(
+    "source, expected_fields",
+    [
+        ("template:wellbeing-check", 9),
+        ("form:visit", len(VISIT_FORM["fields"])),
+    ],
+)
 def test_form_editor_starts_a_new_form(sync, client, auth, app, source, expected_fields):
     auth.login()
     response = client.post(f"{FORMS}/new", data={"source": source, "title": "Check in", "form_id": ""})
@@ -362,14 +445,19 @@ def test_form_editor_starts_a_new_form(sync, client, auth, app, source, expected
     assert (form["versions"], form["data"]["title"]) == ([1], "Check in")
 
 
-@pytest.mark.parametrize("form_id, message", [
-    ("visit", "The team already has a form 'visit'; choose another id."),
-    ("new", "'new' is a word the pages use; choose another id."),
-    ("Not An Id", "Use lower-case letters, digits and dashes"),
-])
+@pytest.mark.parametrize(
+    "form_id, message",
+    [
+        ("visit", "The team already has a form 'visit'; choose another id."),
+        ("new", "'new' is a word the pages use; choose another id."),
+        ("Not An Id", "Use lower-case letters, digits and dashes"),
+    ],
+)
 def test_form_editor_refuses_a_new_form_id_taken_or_malformed(sync, client, auth, app, form_id, message):
     auth.login()
-    response = client.post(f"{FORMS}/new", data={"source": "template:home-visit", "title": "X", "form_id": form_id})
+    response = client.post(
+        f"{FORMS}/new", data={"source": "template:home-visit", "title": "X", "form_id": form_id}
+    )
     assert response.status_code == 400
     assert message in page_text(response)
     with app.app_context():

@@ -1,12 +1,12 @@
 """A new team gets its kind's built-in questionnaires; coordinators publish new versions."""
+
 import pytest
 import sqlalchemy as sa
-
 from conftest import VISIT_FORM, make_user
+
 from fvfield.accounts import add_member, create_team
-from fvfield.models import TEAM_KINDS
 from fvfield.extensions import begin_write, db
-from fvfield.models import Team
+from fvfield.models import TEAM_KINDS, Team
 from fvfield.questionnaires import templates_for_kind
 from fvfield.sync.errors import InvalidDefinition
 from fvfield.sync.forms import publish_form_version
@@ -32,8 +32,16 @@ def test_forms_install_a_new_team_gets_its_kinds_questionnaires(app, client, aut
 def test_forms_install_through_the_command(runner, app, client, auth):
     with app.app_context():
         make_user("founder@example.org")
-    assert runner.invoke(args=["create-team", "new-market", "--name", "New market", "--kind", "market-survey"]).exit_code == 0
-    assert runner.invoke(args=["add-member", "new-market", "founder@example.org", "--role", "viewer"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["create-team", "new-market", "--name", "New market", "--kind", "market-survey"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(args=["add-member", "new-market", "founder@example.org", "--role", "viewer"]).exit_code
+        == 0
+    )
     auth.login("founder@example.org")
     forms = client.get("/api/v1/teams/new-market/pull").get_json()["changes"]
     assert [f["id"] for f in forms] == [t["id"] for t in templates_for_kind("market-survey")]
@@ -51,7 +59,11 @@ def publish(app, definition, slug="clapton-circle"):
 
 
 def test_forms_publish_numbers_versions_per_team(app, people):
-    assert [publish(app, VISIT_FORM), publish(app, VISIT_FORM), publish(app, VISIT_FORM, "ridley-market")] == [1, 2, 1]
+    assert [
+        publish(app, VISIT_FORM),
+        publish(app, VISIT_FORM),
+        publish(app, VISIT_FORM, "ridley-market"),
+    ] == [1, 2, 1]
 
 
 @pytest.mark.parametrize(

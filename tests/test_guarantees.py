@@ -10,6 +10,7 @@ Every test runs on SQLite and on PostgreSQL (conftest's both_stores); the
 concurrency test runs two app server processes sharing the database, as
 several machines behind a load balancer do.
 """
+
 import json
 import random
 import threading
@@ -18,14 +19,14 @@ import uuid
 import pytest
 import requests
 import sqlalchemy as sa
+from conftest import PASSWORD
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from realserver import VISIT, RealServer, SyncClient, latest, seed_instance, visit_change
 
 from fvfield.extensions import begin_write, db
 from fvfield.models import FormVersion, Revision, Team
 from fvfield.sync.forms import install_questionnaires
-from conftest import PASSWORD
-from realserver import VISIT, RealServer, SyncClient, latest, seed_instance, visit_change
 
 pytestmark = pytest.mark.both_stores
 
@@ -257,10 +258,16 @@ def test_guarantees_a_conflict_is_seen_and_resolved(app, logged_in):
     assert kept[mine["change_id"]] == ("applied", "Phone's words")
     settle = visit_change(create["id"], 2, {**VISIT, "notes": "Both agreed"}, resolves_conflict=True)
     assert laptop.push([settle])[0] == {
-        "change_id": settle["change_id"], "id": create["id"], "status": "applied", "rev": 3,
+        "change_id": settle["change_id"],
+        "id": create["id"],
+        "status": "applied",
+        "rev": 3,
     }
-    [doc] = [d for d in laptop.client.get(f"/api/v1/teams/{SLUG}/pull").get_json()["changes"]
-             if d["id"] == create["id"]]
+    [doc] = [
+        d
+        for d in laptop.client.get(f"/api/v1/teams/{SLUG}/pull").get_json()["changes"]
+        if d["id"] == create["id"]
+    ]
     assert (doc["rev"], doc["has_conflict"], doc["data"]["notes"]) == (3, False, "Both agreed")
 
 
@@ -273,7 +280,9 @@ def check_batch(device, batch, model):
         event(status)
         assert result.get("errors") is None, (change, result)
         assert (result["change_id"], result["status"], result["rev"]) == (
-            change["change_id"], status, rev,
+            change["change_id"],
+            status,
+            rev,
         ), (change, result)
         if status == "applied" and change["id"] in device.view:
             _, deleted, answers = device.view[change["id"]]
@@ -291,15 +300,14 @@ def check_store(app, device, model, ours):
             break
     pulled = [d for d in everything if d["id"] in ours]
     assert len(pulled) == len({d["id"] for d in pulled}), "a document was pulled twice"
-    server = {
-        d["id"]: (d["rev"], fields_of(d["deleted"], d["data"]), d["has_conflict"]) for d in pulled
-    }
+    server = {d["id"]: (d["rev"], fields_of(d["deleted"], d["data"]), d["has_conflict"]) for d in pulled}
     expected = {i: (m.rev, m.state, m.has_conflict) for i, m in model.documents.items()}
     assert server == expected
     with app.app_context():
         rows = db.session.execute(
-            sa.select(Revision.change_id, Revision.status, Revision.deleted, Revision.data)
-            .where(Revision.document_id.in_(ours))
+            sa.select(Revision.change_id, Revision.status, Revision.deleted, Revision.data).where(
+                Revision.document_id.in_(ours)
+            )
         ).all()
     assert sorted(row.change_id for row in rows) == sorted(model.outcomes)
     # A conflict keeps the incoming version beside the winner (guarantee 4).
@@ -322,10 +330,14 @@ def phone_batches(rng):
     """Return a phone's 200 changes in batches of 20: new visits, and edits of earlier ones."""
     batches, earlier = [], []
     for number in range(BATCHES):
-        edits = [
-            visit_change(doc_id, 1, {**VISIT, "notes": f"Edited in batch {number}"})
-            for doc_id in rng.sample(earlier, 5)
-        ] if earlier else []
+        edits = (
+            [
+                visit_change(doc_id, 1, {**VISIT, "notes": f"Edited in batch {number}"})
+                for doc_id in rng.sample(earlier, 5)
+            ]
+            if earlier
+            else []
+        )
         creates = [visit_change() for _ in range(BATCH - len(edits))]
         earlier = [c["id"] for c in creates]
         batch = creates + edits
@@ -396,9 +408,7 @@ def shared_settings(tmp_path, database_url):
 
 
 @pytest.mark.slow
-def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(
-    tmp_path, database_url
-):
+def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(tmp_path, database_url):
     settings = shared_settings(tmp_path, database_url)
     emails = [f"carer{n}@example.org" for n in range(PUSHERS)] + ["puller@example.org"]
     seed_instance(
@@ -410,8 +420,10 @@ def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(
     rng = random.Random(1125)
     plans = [phone_batches(rng) for _ in range(PUSHERS)]
     problems, seen, stop = [], {}, threading.Event()
-    with RealServer(tmp_path / "instance", **settings) as server, \
-            RealServer(tmp_path / "second", **settings) as second:
+    with (
+        RealServer(tmp_path / "instance", **settings) as server,
+        RealServer(tmp_path / "second", **settings) as second,
+    ):
         # Each phone sends its batches to one server and at once to the other.
         pair = (server, second)
         puller = SyncClient(second.url)
@@ -452,9 +464,11 @@ def test_guarantees_concurrent_retries_store_once_and_the_puller_skips_nothing(
     edited = {c["id"] for c in changes if c["base_rev"] == 1}
     assert records == {i: 2 if i in edited else 1 for i in creates}
     assert seen == {(d["collection"], d["id"]): d["rev"] for d in everything}
-    counts = dict(server.query(
-        "SELECT change_id, count(*) FROM revisions WHERE collection = 'records' GROUP BY change_id"
-    ))
+    counts = dict(
+        server.query(
+            "SELECT change_id, count(*) FROM revisions WHERE collection = 'records' GROUP BY change_id"
+        )
+    )
     assert counts == {c["change_id"]: 1 for c in changes}
 
 
@@ -523,11 +537,14 @@ def test_guarantees_acknowledged_changes_survive_sigkill(tmp_path, database_url)
                 assert result["status"] in ("applied", "duplicate"), result
                 if change["change_id"] in acknowledged:
                     assert (result["status"], result["rev"]) == (
-                        "duplicate", acknowledged[change["change_id"]][1],
+                        "duplicate",
+                        acknowledged[change["change_id"]][1],
                     )
-        stored = dict(server.query(
-            "SELECT change_id, count(*) FROM revisions WHERE collection = 'records' GROUP BY change_id"
-        ))
+        stored = dict(
+            server.query(
+                "SELECT change_id, count(*) FROM revisions WHERE collection = 'records' GROUP BY change_id"
+            )
+        )
         assert stored == {c["change_id"]: 1 for batch in sent for c in batch}
     finally:
         server.stop()

@@ -1,8 +1,9 @@
 """Security headers on pages, API answers and errors; cookie flags, Secure over HTTPS."""
+
 import pytest
+from conftest import PASSWORD, make_user
 from flask_migrate import upgrade
 
-from conftest import PASSWORD, make_user
 from fvfield import create_app
 from fvfield.extensions import db
 
@@ -101,7 +102,9 @@ def make_app(tmp_path):
 
     def make(**config):
         instance = tmp_path / f"instance{len(made)}"
-        app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "WTF_CSRF_ENABLED": False, **config})
+        app = create_app(
+            {"TESTING": True, "INSTANCE_PATH": str(instance), "WTF_CSRF_ENABLED": False, **config}
+        )
         with app.app_context():
             upgrade()
             make_user("coord@example.org")

@@ -1,4 +1,5 @@
 """Importing a phone's copy: photos stored, changes through the push, duplicates recognised, bad files explained."""
+
 import base64
 import hashlib
 import html
@@ -8,8 +9,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 import team_data
+
 from fvfield.extensions import db
 from fvfield.models import Attachment, AuditEvent, Document, Revision, User
 
@@ -33,14 +34,24 @@ def copy_of(changes, attachments=(), user=None, others=(), **fields):
     teams = {"clapton-circle": {"changes": list(changes), "attachments": list(attachments)}}
     if others:
         teams["ridley-market"] = {"changes": list(others), "attachments": []}
-    return {"format": "fvfield-outbox", "version": 1, "device_id": DEVICE, "user": user,
-            "exported_at": "2026-11-25T10:00:00.000Z", "teams": teams, **fields}
+    return {
+        "format": "fvfield-outbox",
+        "version": 1,
+        "device_id": DEVICE,
+        "user": user,
+        "exported_at": "2026-11-25T10:00:00.000Z",
+        "teams": teams,
+        **fields,
+    }
 
 
 def photo_entry(data, sha256=None):
     """Return a photo as the copy carries it."""
-    return {"sha256": sha256 or hashlib.sha256(data).hexdigest(), "content_type": "image/jpeg",
-            "data_base64": base64.b64encode(data).decode()}
+    return {
+        "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+        "content_type": "image/jpeg",
+        "data_base64": base64.b64encode(data).decode(),
+    }
 
 
 def upload(client, copy, name="fvfield-outbox-mo-2026-11-25.json"):
@@ -74,15 +85,20 @@ def stored(app, document_id):
 
 def test_import_twice_gives_applied_then_duplicate_and_one_document(client, auth, app, circle, tmp_path):
     person = team_data.subject("Edna", {"room": "3B"})
-    visit = a_visit(person["id"], photo={"sha256": team_data.PHOTO_SHA, "content_type": "image/jpeg",
-                                         "size": len(team_data.PHOTO)})
+    visit = a_visit(
+        person["id"],
+        photo={"sha256": team_data.PHOTO_SHA, "content_type": "image/jpeg", "size": len(team_data.PHOTO)},
+    )
     copy = copy_of([person, visit], [photo_entry(team_data.PHOTO)])
     auth.login()
 
     first = upload(client, copy)
     assert first.status_code == 200
     assert statuses(first) == ["applied", "applied"]
-    assert "2 changes for Clapton Circle: 2 applied, 0 already here, 0 merged, 0 in conflict, 0 rejected." in text_of(first)
+    assert (
+        "2 changes for Clapton Circle: 2 applied, 0 already here, 0 merged, 0 in conflict, 0 rejected."
+        in text_of(first)
+    )
     second = upload(client, copy)
     assert statuses(second) == ["duplicate", "duplicate"]
     assert "0 applied, 2 already here" in text_of(second)
@@ -133,11 +149,26 @@ def test_import_merges_and_keeps_conflicts_as_the_push_does(client, auth, app, c
     auth.login("member@example.org")
     client.post("/api/v1/teams/clapton-circle/push", json={"device_id": DEVICE, "changes": [visit]})
     # Another phone changes the notes; the copy changed the notes (conflict) and, in another change, cups.
-    client.post("/api/v1/teams/clapton-circle/push", json={
-        "device_id": team_data.DEVICE,
-        "changes": [{**visit, "change_id": team_data.new_id(), "base_rev": 1, "data": {**visit["data"], "notes": "other"}}],
-    })
-    clash = {**visit, "change_id": team_data.new_id(), "base_rev": 1, "data": {**visit["data"], "notes": "mine"}}
+    client.post(
+        "/api/v1/teams/clapton-circle/push",
+        json={
+            "device_id": team_data.DEVICE,
+            "changes": [
+                {
+                    **visit,
+                    "change_id": team_data.new_id(),
+                    "base_rev": 1,
+                    "data": {**visit["data"], "notes": "other"},
+                }
+            ],
+        },
+    )
+    clash = {
+        **visit,
+        "change_id": team_data.new_id(),
+        "base_rev": 1,
+        "data": {**visit["data"], "notes": "mine"},
+    }
     auth.logout()
     auth.login()
     response = upload(client, copy_of([clash], user={"id": circle["member"]}))
@@ -153,17 +184,27 @@ def test_import_leaves_out_other_teams_and_says_so(client, auth, app, circle):
     response = upload(client, copy_of([a_visit()], others=theirs))
     assert "2 changes for other teams (ridley-market) were left out" in text_of(response)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(Document.form == "stall")) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Document).where(Document.form == "stall")
+            )
+            == 0
+        )
 
 
-@pytest.mark.parametrize("who, author, says", [
-    ("member", "member", "They are recorded as made by Mo Member, whose phone saved them."),
-    ("coord", "coord", "They are recorded as made by Cora Coordinator, whose phone saved them."),
-    ("viewer", "coord", "They are recorded as made by you"),
-    ("other", "coord", "They are recorded as made by you"),
-    (None, "coord", "They are recorded as made by you"),
-])
-def test_import_author_is_the_phones_user_when_they_record_in_the_team(client, auth, app, circle, who, author, says):
+@pytest.mark.parametrize(
+    "who, author, says",
+    [
+        ("member", "member", "They are recorded as made by Mo Member, whose phone saved them."),
+        ("coord", "coord", "They are recorded as made by Cora Coordinator, whose phone saved them."),
+        ("viewer", "coord", "They are recorded as made by you"),
+        ("other", "coord", "They are recorded as made by you"),
+        (None, "coord", "They are recorded as made by you"),
+    ],
+)
+def test_import_author_is_the_phones_user_when_they_record_in_the_team(
+    client, auth, app, circle, who, author, says
+):
     visit = a_visit()
     user = {"id": circle[who], "email": f"{who}@example.org", "name": who} if who else None
     auth.login()
@@ -193,11 +234,16 @@ BAD_FILES = [
     (b"\xff\xfe\x00garbage", "This file is not a phone's copy: it is not JSON."),
     (b"[1, 2, 3]", "This file is JSON, but not a phone's copy"),
     (json.dumps({"format": "something-else"}).encode(), "This file is JSON, but not a phone's copy"),
-    (json.dumps({**copy_of([]), "version": 2}).encode(), "This copy is in version 2 of the format; this server reads version 1."),
+    (
+        json.dumps({**copy_of([]), "version": 2}).encode(),
+        "This copy is in version 2 of the format; this server reads version 1.",
+    ),
     (json.dumps({**copy_of([]), "device_id": "phone"}).encode(), "its device_id is missing or broken"),
     (json.dumps({**copy_of([]), "teams": []}).encode(), "it has no list of teams"),
-    (json.dumps({**copy_of([]), "teams": {"clapton-circle": {"changes": {}}}}).encode(),
-     "the part for the team 'clapton-circle' is not a list of changes and photos"),
+    (
+        json.dumps({**copy_of([]), "teams": {"clapton-circle": {"changes": {}}}}).encode(),
+        "the part for the team 'clapton-circle' is not a list of changes and photos",
+    ),
     (b'{"format": "fvfield-outbox", "version": NaN}', "it is not JSON"),
     (b"[" * 100_000, "it is not JSON"),
 ]
@@ -210,7 +256,10 @@ def test_import_of_a_bad_file_says_what_is_wrong(client, auth, app, circle, data
     assert response.status_code == 400
     assert message in text_of(response)
     with app.app_context():
-        assert db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == "phone_copy_imported")).all() == []
+        assert (
+            db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == "phone_copy_imported")).all()
+            == []
+        )
 
 
 def test_import_without_a_file_asks_for_one(client, auth, circle):
@@ -231,24 +280,43 @@ def test_import_of_a_file_too_large_says_so(client, auth, app, circle, size, sta
 
 def test_import_is_recorded_in_the_audit_log(client, auth, app, circle):
     auth.login()
-    upload(client, copy_of([a_visit(), a_visit(cups=99)], [photo_entry(team_data.PHOTO)],
-                           user={"id": circle["member"]}, others=[team_data.record("stall", 1, {})]))
+    upload(
+        client,
+        copy_of(
+            [a_visit(), a_visit(cups=99)],
+            [photo_entry(team_data.PHOTO)],
+            user={"id": circle["member"]},
+            others=[team_data.record("stall", 1, {})],
+        ),
+    )
     with app.app_context():
-        [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == "phone_copy_imported")).all()
+        [event] = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.event == "phone_copy_imported")
+        ).all()
         assert event.user_id == circle["coord"]
         assert event.team_id == team_data.team("clapton-circle").id
     assert event.detail == {
-        "device_id": DEVICE, "author": "member@example.org", "photos": 1, "skipped": 1,
-        "applied": 1, "duplicate": 0, "merged": 0, "conflict": 0, "rejected": 1,
+        "device_id": DEVICE,
+        "author": "member@example.org",
+        "photos": 1,
+        "skipped": 1,
+        "applied": 1,
+        "duplicate": 0,
+        "merged": 0,
+        "conflict": 0,
+        "rejected": 1,
     }
 
 
-@pytest.mark.parametrize("email, status", [
-    ("coord@example.org", 200),
-    ("member@example.org", 403),
-    ("viewer@example.org", 403),
-    ("other@example.org", 404),
-])
+@pytest.mark.parametrize(
+    "email, status",
+    [
+        ("coord@example.org", 200),
+        ("member@example.org", 403),
+        ("viewer@example.org", 403),
+        ("other@example.org", 404),
+    ],
+)
 def test_import_is_for_the_teams_coordinators_only(client, auth, app, circle, email, status):
     visit = a_visit()
     auth.login(email)
@@ -267,12 +335,17 @@ def test_import_checks_the_csrf_token(client, auth, app, circle):
     app.config["WTF_CSRF_ENABLED"] = True
     visit = a_visit()
     data = json.dumps(copy_of([visit])).encode()
-    refused = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json")}, content_type="multipart/form-data")
+    refused = client.post(
+        IMPORT, data={"copy": (io.BytesIO(data), "c.json")}, content_type="multipart/form-data"
+    )
     assert refused.status_code == 400
     assert "security token is missing or stale" in text_of(refused)
     assert not stored(app, visit["id"])[0]
-    accepted = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
-                           content_type="multipart/form-data")
+    accepted = client.post(
+        IMPORT,
+        data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
+        content_type="multipart/form-data",
+    )
     assert statuses(accepted) == ["applied"]
 
 
@@ -282,6 +355,9 @@ def test_import_takes_files_larger_than_other_requests(client, auth, app, circle
     visits = [a_visit(notes="x" * 500) for _ in range(10)]
     data = json.dumps(copy_of(visits)).encode()
     assert len(data) > 2_000
-    response = client.post(IMPORT, data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        IMPORT,
+        data={"copy": (io.BytesIO(data), "c.json"), "csrf_token": csrf_token(client)},
+        content_type="multipart/form-data",
+    )
     assert statuses(response) == ["applied"] * 10

@@ -1,11 +1,12 @@
 """Invite links: issued by a coordinator, used once, expired, withdrawn, unknown."""
+
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD
+
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Invite, Membership, Team, User, utcnow
 
@@ -240,9 +241,12 @@ def test_invite_use_claims_the_invite_once(app, people):
         with pytest.raises(accounts.InviteClosed):
             accounts.use_invite(stale, other)
         db.session.rollback()
-        assert db.session.scalar(
-            sa.select(Membership).where(Membership.user_id == other.id, Membership.team_id == team.id)
-        ) is None
+        assert (
+            db.session.scalar(
+                sa.select(Membership).where(Membership.user_id == other.id, Membership.team_id == team.id)
+            )
+            is None
+        )
 
 
 def test_invite_needs_the_password_twice_and_long(client, auth, people):

@@ -1,12 +1,13 @@
 """Migrations: they match the models, keep existing rows, and serve applies them."""
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from conftest import PASSWORD
 from flask_migrate import upgrade
 
-from conftest import PASSWORD
 from fvfield import PACKAGE, create_app
 from fvfield.cli import applied_revisions, upgrade_database
 from fvfield.extensions import db
@@ -21,30 +22,76 @@ HEADS = set(SCRIPTS.get_heads())
 # cannot hide a migration that loses or mangles them.
 OLD_ROWS = {
     "users": [
-        {"id": "u-ann", "email": "ann@example.org", "name": "Ann", "password_hash": None,
-         "login_token": "a" * 32, "created_at": "2026-01-02 03:04:05.000000"},
-        {"id": "u-bob", "email": "bob@example.org", "name": "Bob", "password_hash": None,
-         "login_token": "b" * 32, "created_at": "2026-01-03 03:04:05.000000"},
+        {
+            "id": "u-ann",
+            "email": "ann@example.org",
+            "name": "Ann",
+            "password_hash": None,
+            "login_token": "a" * 32,
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
+        {
+            "id": "u-bob",
+            "email": "bob@example.org",
+            "name": "Bob",
+            "password_hash": None,
+            "login_token": "b" * 32,
+            "created_at": "2026-01-03 03:04:05.000000",
+        },
     ],
     "teams": [
-        {"id": 7, "slug": "hackney-circle", "name": "Hackney circle", "kind": "care-circle",
-         "created_at": "2026-01-02 03:04:05.000000"},
-        {"id": 8, "slug": "ridley-road", "name": "Ridley Road", "kind": "market-survey",
-         "created_at": "2026-01-02 03:04:05.000000"},
+        {
+            "id": 7,
+            "slug": "hackney-circle",
+            "name": "Hackney circle",
+            "kind": "care-circle",
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
+        {
+            "id": 8,
+            "slug": "ridley-road",
+            "name": "Ridley Road",
+            "kind": "market-survey",
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
     ],
     "memberships": [
-        {"id": 1, "team_id": 7, "user_id": "u-ann", "role": "coordinator",
-         "created_at": "2026-01-02 03:04:05.000000"},
-        {"id": 2, "team_id": 7, "user_id": "u-bob", "role": "member",
-         "created_at": "2026-01-02 03:04:05.000000"},
-        {"id": 3, "team_id": 8, "user_id": "u-bob", "role": "viewer",
-         "created_at": "2026-01-02 03:04:05.000000"},
+        {
+            "id": 1,
+            "team_id": 7,
+            "user_id": "u-ann",
+            "role": "coordinator",
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
+        {
+            "id": 2,
+            "team_id": 7,
+            "user_id": "u-bob",
+            "role": "member",
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
+        {
+            "id": 3,
+            "team_id": 8,
+            "user_id": "u-bob",
+            "role": "viewer",
+            "created_at": "2026-01-02 03:04:05.000000",
+        },
     ],
     "invites": [
-        {"id": 1, "team_id": 7, "role": "member", "note": "for Cy", "token_hash": "f" * 64,
-         "created_by": "u-ann", "created_at": "2026-01-02 03:04:05.000000",
-         "expires_at": "2026-01-09 03:04:05.000000", "used_at": None, "used_by": None,
-         "revoked_at": None},
+        {
+            "id": 1,
+            "team_id": 7,
+            "role": "member",
+            "note": "for Cy",
+            "token_hash": "f" * 64,
+            "created_by": "u-ann",
+            "created_at": "2026-01-02 03:04:05.000000",
+            "expires_at": "2026-01-09 03:04:05.000000",
+            "used_at": None,
+            "used_by": None,
+            "revoked_at": None,
+        },
     ],
 }
 
@@ -95,15 +142,17 @@ def test_upgrade_keeps_existing_rows(fresh_app):
             upgrade(revision=revision)
             for table, rows in OLD_ROWS.items():
                 assert stored_rows(table, rows[0]) == [
-                    dict(row, password_hash=password_hash.password_hash)
-                    if "password_hash" in row else row for row in rows
+                    dict(row, password_hash=password_hash.password_hash) if "password_hash" in row else row
+                    for row in rows
                 ], f"revision {revision} changed the {table} rows"
         assert applied_revisions() == HEADS
 
         ann = db.session.scalar(sa.select(User).where(User.email == "ann@example.org"))
         assert ann.check_password(PASSWORD)
         roles = db.session.execute(
-            sa.select(Team.slug, User.email, Membership.role).join(Membership.team).join(Membership.user)
+            sa.select(Team.slug, User.email, Membership.role)
+            .join(Membership.team)
+            .join(Membership.user)
             .order_by(Membership.id)
         ).all()
         assert roles == [
@@ -113,7 +162,9 @@ def test_upgrade_keeps_existing_rows(fresh_app):
         ]
         invite = db.session.scalar(sa.select(Invite))
         assert (invite.team.slug, invite.note, invite.expires_at.tzinfo is not None) == (
-            "hackney-circle", "for Cy", True
+            "hackney-circle",
+            "for Cy",
+            True,
         )
 
 
@@ -155,7 +206,9 @@ def test_sqlite_busy_timeout_on_a_fresh_connection(app):
 def test_sqlite_foreign_keys_are_enforced_after_an_upgrade(app):
     with app.app_context(), pytest.raises(sa.exc.IntegrityError):
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO memberships (team_id, user_id, role, created_at)"
-                " VALUES (999, 'nobody', 'member', '2026-01-01 00:00:00')"
-            ))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO memberships (team_id, user_id, role, created_at)"
+                    " VALUES (999, 'nobody', 'member', '2026-01-01 00:00:00')"
+                )
+            )

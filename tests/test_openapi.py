@@ -1,4 +1,5 @@
 """The OpenAPI description: valid, and describing exactly the routes under /api/."""
+
 import re
 
 import pytest
@@ -20,10 +21,7 @@ def api_routes(app):
 def described_routes(document):
     """Return {(path, method)} of every operation the document describes."""
     return {
-        (path, method)
-        for path, item in document["paths"].items()
-        for method in item
-        if method in METHODS
+        (path, method) for path, item in document["paths"].items() for method in item if method in METHODS
     }
 
 

@@ -1,4 +1,5 @@
 """Packaging: the wheel carries the web folders and migrations, and works once installed."""
+
 import json
 import os
 import re
@@ -10,18 +11,26 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 # Top-level folders and where the wheel carries them (setup.cfg's package_dir).
-WEB_FOLDERS = {"static": "fvfield/web/static", "templates": "fvfield/web/templates",
-               "sw": "fvfield/web/sw"}
+WEB_FOLDERS = {"static": "fvfield/web/static", "templates": "fvfield/web/templates", "sw": "fvfield/web/sw"}
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", "__pycache__", "*.pyc", "build", "dist", "*.egg-info", "instance", ".pytest_cache",
-    ".hypothesis", "test-artifacts", "node_modules", "tests",
+    ".git",
+    "__pycache__",
+    "*.pyc",
+    "build",
+    "dist",
+    "*.egg-info",
+    "instance",
+    ".pytest_cache",
+    ".hypothesis",
+    "test-artifacts",
+    "node_modules",
+    "tests",
 )
 
 # The app starts from the installed wheel, creates a user through the
@@ -55,7 +64,8 @@ def source_files(root):
     for folder, inside in WEB_FOLDERS.items():
         wanted |= {
             f"{inside}/{p.relative_to(root / folder).as_posix()}"
-            for p in (root / folder).rglob("*") if p.is_file()
+            for p in (root / folder).rglob("*")
+            if p.is_file()
         }
     return wanted
 
@@ -68,7 +78,10 @@ def built(tmp_path_factory):
     shutil.copytree(REPO, source, ignore=NOT_SOURCE)
     done = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"), str(source)],
-        capture_output=True, text=True, cwd=work, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=work,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (wheel,) = (work / "dist").glob("fvfield-*.whl")
@@ -84,7 +97,9 @@ def venv(built, tmp_path_factory):
     python = bin_dir / "python"
     site_packages = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     # The dependencies come from this interpreter's site-packages, listed after
     # the venv's own: the venv's fvfield (the wheel) is the one that imports.
@@ -92,7 +107,9 @@ def venv(built, tmp_path_factory):
     Path(site_packages, "parent-site.pth").write_text("\n".join(parent_sites) + "\n")
     done = subprocess.run(
         [python, "-m", "pip", "install", "--no-deps", "--no-index", str(built[1])],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return bin_dir
@@ -133,14 +150,23 @@ def test_installed_wheel_runs_from_its_own_files(venv, tmp_path):
     env = venv_environment(tmp_path)
     made = subprocess.run(
         [venv / "fvfield", "create-user", "ada@example.org", "--name", "Ada", "--init"],
-        input=PASSWORD, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        input=PASSWORD,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
     assert made.returncode == 0, made.stderr
     assert "Created the user ada@example.org." in made.stdout
 
     smoke = subprocess.run(
         [venv / "python", "-c", f"PASSWORD = {PASSWORD!r}\n{SMOKE}"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
     assert smoke.returncode == 0, smoke.stderr
     seen = json.loads(smoke.stdout.splitlines()[-1])

@@ -1,4 +1,5 @@
 """The field app's server side: the manifest, the icons, /sw.js and the app shell."""
+
 import hashlib
 import json
 import re
@@ -7,8 +8,8 @@ import struct
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import make_user
+
 from fvfield import create_app, web_folder
 from fvfield.field.precache import ShellError, read_constants
 
@@ -93,10 +94,16 @@ def test_sw_precaches_the_shell_with_md5_revisions(client):
     entries = precache_entries(client.get("/sw.js").get_data(as_text=True))
     urls = [entry["url"] for entry in entries]
     for needed in (
-        "/app/", "/manifest.webmanifest", "/static/js/app.js", "/static/js/constants.js",
-        "/static/js/sync.js", "/static/css/app.css", "/static/css/app-shell.css",
+        "/app/",
+        "/manifest.webmanifest",
+        "/static/js/app.js",
+        "/static/js/constants.js",
+        "/static/js/sync.js",
+        "/static/css/app.css",
+        "/static/css/app-shell.css",
         "/static/vendor/workbox-7.4.1/workbox-window.prod.mjs",
-        "/static/icons/icon-192.png", "/static/icons/icon-maskable-512.png",
+        "/static/icons/icon-192.png",
+        "/static/icons/icon-maskable-512.png",
     ):
         assert needed in urls
     assert len(urls) == len(set(urls))
@@ -151,7 +158,9 @@ def test_sw_is_built_once_per_process(tmp_path):
 
 def test_sw_release_setting_changes_the_shell_revision(tmp_path):
     def shell_revision(release):
-        app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "FIELD_APP_RELEASE": release})
+        app = create_app(
+            {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "FIELD_APP_RELEASE": release}
+        )
         entries = precache_entries(app.test_client().get("/sw.js").get_data(as_text=True))
         return next(e["revision"] for e in entries if e["url"] == "/app/")
 
@@ -200,7 +209,9 @@ def test_read_constants_refuses_a_value_that_is_not_json(tmp_path):
 
 def test_read_constants_reads_json_values(tmp_path):
     module = tmp_path / "constants.js"
-    module.write_text('// names\nexport const NAME = "fvfield";\nexport const LIMIT = 300;\nconst LOCAL = 1;\n')
+    module.write_text(
+        '// names\nexport const NAME = "fvfield";\nexport const LIMIT = 300;\nconst LOCAL = 1;\n'
+    )
     assert read_constants(module) == {"NAME": "fvfield", "LIMIT": 300}
 
 

@@ -1,4 +1,5 @@
 """Answers checked against a form version: every field type, show_if, unknown questions."""
+
 import copy
 import math
 import string
@@ -9,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fvfield.questionnaires import (
-    FIELD_TYPES, DefinitionError, compile_definition, load_template, templates_for_kind, validate_answers,
+    FIELD_TYPES,
+    DefinitionError,
+    compile_definition,
+    load_template,
+    templates_for_kind,
+    validate_answers,
     validate_definition,
 )
 from fvfield.questionnaires.built_in import TEMPLATE_IDS
@@ -17,7 +23,10 @@ from fvfield.questionnaires.built_in import TEMPLATE_IDS
 CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 LETTERS = [{"value": v, "label": v.upper()} for v in "abc"]
 EVERY_TYPE = {
-    "id": "every-type", "version": 2, "title": "Every type", "subject_kind": None,
+    "id": "every-type",
+    "version": 2,
+    "title": "Every type",
+    "subject_kind": None,
     "fields": [
         {"name": "short", "type": "text", "label": "Short", "max_length": 10},
         {"name": "long", "type": "textarea", "label": "Long"},
@@ -42,21 +51,46 @@ PHOTO = {"sha256": HASH, "content_type": "image/jpeg", "size": 123456}
 PLACE = {"lat": 51.5484, "lon": -0.0557, "accuracy": 12.5}
 
 VALID = [
-    ("short", ""), ("short", "hello"), ("short", "x" * 10), ("short", "Zoë ☕ 你好"),
-    ("long", "x" * 20_000), ("long", "two\nlines"),
-    ("whole", 1), ("whole", 5), ("big", 2**53 - 1), ("big", -(2**53 - 1)),
-    ("amount", 0), ("amount", 100), ("amount", 2.5), ("amount", 0.0), ("amount", 99.99),
-    ("day", "2026-11-25"), ("day", "2024-02-29"),
-    ("at", "00:00"), ("at", "23:59"), ("at", "09:30"),
-    ("moment", "2026-11-25T09:41:00+00:00"), ("moment", "2026-11-25T09:41Z"),
-    ("moment", "2026-11-25T09:41:00.123Z"), ("moment", "2026-11-25T09:41:00.123456-05:30"),
-    ("flag", True), ("flag", False),
-    ("pick", "yes"), ("pick", "no"),
-    ("picks", []), ("picks", ["a"]), ("picks", ["c", "a", "b"]),
-    ("rating", 1), ("rating", 5),
-    ("count", 0), ("count", 12345),
-    ("place", PLACE), ("place", {**PLACE, "accuracy": None}), ("place", {"lat": -90, "lon": 180, "accuracy": 0}),
-    ("picture", PHOTO), ("picture", {**PHOTO, "content_type": "image/webp", "size": 1}),
+    ("short", ""),
+    ("short", "hello"),
+    ("short", "x" * 10),
+    ("short", "Zoë ☕ 你好"),
+    ("long", "x" * 20_000),
+    ("long", "two\nlines"),
+    ("whole", 1),
+    ("whole", 5),
+    ("big", 2**53 - 1),
+    ("big", -(2**53 - 1)),
+    ("amount", 0),
+    ("amount", 100),
+    ("amount", 2.5),
+    ("amount", 0.0),
+    ("amount", 99.99),
+    ("day", "2026-11-25"),
+    ("day", "2024-02-29"),
+    ("at", "00:00"),
+    ("at", "23:59"),
+    ("at", "09:30"),
+    ("moment", "2026-11-25T09:41:00+00:00"),
+    ("moment", "2026-11-25T09:41Z"),
+    ("moment", "2026-11-25T09:41:00.123Z"),
+    ("moment", "2026-11-25T09:41:00.123456-05:30"),
+    ("flag", True),
+    ("flag", False),
+    ("pick", "yes"),
+    ("pick", "no"),
+    ("picks", []),
+    ("picks", ["a"]),
+    ("picks", ["c", "a", "b"]),
+    ("rating", 1),
+    ("rating", 5),
+    ("count", 0),
+    ("count", 12345),
+    ("place", PLACE),
+    ("place", {**PLACE, "accuracy": None}),
+    ("place", {"lat": -90, "lon": 180, "accuracy": 0}),
+    ("picture", PHOTO),
+    ("picture", {**PHOTO, "content_type": "image/webp", "size": 1}),
 ] + [(f["name"], None) for f in EVERY_TYPE["fields"]]
 
 
@@ -143,7 +177,11 @@ INVALID = [
     ("picture", {**PHOTO, "sha256": HASH.upper()}, "64 lower-case hex characters"),
     ("picture", {**PHOTO, "sha256": HASH[:63]}, "64 lower-case hex characters"),
     ("picture", {**PHOTO, "sha256": "g" * 64}, "64 lower-case hex characters"),
-    ("picture", {**PHOTO, "content_type": "image/gif"}, "must be image/jpeg, image/png or image/webp, not 'image/gif'"),
+    (
+        "picture",
+        {**PHOTO, "content_type": "image/gif"},
+        "must be image/jpeg, image/png or image/webp, not 'image/gif'",
+    ),
     ("picture", {**PHOTO, "content_type": ["image/jpeg"]}, "must be image/jpeg, image/png or image/webp"),
     ("picture", {**PHOTO, "size": 0}, "a whole number of bytes above 0"),
     ("picture", {**PHOTO, "size": True}, "a whole number of bytes above 0"),
@@ -183,10 +221,16 @@ def test_validate_answers_reports_many_unknown_questions_briefly():
 def home_visit(**answers):
     """Return good home-visit answers with some replaced (None removes one)."""
     good = {
-        "time_in": "09:30", "time_out": "10:15", "tasks_done": ["personal_care", "meal", "company"],
-        "tasks_declined": [], "medicines": "prompted", "food_drink": "Porridge and tea, ate most of it.",
-        "own_words": "Tired but fine, looking forward to Sunday.", "rating": 4,
-        "notes": "Fridge needs milk.", "concern": False,
+        "time_in": "09:30",
+        "time_out": "10:15",
+        "tasks_done": ["personal_care", "meal", "company"],
+        "tasks_declined": [],
+        "medicines": "prompted",
+        "food_drink": "Porridge and tea, ate most of it.",
+        "own_words": "Tired but fine, looking forward to Sunday.",
+        "rating": 4,
+        "notes": "Fridge needs milk.",
+        "concern": False,
     }
     good.update(answers)
     return {name: value for name, value in good.items() if value is not None}
@@ -196,32 +240,55 @@ HOME_VISIT = load_template("home-visit")
 RAISED = "when 'Anything to raise?' is yes."
 
 
-@pytest.mark.parametrize("answers, errors", [
-    (home_visit(), {}),
-    (home_visit(time_out=None, notes=None, rating=None, medicines=None), {}),
-    (home_visit(notes=None) | {"notes": None}, {}),
-    (home_visit(time_in=None), {"time_in": ["Answer this question: it is required."]}),
-    (home_visit() | {"time_in": None}, {"time_in": ["Answer this question: it is required."]}),
-    (home_visit(concern=True), {
-        "concern_details": [f"Answer this question: it is required {RAISED}"],
-        "concern_urgency": [f"Answer this question: it is required {RAISED}"],
-    }),
-    (home_visit(concern=True, concern_details="Fell in the hall.", concern_urgency="today"), {}),
-    (home_visit(concern=True, concern_details="   ", concern_urgency="today"),
-     {"concern_details": [f"Answer this question: it is required {RAISED}"]}),
-    (home_visit(concern_details="Fell in the hall."),
-     {"concern_details": [f"Leave this question out: it is only asked {RAISED}"]}),
-    (home_visit(concern_urgency="today") | {"concern_details": None}, {
-        "concern_urgency": [f"Leave this question out: it is only asked {RAISED}"],
-    }),
-    (home_visit(medicines="declined"), {
-        "medicines_declined_reason": ["Answer this question: it is required when 'Medicines' is 'Declined'."],
-    }),
-    (home_visit(medicines="declined", medicines_declined_reason="Said she had taken them."), {}),
-    (home_visit(medicines="given", medicines_declined_reason="x"), {
-        "medicines_declined_reason": ["Leave this question out: it is only asked when 'Medicines' is 'Declined'."],
-    }),
-])
+@pytest.mark.parametrize(
+    "answers, errors",
+    [
+        (home_visit(), {}),
+        (home_visit(time_out=None, notes=None, rating=None, medicines=None), {}),
+        (home_visit(notes=None) | {"notes": None}, {}),
+        (home_visit(time_in=None), {"time_in": ["Answer this question: it is required."]}),
+        (home_visit() | {"time_in": None}, {"time_in": ["Answer this question: it is required."]}),
+        (
+            home_visit(concern=True),
+            {
+                "concern_details": [f"Answer this question: it is required {RAISED}"],
+                "concern_urgency": [f"Answer this question: it is required {RAISED}"],
+            },
+        ),
+        (home_visit(concern=True, concern_details="Fell in the hall.", concern_urgency="today"), {}),
+        (
+            home_visit(concern=True, concern_details="   ", concern_urgency="today"),
+            {"concern_details": [f"Answer this question: it is required {RAISED}"]},
+        ),
+        (
+            home_visit(concern_details="Fell in the hall."),
+            {"concern_details": [f"Leave this question out: it is only asked {RAISED}"]},
+        ),
+        (
+            home_visit(concern_urgency="today") | {"concern_details": None},
+            {
+                "concern_urgency": [f"Leave this question out: it is only asked {RAISED}"],
+            },
+        ),
+        (
+            home_visit(medicines="declined"),
+            {
+                "medicines_declined_reason": [
+                    "Answer this question: it is required when 'Medicines' is 'Declined'."
+                ],
+            },
+        ),
+        (home_visit(medicines="declined", medicines_declined_reason="Said she had taken them."), {}),
+        (
+            home_visit(medicines="given", medicines_declined_reason="x"),
+            {
+                "medicines_declined_reason": [
+                    "Leave this question out: it is only asked when 'Medicines' is 'Declined'."
+                ],
+            },
+        ),
+    ],
+)
 def test_validate_answers_home_visit_show_if(answers, errors):
     assert validate_answers(HOME_VISIT, answers) == errors
 
@@ -232,71 +299,143 @@ def test_validate_answers_controller_with_a_wrong_answer_reports_only_real_probl
         "concern": ["Choose yes or no (true or false), not 'yes'."],
     }
     assert list(validate_answers(HOME_VISIT, home_visit(concern="yes", concern_details=5))) == [
-        "concern", "concern_details",
+        "concern",
+        "concern_details",
     ]
 
 
 PITCH = load_template("pitch-survey")
 
 
-@pytest.mark.parametrize("answers, errors", [
-    ({"status": "vacant"}, {}),
-    ({"status": "trading", "goods_category": "fruit_veg"}, {}),
-    ({"status": "casual"}, {"goods_category": [
-        "Answer this question: it is required when 'Status' is 'Trading' or 'Casual trader'."]}),
-    ({"status": "closed_today", "goods_category": "bakery"}, {"goods_category": [
-        "Leave this question out: it is only asked when 'Status' is 'Trading' or 'Casual trader'."]}),
-    ({"status": "vacant", "consent": False, "trader_concerns": "Rents"}, {"trader_concerns": [
-        "Leave this question out: it is only asked when 'The trader agreed to share their concerns' is yes."]}),
-    ({"status": "trading", "goods_category": "meat_fish", "consent": True, "trader_concerns": "Rents went up.",
-      "price_eggs_dozen": 3.2, "price_bread_loaf": 1, "languages": ["turkish", "english"],
-      "photo": PHOTO, "position": PLACE, "trader_present": True}, {}),
-])
+@pytest.mark.parametrize(
+    "answers, errors",
+    [
+        ({"status": "vacant"}, {}),
+        ({"status": "trading", "goods_category": "fruit_veg"}, {}),
+        (
+            {"status": "casual"},
+            {
+                "goods_category": [
+                    "Answer this question: it is required when 'Status' is 'Trading' or 'Casual trader'."
+                ]
+            },
+        ),
+        (
+            {"status": "closed_today", "goods_category": "bakery"},
+            {
+                "goods_category": [
+                    "Leave this question out: it is only asked when 'Status' is 'Trading' or 'Casual trader'."
+                ]
+            },
+        ),
+        (
+            {"status": "vacant", "consent": False, "trader_concerns": "Rents"},
+            {
+                "trader_concerns": [
+                    "Leave this question out: it is only asked when 'The trader agreed to share their concerns' is yes."
+                ]
+            },
+        ),
+        (
+            {
+                "status": "trading",
+                "goods_category": "meat_fish",
+                "consent": True,
+                "trader_concerns": "Rents went up.",
+                "price_eggs_dozen": 3.2,
+                "price_bread_loaf": 1,
+                "languages": ["turkish", "english"],
+                "photo": PHOTO,
+                "position": PLACE,
+                "trader_present": True,
+            },
+            {},
+        ),
+    ],
+)
 def test_validate_answers_pitch_survey_show_if_in(answers, errors):
     assert validate_answers(PITCH, answers) == errors
 
 
 CHAIN = {
-    "id": "chain", "version": 1, "title": "Chain", "fields": [
+    "id": "chain",
+    "version": 1,
+    "title": "Chain",
+    "fields": [
         {"name": "visited", "type": "boolean", "label": "Visited?"},
-        {"name": "outcome", "type": "choice", "label": "Outcome", "choices": [
-            {"value": "ok", "label": "All well"}, {"value": "issue", "label": "An issue"}],
-         "show_if": {"field": "visited", "equals": True}},
-        {"name": "issue", "type": "text", "label": "The issue", "required": True,
-         "show_if": {"field": "outcome", "equals": "issue"}},
+        {
+            "name": "outcome",
+            "type": "choice",
+            "label": "Outcome",
+            "choices": [{"value": "ok", "label": "All well"}, {"value": "issue", "label": "An issue"}],
+            "show_if": {"field": "visited", "equals": True},
+        },
+        {
+            "name": "issue",
+            "type": "text",
+            "label": "The issue",
+            "required": True,
+            "show_if": {"field": "outcome", "equals": "issue"},
+        },
         {"name": "tasks", "type": "multiple_choice", "label": "Tasks", "choices": LETTERS},
-        {"name": "task_b_note", "type": "text", "label": "About b", "required": True,
-         "show_if": {"field": "tasks", "equals": "b"}},
-        {"name": "task_ac_note", "type": "text", "label": "About a or c",
-         "show_if": {"field": "tasks", "in": ["a", "c"]}},
+        {
+            "name": "task_b_note",
+            "type": "text",
+            "label": "About b",
+            "required": True,
+            "show_if": {"field": "tasks", "equals": "b"},
+        },
+        {
+            "name": "task_ac_note",
+            "type": "text",
+            "label": "About a or c",
+            "show_if": {"field": "tasks", "in": ["a", "c"]},
+        },
     ],
 }
 HIDDEN_ISSUE = "Leave this question out: it is only asked when 'Outcome' is 'An issue'."
 
 
-@pytest.mark.parametrize("answers, errors", [
-    ({}, {}),
-    ({"visited": False}, {}),
-    ({"visited": True, "outcome": "ok"}, {}),
-    ({"visited": True, "outcome": "issue"},
-     {"issue": ["Answer this question: it is required when 'Outcome' is 'An issue'."]}),
-    ({"visited": True, "outcome": "issue", "issue": "Leak"}, {}),
-    ({"visited": False, "issue": "Leak"}, {"issue": [HIDDEN_ISSUE]}),
-    ({"visited": True, "outcome": "ok", "issue": "Leak"}, {"issue": [HIDDEN_ISSUE]}),
-    # A hidden answer counts as absent: 'outcome' is hidden, so 'issue' is hidden too and not required.
-    ({"visited": False, "outcome": "issue"},
-     {"outcome": ["Leave this question out: it is only asked when 'Visited?' is yes."]}),
-    ({"outcome": "issue", "issue": "Leak"}, {
-        "outcome": ["Leave this question out: it is only asked when 'Visited?' is yes."],
-        "issue": [HIDDEN_ISSUE],
-    }),
-    ({"tasks": ["a", "b"]}, {"task_b_note": ["Answer this question: it is required when 'Tasks' includes 'B'."]}),
-    ({"tasks": ["a", "b"], "task_b_note": "x", "task_ac_note": "y"}, {}),
-    ({"tasks": ["b"], "task_b_note": "x", "task_ac_note": "y"}, {"task_ac_note": [
-        "Leave this question out: it is only asked when 'Tasks' includes 'A' or 'C'."]}),
-    ({"tasks": [], "task_b_note": "x"}, {"task_b_note": [
-        "Leave this question out: it is only asked when 'Tasks' includes 'B'."]}),
-])
+@pytest.mark.parametrize(
+    "answers, errors",
+    [
+        ({}, {}),
+        ({"visited": False}, {}),
+        ({"visited": True, "outcome": "ok"}, {}),
+        (
+            {"visited": True, "outcome": "issue"},
+            {"issue": ["Answer this question: it is required when 'Outcome' is 'An issue'."]},
+        ),
+        ({"visited": True, "outcome": "issue", "issue": "Leak"}, {}),
+        ({"visited": False, "issue": "Leak"}, {"issue": [HIDDEN_ISSUE]}),
+        ({"visited": True, "outcome": "ok", "issue": "Leak"}, {"issue": [HIDDEN_ISSUE]}),
+        # A hidden answer counts as absent: 'outcome' is hidden, so 'issue' is hidden too and not required.
+        (
+            {"visited": False, "outcome": "issue"},
+            {"outcome": ["Leave this question out: it is only asked when 'Visited?' is yes."]},
+        ),
+        (
+            {"outcome": "issue", "issue": "Leak"},
+            {
+                "outcome": ["Leave this question out: it is only asked when 'Visited?' is yes."],
+                "issue": [HIDDEN_ISSUE],
+            },
+        ),
+        (
+            {"tasks": ["a", "b"]},
+            {"task_b_note": ["Answer this question: it is required when 'Tasks' includes 'B'."]},
+        ),
+        ({"tasks": ["a", "b"], "task_b_note": "x", "task_ac_note": "y"}, {}),
+        (
+            {"tasks": ["b"], "task_b_note": "x", "task_ac_note": "y"},
+            {"task_ac_note": ["Leave this question out: it is only asked when 'Tasks' includes 'A' or 'C'."]},
+        ),
+        (
+            {"tasks": [], "task_b_note": "x"},
+            {"task_b_note": ["Leave this question out: it is only asked when 'Tasks' includes 'B'."]},
+        ),
+    ],
+)
 def test_validate_answers_show_if_chains(answers, errors):
     assert validate_answers(CHAIN, answers) == errors
 
@@ -312,7 +451,9 @@ def test_validate_answers_keeps_versions_with_the_same_id_apart():
     other_team["fields"].append({"name": "pets", "type": "text", "label": "Pets"})
     answers = home_visit(pets="A cat")
     assert validate_answers(other_team, answers) == {}
-    assert validate_answers(HOME_VISIT, answers) == {"pets": ["'pets' is not a question of this form (version 1)."]}
+    assert validate_answers(HOME_VISIT, answers) == {
+        "pets": ["'pets' is not a question of this form (version 1)."]
+    }
     assert validate_answers(copy.deepcopy(other_team), answers) == {}
 
 
@@ -353,7 +494,9 @@ def text_answers(field, required):
 
 def decimal_answers(low, high):
     """Numbers from low to high, floats and whole numbers."""
-    whole = st.integers(math.ceil(low), math.floor(high)) if math.ceil(low) <= math.floor(high) else st.nothing()
+    whole = (
+        st.integers(math.ceil(low), math.floor(high)) if math.ceil(low) <= math.floor(high) else st.nothing()
+    )
     return st.floats(low, high) | whole
 
 
@@ -372,16 +515,25 @@ def answers_for(field, required):
         "datetime": lambda: st.datetimes(timezones=OFFSETS).map(lambda d: d.isoformat()),
         "boolean": st.booleans,
         "choice": lambda: st.sampled_from(values),
-        "multiple_choice": lambda: st.lists(st.sampled_from(values), unique=True, min_size=1 if required else 0),
+        "multiple_choice": lambda: st.lists(
+            st.sampled_from(values), unique=True, min_size=1 if required else 0
+        ),
         "scale": lambda: st.integers(low, high),
         "counter": lambda: st.integers(0, SAFE),
-        "geopoint": lambda: st.fixed_dictionaries({
-            "lat": st.floats(-90, 90), "lon": st.floats(-180, 180),
-            "accuracy": st.none() | st.floats(0, 1e6) | st.integers(0, 10_000)}),
-        "photo": lambda: st.fixed_dictionaries({
-            "sha256": st.text(string.hexdigits.lower()[:16], min_size=64, max_size=64),
-            "content_type": st.sampled_from(["image/jpeg", "image/png", "image/webp"]),
-            "size": st.integers(1, 10**9)}),
+        "geopoint": lambda: st.fixed_dictionaries(
+            {
+                "lat": st.floats(-90, 90),
+                "lon": st.floats(-180, 180),
+                "accuracy": st.none() | st.floats(0, 1e6) | st.integers(0, 10_000),
+            }
+        ),
+        "photo": lambda: st.fixed_dictionaries(
+            {
+                "sha256": st.text(string.hexdigits.lower()[:16], min_size=64, max_size=64),
+                "content_type": st.sampled_from(["image/jpeg", "image/png", "image/webp"]),
+                "size": st.integers(1, 10**9),
+            }
+        ),
     }
     return strategies[kind]()
 
@@ -428,8 +580,19 @@ def test_validate_answers_good_answers_always_pass(data):
     assert validate_answers(definition, answers) == {}
 
 
-RULE_TYPES = ["text", "textarea", "integer", "decimal", "date", "time", "boolean", "choice",
-              "multiple_choice", "scale", "counter"]
+RULE_TYPES = [
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "time",
+    "boolean",
+    "choice",
+    "multiple_choice",
+    "scale",
+    "counter",
+]
 
 
 @st.composite
@@ -445,8 +608,11 @@ def field_options(draw, kind):
         low = draw(st.floats(-1e6, 1e6))
         return {"min": low, "max": draw(st.floats(low, 2e6))}
     if kind in ("choice", "multiple_choice"):
-        values = draw(st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=8), min_size=1, max_size=6,
-                               unique=True))
+        values = draw(
+            st.lists(
+                st.text(string.ascii_lowercase, min_size=1, max_size=8), min_size=1, max_size=6, unique=True
+            )
+        )
         return {"choices": [{"value": value, "label": value.title()} for value in values]}
     return {}
 
@@ -463,8 +629,11 @@ def definitions(draw):
         controllers = [f for f in fields if f["type"] in RULE_TYPES]
         if controllers and draw(st.booleans()):
             controller = draw(st.sampled_from(controllers))
-            answers = st.sampled_from([c["value"] for c in controller.get("choices", ())]) \
-                if controller["type"] == "multiple_choice" else answers_for(controller, required=True)
+            answers = (
+                st.sampled_from([c["value"] for c in controller.get("choices", ())])
+                if controller["type"] == "multiple_choice"
+                else answers_for(controller, required=True)
+            )
             targets = draw(st.lists(answers, min_size=1, max_size=3))
             rule = {"equals": targets[0]} if len(targets) == 1 else {"in": targets}
             field["show_if"] = {"field": controller["name"], **rule}
@@ -483,7 +652,9 @@ def test_validate_answers_good_answers_to_random_definitions_pass(data):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
     max_leaves=25,
 )
 
@@ -509,7 +680,9 @@ def test_validate_answers_random_json_only_returns_errors(data):
 def test_validate_answers_random_definitions_only_return_errors(data):
     definition = copy.deepcopy(data.draw(st.sampled_from(DEFINITIONS)))
     target = data.draw(st.sampled_from(definition["fields"]))
-    target[data.draw(st.sampled_from(["type", "min", "max", "choices", "show_if", "labels"]))] = data.draw(JSON)
+    target[data.draw(st.sampled_from(["type", "min", "max", "choices", "show_if", "labels"]))] = data.draw(
+        JSON
+    )
     errors = validate_answers(definition, data.draw(JSON))
     assert_errors_shape(errors)
     if validate_definition(definition):

@@ -1,18 +1,23 @@
 """The first coordinator from the browser: the one-time setup link `fvfield serve` prints."""
+
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD
+
 from fvfield.auth.setup import new_setup_token
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Membership, Team, User
 
 ANSWERS = {
-    "person": "Cora Coordinator", "email": "cora@example.org",
-    "password": PASSWORD, "confirm": PASSWORD,
-    "name": "Clapton care circle", "slug": "clapton-circle", "kind": "care-circle",
+    "person": "Cora Coordinator",
+    "email": "cora@example.org",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+    "name": "Clapton care circle",
+    "slug": "clapton-circle",
+    "kind": "care-circle",
 }
 
 
@@ -33,7 +38,12 @@ def test_setup_link_creates_the_first_coordinator_and_team(app, client, token):
         role = db.session.scalar(sa.select(Membership.role))
         events = db.session.scalars(sa.select(AuditEvent.event)).all()
     assert (user.email, user.name, team.slug, team.kind, role) == (
-        "cora@example.org", "Cora Coordinator", "clapton-circle", "care-circle", "coordinator")
+        "cora@example.org",
+        "Cora Coordinator",
+        "clapton-circle",
+        "care-circle",
+        "coordinator",
+    )
     assert "first_coordinator_created" in events
     # Logged in as the new coordinator, with the team's forms installed.
     assert "Clapton care circle" in client.get("/").get_data(as_text=True)
@@ -65,14 +75,17 @@ def test_setup_without_a_token_file_is_404(client):
     assert client.get("/setup/anything").status_code == 404
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"email": "not-an-email"}, "email", "is not an email address"),
-    ({"password": "short", "confirm": "short"}, "password", "at least 10 characters"),
-    ({"confirm": "something else"}, "confirm", "differ"),
-    ({"slug": "Not A Slug"}, "slug", "lower-case letters"),
-    ({"kind": "party"}, "kind", "Not a valid choice"),
-    ({"person": ""}, "person", "Enter your name"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"email": "not-an-email"}, "email", "is not an email address"),
+        ({"password": "short", "confirm": "short"}, "password", "at least 10 characters"),
+        ({"confirm": "something else"}, "confirm", "differ"),
+        ({"slug": "Not A Slug"}, "slug", "lower-case letters"),
+        ({"kind": "party"}, "kind", "Not a valid choice"),
+        ({"person": ""}, "person", "Enter your name"),
+    ],
+)
 def test_setup_mistakes_say_what_to_fix_and_create_nothing(app, client, token, change, field, words):
     page = client.post(f"/setup/{token}", data=dict(ANSWERS, **change))
     assert page.status_code == 400

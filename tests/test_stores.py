@@ -5,6 +5,7 @@ both_stores marker; here is what only PostgreSQL has (its write locks, a
 deadlock between two teams' pushes) and what serves several app servers
 (/healthz, /readyz, the request log, `fvfield serve --workers`).
 """
+
 import json
 import logging
 import subprocess
@@ -17,19 +18,19 @@ from datetime import datetime
 import pytest
 import requests
 import sqlalchemy as sa
-from click.testing import CliRunner
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
-
+from click.testing import CliRunner
 from conftest import PASSWORD
+from flask_migrate import downgrade, upgrade
+from realserver import REPO, SERVE, RealServer, SyncClient, seed_instance, server_environment
+from test_migrations import HEADS, OLD_ROWS, REVISIONS, insert_old_rows, stored_rows
+
 from fvfield import create_app, dialect
 from fvfield.cli import main
 from fvfield.extensions import begin_write, db
 from fvfield.health import applied_revisions
 from fvfield.models import Document, Team, User
-from realserver import REPO, SERVE, RealServer, SyncClient, seed_instance, server_environment
-from test_migrations import HEADS, OLD_ROWS, REVISIONS, insert_old_rows, stored_rows
 
 pytestmark = pytest.mark.both_stores
 
@@ -56,10 +57,14 @@ def test_stores_database_url_names_the_driver(tmp_path, given, used):
 
 
 def test_stores_postgresql_pool_is_bounded_and_checked(tmp_path):
-    app = create_app({
-        "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgresql://db/fvfield",
-        "DATABASE_POOL_SIZE": 3, "DATABASE_POOL_OVERFLOW": 1,
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgresql://db/fvfield",
+            "DATABASE_POOL_SIZE": 3,
+            "DATABASE_POOL_OVERFLOW": 1,
+        }
+    )
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (3, 1, True)
     with app.app_context():
@@ -232,9 +237,7 @@ def test_stores_two_teams_pushing_the_same_new_ids_get_no_500(app, sync, auth, p
         # The app's connections look for deadlocks after 3 s, the rival's after
         # a minute: PostgreSQL stops the push, not the rival.
         rival.exec_driver_sql("SET deadlock_timeout = '60s'")
-        rival.exec_driver_sql(
-            f'ALTER DATABASE "{pg_engine.url.database}" SET deadlock_timeout = \'3s\''
-        )
+        rival.exec_driver_sql(f"ALTER DATABASE \"{pg_engine.url.database}\" SET deadlock_timeout = '3s'")
         rival.commit()
         with app.app_context():
             db.engine.dispose()
@@ -271,13 +274,18 @@ def test_stores_a_pull_never_sees_a_later_change_before_an_earlier_one(app, sync
     with pg_engine.connect() as earlier:
         # A writer of the team that took number before + 1 and has not committed yet.
         dialect.lock_writers(earlier, team_id)
-        earlier.execute(sa.text(
-            "INSERT INTO documents (team_id, collection, id, id_scope, rev, seq, deleted,"
-            " has_conflict, updated_at, data) VALUES (:team, 'subjects', :id, 0, 1, :seq,"
-            " false, false, now(), '{}')"
-        ), {"team": team_id, "id": str(uuid.uuid4()), "seq": before + 1})
-        earlier.execute(sa.text("UPDATE teams SET change_seq = :seq WHERE id = :team"),
-                        {"seq": before + 1, "team": team_id})
+        earlier.execute(
+            sa.text(
+                "INSERT INTO documents (team_id, collection, id, id_scope, rev, seq, deleted,"
+                " has_conflict, updated_at, data) VALUES (:team, 'subjects', :id, 0, 1, :seq,"
+                " false, false, now(), '{}')"
+            ),
+            {"team": team_id, "id": str(uuid.uuid4()), "seq": before + 1},
+        )
+        earlier.execute(
+            sa.text("UPDATE teams SET change_seq = :seq WHERE id = :team"),
+            {"seq": before + 1, "team": team_id},
+        )
         later = sync.record()
         pushing = threading.Thread(target=lambda: answers.append(sync.push(later)))
         pushing.start()
@@ -291,7 +299,8 @@ def test_stores_a_pull_never_sees_a_later_change_before_an_earlier_one(app, sync
     assert pulled[1]["id"] == later["id"]
     with app.app_context():
         seqs = db.session.scalars(
-            sa.select(Document.seq).where(Document.team_id == team_id, Document.seq > before)
+            sa.select(Document.seq)
+            .where(Document.team_id == team_id, Document.seq > before)
             .order_by(Document.seq)
         ).all()
     assert seqs == [before + 1, before + 2]
@@ -307,7 +316,9 @@ def test_stores_health_checks_pass_on_a_current_database(client):
         assert answer.get_json()["status"] == "ok"
         assert answer.headers["Cache-Control"] == "no-store"
     assert client.get("/healthz").get_json() == {
-        "status": "ok", "database": "ok", "migrations": "current",
+        "status": "ok",
+        "database": "ok",
+        "migrations": "current",
     }
     assert client.get("/readyz").get_json()["attachments"] == "ok"
 
@@ -337,7 +348,9 @@ def test_stores_health_checks_fail_when_the_database_does_not_answer(tmp_path, s
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.get_json() == {
-        "status": "failing", "database": "unreachable", "migrations": "unknown",
+        "status": "failing",
+        "database": "unreachable",
+        "migrations": "unknown",
     }
     assert "no_such_database" not in answer.get_data(as_text=True)
 
@@ -410,11 +423,16 @@ def test_stores_serve_with_workers_shares_the_database(tmp_path, database_url):
             # Nobody else is logged in by it, whichever process answers.
             for _ in range(3):
                 assert requests.get(f"{server.url}/api/v1/session", timeout=30).status_code == 401
-        subject = {"change_id": str(uuid.uuid4()), "collection": "subjects",
-                   "id": str(uuid.uuid4()), "base_rev": 0, "kind": "person", "label": "Edna",
-                   "data": {}}
-        answers = [phone.push("clapton-circle", [subject]).json()["results"][0]["status"]
-                   for phone in phones]
+        subject = {
+            "change_id": str(uuid.uuid4()),
+            "collection": "subjects",
+            "id": str(uuid.uuid4()),
+            "base_rev": 0,
+            "kind": "person",
+            "label": "Edna",
+            "data": {},
+        }
+        answers = [phone.push("clapton-circle", [subject]).json()["results"][0]["status"] for phone in phones]
         pulled = [phone.pull_all("clapton-circle")[0] for phone in phones]
         log = server.log()
     assert answers == ["applied", "duplicate", "duplicate", "duplicate"]
@@ -433,8 +451,14 @@ def test_stores_app_servers_starting_together_upgrade_the_database_once(empty_ap
         empty_app.instance_path, DATABASE_URL=empty_app.config["SQLALCHEMY_DATABASE_URI"]
     )
     upgrades = [
-        subprocess.Popen([sys.executable, "-c", SERVE, "upgrade"], env=env, cwd=REPO,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", SERVE, "upgrade"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for _ in range(3)
     ]
     said = [process.communicate(timeout=300)[0] for process in upgrades]
@@ -481,8 +505,11 @@ NUL_CHANGES = [
     ("records", {"subject_id": "\x00"}, "subject_id"),
     ("records", {"change_id": "\x00"}, "change_id"),
     ("records", {"data": {"time_in": "09:30", "notes": "a\x00b"}}, "notes"),
-    ("records", {"data": {"time_in": "09:30", "photo": {
-        "sha256": "\x00", "content_type": "image/jpeg", "size": 1}}}, "photo"),
+    (
+        "records",
+        {"data": {"time_in": "09:30", "photo": {"sha256": "\x00", "content_type": "image/jpeg", "size": 1}}},
+        "photo",
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 """Concurrent edits: merged when they touch different fields, a kept conflict when they clash."""
-import pytest
 
+import pytest
 from conftest import new_id
 
 pytestmark = pytest.mark.both_stores
@@ -21,7 +21,9 @@ def visit(sync, auth):
 def edit(sync, visit, device, base_rev=1, **answers):
     """Push an edit of the visit's answers from a phone; return its result."""
     data = {**visit["data"], **answers}
-    change = sync.record(id=visit["id"], base_rev=base_rev, data={k: v for k, v in data.items() if v is not None})
+    change = sync.record(
+        id=visit["id"], base_rev=base_rev, data={k: v for k, v in data.items() if v is not None}
+    )
     [result] = sync.results(change, device=device)
     return result, change
 
@@ -45,7 +47,11 @@ def test_merge_edits_of_different_fields_combine(sync, visit):
     assert (result["status"], result["rev"]) == ("merged", 3)
     assert result["current"]["data"] == {"time_in": "09:30", "notes": "Tea and cake", "cups": 3}
     document = pulled(sync, visit["id"])
-    assert (document["rev"], document["has_conflict"], document["data"]) == (3, False, result["current"]["data"])
+    assert (document["rev"], document["has_conflict"], document["data"]) == (
+        3,
+        False,
+        result["current"]["data"],
+    )
 
 
 def test_merge_removing_an_answer_is_a_change_of_that_field(sync, visit):
@@ -63,7 +69,9 @@ def test_merge_edits_of_the_same_field_conflict_and_both_are_kept(sync, client, 
     assert result["current"]["has_conflict"] is True
     kept = revisions(client, visit["id"])
     assert [(r["status"], r["rev"], r["data"]["notes"]) for r in kept] == [
-        ("applied", 1, "Tea"), ("applied", 2, "Tea and cake"), ("conflict", 2, "Only water"),
+        ("applied", 1, "Tea"),
+        ("applied", 2, "Tea and cake"),
+        ("conflict", 2, "Only water"),
     ]
     assert kept[-1]["change_id"] == change["change_id"]
     assert kept[-1]["device_id"] == PHONE_B
@@ -107,7 +115,13 @@ def test_merge_own_earlier_edit_then_a_rival_edit_of_the_same_field_conflicts(sy
 
 
 def test_merge_a_deletion_and_an_edit_of_another_field_combine(sync, visit):
-    deletion = {"change_id": new_id(), "collection": "records", "id": visit["id"], "base_rev": 1, "deleted": True}
+    deletion = {
+        "change_id": new_id(),
+        "collection": "records",
+        "id": visit["id"],
+        "base_rev": 1,
+        "deleted": True,
+    }
     sync.results(deletion, device=PHONE_A)
     result, _ = edit(sync, visit, PHONE_B, cups=4)
     assert result["status"] == "merged"
@@ -118,7 +132,13 @@ def test_merge_a_deletion_and_an_edit_of_another_field_combine(sync, visit):
 def test_merge_two_deletions_conflict(sync, visit):
     statuses = []
     for device in (PHONE_A, PHONE_B):
-        deletion = {"change_id": new_id(), "collection": "records", "id": visit["id"], "base_rev": 1, "deleted": True}
+        deletion = {
+            "change_id": new_id(),
+            "collection": "records",
+            "id": visit["id"],
+            "base_rev": 1,
+            "deleted": True,
+        }
         statuses += [r["status"] for r in sync.results(deletion, device=device)]
     assert statuses == ["applied", "conflict"]
 
@@ -134,8 +154,12 @@ def test_merge_subject_edits_merge_by_attribute(sync, auth):
     auth.login("member@example.org")
     person = sync.subject(label="Edna", data={"floor": 2})
     sync.results(person, device=PHONE_A)
-    sync.results(sync.subject(id=person["id"], base_rev=1, label="Edna May", data={"floor": 2}), device=PHONE_A)
-    [result] = sync.results(sync.subject(id=person["id"], base_rev=1, label="Edna", data={"floor": 3}), device=PHONE_B)
+    sync.results(
+        sync.subject(id=person["id"], base_rev=1, label="Edna May", data={"floor": 2}), device=PHONE_A
+    )
+    [result] = sync.results(
+        sync.subject(id=person["id"], base_rev=1, label="Edna", data={"floor": 3}), device=PHONE_B
+    )
     assert result["status"] == "merged"
     assert (result["current"]["label"], result["current"]["data"]) == ("Edna May", {"floor": 3})
 
@@ -146,14 +170,22 @@ def test_merge_subject_label_clash_conflicts(sync, auth):
     sync.results(person, device=PHONE_A)
     sync.results(sync.subject(id=person["id"], base_rev=1, label="Edna May"), device=PHONE_A)
     [result] = sync.results(sync.subject(id=person["id"], base_rev=1, label="Edna Mae"), device=PHONE_B)
-    assert (result["status"], result["current"]["label"], result["current"]["has_conflict"]) == ("conflict", "Edna May", True)
+    assert (result["status"], result["current"]["label"], result["current"]["has_conflict"]) == (
+        "conflict",
+        "Edna May",
+        True,
+    )
 
 
 def test_merge_resolving_a_conflict_clears_the_flag(sync, visit):
     edit(sync, visit, PHONE_A, notes="Tea and cake")
     edit(sync, visit, PHONE_B, notes="Only water")
-    resolution = sync.record(id=visit["id"], base_rev=2, data={**visit["data"], "notes": "Tea and cake, then water"},
-                             resolves_conflict=True)
+    resolution = sync.record(
+        id=visit["id"],
+        base_rev=2,
+        data={**visit["data"], "notes": "Tea and cake, then water"},
+        resolves_conflict=True,
+    )
     [result] = sync.results(resolution, device=PHONE_B)
     assert (result["status"], result["rev"]) == ("applied", 3)
     document = pulled(sync, visit["id"])

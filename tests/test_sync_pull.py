@@ -1,8 +1,9 @@
 """Pull: everything, or what changed since a cursor, each document once, in pages."""
+
 import pytest
 import sqlalchemy as sa
-
 from conftest import DEVICE, VISIT_FORM, new_id
+
 from fvfield.extensions import db
 from fvfield.models import Device, Team
 from fvfield.sync.pull import make_cursor
@@ -23,15 +24,35 @@ def test_pull_without_cursor_gives_everything_once_in_its_latest_state(sync, aut
     documents, _ = sync.pull_all()
     assert ids(documents) == ["visit", person["id"], record["id"]]
     form, subject, visit = documents
-    assert (form["collection"], form["rev"], form["versions"], form["data"]["version"]) == ("forms", 1, [1], 1)
+    assert (form["collection"], form["rev"], form["versions"], form["data"]["version"]) == (
+        "forms",
+        1,
+        [1],
+        1,
+    )
     assert form["data"]["fields"] == VISIT_FORM["fields"]
-    assert {k: subject[k] for k in ("collection", "rev", "kind", "label", "deleted", "has_conflict", "data")} == {
-        "collection": "subjects", "rev": 1, "kind": "person", "label": "Edna", "deleted": False,
-        "has_conflict": False, "data": {},
+    assert {
+        k: subject[k] for k in ("collection", "rev", "kind", "label", "deleted", "has_conflict", "data")
+    } == {
+        "collection": "subjects",
+        "rev": 1,
+        "kind": "person",
+        "label": "Edna",
+        "deleted": False,
+        "has_conflict": False,
+        "data": {},
     }
-    assert {k: visit[k] for k in ("collection", "rev", "form", "form_version", "subject_id", "recorded_at", "data")} == {
-        "collection": "records", "rev": 2, "form": "visit", "form_version": 1, "subject_id": None,
-        "recorded_at": "2026-11-25T09:41:00+00:00", "data": {"time_in": "10:00"},
+    assert {
+        k: visit[k]
+        for k in ("collection", "rev", "form", "form_version", "subject_id", "recorded_at", "data")
+    } == {
+        "collection": "records",
+        "rev": 2,
+        "form": "visit",
+        "form_version": 1,
+        "subject_id": None,
+        "recorded_at": "2026-11-25T09:41:00+00:00",
+        "data": {"time_in": "10:00"},
     }
     assert visit["author"] and visit["updated_at"].endswith("+00:00")
 
@@ -86,7 +107,9 @@ def test_pull_tombstones_travel(sync, auth):
     record = sync.record()
     sync.results(record)
     _, cursor = sync.pull_all()
-    sync.results({"change_id": new_id(), "collection": "records", "id": record["id"], "base_rev": 1, "deleted": True})
+    sync.results(
+        {"change_id": new_id(), "collection": "records", "id": record["id"], "base_rev": 1, "deleted": True}
+    )
     [document] = sync.pull_all(since=cursor)[0]
     assert (document["id"], document["deleted"], document["rev"]) == (record["id"], True, 2)
 
@@ -172,7 +195,10 @@ def test_pull_refuses_a_device_id_that_is_not_a_uuid(sync, auth):
 def test_pull_a_new_form_version_reaches_devices_and_old_records_stay_valid(sync, auth, client):
     auth.login("member@example.org")
     _, cursor = sync.pull_all()
-    second = {**VISIT_FORM, "fields": VISIT_FORM["fields"] + [{"name": "weather", "type": "text", "label": "Weather"}]}
+    second = {
+        **VISIT_FORM,
+        "fields": VISIT_FORM["fields"] + [{"name": "weather", "type": "text", "label": "Weather"}],
+    }
     assert sync.publish(second) == 2
     [form] = sync.pull_all(since=cursor)[0]
     assert (form["id"], form["rev"], form["versions"], form["data"]["version"]) == ("visit", 2, [1, 2], 2)

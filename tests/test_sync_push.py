@@ -1,10 +1,11 @@
 """Push: each status of the contract's table, each rejection, and the batch-level errors."""
+
 import json
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import DEVICE, new_id
+
 from fvfield.extensions import db
 from fvfield.models import Device, Document, Revision
 
@@ -33,7 +34,11 @@ def test_push_edits_on_the_current_rev_count_up(sync, auth):
     record = sync.record()
     revs = [sync.results(record)[0]["rev"]]
     for base_rev, notes in ((1, "Tea"), (2, "Tea and cake")):
-        revs.append(sync.results(sync.record(id=record["id"], base_rev=base_rev, data={"time_in": "09:30", "notes": notes}))[0]["rev"])
+        revs.append(
+            sync.results(
+                sync.record(id=record["id"], base_rev=base_rev, data={"time_in": "09:30", "notes": notes})
+            )[0]["rev"]
+        )
     assert revs == [1, 2, 3]
     [document] = [d for d in sync.pull_all()[0] if d["id"] == record["id"]]
     assert (document["rev"], document["data"]["notes"]) == (3, "Tea and cake")
@@ -47,7 +52,8 @@ def test_push_retries_are_duplicates_with_the_rev_first_given(app, sync, auth):
     for _ in range(3):
         results = sync.results(edit, record)
         assert [(r["status"], r["rev"], r["original_status"]) for r in results] == [
-            ("duplicate", 2, "applied"), ("duplicate", 1, "applied"),
+            ("duplicate", 2, "applied"),
+            ("duplicate", 1, "applied"),
         ]
     assert stored_revisions(app, edit["change_id"]) == 1
 
@@ -101,8 +107,16 @@ def make_subject(sync, **attributes):
         ({"data": {"time_in": "09:30", "notes": "x" * 201}}, "notes", ""),
         ({"data": {"notes": "no time"}}, "time_in", ""),
         ({"data": {"time_in": "9.30am"}}, "time_in", ""),
-        ({"data": {"time_in": "09:30", "photo": {"sha256": "ab" * 32, "content_type": "image/jpeg", "size": 3}}},
-         "photo", "not been uploaded"),
+        (
+            {
+                "data": {
+                    "time_in": "09:30",
+                    "photo": {"sha256": "ab" * 32, "content_type": "image/jpeg", "size": 3},
+                }
+            },
+            "photo",
+            "not been uploaded",
+        ),
         ({"base_rev": 3}, "base_rev", "no document with this id"),
         ({"deleted": True}, "_", "nothing to delete"),
     ],
@@ -171,7 +185,9 @@ def test_push_rejects_an_id_used_in_another_team_and_keeps_theirs(sync, auth):
     auth.login("member@example.org")
     [result] = sync.results(sync.subject(id=stall["id"], label="Edna"))
     assert result["status"] == "rejected"
-    assert result["errors"] == {"id": ["This id is already used by another document. Make a new id for a new document."]}
+    assert result["errors"] == {
+        "id": ["This id is already used by another document. Make a new id for a new document."]
+    }
     assert "ridley" not in json.dumps(result).lower()
     auth.logout()
     auth.login("other@example.org")
@@ -198,7 +214,10 @@ def test_push_rejects_an_id_used_in_another_collection(sync, auth):
 def test_push_refuses_changes_the_role_may_not_make(sync, auth, email, collection, words):
     auth.login(email)
     change = {"records": sync.record(), "subjects": sync.subject()}.get(collection) or {
-        "change_id": new_id(), "collection": "forms", "id": "visit", "base_rev": 1,
+        "change_id": new_id(),
+        "collection": "forms",
+        "id": "visit",
+        "base_rev": 1,
         "data": {"id": "visit", "title": "Mine", "fields": []},
     }
     [result] = sync.results(change)
@@ -227,7 +246,13 @@ def test_push_deletion_leaves_a_tombstone_with_the_last_answers(sync, auth):
     auth.login("member@example.org")
     record = sync.record(data={"time_in": "09:30", "notes": "Tea"})
     sync.results(record)
-    deletion = {"change_id": new_id(), "collection": "records", "id": record["id"], "base_rev": 1, "deleted": True}
+    deletion = {
+        "change_id": new_id(),
+        "collection": "records",
+        "id": record["id"],
+        "base_rev": 1,
+        "deleted": True,
+    }
     [result] = sync.results(deletion)
     assert (result["status"], result["rev"]) == ("applied", 2)
     [document] = [d for d in sync.pull_all()[0] if d["id"] == record["id"]]
@@ -250,7 +275,11 @@ def test_push_records_the_device(app, sync, auth):
     sync.results(sync.record())
     with app.app_context():
         device = db.session.scalar(sa.select(Device))
-        assert (device.device_id, device.last_push_at is not None, device.last_pull_at) == (DEVICE, True, None)
+        assert (device.device_id, device.last_push_at is not None, device.last_pull_at) == (
+            DEVICE,
+            True,
+            None,
+        )
 
 
 def test_push_cursor_is_a_pull_cursor(sync, auth):
@@ -274,7 +303,12 @@ def test_push_cursor_is_a_pull_cursor(sync, auth):
         (json.dumps({"device_id": DEVICE}), "application/json", 400, "changes_not_list"),
         (json.dumps({"device_id": DEVICE, "changes": {}}), "application/json", 400, "changes_not_list"),
         (json.dumps({"device_id": DEVICE, "changes": ["x"]}), "application/json", 400, "change_not_object"),
-        (json.dumps({"device_id": DEVICE, "changes": [{"collection": "records"}]}), "application/json", 400, "missing_keys"),
+        (
+            json.dumps({"device_id": DEVICE, "changes": [{"collection": "records"}]}),
+            "application/json",
+            400,
+            "missing_keys",
+        ),
     ],
 )
 def test_push_refuses_a_malformed_batch(sync, auth, client, body, content_type, status, code):
@@ -327,7 +361,9 @@ def test_push_needs_the_csrf_header(app, sync, auth, client):
     response = sync.push(sync.record())
     assert (response.status_code, response.get_json()["error"]["code"]) == (400, "csrf_failed")
     token = client.get("/api/v1/session").get_json()["csrf_token"]
-    response = client.post(PUSH, json={"device_id": DEVICE, "changes": [sync.record()]}, headers={"X-CSRFToken": token})
+    response = client.post(
+        PUSH, json={"device_id": DEVICE, "changes": [sync.record()]}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 200
 
 
@@ -337,5 +373,15 @@ def test_push_stores_each_document_once_whatever_the_retries(app, sync, auth):
     for _ in range(3):
         sync.results(*changes)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(Document.collection == "records")) == 20
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision).where(Revision.collection == "records")) == 20
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Document).where(Document.collection == "records")
+            )
+            == 20
+        )
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Revision).where(Revision.collection == "records")
+            )
+            == 20
+        )

@@ -1,8 +1,9 @@
 """Creating a team on the web: who may, what it installs, and the home page's links."""
+
 import pytest
 import sqlalchemy as sa
-
 from admin_helpers import csrf_app, csrf_logged_in, csrf_token_in, login_as, text  # noqa: F401
+
 from fvfield.extensions import db
 from fvfield.models import Membership, Team, User
 
@@ -29,23 +30,32 @@ def test_team_create_installs_forms_and_makes_a_coordinator(app, client, auth, p
     assert response.headers["Location"].endswith("/teams/hackney-circle/subjects")
     with app.app_context():
         team = db.session.scalar(sa.select(Team).where(Team.slug == "hackney-circle"))
-        member = db.session.scalar(sa.select(Membership).join(User).where(
-            Membership.team_id == team.id, User.email == "coord@example.org"))
+        member = db.session.scalar(
+            sa.select(Membership)
+            .join(User)
+            .where(Membership.team_id == team.id, User.email == "coord@example.org")
+        )
         assert (team.name, team.kind, member.role) == ("Hackney care circle", "care-circle", "coordinator")
     documents, _ = sync.pull_all("hackney-circle")
     assert {d["id"] for d in documents if d["collection"] == "forms"} == {
-        "home-visit", "wellbeing-check", "change-story"}
+        "home-visit",
+        "wellbeing-check",
+        "change-story",
+    }
     assert client.get("/teams/hackney-circle/subjects").status_code == 200
 
 
-@pytest.mark.parametrize("data, message", [
-    ({**NEW, "slug": "clapton-circle"}, "There is already a team at clapton-circle"),
-    ({**NEW, "slug": "Not a slug!"}, "Use lower-case letters, digits and dashes"),
-    ({**NEW, "slug": ""}, "Choose the team's web address."),
-    ({**NEW, "name": ""}, "Give the team a name."),
-    ({**NEW, "kind": "book-club"}, "Not a valid choice"),
-    ({k: v for k, v in NEW.items() if k != "kind"}, "Choose what kind of team it is."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({**NEW, "slug": "clapton-circle"}, "There is already a team at clapton-circle"),
+        ({**NEW, "slug": "Not a slug!"}, "Use lower-case letters, digits and dashes"),
+        ({**NEW, "slug": ""}, "Choose the team's web address."),
+        ({**NEW, "name": ""}, "Give the team a name."),
+        ({**NEW, "kind": "book-club"}, "Not a valid choice"),
+        ({k: v for k, v in NEW.items() if k != "kind"}, "Choose what kind of team it is."),
+    ],
+)
 def test_team_create_refuses_with_a_message(app, client, auth, people, data, message):
     login_as(auth, "coord")
     response = client.post("/new-team", data=data)

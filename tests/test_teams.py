@@ -1,10 +1,11 @@
 """The coordinator's team page: members, roles, removal, and who may reach it."""
+
 import re
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import make_team, make_user
+
 from fvfield import accounts
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Invite, Membership, Team, User
@@ -16,10 +17,7 @@ def membership_id(app, email, slug="clapton-circle"):
     """Return the id of the membership of `email` in the team `slug`."""
     with app.app_context():
         return db.session.scalar(
-            sa.select(Membership.id)
-            .join(User)
-            .join(Team)
-            .where(User.email == email, Team.slug == slug)
+            sa.select(Membership.id).join(User).join(Team).where(User.email == email, Team.slug == slug)
         )
 
 
@@ -76,7 +74,9 @@ def test_team_page_every_input_has_a_label(client, auth, people):
         assert f'for="{field_id}"' in page
 
 
-@pytest.mark.parametrize(("email", "role"), [("member", "viewer"), ("viewer", "coordinator"), ("member", "member")])
+@pytest.mark.parametrize(
+    ("email", "role"), [("member", "viewer"), ("viewer", "coordinator"), ("member", "member")]
+)
 def test_team_role_change(app, client, auth, people, email, role):
     auth.login(people["coord"])
     response = set_role(client, app, people[email], role)

@@ -1,4 +1,5 @@
 """Who may see what: every lookup of a team goes through here."""
+
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
@@ -16,9 +17,7 @@ def membership_for(slug, user=None):
     if not user.is_authenticated:
         return None
     return db.session.scalar(
-        sa.select(Membership)
-        .join(Team)
-        .where(Team.slug == slug, Membership.user_id == user.id)
+        sa.select(Membership).join(Team).where(Team.slug == slug, Membership.user_id == user.id)
     )
 
 
@@ -40,8 +39,5 @@ def teams_of(user=None):
     """Return the user's memberships, with their teams, ordered by team name."""
     user = user or current_user
     return db.session.scalars(
-        sa.select(Membership)
-        .join(Team)
-        .where(Membership.user_id == user.id)
-        .order_by(Team.name)
+        sa.select(Membership).join(Team).where(Membership.user_id == user.id).order_by(Team.name)
     ).all()

@@ -11,11 +11,12 @@ its answers from a fixed random seed, so the data is the same every time
 and seeding again adds nothing. remove() takes the demo teams, everything
 in them and the demo users away again.
 """
+
 import random
 import secrets
 import uuid
 from collections import Counter, defaultdict
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,9 +24,9 @@ import sqlalchemy as sa
 
 from fvfield import accounts
 from fvfield.audit import record_event
-from fvfield.sync.documents import documents
 from fvfield.extensions import begin_write, db
 from fvfield.models import Membership, Team, User
+from fvfield.sync.documents import documents
 from fvfield.sync.push import push_changes
 
 # The teams' names say they are demos; the names of earlier versions count too.
@@ -49,7 +50,9 @@ NAMESPACE = uuid.UUID("6f1d2c3b-8a4e-4f5a-9b6c-7d8e9f0a1b2c")
 SEED = 2026
 DAYS = 56
 KIND_WORDS = {
-    "person": ("person", "people"), "market": ("market", "markets"), "pitch": ("pitch", "pitches"),
+    "person": ("person", "people"),
+    "market": ("market", "markets"),
+    "pitch": ("pitch", "pitches"),
 }
 
 
@@ -132,7 +135,7 @@ def local_zone():
     try:
         return ZoneInfo("Europe/London")
     except ZoneInfoNotFoundError:
-        return timezone.utc
+        return UTC
 
 
 def today():
@@ -155,8 +158,13 @@ def subject(slug, key, kind, label, **data):
     """Return the entry that creates a sample subject (made by the coordinator)."""
     document_id = demo_id(slug, "subject", key)
     change = {
-        "change_id": demo_id(document_id, "created"), "collection": "subjects", "id": document_id,
-        "base_rev": 0, "deleted": False, "kind": kind, "label": label,
+        "change_id": demo_id(document_id, "created"),
+        "collection": "subjects",
+        "id": document_id,
+        "base_rev": 0,
+        "deleted": False,
+        "kind": kind,
+        "label": label,
         "data": {**data, SAMPLE_KEY: SAMPLE_NOTE},
     }
     return Entry("coordinator", None, change)
@@ -166,9 +174,16 @@ def record(slug, key, role, moment, form, subject_id, data):
     """Return the entry that creates a sample record of version 1 of a built-in form."""
     document_id = demo_id(slug, "record", key)
     change = {
-        "change_id": demo_id(document_id, "created"), "collection": "records", "id": document_id,
-        "base_rev": 0, "deleted": False, "form": form, "form_version": 1, "subject_id": subject_id,
-        "recorded_at": moment.isoformat(timespec="seconds"), "data": data,
+        "change_id": demo_id(document_id, "created"),
+        "collection": "records",
+        "id": document_id,
+        "base_rev": 0,
+        "deleted": False,
+        "form": form,
+        "form_version": 1,
+        "subject_id": subject_id,
+        "recorded_at": moment.isoformat(timespec="seconds"),
+        "data": data,
     }
     return Entry(role, moment, change)
 
@@ -203,71 +218,122 @@ class Person(NamedTuple):
 
 PERSONS = (
     Person(
-        "peggy", "Peggy Doyle",
+        "peggy",
+        "Peggy Doyle",
         {
             "important": "Being called Peggy. Her cat, Biscuit. The radio on for the cricket, "
-                         "and a cup of tea before anything else.",
+            "and a cup of tea before anything else.",
             "essentials": "Key safe by the front door (ask the coordinator for the code). Type 2 diabetes: "
-                          "prompt her insulin pen at breakfast. Walks with a frame: keep the hall clear.",
+            "prompt her insulin pen at breakfast. Walks with a frame: keep the hall clear.",
             "contacts": "Daughter Siobhan 07700 900123. GP surgery 020 7946 0001.",
         },
-        (1, 2, 3, 4, 5), "08:00", 45,
-        ("personal_care", "meal", "medication_prompt"), ("company", "cleaning"), ("personal_care",),
+        (1, 2, 3, 4, 5),
+        "08:00",
+        45,
+        ("personal_care", "meal", "medication_prompt"),
+        ("company", "cleaning"),
+        ("personal_care",),
         ("prompted",) * 9 + ("declined",),
-        ("Porridge with honey and two cups of tea.", "Toast and marmalade, half a glass of orange juice.",
-         "A boiled egg and toast; tea.", "Only a few spoonfuls of porridge; plenty of tea."),
-        ("\"Mustn't grumble.\"", "\"Biscuit kept me up all night, the little devil.\"",
-         "\"My knees are bad today, love.\"", "\"Siobhan's coming Sunday, so I'm happy.\""),
+        (
+            "Porridge with honey and two cups of tea.",
+            "Toast and marmalade, half a glass of orange juice.",
+            "A boiled egg and toast; tea.",
+            "Only a few spoonfuls of porridge; plenty of tea.",
+        ),
+        (
+            '"Mustn\'t grumble."',
+            '"Biscuit kept me up all night, the little devil."',
+            '"My knees are bad today, love."',
+            "\"Siobhan's coming Sunday, so I'm happy.\"",
+        ),
         (3, 4, 4, 4, 5),
         ("Biscuit fed.", "Bins out on Thursday.", "Insulin pens: three left in the fridge.", ""),
         ((7, 8, 6, 4), (2, 2, 1)),
     ),
     Person(
-        "harun", "Harun Ahmed",
+        "harun",
+        "Harun Ahmed",
         {
             "important": "Friday prayers. Talking about his garden and his grandchildren. "
-                         "Speaking Sylheti with visitors who can.",
+            "Speaking Sylheti with visitors who can.",
             "essentials": "Heart failure: he weighs himself each morning; tell the coordinator if he is "
-                          "up 2 kg in three days. Halal food only. Water tablets in the morning.",
+            "up 2 kg in three days. Halal food only. Water tablets in the morning.",
             "contacts": "Son Rafiq 07700 900456. Community nurses 020 7946 0002.",
         },
-        (1, 3, 5), "11:00", 60,
-        ("meal", "company"), ("shopping", "cleaning", "outing"), ("outing", "shopping"),
+        (1, 3, 5),
+        "11:00",
+        60,
+        ("meal", "company"),
+        ("shopping", "cleaning", "outing"),
+        ("outing", "shopping"),
         ("given", "given", "not_due"),
-        ("Dal and rice, a glass of water.", "Chicken curry his son brought; tea with no sugar.",
-         "Soup and bread; two glasses of water.", "Fish and rice; a cup of tea."),
-        ("\"Alhamdulillah, I am well.\"", "\"The garden needs me, but my legs say no.\"",
-         "\"Rafiq phoned, the little one has a tooth.\"", "\"Tired today. The stairs are long.\""),
+        (
+            "Dal and rice, a glass of water.",
+            "Chicken curry his son brought; tea with no sugar.",
+            "Soup and bread; two glasses of water.",
+            "Fish and rice; a cup of tea.",
+        ),
+        (
+            '"Alhamdulillah, I am well."',
+            '"The garden needs me, but my legs say no."',
+            '"Rafiq phoned, the little one has a tooth."',
+            '"Tired today. The stairs are long."',
+        ),
         (3, 3, 4, 4),
-        ("Weight the same as last week.", "Shopping list on the fridge.",
-         "Tomatoes in the garden need water.", ""),
+        (
+            "Weight the same as last week.",
+            "Shopping list on the fridge.",
+            "Tomatoes in the garden need water.",
+            "",
+        ),
         ((6, 8, 6, 5), (2, 1, 2)),
     ),
     Person(
-        "winston", "Winston Clarke",
+        "winston",
+        "Winston Clarke",
         {
             "important": "Dominoes at the community centre on Thursdays. His records: ska and rocksteady. "
-                         "A walk to the park when the weather is fine.",
+            "A walk to the park when the weather is fine.",
             "essentials": "Early dementia: give him time, one thing at a time, and don't rush him. "
-                          "Keys on the hook by the door. Medicines in a blister pack, morning and evening.",
+            "Keys on the hook by the door. Medicines in a blister pack, morning and evening.",
             "contacts": "Niece Marcia 07700 900789. Social worker 020 7946 0003.",
         },
-        (2, 5), "14:00", 90,
-        ("company", "meal", "medication_prompt"), ("outing", "shopping"), ("shopping",),
+        (2, 5),
+        "14:00",
+        90,
+        ("company", "meal", "medication_prompt"),
+        ("outing", "shopping"),
+        ("shopping",),
         ("prompted", "prompted", "given"),
-        ("Rice and peas with chicken; a cup of Milo.", "A cheese sandwich and some grapes; tea.",
-         "Soup; he left the bread. Two glasses of squash.", "Fish fingers and potatoes; tea."),
-        ("\"Put on some Desmond Dekker, man.\"", "\"I won at dominoes, you know.\"",
-         "\"What day is it today?\"", "\"Marcia hasn't rung. Has she rung?\""),
+        (
+            "Rice and peas with chicken; a cup of Milo.",
+            "A cheese sandwich and some grapes; tea.",
+            "Soup; he left the bread. Two glasses of squash.",
+            "Fish fingers and potatoes; tea.",
+        ),
+        (
+            '"Put on some Desmond Dekker, man."',
+            '"I won at dominoes, you know."',
+            '"What day is it today?"',
+            '"Marcia hasn\'t rung. Has she rung?"',
+        ),
         (3, 4, 4, 5),
-        ("We walked to the park and back.", "Blister pack checked: all taken.",
-         "Played records; he sang along.", ""),
+        (
+            "We walked to the park and back.",
+            "Blister pack checked: all taken.",
+            "Played records; he sang along.",
+            "",
+        ),
         ((7, 7, 5, 3), (2, 2, 2)),
     ),
 )
 # The one open concern: the latest visit of this person raised it.
-CONCERN = ("winston", "Winston had not eaten the meal left for him yesterday, and the fridge was warm: it "
-           "seems to have stopped working. He was more muddled than usual about the day.", "today")
+CONCERN = (
+    "winston",
+    "Winston had not eaten the meal left for him yesterday, and the fridge was warm: it "
+    "seems to have stopped working. He was more muddled than usual about the day.",
+    "today",
+)
 WELLBEING_DAYS = (50, 29, 8)
 
 
@@ -285,9 +351,13 @@ def visit_answers(rng, person, concern):
     if declined:
         answers["tasks_declined"] = declined
     if answers["medicines"] == "declined":
-        answers["medicines_declined_reason"] = rng.choice(("\"Later, with my lunch.\"", "Did not say."))
-    answers.update(food_drink=rng.choice(person.food), own_words=rng.choice(person.words),
-                   rating=rng.choice(person.ratings), concern=concern is not None)
+        answers["medicines_declined_reason"] = rng.choice(('"Later, with my lunch."', "Did not say."))
+    answers.update(
+        food_drink=rng.choice(person.food),
+        own_words=rng.choice(person.words),
+        rating=rng.choice(person.ratings),
+        concern=concern is not None,
+    )
     note = rng.choice(person.notes)
     if note:
         answers["notes"] = note
@@ -314,14 +384,26 @@ def wellbeing_checks(slug, rng, day, person):
     ons_names = ("life_satisfaction", "worthwhile", "happy_yesterday", "anxious_yesterday")
     ucla_names = ("lack_companionship", "left_out", "isolated")
     for ago in WELLBEING_DAYS:
-        answers = {name: min(10, max(0, value + rng.choice((-1, 0, 0, 1))))
-                   for name, value in zip(ons_names, ons)}
-        answers.update({name: min(3, max(1, value + rng.choice((-1, 0, 0, 0, 1))))
-                        for name, value in zip(ucla_names, ucla)})
+        answers = {
+            name: min(10, max(0, value + rng.choice((-1, 0, 0, 1)))) for name, value in zip(ons_names, ons)
+        }
+        answers.update(
+            {
+                name: min(3, max(1, value + rng.choice((-1, 0, 0, 0, 1))))
+                for name, value in zip(ucla_names, ucla)
+            }
+        )
         moment = at(day - timedelta(days=ago), "15:30")
         subject_id = demo_id(slug, "subject", person.key)
-        yield record(slug, f"wellbeing/{person.key}/{ago}", "coordinator", moment, "wellbeing-check",
-                     subject_id, answers)
+        yield record(
+            slug,
+            f"wellbeing/{person.key}/{ago}",
+            "coordinator",
+            moment,
+            "wellbeing-check",
+            subject_id,
+            answers,
+        )
 
 
 def care_circle(slug, rng, day):
@@ -335,21 +417,36 @@ def care_circle(slug, rng, day):
 
 # The market survey: a market, its 20 pitches, three survey visits and footfall counts.
 
-MARKET = ("Hollybush Street Market", {
-    "address": "Hollybush Street, London E8 (a made-up market)",
-    "notes": "Open Tuesday to Saturday. The council proposes moving it for new flats; "
-             "the traders meet monthly.",
-})
+MARKET = (
+    "Hollybush Street Market",
+    {
+        "address": "Hollybush Street, London E8 (a made-up market)",
+        "notes": "Open Tuesday to Saturday. The council proposes moving it for new flats; "
+        "the traders meet monthly.",
+    },
+)
 # What each pitch (reference 1 to 20) sells, None when it is vacant, and its trader's languages.
 PITCHES = (
-    ("fruit_veg", ("english", "turkish")), ("fruit_veg", ("english", "bengali")), ("meat_fish", ("english",)),
-    ("bakery", ("english", "polish")), (None, ()), ("groceries", ("english", "urdu", "punjabi")),
-    ("hot_food", ("english", "yoruba")), ("clothing", ("english", "somali")), (None, ()),
-    ("household", ("english", "gujarati")), ("electronics", ("english", "arabic")),
+    ("fruit_veg", ("english", "turkish")),
+    ("fruit_veg", ("english", "bengali")),
+    ("meat_fish", ("english",)),
+    ("bakery", ("english", "polish")),
+    (None, ()),
+    ("groceries", ("english", "urdu", "punjabi")),
+    ("hot_food", ("english", "yoruba")),
+    ("clothing", ("english", "somali")),
+    (None, ()),
+    ("household", ("english", "gujarati")),
+    ("electronics", ("english", "arabic")),
     ("fruit_veg", ("english", "twi")),
-    ("beauty", ("english", "french")), (None, ()), ("flowers_plants", ("english",)),
-    ("hot_food", ("english", "portuguese", "spanish")), ("crafts_gifts", ("english", "romanian")), (None, ()),
-    ("services", ("english", "turkish")), ("clothing", ("english", "bengali")),
+    ("beauty", ("english", "french")),
+    (None, ()),
+    ("flowers_plants", ("english",)),
+    ("hot_food", ("english", "portuguese", "spanish")),
+    ("crafts_gifts", ("english", "romanian")),
+    (None, ()),
+    ("services", ("english", "turkish")),
+    ("clothing", ("english", "bengali")),
 )
 UNIT_TYPES = {19: "kiosk", 20: "shop"}
 # Days ago of the survey visits, and what was different on each: {reference: (status, goods)}.
@@ -357,8 +454,12 @@ MARKET_DAYS = (48, 27, 6)
 CHANGED = (
     {13: ("closed_today", None)},
     {6: ("closed_today", None), 16: ("closed_today", None), 9: ("casual", "crafts_gifts")},
-    {10: ("closed_today", None), 17: ("vacant", None), 9: ("casual", "crafts_gifts"),
-     14: ("casual", "clothing")},
+    {
+        10: ("closed_today", None),
+        17: ("vacant", None),
+        9: ("casual", "crafts_gifts"),
+        14: ("casual", "clothing"),
+    },
 )
 VISIT_NOTES = (
     "First full survey of the market.",
@@ -372,7 +473,10 @@ BASKET = {
     "groceries": ("price_eggs_dozen", "price_bread_loaf"),
 }
 PRICES = {
-    "price_tomatoes_kg": 2.2, "price_bananas_each": 0.25, "price_bread_loaf": 1.4, "price_eggs_dozen": 3.0,
+    "price_tomatoes_kg": 2.2,
+    "price_bananas_each": 0.25,
+    "price_bread_loaf": 1.4,
+    "price_eggs_dozen": 3.0,
 }
 CONCERNS = (
     "Rents are up and there are fewer customers since the car park closed.",
@@ -436,21 +540,35 @@ def footfall_counts(slug, rng, visit, day, weather):
     for number, (start, north, south) in enumerate(FOOTFALL):
         began, fewer = at(day, start), 1 - 0.07 * visit
         answers = {
-            "interval_start": began.isoformat(timespec="seconds"), "minutes": 15,
+            "interval_start": began.isoformat(timespec="seconds"),
+            "minutes": 15,
             "count_north": int(north * fewer * rng.uniform(0.85, 1.15)),
             "count_south": int(south * fewer * rng.uniform(0.85, 1.15)),
         }
         if weather == "light_rain":
             answers["notes"] = "Rain for most of the count."
-        yield record(slug, f"footfall/{visit}/{number}", "member", began + timedelta(minutes=15),
-                     "footfall-count", market_id, answers)
+        yield record(
+            slug,
+            f"footfall/{visit}/{number}",
+            "member",
+            began + timedelta(minutes=15),
+            "footfall-count",
+            market_id,
+            answers,
+        )
 
 
 def market_visit(slug, rng, visit, day):
     """Return the entries of one survey visit: the visit, a survey of each pitch, the footfall counts."""
     weather = rng.choice(WEATHER)
-    answers = {"visit_date": day.isoformat(), "start_time": "10:00", "end_time": "11:30", "weather": weather,
-               "surveyors": "Dee and Sam", "notes": VISIT_NOTES[visit]}
+    answers = {
+        "visit_date": day.isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:30",
+        "weather": weather,
+        "surveyors": "Dee and Sam",
+        "notes": VISIT_NOTES[visit],
+    }
     market_id = demo_id(slug, "subject", "market")
     start = at(day, "10:00")
     entries = [record(slug, f"visit/{visit}", "coordinator", start, "market-visit", market_id, answers)]
@@ -464,8 +582,15 @@ def market_survey(slug, rng, day):
     market_id = demo_id(slug, "subject", "market")
     entries = [subject(slug, "market", "market", MARKET[0], **MARKET[1])]
     entries += [
-        subject(slug, f"pitch/{reference}", "pitch", str(reference), market_id=market_id,
-                unit_type=UNIT_TYPES.get(reference, "stall"), position=pitch_position(reference))
+        subject(
+            slug,
+            f"pitch/{reference}",
+            "pitch",
+            str(reference),
+            market_id=market_id,
+            unit_type=UNIT_TYPES.get(reference, "stall"),
+            position=pitch_position(reference),
+        )
         for reference in range(1, len(PITCHES) + 1)
     ]
     for visit, ago in enumerate(MARKET_DAYS):
@@ -594,9 +719,11 @@ def removed_words(removed):
         return "There was no demo data to remove."
     rows, parts = removed.rows, []
     if removed.teams:
-        parts.append(f"the demo teams {' and '.join(removed.teams)} ({rows['documents']} documents, "
-                     f"{rows['revisions']} revisions, {rows['devices']} devices, "
-                     f"{rows['memberships']} memberships)")
+        parts.append(
+            f"the demo teams {' and '.join(removed.teams)} ({rows['documents']} documents, "
+            f"{rows['revisions']} revisions, {rows['devices']} devices, "
+            f"{rows['memberships']} memberships)"
+        )
     users = len(removed.users)
     parts.append(f"{users} demo user{'' if users == 1 else 's'}")
     line = "Removed " + " and ".join(parts)

@@ -1,4 +1,5 @@
 """Invite links: issued with a role, used once, withdrawn, or expired."""
+
 import secrets
 from datetime import timedelta
 

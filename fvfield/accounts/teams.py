@@ -1,4 +1,5 @@
 """Teams and their members: creating a team of a kind, roles, and the last coordinator."""
+
 import re
 
 import sqlalchemy as sa
@@ -23,9 +24,7 @@ def find_team(slug):
 def create_team(slug, name, kind):
     """Create and return a team of a kind; raise DuplicateSlug or AccountError."""
     if not SLUG.match(slug or "") or len(slug) > 64:
-        raise AccountError(
-            f"'{slug}' cannot be a team address: use lower-case letters, digits and dashes."
-        )
+        raise AccountError(f"'{slug}' cannot be a team address: use lower-case letters, digits and dashes.")
     if kind not in TEAM_KINDS:
         raise AccountError(f"'{kind}' is not a kind of team: choose {', '.join(TEAM_KINDS)}.")
     if not (name or "").strip():
@@ -81,9 +80,7 @@ def set_role(member, role, by=None):
     if member.role == "coordinator" and role != "coordinator" and coordinators(member.team) <= 1:
         raise LastCoordinator(f"{member.team.name} needs at least one coordinator.")
     old, member.role = member.role, role
-    record_event(
-        "role_changed", user=by, team=member.team, email=member.user.email, old=old, new=role
-    )
+    record_event("role_changed", user=by, team=member.team, email=member.user.email, old=old, new=role)
     return member
 
 

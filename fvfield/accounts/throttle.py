@@ -1,4 +1,5 @@
 """Slow down password guessing: refuse logins after repeated failures."""
+
 import math
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
 """People's accounts: emails, names and passwords."""
+
 import re
 
 import sqlalchemy as sa

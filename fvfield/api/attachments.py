@@ -1,14 +1,15 @@
 """API v1: photos, uploaded before the records that refer to them (docs/api.md)."""
+
 import sqlalchemy as sa
 from flask import current_app, request, send_file
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
-from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
+from fvfield.api import bp
 from fvfield.errors import ApiError
 from fvfield.extensions import begin_write, db
 from fvfield.models import Attachment
-from fvfield.api import bp
+from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
 
 # Named by their content, so a browser may keep them; but only for the person who fetched them.
 CACHE_CONTROL = "private, max-age=31536000, immutable"
@@ -24,13 +25,15 @@ def upload_attachment(slug, sha256):
     db.session.commit()
     if not SHA256.match(sha256):
         raise ApiError(
-            400, "invalid_hash",
+            400,
+            "invalid_hash",
             "Name the photo by the sha256 of its bytes: 64 lower-case hex digits.",
         )
     content_type = request.mimetype
     if content_type not in MAGIC:
         raise ApiError(
-            415, "unsupported_media_type",
+            415,
+            "unsupported_media_type",
             "A photo must be sent as image/jpeg, image/png or image/webp.",
         )
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
@@ -48,7 +51,10 @@ def upload_attachment(slug, sha256):
         return answer, 200
     db.session.add(
         Attachment(
-            team_id=team_id, sha256=sha256, content_type=content_type, size=size,
+            team_id=team_id,
+            sha256=sha256,
+            content_type=content_type,
+            size=size,
             uploaded_by=user_id,
         )
     )
@@ -69,8 +75,6 @@ def download_attachment(slug, sha256):
     path = path_of(current_app.config["ATTACHMENTS_DIR"], sha256)
     if attachment is None or not path.is_file():
         raise ApiError(404, "not_found", "There is no such photo in this team.")
-    response = send_file(
-        path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None
-    )
+    response = send_file(path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -3,13 +3,23 @@
 tests/test_openapi.py fails when a route under /api/ is missing here, and
 tests/test_api_fuzz.py fuzzes the API from this description.
 """
+
 from fvfield.api import bp
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
-        "description": "The team's address, e.g. clapton-circle."}
-SHA256 = {"name": "sha256", "in": "path", "required": True,
-          "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-          "description": "The sha256 of the attachment's bytes, in lower-case hex."}
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The team's address, e.g. clapton-circle.",
+}
+SHA256 = {
+    "name": "sha256",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "description": "The sha256 of the attachment's bytes, in lower-case hex.",
+}
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 BINARY = {"type": "string", "format": "binary"}
 
@@ -92,15 +102,22 @@ SCHEMAS = {
         "recorded_at and data; subjects carry kind, label and data.",
         "required": ["change_id", "collection", "id", "base_rev"],
         "properties": {
-            "change_id": {"type": "string", "format": "uuid",
-                          "description": "A UUID made when the user saved."},
+            "change_id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "A UUID made when the user saved.",
+            },
             "collection": {"enum": ["forms", "subjects", "records"]},
-            "id": {"type": "string", "description": "A UUID for subjects and records; "
-                   "the form's slug for forms."},
+            "id": {
+                "type": "string",
+                "description": "A UUID for subjects and records; the form's slug for forms.",
+            },
             "base_rev": {"type": "integer", "minimum": 0},
             "deleted": {"type": "boolean"},
-            "resolves_conflict": {"type": "boolean",
-                                  "description": "This edit settles the document's conflict."},
+            "resolves_conflict": {
+                "type": "boolean",
+                "description": "This edit settles the document's conflict.",
+            },
             "form": {"type": "string"},
             "form_version": {"type": "integer", "minimum": 1},
             "subject_id": {"type": ["string", "null"], "format": "uuid"},
@@ -122,10 +139,14 @@ SCHEMAS = {
         "type": "object",
         "required": ["change_id", "status"],
         "properties": {
-            "change_id": {"description": "The change's change_id; a rejected change's is "
-                          "echoed as sent, whatever its type."},
-            "id": {"description": "The document's id as stored (UUIDs in lower case); a "
-                   "rejected change's is echoed as sent."},
+            "change_id": {
+                "description": "The change's change_id; a rejected change's is "
+                "echoed as sent, whatever its type."
+            },
+            "id": {
+                "description": "The document's id as stored (UUIDs in lower case); a "
+                "rejected change's is echoed as sent."
+            },
             "status": {"enum": ["applied", "duplicate", "merged", "conflict", "rejected"]},
             "rev": {"type": "integer", "minimum": 1},
             "original_status": {
@@ -163,8 +184,11 @@ SCHEMAS = {
             "recorded_at": {"type": ["string", "null"]},
             "author": {"type": ["string", "null"]},
             "has_conflict": {"type": "boolean"},
-            "versions": {"type": "array", "items": {"type": "integer"},
-                         "description": "Forms: the published version numbers."},
+            "versions": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "Forms: the published version numbers.",
+            },
             "kind": {"type": "string"},
             "label": {"type": "string"},
             "data": {"type": ["object", "null"]},
@@ -248,13 +272,17 @@ PATHS = {
             },
             "responses": {
                 "200": as_json(ref("PushResponse"), "A result for every change."),
-                "400": error("The code says what is wrong: invalid_json, body_not_object, "
-                             "invalid_device_id, changes_not_list, change_not_object, "
-                             "missing_keys (the message names them), csrf_failed."),
+                "400": error(
+                    "The code says what is wrong: invalid_json, body_not_object, "
+                    "invalid_device_id, changes_not_list, change_not_object, "
+                    "missing_keys (the message names them), csrf_failed."
+                ),
                 "401": LOGGED_OUT,
                 "404": NOT_YOURS,
-                "413": error("More changes than limits.max_changes (too_many_changes), or a "
-                             "body over limits.max_body_bytes (body_too_large)."),
+                "413": error(
+                    "More changes than limits.max_changes (too_many_changes), or a "
+                    "body over limits.max_body_bytes (body_too_large)."
+                ),
                 "415": error("The body is not application/json."),
             },
         }
@@ -265,19 +293,34 @@ PATHS = {
             "summary": "What changed since the cursor, each document once, oldest change first.",
             "parameters": [
                 SLUG,
-                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
-                 "description": "The cursor of the last pull or push; none for everything."},
-                {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
-                 "description": "Page size; larger values are cut to 1000."},
-                {"name": "device_id", "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "uuid"},
-                 "description": "This installed app: a complete pull is noted as its last sync."},
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "The cursor of the last pull or push; none for everything.",
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
+                    "description": "Page size; larger values are cut to 1000.",
+                },
+                {
+                    "name": "device_id",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "format": "uuid"},
+                    "description": "This installed app: a complete pull is noted as its last sync.",
+                },
             ],
             "responses": {
                 "200": as_json(ref("PullResponse"), "Changes; call again with cursor while more."),
-                "400": error("A limit that is not a whole number of at least 1 (invalid_limit), "
-                             "or a device_id that is not a UUID (invalid_device_id)."),
+                "400": error(
+                    "A limit that is not a whole number of at least 1 (invalid_limit), "
+                    "or a device_id that is not a UUID (invalid_device_id)."
+                ),
                 "401": LOGGED_OUT,
                 "404": NOT_YOURS,
                 "410": error("The cursor is not recognised (code cursor_expired): pull all."),
@@ -291,8 +334,12 @@ PATHS = {
             "parameters": [
                 SLUG,
                 {"name": "form_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "version", "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 0}},
+                {
+                    "name": "version",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0},
+                },
             ],
             "responses": {
                 "200": as_json(ref("FormDefinition"), "The definition of that version."),
@@ -307,15 +354,21 @@ PATHS = {
             "summary": "Every revision of a document, conflicting ones included, oldest first.",
             "parameters": [
                 SLUG,
-                {"name": "collection", "in": "path", "required": True,
-                 "schema": {"enum": ["records", "subjects", "forms"]}},
-                {"name": "document_id", "in": "path", "required": True,
-                 "schema": {"type": "string"}},
+                {
+                    "name": "collection",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"enum": ["records", "subjects", "forms"]},
+                },
+                {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}},
             ],
             "responses": {
                 "200": as_json(
-                    {"type": "object", "required": ["revisions"],
-                     "properties": {"revisions": {"type": "array", "items": ref("Revision")}}},
+                    {
+                        "type": "object",
+                        "required": ["revisions"],
+                        "properties": {"revisions": {"type": "array", "items": ref("Revision")}},
+                    },
                     "The revisions.",
                 ),
                 "401": LOGGED_OUT,
@@ -336,14 +389,18 @@ PATHS = {
             "responses": {
                 "201": as_json(ref("Attachment"), "Stored."),
                 "200": as_json(ref("Attachment"), "Already there."),
-                "400": error("The bytes do not hash to the name (code hash_mismatch), a name "
-                             "that is not a sha256 (invalid_hash), or csrf_failed."),
+                "400": error(
+                    "The bytes do not hash to the name (code hash_mismatch), a name "
+                    "that is not a sha256 (invalid_hash), or csrf_failed."
+                ),
                 "401": LOGGED_OUT,
                 "403": error("A viewer (code forbidden)."),
                 "404": NOT_YOURS,
                 "413": error("Larger than limits.max_attachment_bytes (attachment_too_large)."),
-                "415": error("Not image/jpeg, image/png or image/webp, or bytes that do not "
-                             "start as that type does (unsupported_media_type)."),
+                "415": error(
+                    "Not image/jpeg, image/png or image/webp, or bytes that do not "
+                    "start as that type does (unsupported_media_type)."
+                ),
             },
         },
         "get": {
@@ -374,10 +431,18 @@ DOCUMENT = {
     "components": {
         "schemas": SCHEMAS,
         "securitySchemes": {
-            "session": {"type": "apiKey", "in": "cookie", "name": "fvfield_session",
-                        "description": "The login session from the /login page."},
-            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
-                     "description": "csrf_token from GET /api/v1/session."},
+            "session": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "fvfield_session",
+                "description": "The login session from the /login page.",
+            },
+            "csrf": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-CSRFToken",
+                "description": "csrf_token from GET /api/v1/session.",
+            },
         },
     },
     "security": [{"session": []}],

@@ -1,12 +1,12 @@
 """API v1: the session a phone starts from."""
+
 from flask import current_app
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from fvfield.accounts.access import teams_of
-from fvfield.models import utcnow
 from fvfield.api import bp
-
+from fvfield.models import utcnow
 
 
 def limits():

@@ -1,15 +1,16 @@
 """API v1: push and pull (docs/api.md), a thin adapter over fvfield.sync."""
+
 from flask import current_app, request
 from flask_login import current_user, login_required
+
+from fvfield.accounts.access import team_for
+from fvfield.api import bp
+from fvfield.errors import ApiError
 from fvfield.sync import forms as sync_forms
+from fvfield.sync import jsontext
 from fvfield.sync import pull as sync_pull
 from fvfield.sync import push as sync_push
-
-from fvfield.sync import jsontext
-from fvfield.accounts.access import team_for
 from fvfield.sync.checks import is_uuid
-from fvfield.errors import ApiError
-from fvfield.api import bp
 
 MAX_PULL_LIMIT = 1000
 
@@ -25,7 +26,8 @@ def read_json_body():
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
     limit = current_app.config["MAX_BODY_BYTES"]
     too_large = ApiError(
-        413, "body_too_large",
+        413,
+        "body_too_large",
         f"The body is larger than {limit} bytes: send fewer changes at a time.",
     )
     if (request.content_length or 0) > limit:
@@ -46,9 +48,7 @@ def push(slug):
     team, membership = team_for(slug)
     body = read_json_body()
     device_id, changes = sync_push.check_push(body, current_app.config["MAX_CHANGES"])
-    results, cursor = sync_push.push_changes(
-        team.id, current_user.id, membership.role, device_id, changes
-    )
+    results, cursor = sync_push.push_changes(team.id, current_user.id, membership.role, device_id, changes)
     return json_response(jsontext.dumps({"results": results, "cursor": cursor}))
 
 
@@ -71,14 +71,14 @@ def pull(slug):
     limit = pull_limit()
     device_id = request.args.get("device_id")
     if device_id is not None and not is_uuid(device_id):
-        raise ApiError(
-            400, "invalid_device_id", "device_id must be the UUID of this installed app."
-        )
+        raise ApiError(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
     page = sync_pull.pull_changes(team_id, request.args.get("since") or None, limit)
     if device_id and not page.more:
         sync_pull.note_pull(team_id, current_user.id, device_id.lower())
     return json_response(
-        '{"changes":[' + ",".join(page.documents) + "],"
+        '{"changes":['
+        + ",".join(page.documents)
+        + "],"
         + f'"cursor":"{page.cursor}","more":{"true" if page.more else "false"}}}'
     )
 

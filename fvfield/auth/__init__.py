@@ -1,4 +1,5 @@
 """Accounts: logging in and out, invites, passwords."""
+
 from flask import redirect, request, url_for
 
 from fvfield.errors import json_error
@@ -24,6 +25,9 @@ def init_login(app):
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            return json_error(401, "login_required", "Your session has ended. Log in again; nothing on this device was lost.")
+            return json_error(
+                401,
+                "login_required",
+                "Your session has ended. Log in again; nothing on this device was lost.",
+            )
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-

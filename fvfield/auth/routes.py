@@ -1,4 +1,5 @@
 """Pages to log in and out, accept an invite, change a password; the home page."""
+
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -9,11 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fvfield import accounts
 from fvfield.accounts.access import teams_of
+from fvfield.accounts.throttle import minutes_locked
 from fvfield.audit import record_event
+from fvfield.auth.forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, password_hash_method, token_digest
-from fvfield.auth.forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
-from fvfield.accounts.throttle import minutes_locked
 
 bp = Blueprint("auth", __name__)
 

@@ -7,6 +7,7 @@ coordinator and their first team; once anyone has an account, the link
 answers that setup is done. The CLI way (create-user, create-team,
 add-member) stays.
 """
+
 import hmac
 import os
 import secrets
@@ -18,9 +19,9 @@ from flask_login import login_user
 
 from fvfield import accounts
 from fvfield.audit import record_event
+from fvfield.auth.forms import SetupForm
 from fvfield.extensions import begin_write, db
 from fvfield.models import User, token_digest
-from fvfield.auth.forms import SetupForm
 
 bp = Blueprint("setup", __name__)
 
@@ -86,8 +87,11 @@ def first_coordinator(token):
             db.session.commit()
             token_path(current_app.instance_path).unlink(missing_ok=True)
             login_user(user, remember=True)
-            flash(f"{team.name} is ready, with its forms. Add the people or places it works with, "
-                  "then invite the team from Members.", "info")
+            flash(
+                f"{team.name} is ready, with its forms. Add the people or places it works with, "
+                "then invite the team from Members.",
+                "info",
+            )
             return redirect(url_for("auth.home"))
     status = 400 if form.errors else 200
     return render_template("auth/setup.html", form=form), status

@@ -3,6 +3,7 @@
 precache.py builds them from the files; routes.py serves them. The app itself
 is static/js and sw/sw.js (docs/field-app.md).
 """
+
 from flask import Blueprint
 
 bp = Blueprint("field", __name__)

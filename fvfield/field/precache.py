@@ -5,6 +5,7 @@ md5 revision of every file the shell needs, as Workbox's injectManifest
 writes it) and the constants of static/js/constants.js. Any change to a shell
 file changes /sw.js, so phones install the new worker and offer to reload.
 """
+
 import hashlib
 import json
 import posixpath
@@ -23,9 +24,7 @@ STYLESHEETS = ("css/app.css", "css/app-shell.css", "css/field.css")
 ENTRY_MODULE = "js/app.js"
 # Screens and form parts may be imported by computed names: precache them all.
 MODULE_FOLDERS = ("js/screens", "js/form")
-IMPORT = re.compile(
-    r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+\.m?js)\1"""
-)
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+\.m?js)\1""")
 ICONS = (
     ("icons/icon-192.png", "192x192", "any"),
     ("icons/icon-512.png", "512x512", "any"),
@@ -78,9 +77,7 @@ def shell_modules(static):
     """Return the modules the shell loads: app.js and what it imports, transitively."""
     seen = set()
     waiting = [ENTRY_MODULE] + [
-        p.relative_to(static).as_posix()
-        for folder in MODULE_FOLDERS
-        for p in (static / folder).rglob("*.js")
+        p.relative_to(static).as_posix() for folder in MODULE_FOLDERS for p in (static / folder).rglob("*.js")
     ]
     while waiting:
         name = waiting.pop()
@@ -122,8 +119,7 @@ def manifest():
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
         "icons": [
-            {"src": url_for("static", filename=name), "sizes": sizes, "type": "image/png",
-             "purpose": purpose}
+            {"src": url_for("static", filename=name), "sizes": sizes, "type": "image/png", "purpose": purpose}
             for name, sizes, purpose in ICONS
         ],
     }

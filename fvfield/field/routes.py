@@ -1,4 +1,5 @@
 """The field app's three addresses; each is built once per process and revalidated by browsers."""
+
 from flask import current_app
 
 from fvfield.field import bp
@@ -35,9 +36,7 @@ def web_manifest():
 @bp.get("/sw.js")
 def service_worker():
     """Serve the service worker with its precache manifest; browsers always revalidate it."""
-    response = current_app.response_class(
-        cached("sw", build_service_worker), mimetype="text/javascript"
-    )
+    response = current_app.response_class(cached("sw", build_service_worker), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

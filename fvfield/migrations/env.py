@@ -1,4 +1,5 @@
 """Alembic's environment: run fvfield's migrations on the app's database."""
+
 import logging
 from logging.config import fileConfig
 

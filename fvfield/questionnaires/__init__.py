@@ -6,6 +6,7 @@ validate_definition, and a new team gets templates_for_kind(kind). Errors are
 dicts of lists of sentences, keyed by field name (answers) or by path such as
 "fields.3.choices" (definitions), with "_" for the whole thing.
 """
+
 from fvfield.questionnaires.answers import AnswerValidator, compile_definition, validate_answers
 from fvfield.questionnaires.built_in import KIND_TEMPLATES, UnknownTemplate, load_template, templates_for_kind
 from fvfield.questionnaires.changes import describe_changes

@@ -5,12 +5,13 @@ question, each holding its answer check and its show_if test. Compiled
 validators are cached by the definition object and by its content, so treat a
 definition as read-only once answers have been checked against it.
 """
+
 import functools
 import json
 
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
-from fvfield.questionnaires.types import answer_check, kind_of, show
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
+from fvfield.questionnaires.types import answer_check, kind_of, show
 
 MAX_UNKNOWN_REPORTED = 10
 CACHE_SIZE = 256

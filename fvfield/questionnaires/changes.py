@@ -1,12 +1,23 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
-from fvfield.questionnaires.types import number_text, show
+
 from fvfield.questionnaires.rules import rule_words
+from fvfield.questionnaires.types import number_text, show
 
 TYPE_WORDS = {
-    "text": "a short text", "textarea": "a long text", "integer": "a whole number",
-    "decimal": "a number", "date": "a date", "time": "a time", "datetime": "a date and time",
-    "boolean": "a yes/no question", "choice": "a single choice", "multiple_choice": "a multiple choice",
-    "scale": "a scale", "counter": "a counter", "geopoint": "a position", "photo": "a photo",
+    "text": "a short text",
+    "textarea": "a long text",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "date": "a date",
+    "time": "a time",
+    "datetime": "a date and time",
+    "boolean": "a yes/no question",
+    "choice": "a single choice",
+    "multiple_choice": "a multiple choice",
+    "scale": "a scale",
+    "counter": "a counter",
+    "geopoint": "a position",
+    "photo": "a photo",
     "note": "a note",
 }
 
@@ -20,8 +31,7 @@ def describe_changes(old_definition, new_definition):
             sentences.append(f"Added question {words(field)}")
         else:
             sentences.extend(question_changes(old[name], field, new))
-    sentences.extend(f"Removed question {words(field)}" for name, field in old.items()
-                     if name not in new)
+    sentences.extend(f"Removed question {words(field)}" for name, field in old.items() if name not in new)
     if [name for name in old if name in new] != [name for name in new if name in old]:
         sentences.append("Reordered the questions")
     return sentences
@@ -105,7 +115,8 @@ def choice_changes(old, new, label):
     sentences += [f"Removed choice {show(before[v], 60)} from {label}" for v in before if v not in after]
     sentences += [
         f"Reworded choice {show(before[v], 60)} of {label} to {show(after[v], 60)}"
-        for v in after if v in before and before[v] != after[v]
+        for v in after
+        if v in before and before[v] != after[v]
     ]
     if [v for v in before if v in after] != [v for v in after if v in before]:
         sentences.append(f"Reordered the choices of {label}")
@@ -115,7 +126,8 @@ def choice_changes(old, new, label):
 def choice_labels(choices):
     """Return the labels of choices by value."""
     return {
-        choice["value"]: choice.get("label") for choice in choices
+        choice["value"]: choice.get("label")
+        for choice in choices
         if isinstance(choice, dict) and isinstance(choice.get("value"), str)
     }
 

@@ -5,14 +5,24 @@ Errors are keyed by path: "id", "version", "title", "subject_kind", "fields",
 and "fields.<index>.<option>" for one of its options, "_" for the whole form.
 Every message names the question by its label and name.
 """
+
 import difflib
 import re
 
-from fvfield.questionnaires.types import (
-    FIELD_NAME, FIELD_TYPES, SAFE_INTEGER, TEXT_LIMITS, answer_check, field_words, is_number,
-    kind_of, number_text, show, storable_text,
-)
 from fvfield.questionnaires.rules import check_show_if
+from fvfield.questionnaires.types import (
+    FIELD_NAME,
+    FIELD_TYPES,
+    SAFE_INTEGER,
+    TEXT_LIMITS,
+    answer_check,
+    field_words,
+    is_number,
+    kind_of,
+    number_text,
+    show,
+    storable_text,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 POINT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
@@ -66,10 +76,12 @@ class Problems:
 def validate_definition(definition):
     """Return what is wrong with a form definition, by path; {} when it can be used."""
     if type(definition) is not dict:
-        return {"_": [
-            "A form definition must be an object with id, version, title and fields, "
-            f"not {kind_of(definition)}."
-        ]}
+        return {
+            "_": [
+                "A form definition must be an object with id, version, title and fields, "
+                f"not {kind_of(definition)}."
+            ]
+        }
     problems = Problems()
     unknown_keys(problems, "_", "The form", definition, FORM_KEYS, "is not part of a form definition")
     check_form(problems, definition)
@@ -85,10 +97,13 @@ def is_slug(value):
 def check_form(problems, definition):
     """Check the id, version, title and subject kind of a form."""
     if not is_slug(definition.get("id")):
-        problems.add("id", (
-            "The form's id must be a short name of lower-case letters, digits and dashes, "
-            f"such as 'home-visit', not {show(definition.get('id'))}."
-        ))
+        problems.add(
+            "id",
+            (
+                "The form's id must be a short name of lower-case letters, digits and dashes, "
+                f"such as 'home-visit', not {show(definition.get('id'))}."
+            ),
+        )
     version = definition.get("version")
     if type(version) is not int or not 1 <= version <= SAFE_INTEGER:
         problems.add("version", f"The version must be a whole number of 1 or more, not {show(version)}.")
@@ -99,10 +114,13 @@ def check_form(problems, definition):
         problems.add("title", f"Keep the title to {MAX_TITLE} characters of ordinary text.")
     kind = definition.get("subject_kind")
     if kind is not None and not is_slug(kind):
-        problems.add("subject_kind", (
-            "The subject kind must be null or a short name such as person, market or pitch, "
-            f"not {show(kind)}."
-        ))
+        problems.add(
+            "subject_kind",
+            (
+                "The subject kind must be null or a short name such as person, market or pitch, "
+                f"not {show(kind)}."
+            ),
+        )
 
 
 def unknown_keys(problems, path, who, mapping, allowed, where):
@@ -134,10 +152,13 @@ def check_field(problems, index, field, earlier, all_names):
     """Check one question and remember it, with its answer check, for later show_if rules."""
     path = f"fields.{index}"
     if type(field) is not dict:
-        problems.add(path, (
-            f"Question {index + 1} must be an object with a name, a type and a label, "
-            f"not {kind_of(field)}."
-        ))
+        problems.add(
+            path,
+            (
+                f"Question {index + 1} must be an object with a name, a type and a label, "
+                f"not {kind_of(field)}."
+            ),
+        )
         return
     found = problems.count
     who = field_words(index, field)
@@ -163,22 +184,31 @@ def check_name(problems, path, who, field, earlier):
     """Check a question's name; return it when it is a usable name."""
     name = field.get("name")
     if name is None:
-        problems.add(f"{path}.name", (
-            f"{who}: give the question a name such as 'time_in' "
-            "(lower-case letters, digits and underscores)."
-        ))
+        problems.add(
+            f"{path}.name",
+            (
+                f"{who}: give the question a name such as 'time_in' "
+                "(lower-case letters, digits and underscores)."
+            ),
+        )
         return None
     if type(name) is not str or not FIELD_NAME.fullmatch(name):
-        problems.add(f"{path}.name", (
-            f"{who}: the name {show(name)} must start with a lower-case letter and use only "
-            "lower-case letters, digits and underscores (at most 64)."
-        ))
+        problems.add(
+            f"{path}.name",
+            (
+                f"{who}: the name {show(name)} must start with a lower-case letter and use only "
+                "lower-case letters, digits and underscores (at most 64)."
+            ),
+        )
         return None
     if name in earlier:
-        problems.add(f"{path}.name", (
-            f"{who}: the name '{name}' is already used by question {earlier[name][0] + 1}; "
-            "give each question its own name."
-        ))
+        problems.add(
+            f"{path}.name",
+            (
+                f"{who}: the name '{name}' is already used by question {earlier[name][0] + 1}; "
+                "give each question its own name."
+            ),
+        )
     return name
 
 
@@ -200,10 +230,13 @@ def check_label(problems, path, who, field, kind):
         what = "the text to show" if kind == "note" else "the question as people will read it"
         problems.add(f"{path}.label", f"{who}: add a label, {what}.")
     elif len(label) > limit:
-        problems.add(f"{path}.label", (
-            f"{who}: the label has {len(label):,} characters; keep it to {limit:,} "
-            "and put detail in the hint."
-        ))
+        problems.add(
+            f"{path}.label",
+            (
+                f"{who}: the label has {len(label):,} characters; keep it to {limit:,} "
+                "and put detail in the hint."
+            ),
+        )
     elif storable_text(label):
         problems.add(f"{path}.label", f"{who}: the label holds a character that cannot be stored.")
 
@@ -230,9 +263,10 @@ def check_max_length(problems, path, who, field):
     value = field["max_length"]
     if type(value) is not int or not 1 <= value <= limit:
         advice = " (use a textarea for longer answers)" if field["type"] == "text" else ""
-        problems.add(f"{path}.max_length", (
-            f"{who}: max_length must be a whole number from 1 to {limit:,}{advice}, not {show(value)}."
-        ))
+        problems.add(
+            f"{path}.max_length",
+            (f"{who}: max_length must be a whole number from 1 to {limit:,}{advice}, not {show(value)}."),
+        )
 
 
 def check_bounds(problems, path, who, field, whole, needed=False):
@@ -275,9 +309,10 @@ def check_scale(problems, path, who, field):
     low, high = bounds
     points = high - low + 1
     if not 2 <= points <= MAX_SCALE_POINTS:
-        problems.add(f"{path}.max", (
-            f"{who}: a scale needs from 2 to {MAX_SCALE_POINTS} points; {low} to {high} has {points}."
-        ))
+        problems.add(
+            f"{path}.max",
+            (f"{who}: a scale needs from 2 to {MAX_SCALE_POINTS} points; {low} to {high} has {points}."),
+        )
         return
     if "labels" in field:
         problem = scale_labels_problem(field["labels"], low, high)
@@ -315,7 +350,7 @@ def check_choices(problems, path, who, field):
     path = f"{path}.choices"
     choices = field.get("choices")
     if type(choices) is not list or not choices:
-        problems.add(path, f"{who}: add 'choices', a list of at least one {{\"value\", \"label\"}}.")
+        problems.add(path, f'{who}: add \'choices\', a list of at least one {{"value", "label"}}.')
         return
     if len(choices) > MAX_CHOICES:
         problems.add(path, f"{who}: a question can have at most {MAX_CHOICES} choices, not {len(choices)}.")

@@ -3,6 +3,7 @@
 Pure functions: nothing here touches the database (sync.drafts keeps the
 draft they change), so the editor's rules can be tested on their own.
 """
+
 import copy
 import re
 import unicodedata
@@ -72,7 +73,8 @@ def index_of(definition, name):
 def dependants(definition, name):
     """Return the labels of the questions whose show_if depends on the question `name`."""
     return [
-        f.get("label") or f.get("name") for f in questions(definition)
+        f.get("label") or f.get("name")
+        for f in questions(definition)
         if isinstance(f.get("show_if"), dict) and f["show_if"].get("field") == name
     ]
 
@@ -90,8 +92,11 @@ def replace_question(definition, name, question):
     for field in definition.get("fields") or []:
         if isinstance(field, dict) and field.get("name") == name:
             field = question
-        elif isinstance(field, dict) and isinstance(field.get("show_if"), dict) \
-                and field["show_if"].get("field") == name:
+        elif (
+            isinstance(field, dict)
+            and isinstance(field.get("show_if"), dict)
+            and field["show_if"].get("field") == name
+        ):
             field = {**field, "show_if": {**field["show_if"], "field": question["name"]}}
         fields.append(field)
     return {**definition, "fields": fields}

@@ -6,6 +6,7 @@ value is among those chosen" and `in` means "any of those values is chosen".
 A question hidden by its rule counts as unanswered for the rules after it, so
 chains of rules hide everything that hangs on a hidden question.
 """
+
 from fvfield.questionnaires.types import FIELD_TYPES, choice_check, field_words, kind_of, show
 
 # Rules compare answers for equality; objects, instants and notes have none worth comparing.
@@ -22,10 +23,13 @@ def check_show_if(problems, path, who, field, earlier, all_names):
     """Check a question's show_if against the questions before it."""
     rule = field["show_if"]
     if type(rule) is not dict or set(rule) not in RULE_SHAPES:
-        problems.add(path, (
-            f'{who}: show_if must be {{"field": name, "equals": answer}} or '
-            f'{{"field": name, "in": [answers]}}, with nothing else.'
-        ))
+        problems.add(
+            path,
+            (
+                f'{who}: show_if must be {{"field": name, "equals": answer}} or '
+                f'{{"field": name, "in": [answers]}}, with nothing else.'
+            ),
+        )
         return
     source = rule["field"]
     if source == field.get("name"):
@@ -33,10 +37,13 @@ def check_show_if(problems, path, who, field, earlier, all_names):
     elif type(source) is str and source in earlier:
         check_rule_answers(problems, path, who, rule, earlier[source])
     elif type(source) is str and source in all_names:
-        problems.add(path, (
-            f"{who}: show_if depends on '{source}', which comes later; "
-            "a question can only depend on one before it."
-        ))
+        problems.add(
+            path,
+            (
+                f"{who}: show_if depends on '{source}', which comes later; "
+                "a question can only depend on one before it."
+            ),
+        )
     else:
         problems.add(path, f"{who}: show_if depends on {show(source)}, which is not a question of this form.")
 
@@ -49,10 +56,13 @@ def check_rule_answers(problems, path, who, rule, source):
     if check is None:
         return  # the question it depends on is broken, and says so itself
     if kind not in RULE_TYPES:
-        problems.add(path, (
-            f"{who}: show_if cannot depend on {controller_words}, a {kind} question; "
-            "choose a yes/no, choice, number, text, date or time question."
-        ))
+        problems.add(
+            path,
+            (
+                f"{who}: show_if cannot depend on {controller_words}, a {kind} question; "
+                "choose a yes/no, choice, number, text, date or time question."
+            ),
+        )
         return
     if kind == "multiple_choice":
         check = choice_check(controller)
@@ -64,10 +74,13 @@ def check_rule_answers(problems, path, who, rule, source):
     for answer in answers:
         problem = check(answer)
         if problem:
-            problems.add(path, (
-                f"{who}: show_if compares with {show(answer)}, "
-                f"which is never an answer to {controller_words}. {problem}"
-            ))
+            problems.add(
+                path,
+                (
+                    f"{who}: show_if compares with {show(answer)}, "
+                    f"which is never an answer to {controller_words}. {problem}"
+                ),
+            )
             return
 
 
@@ -86,6 +99,7 @@ def compile_rule(rule, controller):
         if several:
             return not targets.isdisjoint(answer)
         return answer in targets
+
     return shown
 
 

@@ -14,13 +14,27 @@ Where SYNC.md leaves room, these are the rules:
   decimals optional: 2026-11-25T09:41+00:00, 2026-11-25T09:41:00.123Z;
 - a position carries all of lat, lon and accuracy; accuracy may be null.
 """
+
 import math
 import re
 from datetime import date, datetime
 
 FIELD_TYPES = (
-    "text", "textarea", "integer", "decimal", "date", "time", "datetime", "boolean",
-    "choice", "multiple_choice", "scale", "counter", "geopoint", "photo", "note",
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "time",
+    "datetime",
+    "boolean",
+    "choice",
+    "multiple_choice",
+    "scale",
+    "counter",
+    "geopoint",
+    "photo",
+    "note",
 )
 
 # The largest whole number a phone's JavaScript keeps exactly (Number.MAX_SAFE_INTEGER).
@@ -127,6 +141,7 @@ def text_check(field):
         if len(value) > limit:
             return too_long
         return storable_text(value)
+
     return check
 
 
@@ -142,6 +157,7 @@ def whole_number_check(low, high, wording):
         if type(value) is float and value.is_integer():
             return f"Enter a whole number without a decimal point ({int(value)}, not {value})."
         return f"{message[:-1]}, not {kind_of(value)}."
+
     return check
 
 
@@ -176,11 +192,13 @@ def decimal_check(field):
         if kind is int:
             return None if low <= value <= high else message
         return f"{message[:-1]}, not {kind_of(value)}."
+
     return check
 
 
 def date_check(field):
     """Check a date answer: "YYYY-MM-DD", a real calendar date."""
+
     def check(value):
         if type(value) is not str or not DATE.fullmatch(value):
             return f"Enter a date as YYYY-MM-DD, for example 2026-11-25, not {show(value)}."
@@ -189,20 +207,24 @@ def date_check(field):
         except ValueError:
             return f"{show(value)} is not a date on the calendar."
         return None
+
     return check
 
 
 def time_check(field):
     """Check a time answer: "HH:MM" from 00:00 to 23:59."""
+
     def check(value):
         if type(value) is str and TIME.fullmatch(value):
             return None
         return f"Enter a time as HH:MM from 00:00 to 23:59, not {show(value)}."
+
     return check
 
 
 def datetime_check(field):
     """Check a datetime answer: ISO 8601 with a UTC offset."""
+
     def check(value):
         if type(value) is not str or not DATETIME.fullmatch(value):
             return (
@@ -214,15 +236,18 @@ def datetime_check(field):
         except ValueError:
             return f"{show(value)} is not a real date and time."
         return None
+
     return check
 
 
 def boolean_check(field):
     """Check a boolean answer: true or false, nothing else."""
+
     def check(value):
         if value is True or value is False:
             return None
         return f"Choose yes or no (true or false), not {show(value)}."
+
     return check
 
 
@@ -244,6 +269,7 @@ def choice_check(field):
         if type(value) is str:
             return f"{show(value)} is not one of the choices: {listed}."
         return f"Choose one of: {listed}; not {kind_of(value)}."
+
     return check
 
 
@@ -263,6 +289,7 @@ def multiple_choice_check(field):
             twice = next(item for index, item in enumerate(value) if item in value[:index])
             return f"{show(twice)} is chosen more than once; choose each value once."
         return None
+
     return check
 
 
@@ -276,6 +303,7 @@ def coordinate_problem(point, key, low, high, words):
 
 def geopoint_check(field):
     """Check a position: {"lat", "lon", "accuracy"} with accuracy in metres or null."""
+
     def check(value):
         if type(value) is not dict:
             return f'Enter a position as {{"lat", "lon", "accuracy"}}, not {kind_of(value)}.'
@@ -284,15 +312,16 @@ def geopoint_check(field):
         accuracy = value["accuracy"]
         if accuracy is not None and (not is_number(accuracy) or accuracy < 0):
             return f"The accuracy must be a number of metres, 0 or more, or null; not {show(accuracy)}."
-        return (
-            coordinate_problem(value, "lat", -90, 90, "latitude")
-            or coordinate_problem(value, "lon", -180, 180, "longitude")
+        return coordinate_problem(value, "lat", -90, 90, "latitude") or coordinate_problem(
+            value, "lon", -180, 180, "longitude"
         )
+
     return check
 
 
 def photo_check(field):
     """Check a photo answer: a reference to an uploaded attachment."""
+
     def check(value):
         if type(value) is not dict:
             return f'Attach a photo as {{"sha256", "content_type", "size"}}, not {kind_of(value)}.'
@@ -306,6 +335,7 @@ def photo_check(field):
         if type(size) is not int or not 0 < size <= SAFE_INTEGER:
             return f"The photo's size must be a whole number of bytes above 0, not {show(size)}."
         return None
+
     return check
 
 
@@ -320,8 +350,10 @@ def keys_problem(what, value, expected, advice):
 
 def note_check(field):
     """Refuse any answer to a note: it is text to read."""
+
     def check(value):
         return "This is a note to read; it takes no answer (leave it out or null)."
+
     return check
 
 

@@ -7,6 +7,7 @@ white (WCAG 1.4.11), stacked parts are split by white lines, and lines differ
 by dash as well as colour. Only presentation attributes are used (no style
 attributes), which the pages' Content Security Policy allows.
 """
+
 import math
 
 from markupsafe import Markup, escape
@@ -106,15 +107,25 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
         y += FONT + 4
         start = y
         if stacked:
-            parts.extend(stacked_bar(y, [(names[i], values[i][row]) for i in range(len(series))],
-                                     totals[row], scale, category, colours))
+            parts.extend(
+                stacked_bar(
+                    y,
+                    [(names[i], values[i][row]) for i in range(len(series))],
+                    totals[row],
+                    scale,
+                    category,
+                    colours,
+                )
+            )
             y += BAR
         else:
             for index, name in enumerate(names):
                 parts.extend(single_bar(y, name, values[index][row], scale, category, colour(index, colours)))
                 y += GROUPED_BAR + 2
         # The zero line, beside the bars only: a line past the labels would cross their first letters.
-        parts.append(f'<line x1="0.5" y1="{start - 2:.1f}" x2="0.5" y2="{y + 2:.1f}" stroke="{MUTED}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="0.5" y1="{start - 2:.1f}" x2="0.5" y2="{y + 2:.1f}" stroke="{MUTED}" stroke-width="1"/>'
+        )
         y += ROW_GAP
     return svg(ident, title, description, y, parts)
 
@@ -129,12 +140,14 @@ def stacked_bar(y, parts_of_bar, total, scale, category, colours):
         drawn.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{BAR}" fill="{colour(index, colours)}" '
             f'stroke="#ffffff" stroke-width="1"><title>{escape(category)}, {escape(name)}: '
-            f'{number_text(value)}</title></rect>'
+            f"{number_text(value)}</title></rect>"
         )
         label = number_text(value)
         if len(parts_of_bar) > 1 and width >= text_width(label) + 6:
-            drawn.append(f'<text x="{x + width / 2:.1f}" y="{y + BAR - 5:.1f}" text-anchor="middle" '
-                         f'fill="#ffffff">{label}</text>')
+            drawn.append(
+                f'<text x="{x + width / 2:.1f}" y="{y + BAR - 5:.1f}" text-anchor="middle" '
+                f'fill="#ffffff">{label}</text>'
+            )
         x += width
     drawn.append(f'<text x="{x + 4:.1f}" y="{y + BAR - 5:.1f}" font-weight="600">{number_text(total)}</text>')
     return drawn
@@ -145,7 +158,7 @@ def single_bar(y, name, value, scale, category, fill):
     width = value * scale
     return [
         f'<rect x="1" y="{y:.1f}" width="{width:.1f}" height="{GROUPED_BAR}" fill="{fill}">'
-        f'<title>{escape(category)}, {escape(name)}: {number_text(value)}</title></rect>',
+        f"<title>{escape(category)}, {escape(name)}: {number_text(value)}</title></rect>",
         f'<text x="{width + 5:.1f}" y="{y + GROUPED_BAR - 2:.1f}" font-size="{FONT - 1}">{number_text(value)}</text>',
     ]
 
@@ -184,7 +197,7 @@ def line_chart(ident, title, description, categories, series, low=None, high=Non
     low, high = min(low, ticks[0]), max(high, ticks[-1])
     left = max(text_width(number_text(t)) for t in ticks) + 8
     plot_top, plot_bottom = top + 6, top + 6 + PLOT_HEIGHT
-    span = (WIDTH - left - 12)
+    span = WIDTH - left - 12
 
     def x_of(index):
         """Place a category along the bottom."""
@@ -196,14 +209,20 @@ def line_chart(ident, title, description, categories, series, low=None, high=Non
 
     for tick in ticks:
         y = y_of(tick)
-        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{number_text(tick)}</text>')
+        parts.append(
+            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{number_text(tick)}</text>'
+        )
     room = max((text_width(c) for c in categories), default=0) + 12
     every = max(1, math.ceil(len(categories) / max(1, min(MAX_X_LABELS, int(span // room)))))
     for index in range(0, len(categories), every):
-        parts.append(f'<text x="{x_of(index):.1f}" y="{plot_bottom + FONT + 6:.1f}" '
-                     f'text-anchor="{label_anchor(index, len(categories))}" fill="{MUTED}">'
-                     f'{escape(categories[index])}</text>')
+        parts.append(
+            f'<text x="{x_of(index):.1f}" y="{plot_bottom + FONT + 6:.1f}" '
+            f'text-anchor="{label_anchor(index, len(categories))}" fill="{MUTED}">'
+            f"{escape(categories[index])}</text>"
+        )
     for index, (name, values) in enumerate(series):
         parts.extend(line_of(index, name, values, categories, x_of, y_of))
     return svg(ident, title, description, plot_bottom + FONT + 12, parts)
@@ -230,21 +249,27 @@ def line_of(index, name, values, categories, x_of, y_of):
     parts = [
         f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" fill="none" stroke="{fill}" '
         f'stroke-width="2.5"{dash_attribute(index)}/>'
-        for points in runs if len(points) > 1
+        for points in runs
+        if len(points) > 1
     ]
     parts.extend(
         f'<circle cx="{x_of(position):.1f}" cy="{y_of(value):.1f}" r="3.5" fill="{fill}">'
-        f'<title>{escape(categories[position])}, {escape(name)}: {number_text(value)}</title></circle>'
-        for position, value in enumerate(values) if value is not None
+        f"<title>{escape(categories[position])}, {escape(name)}: {number_text(value)}</title></circle>"
+        for position, value in enumerate(values)
+        if value is not None
     )
     return parts
 
 
 def empty_chart(ident, title, description):
     """Draw the frame of a chart with nothing to show yet."""
-    return svg(ident, title, description, 40, [
-        f'<text x="0" y="24" fill="{MUTED}">Nothing recorded for this chart yet.</text>'
-    ])
+    return svg(
+        ident,
+        title,
+        description,
+        40,
+        [f'<text x="0" y="24" fill="{MUTED}">Nothing recorded for this chart yet.</text>'],
+    )
 
 
 def svg_file(chart):

@@ -4,13 +4,19 @@ Each chart's numbers are the same three times: the SVG drawn on the server
 (reports/charts.py), the table on the page and the CSV file. Which charts a
 team gets depends on its kind. The pages are reports/routes.py.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
 from fvfield.reports import charts, numbers
 
 # Pitch statuses in the colours the phone's badges use (static/css/field.css).
-STATUS_COLOURS = {"Trading": "#1d6b35", "Vacant": "#4a5560", "Closed today": "#8a5300", "Casual trader": "#1f4f99"}
+STATUS_COLOURS = {
+    "Trading": "#1d6b35",
+    "Vacant": "#4a5560",
+    "Closed today": "#8a5300",
+    "Casual trader": "#1f4f99",
+}
 
 
 def day_words(text):
@@ -74,64 +80,104 @@ class Chart:
 
 
 VISITS = Chart(
-    "visits", "Visits per person per week",
+    "visits",
+    "Visits per person per week",
     "Home visits recorded each week, by the person visited. Weeks without a visit show 0.",
-    numbers.visits_per_person_per_week, "stacked", week_words,
+    numbers.visits_per_person_per_week,
+    "stacked",
+    week_words,
 )
 TIME_SPENT = Chart(
-    "time-spent", "Time spent with each person per week (hours)",
+    "time-spent",
+    "Time spent with each person per week (hours)",
     "Hours from time in to time out of the home visits that have both, by the person visited.",
-    numbers.time_spent_per_week, "stacked", week_words,
+    numbers.time_spent_per_week,
+    "stacked",
+    week_words,
 )
 TASKS = Chart(
-    "tasks", "Tasks done and declined",
+    "tasks",
+    "Tasks done and declined",
     "How many home visits had each task done, and how many had it declined.",
-    numbers.tasks_mix, "grouped",
+    numbers.tasks_mix,
+    "grouped",
 )
 CONCERNS = Chart(
-    "concerns", "Concerns raised and resolved per week",
+    "concerns",
+    "Concerns raised and resolved per week",
     "Records that answered yes to 'Anything to raise?', by the week they were recorded, and the concerns a "
     "coordinator marked resolved, by the week they were resolved.",
-    numbers.concerns_per_week, "grouped", week_words,
+    numbers.concerns_per_week,
+    "grouped",
+    week_words,
 )
 WELLBEING = Chart(
-    "wellbeing", "Wellbeing over time (ONS, 0 to 10)",
+    "wellbeing",
+    "Wellbeing over time (ONS, 0 to 10)",
     "The average answer to each of the four ONS personal wellbeing questions, per month of wellbeing checks. "
     "Higher is better, except for anxiety.",
-    numbers.wellbeing_over_time, "lines", month_words, skip=("Checks",), low=0, high=10,
+    numbers.wellbeing_over_time,
+    "lines",
+    month_words,
+    skip=("Checks",),
+    low=0,
+    high=10,
 )
 LONELINESS = Chart(
-    "loneliness", "Loneliness over time (UCLA 3-item, 3 to 9)",
+    "loneliness",
+    "Loneliness over time (UCLA 3-item, 3 to 9)",
     "The average total of the three loneliness questions, per month of wellbeing checks that answered all "
     "three. Higher means lonelier.",
-    numbers.loneliness_over_time, "lines", month_words, skip=("Checks",), low=3, high=9,
+    numbers.loneliness_over_time,
+    "lines",
+    month_words,
+    skip=("Checks",),
+    low=3,
+    high=9,
 )
 STORIES = Chart(
-    "stories", "Change stories per domain",
+    "stories",
+    "Change stories per domain",
     "The most significant change stories, by what each change is mostly about.",
-    numbers.stories_per_domain, "stacked",
+    numbers.stories_per_domain,
+    "stacked",
 )
 PITCHES = Chart(
-    "pitches", "Pitches trading, vacant, closed or casual",
+    "pitches",
+    "Pitches trading, vacant, closed or casual",
     "Per market and day of survey, the status of each pitch surveyed that day (its latest survey that day).",
-    numbers.pitch_status_per_day, "stacked", market_day_words, keys=2, skip=("Pitches surveyed",),
+    numbers.pitch_status_per_day,
+    "stacked",
+    market_day_words,
+    keys=2,
+    skip=("Pitches surveyed",),
     colours=STATUS_COLOURS,
 )
 GOODS = Chart(
-    "goods", "What the pitches sell",
+    "goods",
+    "What the pitches sell",
     "The goods of each pitch at its latest survey, by market.",
-    numbers.goods_mix, "stacked",
+    numbers.goods_mix,
+    "stacked",
 )
 PRICES = Chart(
-    "prices", "Basket prices over time (median, £)",
+    "prices",
+    "Basket prices over time (median, £)",
     "The median price of each item of the shared basket on each day of survey, over all markets.",
-    numbers.basket_prices, "lines", day_row_words,
+    numbers.basket_prices,
+    "lines",
+    day_row_words,
 )
 FOOTFALL = Chart(
-    "footfall", "Footfall per count",
+    "footfall",
+    "Footfall per count",
     "People counted in each timed count, by direction; the table also gives the count's length and the "
     "people per hour.",
-    numbers.footfall_per_interval, "stacked", count_words, keys=2, skip=("Minutes", "Total", "People per hour"),
+    numbers.footfall_per_interval,
+    "stacked",
+    count_words,
+    keys=2,
+    skip=("Minutes", "Total", "People per hour"),
 )
 CHARTS = {
     "care-circle": (VISITS, TIME_SPENT, TASKS, CONCERNS, WELLBEING, LONELINESS),
@@ -149,25 +195,44 @@ def describe(chart, table, categories, series):
     """Say in words what a chart shows, for its <desc>."""
     if not table.rows:
         return f"{chart.about} Nothing has been recorded for it yet."
-    shape = {"stacked": "Bars, one per row", "grouped": "Groups of bars, one group per row",
-             "lines": "Lines over time"}[chart.style]
+    shape = {
+        "stacked": "Bars, one per row",
+        "grouped": "Groups of bars, one group per row",
+        "lines": "Lines over time",
+    }[chart.style]
     names = ", ".join(name for name, _ in series)
     span = categories[0] if len(categories) == 1 else f"{categories[0]} to {categories[-1]}"
-    return (f"{chart.about} {shape} ({len(categories)}: {span}), for {names}. "
-            "The table beside the chart lists every number.")
+    return (
+        f"{chart.about} {shape} ({len(categories)}: {span}), for {names}. "
+        "The table beside the chart lists every number."
+    )
 
 
 def draw(chart, table):
     """Return the chart of a report's table as accessible SVG."""
-    categories = [chart.names(row[:chart.keys]) for row in table.rows]
+    categories = [chart.names(row[: chart.keys]) for row in table.rows]
     drawn = [i for i in range(chart.keys, len(table.columns)) if table.columns[i] not in chart.skip]
     series = [(table.columns[i], [row[i] for row in table.rows]) for i in drawn]
     description = describe(chart, table, categories, series)
     if not table.rows:
         return charts.empty_chart(f"chart-{chart.slug}", chart.title, description)
     if chart.style == "lines":
-        return charts.line_chart(f"chart-{chart.slug}", chart.title, description, categories, series,
-                                 low=chart.low, high=chart.high)
+        return charts.line_chart(
+            f"chart-{chart.slug}",
+            chart.title,
+            description,
+            categories,
+            series,
+            low=chart.low,
+            high=chart.high,
+        )
     colours = [(chart.colours or {}).get(name) for name, _ in series]
-    return charts.bar_chart(f"chart-{chart.slug}", chart.title, description, categories, series,
-                            stacked=chart.style == "stacked", colours=colours)
+    return charts.bar_chart(
+        f"chart-{chart.slug}",
+        chart.title,
+        description,
+        categories,
+        series,
+        stacked=chart.style == "stacked",
+        colours=colours,
+    )

@@ -5,6 +5,7 @@ write rows as they come, so a large team never sits in memory at once; on
 SQLite each query reads one snapshot. The columns of a form are those of
 every version it ever had, in definition order (see docs/exports.md).
 """
+
 import csv
 import dataclasses
 import io
@@ -18,9 +19,9 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlite_utils
 
-from fvfield.sync.documents import documents, form_versions
 from fvfield.extensions import db
 from fvfield.models import User
+from fvfield.sync.documents import documents, form_versions
 
 CHUNK = 500
 # The columns every record has, before its answers: (name, type, description).
@@ -157,7 +158,10 @@ class FormLayout:
                     column = self.answers.get(key)
                     if column is None:
                         column = self.answers[key] = Column(
-                            unique_name(question["name"] + part, taken), kind, question["name"], part,
+                            unique_name(question["name"] + part, taken),
+                            kind,
+                            question["name"],
+                            part,
                         )
                         # A question new in this version goes after the one before it in this version.
                         order.insert(order.index(previous) + 1 if previous else 0, key)
@@ -181,10 +185,15 @@ class FormLayout:
         """Return a record (a row of record_rows) as {column: value}."""
         values = dict.fromkeys(self.names)
         values.update(
-            id=record.id, form_version=record.form_version, subject_id=record.subject_id,
-            subject_label=record.subject_label, author=record.author_name,
-            recorded_at=record.recorded_at, updated_at=iso(record.updated_at),
-            rev=record.rev, has_conflict=int(record.has_conflict),
+            id=record.id,
+            form_version=record.form_version,
+            subject_id=record.subject_id,
+            subject_label=record.subject_label,
+            author=record.author_name,
+            recorded_at=record.recorded_at,
+            updated_at=iso(record.updated_at),
+            rev=record.rev,
+            has_conflict=int(record.has_conflict),
         )
         answers = json.loads(record.data)
         for name, question, read in self.readers.get(record.form_version, ()):
@@ -206,12 +215,14 @@ def iso(moment):
 
 def form_ids(team_id):
     """Return the ids of the team's forms, in alphabetical order."""
-    return list(db.session.scalars(
-        sa.select(form_versions.c.form_id)
-        .where(form_versions.c.team_id == team_id)
-        .group_by(form_versions.c.form_id)
-        .order_by(form_versions.c.form_id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(form_versions.c.form_id)
+            .where(form_versions.c.team_id == team_id)
+            .group_by(form_versions.c.form_id)
+            .order_by(form_versions.c.form_id)
+        )
+    )
 
 
 def published_versions(team_id, form_id):
@@ -235,20 +246,32 @@ def record_rows(team_id, form_id):
     users = User.__table__
     query = (
         sa.select(
-            documents.c.id, documents.c.form_version, documents.c.subject_id,
-            subjects.c.label.label("subject_label"), users.c.name.label("author_name"),
-            documents.c.recorded_at, documents.c.updated_at, documents.c.rev,
-            documents.c.has_conflict, documents.c.data,
+            documents.c.id,
+            documents.c.form_version,
+            documents.c.subject_id,
+            subjects.c.label.label("subject_label"),
+            users.c.name.label("author_name"),
+            documents.c.recorded_at,
+            documents.c.updated_at,
+            documents.c.rev,
+            documents.c.has_conflict,
+            documents.c.data,
         )
         .select_from(
-            documents.outerjoin(subjects, sa.and_(
-                subjects.c.id == documents.c.subject_id, subjects.c.id_scope == 0,
-                subjects.c.team_id == documents.c.team_id,
-            )).outerjoin(users, users.c.id == documents.c.author)
+            documents.outerjoin(
+                subjects,
+                sa.and_(
+                    subjects.c.id == documents.c.subject_id,
+                    subjects.c.id_scope == 0,
+                    subjects.c.team_id == documents.c.team_id,
+                ),
+            ).outerjoin(users, users.c.id == documents.c.author)
         )
         .where(
-            documents.c.team_id == team_id, documents.c.collection == "records",
-            documents.c.form == form_id, documents.c.deleted == sa.false(),
+            documents.c.team_id == team_id,
+            documents.c.collection == "records",
+            documents.c.form == form_id,
+            documents.c.deleted == sa.false(),
         )
         .order_by(documents.c.pk)
         .execution_options(yield_per=CHUNK)
@@ -319,7 +342,9 @@ def write_sqlite(team_id, path):
     write_subjects(target, team_id, dictionary)
     counts = {}
     for layout in layouts:
-        counts[tables[layout.form_id]] = write_form_table(target, team_id, layout, tables[layout.form_id], dictionary)
+        counts[tables[layout.form_id]] = write_form_table(
+            target, team_id, layout, tables[layout.form_id], dictionary
+        )
     describe_fixed(dictionary, "data_dictionary", DICTIONARY_COLUMNS)
     target["data_dictionary"].create({name: kind for name, kind, _ in DICTIONARY_COLUMNS})
     target["data_dictionary"].insert_all(
@@ -363,8 +388,9 @@ def save_csv_folder(team_id, folder):
 def describe_fixed(dictionary, table, columns):
     """Add data dictionary entries for columns that are not questions."""
     for name, kind, text in columns:
-        dictionary.append({"table_name": table, "column_name": name, "type": SQL_TYPES[kind].lower(),
-                           "description": text})
+        dictionary.append(
+            {"table_name": table, "column_name": name, "type": SQL_TYPES[kind].lower(), "description": text}
+        )
 
 
 def write_forms(target, team_id, tables, dictionary):
@@ -374,9 +400,15 @@ def write_forms(target, team_id, tables, dictionary):
     )
     for form_id, table in tables.items():
         target["forms"].insert_all(
-            {"id": form_id, "version": version, "title": definition.get("title"),
-             "subject_kind": definition.get("subject_kind"), "table_name": table,
-             "published_at": iso(published_at), "definition": json.dumps(definition, ensure_ascii=False)}
+            {
+                "id": form_id,
+                "version": version,
+                "title": definition.get("title"),
+                "subject_kind": definition.get("subject_kind"),
+                "table_name": table,
+                "published_at": iso(published_at),
+                "definition": json.dumps(definition, ensure_ascii=False),
+            }
             for version, definition, published_at in published_versions(team_id, form_id)
         )
     describe_fixed(dictionary, "forms", FORM_COLUMNS)
@@ -385,8 +417,15 @@ def write_forms(target, team_id, tables, dictionary):
 def subject_rows(team_id):
     """Yield lists of the team's subjects (archived ones included), CHUNK at a time."""
     query = (
-        sa.select(documents.c.id, documents.c.kind, documents.c.label, documents.c.deleted,
-                  documents.c.rev, documents.c.updated_at, documents.c.data)
+        sa.select(
+            documents.c.id,
+            documents.c.kind,
+            documents.c.label,
+            documents.c.deleted,
+            documents.c.rev,
+            documents.c.updated_at,
+            documents.c.data,
+        )
         .where(documents.c.team_id == team_id, documents.c.collection == "subjects")
         .order_by(documents.c.pk)
         .execution_options(yield_per=CHUNK)
@@ -433,23 +472,38 @@ def write_subjects(target, team_id, dictionary):
         for chunk in subject_rows(team_id):
             for subject in chunk:
                 data = json.loads(subject.data)
-                row = {"id": subject.id, "kind": subject.kind, "label": subject.label,
-                       "deleted": int(subject.deleted), "rev": subject.rev,
-                       "updated_at": iso(subject.updated_at), "data": subject.data}
+                row = {
+                    "id": subject.id,
+                    "kind": subject.kind,
+                    "label": subject.label,
+                    "deleted": int(subject.deleted),
+                    "rev": subject.rev,
+                    "updated_at": iso(subject.updated_at),
+                    "data": subject.data,
+                }
                 row.update((name, flat(data.get(key))) for key, (name, _) in attributes.items())
                 yield row
 
     target["subjects"].insert_all(rows(), batch_size=CHUNK)
     describe_fixed(dictionary, "subjects", SUBJECT_COLUMNS)
     for key, (name, _) in attributes.items():
-        dictionary.append({"table_name": "subjects", "column_name": name, "field": key, "type": "attribute",
-                           "description": f"The subject's attribute '{key}' (lists and objects as JSON)."})
+        dictionary.append(
+            {
+                "table_name": "subjects",
+                "column_name": name,
+                "field": key,
+                "type": "attribute",
+                "description": f"The subject's attribute '{key}' (lists and objects as JSON).",
+            }
+        )
 
 
 def write_form_table(target, team_id, layout, table, dictionary):
     """Write a form's table of records; return how many it holds."""
     target[table].create(
-        {column.name: column.type for column in layout.columns}, pk="id", not_null=("id",),
+        {column.name: column.type for column in layout.columns},
+        pk="id",
+        not_null=("id",),
         foreign_keys=[("subject_id", "subjects", "id")],
     )
     count = 0
@@ -457,14 +511,18 @@ def write_form_table(target, team_id, layout, table, dictionary):
         target[table].insert_all((layout.row(record) for record in chunk), batch_size=CHUNK)
         count += len(chunk)
     for column in layout.columns:
-        dictionary.append({
-            "table_name": table, "column_name": column.name,
-            "form_versions": ", ".join(map(str, column.versions)) or None,
-            "field": column.field or None, "question": column.question or None,
-            "type": column.field_type or SQL_TYPES[column.type].lower(),
-            "choices": column.choices or None,
-            "description": column.description or describe_answer(column),
-        })
+        dictionary.append(
+            {
+                "table_name": table,
+                "column_name": column.name,
+                "form_versions": ", ".join(map(str, column.versions)) or None,
+                "field": column.field or None,
+                "question": column.question or None,
+                "type": column.field_type or SQL_TYPES[column.type].lower(),
+                "choices": column.choices or None,
+                "description": column.description or describe_answer(column),
+            }
+        )
     return count
 
 
@@ -474,7 +532,8 @@ def describe_answer(column):
         return f"1 when '{column.choices}' was chosen, 0 when not, empty when the question was not answered."
     if column.field_type == "geopoint":
         return {"_lat": "The position's latitude.", "_lon": "The position's longitude."}.get(
-            column.part, "The position's accuracy, in metres.")
+            column.part, "The position's accuracy, in metres."
+        )
     if column.field_type == "photo":
         return "The sha256 of the photo (the name of its file in the attachments folder)."
     if column.field_type == "boolean":

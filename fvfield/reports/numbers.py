@@ -12,6 +12,7 @@ JSON functions, which SQLite and PostgreSQL spell differently), and memory
 is bounded by the number of weeks, people, markets and pitches rather than
 of records, except for the medians of prices, which keep each price.
 """
+
 import json
 import statistics
 from collections import Counter, defaultdict
@@ -20,10 +21,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from fvfield.sync.documents import documents
-from fvfield.reports.files import published_versions
 from fvfield.extensions import db
 from fvfield.models import ConcernResolution
+from fvfield.reports.files import published_versions
+from fvfield.sync.documents import documents
 
 CHUNK = 500
 HOME_VISIT, WELLBEING, STORY = "home-visit", "wellbeing-check", "change-story"
@@ -66,10 +67,19 @@ class Record:
 def records_of(team_id, form_ids, narrow=None):
     """Yield the team's live records of these forms, oldest first, streamed CHUNK at a time."""
     query = (
-        sa.select(documents.c.id, documents.c.subject_id, documents.c.recorded_at, documents.c.form,
-                  documents.c.form_version, documents.c.data)
-        .where(documents.c.team_id == team_id, documents.c.collection == "records",
-               documents.c.deleted == sa.false())
+        sa.select(
+            documents.c.id,
+            documents.c.subject_id,
+            documents.c.recorded_at,
+            documents.c.form,
+            documents.c.form_version,
+            documents.c.data,
+        )
+        .where(
+            documents.c.team_id == team_id,
+            documents.c.collection == "records",
+            documents.c.deleted == sa.false(),
+        )
         .order_by(documents.c.pk)
         .execution_options(yield_per=CHUNK)
     )
@@ -79,8 +89,14 @@ def records_of(team_id, form_ids, narrow=None):
         query = query.where(narrow)
     for row in db.session.execute(query):
         answers = json.loads(row.data)
-        yield Record(row.id, row.subject_id, row.recorded_at, row.form, row.form_version,
-                     answers if isinstance(answers, dict) else {})
+        yield Record(
+            row.id,
+            row.subject_id,
+            row.recorded_at,
+            row.form,
+            row.form_version,
+            answers if isinstance(answers, dict) else {},
+        )
 
 
 def subjects_of(team_id):
@@ -111,8 +127,10 @@ def choice_labels(definitions, name):
         question = question_in(definitions, version, name) or {}
         for choice in question.get("choices", ()):
             labels.setdefault(choice["value"], choice.get("label") or choice["value"])
-    latest = [c["value"] for c in (question_in(definitions, max(definitions, default=0), name) or {}).get(
-        "choices", ())]
+    latest = [
+        c["value"]
+        for c in (question_in(definitions, max(definitions, default=0), name) or {}).get("choices", ())
+    ]
     return {value: labels[value] for value in latest + [v for v in labels if v not in latest]}
 
 
@@ -245,8 +263,9 @@ def concerns_per_week(team_id):
         if day:
             counts[(week_of(day), "raised")] += 1
     resolutions = db.session.execute(
-        sa.select(ConcernResolution.record_id, ConcernResolution.resolved_at)
-        .where(ConcernResolution.team_id == team_id)
+        sa.select(ConcernResolution.record_id, ConcernResolution.resolved_at).where(
+            ConcernResolution.team_id == team_id
+        )
     )
     for record_id, resolved_at in resolutions:
         if record_id in raised:
@@ -296,8 +315,11 @@ def loneliness_total(answers):
 def loneliness_over_time(team_id):
     """Average the UCLA 3-item loneliness total (3 low to 9 high) per month of wellbeing checks."""
     months = monthly_means(team_id, WELLBEING, lambda a: [loneliness_total(a)])
-    rows = [[month, rounded(sums[0] / counts[0]), counts[0]]
-            for month, (sums, counts, _) in sorted(months.items()) if counts[0]]
+    rows = [
+        [month, rounded(sums[0] / counts[0]), counts[0]]
+        for month, (sums, counts, _) in sorted(months.items())
+        if counts[0]
+    ]
     return Table([MONTH, "Loneliness (3 to 9)", "Checks"], rows)
 
 
@@ -316,7 +338,8 @@ def markets_of(subjects):
     """Return {pitch id: market label} from the team's subjects."""
     return {
         subject_id: subjects.get(data.get("market_id"), (None, NO_MARKET, None))[1] or NO_MARKET
-        for subject_id, (kind, _, data) in subjects.items() if isinstance(data, dict)
+        for subject_id, (kind, _, data) in subjects.items()
+        if isinstance(data, dict)
     }
 
 
@@ -335,8 +358,11 @@ def latest_surveys(team_id, per_day):
     for record in records_of(team_id, [PITCH_SURVEY]):
         day = day_of(record.recorded_at)
         key = (record.subject_id, day if per_day else None)
-        if record.subject_id and day and (
-                key not in latest or instant(record.recorded_at) >= instant(latest[key].recorded_at)):
+        if (
+            record.subject_id
+            and day
+            and (key not in latest or instant(record.recorded_at) >= instant(latest[key].recorded_at))
+        ):
             latest[key] = record
     return latest
 
@@ -352,7 +378,9 @@ def pitch_status_per_day(team_id):
     statuses = [v for v in labels] + sorted(v for v in seen if v not in labels and v is not None)
     rows = [
         [market, day.isoformat()] + [tally[s] for s in statuses] + [sum(tally.values())]
-        for (market, day), tally in sorted(counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1]))
+        for (market, day), tally in sorted(
+            counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1])
+        )
     ]
     return Table(["Market", DAY] + [labels.get(s, s) for s in statuses] + ["Pitches surveyed"], rows)
 
@@ -396,8 +424,8 @@ def basket_prices(team_id):
                 prices[(day, name)].append(price)
     days = sorted({day for day, _ in prices})
     rows = [
-        [day.isoformat()] + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None
-                             for n in items]
+        [day.isoformat()]
+        + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None for n in items]
         for day in days
     ]
     return Table([DAY] + list(items.values()), rows)
@@ -425,10 +453,21 @@ def footfall_per_interval(team_id):
         total = sum(n for n in numbers if n is not None)
         minutes = number_answer(record.answers, "minutes")
         market = subjects.get(record.subject_id, (None, NO_MARKET, None))[1] or NO_MARKET
-        counts.append((instant(started), [
-            str(started)[:16].replace("T", " "), market, minutes, *numbers, total,
-            rounded(total * 60 / minutes) if minutes else None,
-        ]))
+        counts.append(
+            (
+                instant(started),
+                [
+                    str(started)[:16].replace("T", " "),
+                    market,
+                    minutes,
+                    *numbers,
+                    total,
+                    rounded(total * 60 / minutes) if minutes else None,
+                ],
+            )
+        )
     counts.sort(key=lambda item: item[0])
-    return Table(["Count started", "Market", "Minutes", *counters.values(), "Total", "People per hour"],
-                 [row for _, row in counts])
+    return Table(
+        ["Count started", "Market", "Minutes", *counters.values(), "Total", "People per hour"],
+        [row for _, row in counts],
+    )

@@ -1,4 +1,5 @@
 """The results pages of a team: its dashboard (a chart per report), its exports, and the import of a phone's copy."""
+
 import csv
 import io
 import os
@@ -40,12 +41,17 @@ class ImportForm(FlaskForm):
 
 def forms_of(team):
     """Return (form id, title, versions, live records) for each of the team's forms."""
-    counts = dict(db.session.execute(
-        sa.select(documents.c.form, sa.func.count())
-        .where(documents.c.team_id == team.id, documents.c.collection == "records",
-               documents.c.deleted == sa.false())
-        .group_by(documents.c.form)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(documents.c.form, sa.func.count())
+            .where(
+                documents.c.team_id == team.id,
+                documents.c.collection == "records",
+                documents.c.deleted == sa.false(),
+            )
+            .group_by(documents.c.form)
+        ).all()
+    )
     found = []
     for form_id in files.form_ids(team.id):
         layout = files.form_layout(team.id, form_id)
@@ -56,8 +62,12 @@ def forms_of(team):
 def show_exports(team, form=None, report=None, status=200):
     """Render the export page, with the import form and what an import did."""
     page = render_template(
-        "reports/exports.html", team=team, forms=forms_of(team), import_form=form or ImportForm(formdata=None),
-        report=report, limit=phone_copy.megabytes(current_app.config["MAX_IMPORT_BYTES"]),
+        "reports/exports.html",
+        team=team,
+        forms=forms_of(team),
+        import_form=form or ImportForm(formdata=None),
+        report=report,
+        limit=phone_copy.megabytes(current_app.config["MAX_IMPORT_BYTES"]),
     )
     return page, status
 
@@ -94,7 +104,8 @@ def export_csv(slug, form_id):
     chunks = stream_with_context(files.csv_chunks(layout, team.id))
     name = file_name(team, form_id) + ".csv"
     return current_app.response_class(
-        chunks, mimetype="text/csv",
+        chunks,
+        mimetype="text/csv",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -116,8 +127,11 @@ def export_sqlite(slug):
     finally:
         os.unlink(path)
     response = send_file(
-        built, mimetype="application/vnd.sqlite3", as_attachment=True,
-        download_name=file_name(team) + ".db", max_age=0,
+        built,
+        mimetype="application/vnd.sqlite3",
+        as_attachment=True,
+        download_name=file_name(team) + ".db",
+        max_age=0,
     )
     response.headers.update(NO_STORE)
     return response
@@ -134,13 +148,17 @@ def import_copy(slug):
     limit = current_app.config["MAX_IMPORT_BYTES"]
     form = ImportForm(formdata=None)
     if (request.content_length or 0) > limit + FORM_OVERHEAD:
-        form.copy.errors = [f"This file is larger than {phone_copy.megabytes(limit)}, more than a phone's copy may be."]
+        form.copy.errors = [
+            f"This file is larger than {phone_copy.megabytes(limit)}, more than a phone's copy may be."
+        ]
         return show_exports(team, form, status=413)
     request.max_content_length = limit + FORM_OVERHEAD
     form = ImportForm()
     if not form.validate():
         if form.errors.get("csrf_token"):
-            form.copy.errors = ["The page's security token is missing or stale: reload the page, then import the file again."]
+            form.copy.errors = [
+                "The page's security token is missing or stale: reload the page, then import the file again."
+            ]
         return show_exports(team, form, status=400)
     try:
         copy = phone_copy.read_copy(form.copy.data.stream, limit)
@@ -178,7 +196,9 @@ def dashboard_svg(slug, chart_slug):
     team, _ = team_for(slug, "coordinator")
     chart = chart_of(team, chart_slug)
     return current_app.response_class(
-        charts.svg_file(draw(chart, chart.report(team.id))), mimetype="image/svg+xml", headers=NO_STORE,
+        charts.svg_file(draw(chart, chart.report(team.id))),
+        mimetype="image/svg+xml",
+        headers=NO_STORE,
     )
 
 
@@ -197,6 +217,7 @@ def dashboard_csv(slug, chart_slug):
     writer.writerows([csv_cell(value) for value in row] for row in table.rows)
     name = file_name(team, "chart", chart.slug) + ".csv"
     return current_app.response_class(
-        buffer.getvalue(), mimetype="text/csv",
+        buffer.getvalue(),
+        mimetype="text/csv",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -4,6 +4,7 @@ The bytes never enter the database. A file is written to a temporary name
 in the attachments folder while it is hashed, flushed to disk, and renamed
 into place, so a crash never leaves half a photo under a real name.
 """
+
 import hashlib
 import os
 import re
@@ -74,7 +75,8 @@ def receive(stream, folder, sha256, content_type, limit):
                 raise not_an_image(content_type)
             if digest.hexdigest() != sha256:
                 raise AttachmentRefused(
-                    400, "hash_mismatch",
+                    400,
+                    "hash_mismatch",
                     "These bytes do not hash to the name they were sent under: "
                     "upload them as their sha256, in lower-case hex.",
                 )

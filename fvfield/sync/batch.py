@@ -5,15 +5,23 @@ the changes are decided in memory in order (a later change may build on an
 earlier one of the same batch), and the writes go out in one executemany
 per table (documents.ChangeLog).
 """
+
 import sqlalchemy as sa
 
-from fvfield.sync import checks
-from fvfield.sync.documents import ChangeLog, data_of, document_json, form_versions, load_documents
-from fvfield.sync.documents import load_history, revisions
-from fvfield.sync.jsontext import loads
-from fvfield.sync.merge import changed, changed_since, fields, merge
 from fvfield.models import Attachment
 from fvfield.questionnaires import validate_answers
+from fvfield.sync import checks
+from fvfield.sync.documents import (
+    ChangeLog,
+    data_of,
+    document_json,
+    form_versions,
+    load_documents,
+    load_history,
+    revisions,
+)
+from fvfield.sync.jsontext import loads
+from fvfield.sync.merge import changed, changed_since, fields, merge
 
 ROLE_REFUSALS = {
     "viewer": "Viewers can read the team's data but not change it: "
@@ -40,10 +48,7 @@ def searchable(value):
 
 def nul_errors(change):
     """Return the errors of a change's attributes that hold a NUL character: no store keeps one."""
-    return {
-        name: [NUL] for name, value in change.items()
-        if isinstance(value, str) and "\x00" in value
-    }
+    return {name: [NUL] for name, value in change.items() if isinstance(value, str) and "\x00" in value}
 
 
 def rejected(result, errors):
@@ -81,8 +86,12 @@ class Push:
         if change_ids:
             rows = self.conn.execute(
                 sa.select(
-                    revisions.c.change_id, revisions.c.team_id, revisions.c.collection,
-                    revisions.c.document_id, revisions.c.rev, revisions.c.status,
+                    revisions.c.change_id,
+                    revisions.c.team_id,
+                    revisions.c.collection,
+                    revisions.c.document_id,
+                    revisions.c.rev,
+                    revisions.c.status,
                 ).where(revisions.c.change_id.in_(sa.bindparam("ids", expanding=True))),
                 {"ids": list(change_ids)},
             )
@@ -189,11 +198,18 @@ class Push:
     def duplicate(self, result, known, collection, doc_id):
         """Answer a change id seen before: the rev it produced, or a rejection if reused."""
         if (known["team_id"], known["collection"], known["document_id"]) != (
-            self.team_id, collection, doc_id,
+            self.team_id,
+            collection,
+            doc_id,
         ):
-            return rejected(result, {"change_id": [
-                "This change_id was already used for another change: make a new one for every edit."
-            ]})
+            return rejected(
+                result,
+                {
+                    "change_id": [
+                        "This change_id was already used for another change: make a new one for every edit."
+                    ]
+                },
+            )
         original = known["status"]
         return {**result, "status": "duplicate", "rev": known["rev"], "original_status": original}
 
@@ -202,19 +218,19 @@ class Push:
         base_rev = change["base_rev"]
         if current is None:
             if base_rev:
-                return None, {"base_rev": [
-                    "The server has no document with this id: send it as new, with base_rev 0."
-                ]}
+                return None, {
+                    "base_rev": ["The server has no document with this id: send it as new, with base_rev 0."]
+                }
             if change.get("deleted"):
-                return None, {"_": [
-                    "There is nothing to delete: the server never stored this document."
-                ]}
+                return None, {"_": ["There is nothing to delete: the server never stored this document."]}
             return None, {}
         if base_rev > current["rev"]:
-            return None, {"base_rev": [
-                f"The server's latest rev of this document is {current['rev']}; "
-                f"base_rev {base_rev} was never given out."
-            ]}
+            return None, {
+                "base_rev": [
+                    f"The server's latest rev of this document is {current['rev']}; "
+                    f"base_rev {base_rev} was never given out."
+                ]
+            }
         if base_rev == current["rev"]:
             return current, {}
         return self.history(current, base_rev).get(base_rev, (None, None))[0], {}
@@ -280,17 +296,13 @@ class Push:
             checks.add(errors, "subject_id", "This subject was deleted: choose another one.")
         elif definition.get("subject_kind") not in (None, subject["kind"]):
             about, kind = definition["subject_kind"], subject["kind"]
-            checks.add(
-                errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}."
-            )
+            checks.add(errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}.")
 
     def decide(self, result, change, current, base, proposed):
         """Apply, merge or keep as a conflict a valid change; return its result."""
         base_rev = change["base_rev"]
         if current is None:
-            proposed.update(
-                pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id
-            )
+            proposed.update(pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id)
             return self.accept(result, change, proposed, "applied")
         if base is current:
             state = {**current, **proposed, "rev": current["rev"] + 1}
@@ -328,13 +340,14 @@ class Push:
 
     def remember(self, change_id, change, state, revision, status):
         """Queue the revision of a change and keep the batch's view of the document up to date."""
-        self.log.add_revision(
-            revision, change_id, change["base_rev"], status, self.user_id, self.device_id
-        )
+        self.log.add_revision(revision, change_id, change["base_rev"], status, self.user_id, self.device_id)
         self.docs[state["id"]] = state
         self.known[change_id] = {
-            "team_id": self.team_id, "collection": state["collection"],
-            "document_id": state["id"], "rev": revision["rev"], "status": status,
+            "team_id": self.team_id,
+            "collection": state["collection"],
+            "document_id": state["id"],
+            "rev": revision["rev"],
+            "status": status,
         }
         if status != "conflict":
             self.made.setdefault(state["id"], {})[state["rev"]] = (state, self.device_id)

@@ -3,6 +3,7 @@
 Errors use the sync contract's shape: {"attribute or field name": ["message"],
 "_": ["message about the whole change"]}.
 """
+
 import re
 from datetime import datetime
 
@@ -85,8 +86,7 @@ def check_record(state):
         add(
             errors,
             "recorded_at",
-            "recorded_at must be the date and time with its offset, "
-            "like 2026-11-25T09:41:00+00:00.",
+            "recorded_at must be the date and time with its offset, like 2026-11-25T09:41:00+00:00.",
         )
     if not isinstance(state.get("data"), dict):
         add(errors, "data", "data must be an object of answers keyed by field name.")
@@ -99,7 +99,8 @@ def check_subject(state):
     kind, label = state.get("kind"), state.get("label")
     if not isinstance(kind, str) or not kind.strip() or len(kind) > MAX_KIND:
         add(
-            errors, "kind",
+            errors,
+            "kind",
             f"kind must be a word such as person, market or pitch (at most {MAX_KIND} characters).",
         )
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:

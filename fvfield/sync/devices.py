@@ -1,4 +1,5 @@
 """The devices of a team: which installed app of which person last pushed and pulled."""
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 

@@ -4,14 +4,15 @@ A push touches hundreds of documents at once, so this module works on rows
 and dicts with SQLAlchemy Core (one IN query to read, one executemany to
 write) rather than on an ORM object per document.
 """
+
 import functools
 import operator
 
 import sqlalchemy as sa
 
 from fvfield.dialect import insert_rows
-from fvfield.sync.jsontext import dumps, loads
 from fvfield.models import Document, FormVersion, Revision, Team
+from fvfield.sync.jsontext import dumps, loads
 
 documents = Document.__table__
 revisions = Revision.__table__
@@ -29,12 +30,33 @@ STATE = ("deleted", "form", "form_version", "subject_id", "recorded_at", "kind",
 WINNERS = ("applied", "merged")
 # The columns the bulk inserts write, in the tables' order.
 DOCUMENT_COLUMNS = (
-    "team_id", "collection", "id", "id_scope", "rev", "seq", "deleted", "has_conflict",
-    "updated_at", "author", *STATE[1:], "data",
+    "team_id",
+    "collection",
+    "id",
+    "id_scope",
+    "rev",
+    "seq",
+    "deleted",
+    "has_conflict",
+    "updated_at",
+    "author",
+    *STATE[1:],
+    "data",
 )
 REVISION_COLUMNS = (
-    "change_id", "team_id", "collection", "document_id", "rev", "base_rev", "status",
-    "user_id", "device_id", "created_at", "deleted", *STATE[1:], "data",
+    "change_id",
+    "team_id",
+    "collection",
+    "document_id",
+    "rev",
+    "base_rev",
+    "status",
+    "user_id",
+    "device_id",
+    "created_at",
+    "deleted",
+    *STATE[1:],
+    "data",
 )
 
 
@@ -172,9 +194,7 @@ class ChangeLog:
 
     def __init__(self, conn, team_id, now):
         self.conn, self.team_id, self.now = conn, team_id, now
-        self.seq = conn.scalar(
-            sa.select(teams.c.change_seq).where(teams.c.id == team_id).with_for_update()
-        )
+        self.seq = conn.scalar(sa.select(teams.c.change_seq).where(teams.c.id == team_id).with_for_update())
         self.new, self.changed, self.revisions = {}, {}, []
         # Every row written shares this time and one of two flags: convert them once.
         self.stamp = bound(conn.dialect, documents.c.updated_at, now)
@@ -195,28 +215,50 @@ class ChangeLog:
     def add_revision(self, state, change_id, base_rev, status, user_id, device_id):
         """Queue the revision of a change: the whole state it produced (or proposed)."""
         data = state.get("data_json")
-        self.revisions.append((
-            change_id, self.team_id, state["collection"], state["id"], state["rev"], base_rev,
-            status, user_id, device_id, self.stamp, self.flag[bool(state.get("deleted"))],
-            *map(state.get, STATE[1:]),
-            data if data is not None else dumps(state["data"]),
-        ))
+        self.revisions.append(
+            (
+                change_id,
+                self.team_id,
+                state["collection"],
+                state["id"],
+                state["rev"],
+                base_rev,
+                status,
+                user_id,
+                device_id,
+                self.stamp,
+                self.flag[bool(state.get("deleted"))],
+                *map(state.get, STATE[1:]),
+                data if data is not None else dumps(state["data"]),
+            )
+        )
 
     def write(self):
         """Write the queued documents and revisions with one statement each; return the last seq."""
         columns = ("rev", "seq", "deleted", "has_conflict", "updated_at", "author") + STATE[1:]
         if self.new:
-            insert_many(self.conn, documents, DOCUMENT_COLUMNS, [
-                (
-                    self.team_id, s["collection"], s["id"],
-                    self.team_id if s["collection"] == "forms" else 0,
-                    s["rev"], s["seq"], self.flag[bool(s.get("deleted"))],
-                    self.flag[bool(s.get("has_conflict"))], self.stamp, s.get("author"),
-                    *map(s.get, STATE[1:]),
-                    s["data_json"],
-                )
-                for s in self.new.values()
-            ])
+            insert_many(
+                self.conn,
+                documents,
+                DOCUMENT_COLUMNS,
+                [
+                    (
+                        self.team_id,
+                        s["collection"],
+                        s["id"],
+                        self.team_id if s["collection"] == "forms" else 0,
+                        s["rev"],
+                        s["seq"],
+                        self.flag[bool(s.get("deleted"))],
+                        self.flag[bool(s.get("has_conflict"))],
+                        self.stamp,
+                        s.get("author"),
+                        *map(s.get, STATE[1:]),
+                        s["data_json"],
+                    )
+                    for s in self.new.values()
+                ],
+            )
         if self.changed:
             self.conn.execute(
                 sa.update(documents).where(documents.c.pk == sa.bindparam("_pk")),
@@ -233,7 +275,5 @@ class ChangeLog:
             )
         if self.revisions:
             insert_many(self.conn, revisions, REVISION_COLUMNS, self.revisions)
-        self.conn.execute(
-            sa.update(teams).where(teams.c.id == self.team_id).values(change_seq=self.seq)
-        )
+        self.conn.execute(sa.update(teams).where(teams.c.id == self.team_id).values(change_seq=self.seq))
         return self.seq

@@ -5,16 +5,17 @@ broken while a coordinator works on it: questionnaires.validate_definition
 says what to fix, and publishing goes through sync.forms.publish_form_version,
 which refuses a broken one. The edits themselves are questionnaires.editing.
 """
+
 import copy
 
 import sqlalchemy as sa
 
-from fvfield.sync.documents import form_versions
 from fvfield.extensions import db
 from fvfield.models import FormDraft, utcnow
 from fvfield.questionnaires import validate_definition
 from fvfield.questionnaires.definitions import is_slug
 from fvfield.questionnaires.editing import questions
+from fvfield.sync.documents import form_versions
 from fvfield.sync.forms import publish_form_version
 
 # /forms/new is the page that starts a form, so no form may be called "new".
@@ -37,8 +38,10 @@ def published_versions(team_id, form_id):
     """Return the rows (version, definition, published_at, published_by) of a form, oldest first."""
     return db.session.execute(
         sa.select(
-            form_versions.c.version, form_versions.c.definition,
-            form_versions.c.published_at, form_versions.c.published_by,
+            form_versions.c.version,
+            form_versions.c.definition,
+            form_versions.c.published_at,
+            form_versions.c.published_by,
         )
         .where(form_versions.c.team_id == team_id, form_versions.c.form_id == form_id)
         .order_by(form_versions.c.version)
@@ -80,8 +83,14 @@ def start_draft(team, form_id, user):
     latest = versions[-1]
     definition = {**copy.deepcopy(latest.definition), "version": latest.version + 1}
     draft = FormDraft(
-        team_id=team.id, form_id=form_id, base_version=latest.version, definition=definition,
-        rev=1, started_by=user.id, updated_by=user.id, updated_at=utcnow(),
+        team_id=team.id,
+        form_id=form_id,
+        base_version=latest.version,
+        definition=definition,
+        rev=1,
+        started_by=user.id,
+        updated_by=user.id,
+        updated_at=utcnow(),
     )
     db.session.add(draft)
     return draft
@@ -90,9 +99,7 @@ def start_draft(team, form_id, user):
 def check_new_id(team_id, form_id):
     """Raise FormIdTaken (or ValueError for a malformed id) unless a new form may have this id."""
     if not is_slug(form_id):
-        raise ValueError(
-            "Use lower-case letters, digits and dashes for the form's id, such as 'home-visit'."
-        )
+        raise ValueError("Use lower-case letters, digits and dashes for the form's id, such as 'home-visit'.")
     if form_id in RESERVED_IDS:
         raise FormIdTaken(f"'{form_id}' is a word the pages use; choose another id.")
     if latest_version(team_id, form_id) is not None or draft_of(team_id, form_id) is not None:
@@ -104,8 +111,14 @@ def start_new_form(team, form_id, title, source, user):
     check_new_id(team.id, form_id)
     definition = {**copy.deepcopy(source), "id": form_id, "title": title, "version": 1}
     draft = FormDraft(
-        team_id=team.id, form_id=form_id, base_version=None, definition=definition,
-        rev=1, started_by=user.id, updated_by=user.id, updated_at=utcnow(),
+        team_id=team.id,
+        form_id=form_id,
+        base_version=None,
+        definition=definition,
+        rev=1,
+        started_by=user.id,
+        updated_by=user.id,
+        updated_at=utcnow(),
     )
     db.session.add(draft)
     return draft

@@ -1,4 +1,5 @@
 """The sync engine's refusals: what a push, a pull or a form cannot be, and why."""
+
 from fvfield.errors import ApiError
 from fvfield.sync.jsontext import dumps
 
@@ -14,8 +15,7 @@ class CursorExpired(ApiError):
         super().__init__(
             410,
             "cursor_expired",
-            "This sync position is not one the server recognises: "
-            "pull everything again, without since.",
+            "This sync position is not one the server recognises: pull everything again, without since.",
         )
 
 

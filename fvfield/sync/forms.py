@@ -1,4 +1,5 @@
 """The team's forms: published versions, read by number, and the built-in ones a team starts with."""
+
 import uuid
 
 import sqlalchemy as sa
@@ -52,16 +53,25 @@ def publish_form_version(team, definition, user=None):
     now, user_id = utcnow(), user.id if user else None
     conn.execute(
         sa.insert(form_versions).values(
-            team_id=team.id, form_id=form_id, version=definition["version"],
-            definition=definition, published_at=now, published_by=user_id,
+            team_id=team.id,
+            form_id=form_id,
+            version=definition["version"],
+            definition=definition,
+            published_at=now,
+            published_by=user_id,
         )
     )
     log = ChangeLog(conn, team.id, now)
     state = load_form(conn, team.id, form_id) or {"pk": None, "rev": 0, "has_conflict": False}
     base_rev = state["rev"]
     state.update(
-        collection="forms", id=form_id, rev=base_rev + 1, deleted=False, author=user_id,
-        data=definition, data_json=None,
+        collection="forms",
+        id=form_id,
+        rev=base_rev + 1,
+        deleted=False,
+        author=user_id,
+        data=definition,
+        data_json=None,
     )
     log.keep(state)
     log.add_revision(state, str(uuid.uuid4()), base_rev, "applied", user_id, None)

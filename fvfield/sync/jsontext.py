@@ -3,6 +3,7 @@
 Both paths refuse what JSON does not have (NaN, Infinity) and text that is
 not Unicode (a lone surrogate such as "\\ud800" could not be stored).
 """
+
 import json
 import re
 

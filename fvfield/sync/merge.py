@@ -8,6 +8,7 @@ to the same value: both saves are kept, and a person looks); a device's own
 earlier changes are its base, not rival edits (one phone may save a record
 twice before it can push either edit).
 """
+
 import json
 
 from fvfield.sync.documents import ATTRIBUTES, data_of

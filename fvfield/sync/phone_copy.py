@@ -7,6 +7,7 @@ push_changes, so a change the server already has is a duplicate and
 nothing is stored twice, whether the phone syncs later or the file is
 imported again.
 """
+
 import base64
 import binascii
 import io
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fvfield.sync import checks
-from fvfield.sync.push import check_push, push_changes
-from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, receive
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
 from fvfield.models import Attachment, Membership
+from fvfield.sync import checks
+from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, receive
+from fvfield.sync.push import check_push, push_changes
 
 FORMAT, VERSION = "fvfield-outbox", 1
 # The roles whose changes are pushed as theirs; anyone else's go in as the importer's.
@@ -74,7 +75,9 @@ def check_copy(copy):
             f"version {VERSION}. Update fvfield, or sync the phone instead."
         )
     if not checks.is_uuid(copy.get("device_id")):
-        raise CopyRefused("This copy does not say which phone it came from: its device_id is missing or broken.")
+        raise CopyRefused(
+            "This copy does not say which phone it came from: its device_id is missing or broken."
+        )
     teams = copy.get("teams")
     if not isinstance(teams, dict):
         raise CopyRefused("This copy is broken: it has no list of teams and their changes.")
@@ -84,7 +87,9 @@ def check_copy(copy):
             and isinstance(part.get("changes", []), list)
             and isinstance(part.get("attachments", []), list)
         ):
-            raise CopyRefused(f"This copy is broken: the part for the team '{slug}' is not a list of changes and photos.")
+            raise CopyRefused(
+                f"This copy is broken: the part for the team '{slug}' is not a list of changes and photos."
+            )
 
 
 @dataclass
@@ -145,8 +150,11 @@ def keep_photo(team_id, user_id, attachment, folder, limit):
         return {**found, "message": refusal.message}
     begin_write()
     if find(team_id, sha256) is None:
-        db.session.add(Attachment(team_id=team_id, sha256=sha256, content_type=content_type,
-                                  size=size, uploaded_by=user_id))
+        db.session.add(
+            Attachment(
+                team_id=team_id, sha256=sha256, content_type=content_type, size=size, uploaded_by=user_id
+            )
+        )
     db.session.commit()
     return {**found, "outcome": "stored", "message": ""}
 
@@ -170,7 +178,7 @@ def push_all(team_id, user_id, role, device_id, changes, batch):
         else:
             ready.append(index)
     for start in range(0, len(ready), batch):
-        indexes = ready[start:start + batch]
+        indexes = ready[start : start + batch]
         device, pushed = check_push({"device_id": device_id, "changes": [changes[i] for i in indexes]}, batch)
         done, _ = push_changes(team_id, user_id, role, device, pushed)
         for index, result in zip(indexes, done):
@@ -213,13 +221,20 @@ def import_copy(team, importer, copy, config):
         keep_photo(team_id, author_id, attachment, config["ATTACHMENTS_DIR"], config["MAX_ATTACHMENT_BYTES"])
         for attachment in part.get("attachments", [])
     ]
-    results = push_all(team_id, author_id, role, copy["device_id"], part.get("changes", []), config["MAX_CHANGES"])
+    results = push_all(
+        team_id, author_id, role, copy["device_id"], part.get("changes", []), config["MAX_CHANGES"]
+    )
     report = ImportReport(author, from_file, results, photos, skipped)
     begin_write()
     record_event(
-        "phone_copy_imported", user=importer, team=team, device_id=copy["device_id"].lower(),
-        author=author.email, photos=sum(photo["outcome"] == "stored" for photo in photos),
-        skipped=report.skipped_changes, **report.counts,
+        "phone_copy_imported",
+        user=importer,
+        team=team,
+        device_id=copy["device_id"].lower(),
+        author=author.email,
+        photos=sum(photo["outcome"] == "stored" for photo in photos),
+        skipped=report.skipped_changes,
+        **report.counts,
     )
     db.session.commit()
     return report

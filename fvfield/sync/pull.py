@@ -6,6 +6,7 @@ keeps the number of its latest change. A pull reads documents with a number
 above its cursor, in order: since the writers of a team commit in number
 order, a puller never skips a change committed while it pulls.
 """
+
 import base64
 import hashlib
 import hmac
@@ -17,8 +18,16 @@ from flask import current_app
 from fvfield.extensions import begin_write, db
 from fvfield.models import utcnow
 from fvfield.sync.devices import note_device
-from fvfield.sync.documents import ATTRIBUTES, document_json, documents, dumps, load_versions
-from fvfield.sync.documents import revisions, state_from_row, teams
+from fvfield.sync.documents import (
+    ATTRIBUTES,
+    document_json,
+    documents,
+    dumps,
+    load_versions,
+    revisions,
+    state_from_row,
+    teams,
+)
 from fvfield.sync.errors import CursorExpired
 
 CURSOR_VERSION = "v1"

@@ -1,4 +1,5 @@
 """A device's push: the body checked as a whole, then its changes applied in one transaction."""
+
 import sqlalchemy as sa
 
 from fvfield.dialect import is_transient
@@ -17,20 +18,20 @@ def check_push(body, max_changes):
     """Return (device_id, changes) of a push body, or raise PushRefused naming what is wrong."""
     if not isinstance(body, dict):
         raise PushRefused(
-            400, "body_not_object",
+            400,
+            "body_not_object",
             'The body must be a JSON object: {"device_id": ..., "changes": [...]}.',
         )
     device_id = body.get("device_id")
     if not checks.is_uuid(device_id):
-        raise PushRefused(
-            400, "invalid_device_id", "device_id must be the UUID of this installed app."
-        )
+        raise PushRefused(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
     changes = body.get("changes")
     if not isinstance(changes, list):
         raise PushRefused(400, "changes_not_list", "changes must be a list of changes.")
     if len(changes) > max_changes:
         raise PushRefused(
-            413, "too_many_changes",
+            413,
+            "too_many_changes",
             f"A push carries at most {max_changes} changes; this one has {len(changes)}. "
             "Send them in smaller batches.",
         )

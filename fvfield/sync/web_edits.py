@@ -6,15 +6,16 @@ applies it as the coordinator's "web device". So every rule holds (checks,
 merge, conflicts, a revision, the team's change sequence) and phones receive
 the edit at their next pull. Pages call these functions, never Push itself.
 """
+
 import uuid
 
 import sqlalchemy as sa
 
 from fvfield.audit import record_event
-from fvfield.sync.documents import data_of, load_documents, load_history, revisions
 from fvfield.extensions import begin_write, db
-from fvfield.sync.merge import changed, fields
 from fvfield.models import ConflictResolution, utcnow
+from fvfield.sync.documents import data_of, load_documents, load_history, revisions
+from fvfield.sync.merge import changed, fields
 from fvfield.sync.push import Push
 
 # The namespace of web device ids: one fixed id per user, never a phone's.
@@ -34,8 +35,11 @@ def web_device_id(user_id):
 def new_change(collection, document_id=None, base_rev=0, **attributes):
     """Return a change as a device makes it: a new change_id, and a new document id unless given."""
     return {
-        "change_id": str(uuid.uuid4()), "collection": collection,
-        "id": document_id or str(uuid.uuid4()), "base_rev": base_rev, **attributes,
+        "change_id": str(uuid.uuid4()),
+        "collection": collection,
+        "id": document_id or str(uuid.uuid4()),
+        "base_rev": base_rev,
+        **attributes,
     }
 
 
@@ -62,9 +66,7 @@ def save_changes(team, user, role, changes, note=None):
 
 def save_subject(team, user, role, kind, label, data, document_id=None, base_rev=0):
     """Add a subject (no id) or save an edit of one made on its rev `base_rev`; return the result."""
-    change = new_change(
-        "subjects", document_id, base_rev, deleted=False, kind=kind, label=label, data=data
-    )
+    change = new_change("subjects", document_id, base_rev, deleted=False, kind=kind, label=label, data=data)
     return save_changes(team, user, role, [change])[0]
 
 
@@ -77,8 +79,13 @@ def archive_subject(team, user, role, document_id, base_rev):
 def restore_subject(team, user, role, subject):
     """Bring an archived subject back as it was; return the result."""
     change = new_change(
-        "subjects", subject["id"], subject["rev"], deleted=False,
-        kind=subject["kind"], label=subject["label"], data=data_of(subject),
+        "subjects",
+        subject["id"],
+        subject["rev"],
+        deleted=False,
+        kind=subject["kind"],
+        label=subject["label"],
+        data=data_of(subject),
     )
     return save_changes(team, user, role, [change])[0]
 
@@ -96,13 +103,15 @@ def open_conflicts(team_id, collection, document_id, conn=None):
         resolutions.c.team_id == team_id, resolutions.c.document_id == document_id
     )
     return conn.execute(
-        sa.select(revisions).where(
+        sa.select(revisions)
+        .where(
             revisions.c.team_id == team_id,
             revisions.c.collection == collection,
             revisions.c.document_id == document_id,
             revisions.c.status == "conflict",
             revisions.c.change_id.not_in(decided),
-        ).order_by(revisions.c.pk)
+        )
+        .order_by(revisions.c.pk)
     ).all()
 
 
@@ -116,10 +125,18 @@ def resolution_change(current, chosen):
             data[field[1]] = value
         else:
             values[field] = value
-    names = ("form", "form_version", "subject_id", "recorded_at") if collection == "records" else ("kind", "label")
+    names = (
+        ("form", "form_version", "subject_id", "recorded_at")
+        if collection == "records"
+        else ("kind", "label")
+    )
     change = new_change(
-        collection, current["id"], current["rev"], resolves_conflict=True,
-        deleted=bool(values["deleted"]), data={k: v for k, v in data.items() if v is not None},
+        collection,
+        current["id"],
+        current["rev"],
+        resolves_conflict=True,
+        deleted=bool(values["deleted"]),
+        data={k: v for k, v in data.items() if v is not None},
     )
     change.update({name: values.get(name) for name in names})
     return change
@@ -138,8 +155,13 @@ def resolve_conflict(team, user, role, current, seen, chosen):
     conn = begin_write(team.id)
     now = load_documents(conn, [current["id"]]).get(current["id"])
     waiting = [row.change_id for row in open_conflicts(team.id, current["collection"], current["id"], conn)]
-    if (now is None or now["team_id"] != team.id or now["rev"] != current["rev"]
-            or not now["has_conflict"] or set(waiting) != set(seen)):
+    if (
+        now is None
+        or now["team_id"] != team.id
+        or now["rev"] != current["rev"]
+        or not now["has_conflict"]
+        or set(waiting) != set(seen)
+    ):
         db.session.rollback()
         raise ConflictMoved("This changed while you were choosing: look at it again.")
     change = resolution_change(now, chosen)
@@ -149,14 +171,24 @@ def resolve_conflict(team, user, role, current, seen, chosen):
         return result
     push.log.write()
     for change_id in waiting:
-        conn.execute(sa.insert(resolutions).values(
-            team_id=team.id, collection=now["collection"], document_id=now["id"],
-            conflict_change_id=change_id, resolution_change_id=change["change_id"],
-            resolved_by=user.id, resolved_at=utcnow(),
-        ))
+        conn.execute(
+            sa.insert(resolutions).values(
+                team_id=team.id,
+                collection=now["collection"],
+                document_id=now["id"],
+                conflict_change_id=change_id,
+                resolution_change_id=change["change_id"],
+                resolved_by=user.id,
+                resolved_at=utcnow(),
+            )
+        )
     record_event(
-        "conflict_resolved", user=user, team=team,
-        collection=now["collection"], document_id=now["id"], rev=result["rev"],
+        "conflict_resolved",
+        user=user,
+        team=team,
+        collection=now["collection"],
+        document_id=now["id"],
+        rev=result["rev"],
     )
     db.session.commit()
     return result
@@ -173,4 +205,3 @@ def conflicting_fields(current, conflict, base):
     if base is not None:
         differing &= changed(fields(collection, base), theirs)
     return differing
-

@@ -4,6 +4,7 @@ One blueprint; each module below adds the pages of one area (the results,
 dashboards and exports, are reports/routes.py). Every view starts with
 access.team_for(slug, "coordinator"). /new-team is creation.py.
 """
+
 from flask import Blueprint, current_app
 
 bp = Blueprint("teams", __name__, url_prefix="/teams/<slug>")
@@ -27,21 +28,21 @@ def team_navigation():
     """Offer templates the navigation entries that exist in this app."""
     return {
         "team_navigation": [
-            (endpoint, label)
-            for endpoint, label in NAVIGATION
-            if endpoint in current_app.view_functions
+            (endpoint, label) for endpoint, label in NAVIGATION if endpoint in current_app.view_functions
         ]
     }
 
 
 # The areas' pages, registered on bp by importing them (one line each).
-from fvfield.teams import members  # noqa: E402,F401
-from fvfield.teams import audit  # noqa: E402,F401
-from fvfield.teams import creation  # noqa: E402,F401
-from fvfield.teams import subjects  # noqa: E402,F401
-from fvfield.teams import pitches  # noqa: E402,F401
-from fvfield.teams import records  # noqa: E402,F401
-from fvfield.teams import conflicts  # noqa: E402,F401
-from fvfield.teams import concerns  # noqa: E402,F401
-from fvfield.teams import questionnaires  # noqa: E402,F401
-from fvfield.teams import form_editor  # noqa: E402,F401
+from fvfield.teams import (
+    audit,  # noqa: E402,F401
+    concerns,  # noqa: E402,F401
+    conflicts,  # noqa: E402,F401
+    creation,  # noqa: E402,F401
+    form_editor,  # noqa: E402,F401
+    members,  # noqa: E402,F401
+    pitches,  # noqa: E402,F401
+    questionnaires,  # noqa: E402,F401
+    records,  # noqa: E402,F401
+    subjects,  # noqa: E402,F401
+)

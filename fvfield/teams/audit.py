@@ -1,4 +1,5 @@
 """The team's audit log: who did what, when, and from where."""
+
 import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import login_required
@@ -52,8 +53,11 @@ def describe(entry):
         words.append(f"from {detail['old']} to {detail['new']}")
     elif detail.get("role"):
         words.append(f"as {detail['role']}")
-    words += [f"{key.replace('_', ' ')}: {value}" for key, value in detail.items()
-              if key not in DESCRIBED and value not in (None, "", [], {})]
+    words += [
+        f"{key.replace('_', ' ')}: {value}"
+        for key, value in detail.items()
+        if key not in DESCRIBED and value not in (None, "", [], {})
+    ]
     if detail.get("via"):
         words.append(f"from the {detail['via']}")
     return "; ".join(words)
@@ -65,7 +69,10 @@ def audit(slug):
     """List the team's audit events, newest first, a page at a time, optionally of one kind."""
     team, _ = team_for(slug, "coordinator")
     kinds = db.session.scalars(
-        sa.select(AuditEvent.event).where(AuditEvent.team_id == team.id).group_by(AuditEvent.event).order_by(AuditEvent.event)
+        sa.select(AuditEvent.event)
+        .where(AuditEvent.team_id == team.id)
+        .group_by(AuditEvent.event)
+        .order_by(AuditEvent.event)
     ).all()
     chosen = request.args.get("event", "")
     query = sa.select(AuditEvent).where(AuditEvent.team_id == team.id)
@@ -74,13 +81,22 @@ def audit(slug):
     number = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
     page = db.paginate(
         query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
-        page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False,
+        page=number,
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
     )
     ids = {entry.user_id for entry in page.items if entry.user_id}
-    people = {
-        user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
-    } if ids else {}
+    people = (
+        {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    )
     return render_template(
-        "teams/audit.html", team=team, page=page, people=people, chosen=chosen,
-        kinds=[(kind, event_name(kind)) for kind in kinds], event_name=event_name, describe=describe,
+        "teams/audit.html",
+        team=team,
+        page=page,
+        people=people,
+        chosen=chosen,
+        kinds=[(kind, event_name(kind)) for kind in kinds],
+        event_name=event_name,
+        describe=describe,
     )

@@ -5,15 +5,16 @@ A concern is a record of any form whose version has a boolean field named
 urgency) describe it. A resolution is a row of concern_resolutions, so the
 carer's record itself is never changed.
 """
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
-from fvfield.sync.documents import documents
 from fvfield.extensions import begin_write, db
 from fvfield.models import ConcernResolution
+from fvfield.sync.documents import documents
 from fvfield.teams import bp
 from fvfield.teams.forms import ConcernForm
 from fvfield.teams.store import parsed, subject_labels, team_document, user_names
@@ -42,7 +43,8 @@ def raised_concern(words, record):
         "rank": values.index(answer) if answer in values else len(values) if urgency else UNRANKED,
         "details": [
             (q["label"], words.value(record, ("data", q["name"]), data[q["name"]]))
-            for q in about if q is not urgency and data.get(q["name"]) is not None
+            for q in about
+            if q is not urgency and data.get(q["name"]) is not None
         ],
     }
 
@@ -59,16 +61,19 @@ def resolution_of(team, record_id):
 def concerns_of(team):
     """Return (open, resolved) concerns of the team: open most urgent then newest, resolved newest first."""
     rows = db.session.execute(
-        sa.select(documents).where(
-            documents.c.team_id == team.id, documents.c.collection == "records",
-            documents.c.deleted == sa.false(), documents.c.data.like(RAISED),
-        ).order_by(documents.c.recorded_at.desc(), documents.c.pk.desc())
+        sa.select(documents)
+        .where(
+            documents.c.team_id == team.id,
+            documents.c.collection == "records",
+            documents.c.deleted == sa.false(),
+            documents.c.data.like(RAISED),
+        )
+        .order_by(documents.c.recorded_at.desc(), documents.c.pk.desc())
     ).all()
     records = [parsed(row) for row in rows]
     resolutions = {
-        r.record_id: r for r in db.session.scalars(
-            sa.select(ConcernResolution).where(ConcernResolution.team_id == team.id)
-        )
+        r.record_id: r
+        for r in db.session.scalars(sa.select(ConcernResolution).where(ConcernResolution.team_id == team.id))
     }
     people = user_names({r["author"] for r in records} | {r.resolved_by for r in resolutions.values()})
     words = Words(team, subject_labels(team), people)
@@ -78,8 +83,11 @@ def concerns_of(team):
         if concern is not None:
             found.append({**concern, "record": record, "resolution": resolutions.get(record["id"])})
     waiting = sorted((c for c in found if c["resolution"] is None), key=lambda c: c["rank"])
-    resolved = sorted((c for c in found if c["resolution"] is not None),
-                      key=lambda c: c["resolution"].resolved_at, reverse=True)
+    resolved = sorted(
+        (c for c in found if c["resolution"] is not None),
+        key=lambda c: c["resolution"].resolved_at,
+        reverse=True,
+    )
     return waiting, resolved, words
 
 
@@ -97,8 +105,13 @@ def show_concerns(team, failed=None, status=200):
     if failed:
         forms[failed[0]] = failed[1]
     page = render_template(
-        "teams/concerns.html", team=team, waiting=waiting, resolved=resolved[:SHOWN_RESOLVED],
-        more_resolved=max(0, len(resolved) - SHOWN_RESOLVED), forms=forms, words=words,
+        "teams/concerns.html",
+        team=team,
+        waiting=waiting,
+        resolved=resolved[:SHOWN_RESOLVED],
+        more_resolved=max(0, len(resolved) - SHOWN_RESOLVED),
+        forms=forms,
+        words=words,
     )
     return page, status
 
@@ -126,10 +139,15 @@ def resolve_concern(slug, record_id):
     if resolution_of(team, record["id"]) is not None:
         flash("Someone resolved this concern already.", "info")
         return redirect(url_for("teams.concerns", slug=team.slug))
-    db.session.add(ConcernResolution(
-        team_id=team.id, record_id=record["id"], record_rev=record["rev"],
-        note=form.note.data.strip(), resolved_by=current_user.id,
-    ))
+    db.session.add(
+        ConcernResolution(
+            team_id=team.id,
+            record_id=record["id"],
+            record_rev=record["rev"],
+            note=form.note.data.strip(),
+            resolved_by=current_user.id,
+        )
+    )
     record_event("concern_resolved", user=current_user, team=team, record_id=record["id"])
     db.session.commit()
     flash("The concern is marked resolved, with your note.", "info")
@@ -141,8 +159,8 @@ def waiting_for(team):
     """Return how many concerns and conflicts wait for a team's coordinators."""
     waiting, _, _ = concerns_of(team)
     conflicts = db.session.scalar(
-        sa.select(sa.func.count()).select_from(documents).where(
-            documents.c.team_id == team.id, documents.c.has_conflict == sa.true()
-        )
+        sa.select(sa.func.count())
+        .select_from(documents)
+        .where(documents.c.team_id == team.id, documents.c.has_conflict == sa.true())
     )
     return {"concerns": len(waiting), "conflicts": conflicts}

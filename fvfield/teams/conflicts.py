@@ -9,14 +9,15 @@ rev, resolves_conflict), which clears has_conflict; phones receive it at
 their next pull. The conflicting revisions shown are marked resolved in
 conflict_resolutions (web_edits.resolve_conflict).
 """
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from fvfield.sync import web_edits
 from fvfield.accounts.access import team_for
-from fvfield.sync.documents import ATTRIBUTES, documents
 from fvfield.extensions import db
+from fvfield.sync import web_edits
+from fvfield.sync.documents import ATTRIBUTES, documents
 from fvfield.sync.merge import fields
 from fvfield.teams import bp
 from fvfield.teams.forms import conflict_choice_form
@@ -30,10 +31,13 @@ CURRENT = "current"
 def conflicted(team):
     """Return the team's records and subjects that wait for a choice, the longest waiting first."""
     rows = db.session.execute(
-        sa.select(documents).where(
-            documents.c.team_id == team.id, documents.c.has_conflict == sa.true(),
+        sa.select(documents)
+        .where(
+            documents.c.team_id == team.id,
+            documents.c.has_conflict == sa.true(),
             documents.c.collection.in_(("records", "subjects")),
-        ).order_by(documents.c.updated_at, documents.c.pk)
+        )
+        .order_by(documents.c.updated_at, documents.c.pk)
     ).all()
     return [parsed(row) for row in rows]
 
@@ -51,8 +55,10 @@ def choices_for(team, current):
     for number, rival in enumerate(rivals):
         base = web_edits.state_at(team.id, current["id"], rival["base_rev"]) if rival["base_rev"] else None
         theirs = fields(collection, rival)
-        who = (f"{words.person(rival['user_id'])}'s version, from {device_words(rival)}, "
-               f"{rival['created_at']:%d %b %Y %H:%M} UTC")
+        who = (
+            f"{words.person(rival['user_id'])}'s version, from {device_words(rival)}, "
+            f"{rival['created_at']:%d %b %Y %H:%M} UTC"
+        )
         for name in web_edits.conflicting_fields(current, rival, base):
             options.setdefault(name, []).append(
                 (f"rival-{number}", theirs.get(name), words.value(rival, name, theirs.get(name)), who)
@@ -61,7 +67,9 @@ def choices_for(team, current):
     for name in sorted(options, key=order):
         value = now.get(name)
         mine = (CURRENT, value, words.value(current, name, value), f"Current version (rev {current['rev']})")
-        choices.append({"field": name, "label": words.label(current, name), "options": [mine] + options[name]})
+        choices.append(
+            {"field": name, "label": words.label(current, name), "options": [mine] + options[name]}
+        )
     return rivals, choices, words
 
 
@@ -92,7 +100,10 @@ def conflicts(slug):
     team, _ = team_for(slug, "coordinator")
     waiting = conflicted(team)
     return render_template(
-        "teams/conflicts.html", team=team, waiting=waiting, words=Words(team, subject_labels(team)),
+        "teams/conflicts.html",
+        team=team,
+        waiting=waiting,
+        words=Words(team, subject_labels(team)),
         page_of=lambda document: page_of(team, document),
     )
 
@@ -108,13 +119,16 @@ def conflict(slug, collection, document_id):
         return redirect(page_of(team, current))
     rivals, choices, words = choices_for(team, current)
     seen = [rival["change_id"] for rival in rivals]
-    form = conflict_choice_form([([(o[0], o[0]) for o in c["options"]], CURRENT) for c in choices],
-                                current["rev"], seen)()
+    form = conflict_choice_form(
+        [([(o[0], o[0]) for o in c["options"]], CURRENT) for c in choices], current["rev"], seen
+    )()
     problems = []
     if form.validate_on_submit():
         if form.rev.data != current["rev"] or form.seen_changes.data.split(",") != seen:
             flash("This changed while you were choosing: look at it again.", "error")
-            return redirect(url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"]))
+            return redirect(
+                url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"])
+            )
         chosen = {}
         for number, choice in enumerate(choices):
             key = form[f"field_{number}"].data
@@ -123,12 +137,21 @@ def conflict(slug, collection, document_id):
             result = web_edits.resolve_conflict(team, current_user, membership.role, current, seen, chosen)
         except web_edits.ConflictMoved as moved:
             flash(str(moved), "error")
-            return redirect(url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"]))
+            return redirect(
+                url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"])
+            )
         if result["status"] == "applied":
             flash(f"Your choice is saved as rev {result['rev']}. Phones get it at their next sync.", "info")
             return redirect(page_of(team, current))
         problems = problem_words(words, current, result.get("errors", {}))
     return render_template(
-        "teams/conflict.html", team=team, document=current, rivals=rivals, choices=choices, form=form,
-        words=words, problems=problems, back=page_of(team, current),
+        "teams/conflict.html",
+        team=team,
+        document=current,
+        rivals=rivals,
+        choices=choices,
+        form=form,
+        words=words,
+        problems=problems,
+        back=page_of(team, current),
     ), 400 if form.errors or problems else 200

@@ -6,6 +6,7 @@ team holds care notes, so a new one starts from someone the lab already
 trusts with a team's data; carers and volunteers who joined by invite
 record and read, and never see an offer to create one.
 """
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -29,11 +30,14 @@ def register(state):
 
 def may_create_team(user):
     """Return whether the user may create a team: they coordinate one already."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Membership).where(
-            Membership.user_id == user.id, Membership.role == "coordinator"
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.user_id == user.id, Membership.role == "coordinator")
         )
-    ) > 0
+        > 0
+    )
 
 
 @bp.app_context_processor
@@ -70,7 +74,10 @@ def new_team():
         else:
             accounts.add_member(team, current_user, "coordinator", by=current_user)
             db.session.commit()
-            flash(f"{team.name} is ready, with its forms. Add the people or places it works with, "
-                  "then invite the team from Members.", "info")
+            flash(
+                f"{team.name} is ready, with its forms. Add the people or places it works with, "
+                "then invite the team from Members.",
+                "info",
+            )
             return redirect(url_for("teams.subjects", slug=team.slug))
     return render_template("teams/new_team.html", form=form, kinds=kinds()), 400 if form.errors else 200

@@ -6,20 +6,30 @@ options of every type (a small script hides those of other types), and the
 answers of every question its show_if rule may depend on; the server reads
 only those of the type and question chosen.
 """
+
 import json
 import math
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
-from fvfield.questionnaires.types import FIELD_NAME
+from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.rules import RULE_TYPES
+from fvfield.questionnaires.types import FIELD_NAME
 
 TYPE_NAMES = (
     ("text", "Short text"),
@@ -71,18 +81,26 @@ class DraftAction(FlaskForm):
 class TitleForm(DraftAction):
     """The form's title and what each of its records is about."""
 
-    title = StringField("Title", validators=[
-        InputRequired("Give the form a title, such as 'Home visit'."), Length(max=MAX_TITLE),
-    ])
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Give the form a title, such as 'Home visit'."),
+            Length(max=MAX_TITLE),
+        ],
+    )
     subject_kind = SelectField("Each record is about", choices=options(SUBJECT_KINDS), default="")
 
 
 class AddQuestionForm(DraftAction):
     """Add a question: its words and its type, then its own page for the rest."""
 
-    label = TextAreaField("The question, as people will read it", validators=[
-        InputRequired("Write the question as people will read it."), Length(max=MAX_NOTE),
-    ])
+    label = TextAreaField(
+        "The question, as people will read it",
+        validators=[
+            InputRequired("Write the question as people will read it."),
+            Length(max=MAX_NOTE),
+        ],
+    )
     kind = SelectField("Type of answer", choices=options(TYPE_NAMES))
     position = SelectField("Where", choices=options([("", "At the end")]), default="")
 
@@ -91,11 +109,18 @@ class NewFormForm(FlaskForm):
     """Start a new form from a built-in form or from a copy of one of the team's."""
 
     source = SelectField("Start from", validators=[InputRequired("Choose what to start from.")])
-    title = StringField("Title", validators=[
-        InputRequired("Give the new form a title."), Length(max=MAX_TITLE),
-    ])
-    form_id = StringField("Short name (id)", validators=[Optional(), Length(max=MAX_SLUG)],
-                          filters=[lambda value: value.strip().lower() if isinstance(value, str) else value])
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Give the new form a title."),
+            Length(max=MAX_TITLE),
+        ],
+    )
+    form_id = StringField(
+        "Short name (id)",
+        validators=[Optional(), Length(max=MAX_SLUG)],
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+    )
 
 
 class ChoiceRow(Form):
@@ -109,9 +134,13 @@ class ChoiceRow(Form):
 class QuestionForm(DraftAction):
     """Everything about one question."""
 
-    label = TextAreaField("The question, as people will read it", validators=[
-        InputRequired("Write the question as people will read it."), Length(max=MAX_NOTE),
-    ])
+    label = TextAreaField(
+        "The question, as people will read it",
+        validators=[
+            InputRequired("Write the question as people will read it."),
+            Length(max=MAX_NOTE),
+        ],
+    )
     name = StringField("Name in the data", validators=[Length(max=64)])
     hint = TextAreaField("Hint (optional)", validators=[Length(max=MAX_HINT)])
     kind = SelectField("Type of answer", choices=options(TYPE_NAMES))
@@ -164,7 +193,8 @@ def answers_of(question):
     if question.get("type") == "boolean":
         return [(True, "Yes"), (False, "No")]
     return [
-        (c["value"], c.get("label") or c["value"]) for c in question.get("choices") or []
+        (c["value"], c.get("label") or c["value"])
+        for c in question.get("choices") or []
         if isinstance(c, dict) and isinstance(c.get("value"), str)
     ]
 
@@ -192,35 +222,48 @@ def question_form(question, definition, formdata=None):
     given = ([rule["equals"]] if "equals" in rule else rule.get("in") or []) if rule else []
     given = given if isinstance(given, list) else []
     chosen = [rule_option(rule.get("field"), answer) for answer in given]
-    typed = [] if rule.get("field") in listed else [
-        number_text(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else str(a) for a in given
-    ]
+    typed = (
+        []
+        if rule.get("field") in listed
+        else [
+            number_text(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else str(a)
+            for a in given
+        ]
+    )
     data = {
-        "label": question.get("label", ""), "name": question.get("name", ""),
-        "hint": question.get("hint", ""), "kind": question.get("type", "text"),
+        "label": question.get("label", ""),
+        "name": question.get("name", ""),
+        "hint": question.get("hint", ""),
+        "kind": question.get("type", "text"),
         "required": bool(question.get("required")),
-        "low": number_text(question.get("min")), "high": number_text(question.get("max")),
+        "low": number_text(question.get("min")),
+        "high": number_text(question.get("max")),
         "max_length": number_text(question.get("max_length")),
         "scale_points": ",".join(map(str, points)),
         "scale_labels": [words.get(point, "") for point in points],
         "choices": [
             {"value": c.get("value", ""), "label": c.get("label", ""), "remove": False}
-            for c in question.get("choices") or [] if isinstance(c, dict)
-        ] + [{"value": "", "label": "", "remove": False}] * NEW_CHOICE_ROWS,
+            for c in question.get("choices") or []
+            if isinstance(c, dict)
+        ]
+        + [{"value": "", "label": "", "remove": False}] * NEW_CHOICE_ROWS,
         "show_if_field": rule.get("field", ""),
         "show_if_chosen": chosen,
         "show_if_typed": "\n".join(typed),
     }
     form = QuestionForm(formdata=formdata, data=data)
     rules = [("", "Always")] + [
-        (c["name"], f"Only when '{short(c.get('label') or c['name'])}' has certain answers") for c in controllers
+        (c["name"], f"Only when '{short(c.get('label') or c['name'])}' has certain answers")
+        for c in controllers
     ]
     if rule.get("field") and rule["field"] not in {c["name"] for c in controllers}:
         rules.append((rule["field"], f"Only when '{rule['field']}' has certain answers"))
     form.show_if_field.choices = options(rules)
     form.show_if_chosen.choices = options(
         (rule_option(c["name"], answer), words)
-        for c in controllers if c.get("type") in LISTED_RULE_TYPES for answer, words in answers_of(c)
+        for c in controllers
+        if c.get("type") in LISTED_RULE_TYPES
+        for answer, words in answers_of(c)
     )
     form.controllers = controllers
     form.points = points
@@ -264,8 +307,10 @@ def has_errors(form):
     """Return whether any field of a form, its lists of rows included, has an error."""
     for field in form:
         if isinstance(field, FieldList):
-            if any(has_errors(entry.form) if isinstance(entry, FormField) else entry.errors
-                   for entry in field.entries):
+            if any(
+                has_errors(entry.form) if isinstance(entry, FormField) else entry.errors
+                for entry in field.entries
+            ):
                 return True
         elif field.errors:
             return True
@@ -279,7 +324,9 @@ def question_from(form, old, definition, fixed_name):
     question["label"] = form.label.data.replace("\r\n", "\n").strip()
     if not fixed_name:
         name = (form.name.data or "").strip()
-        others = {f.get("name") for f in definition.get("fields") or [] if isinstance(f, dict) and f is not old}
+        others = {
+            f.get("name") for f in definition.get("fields") or [] if isinstance(f, dict) and f is not old
+        }
         if not FIELD_NAME.fullmatch(name):
             form.name.errors.append(
                 "Start with a lower-case letter; use lower-case letters, digits and underscores, such as 'time_in'."
@@ -314,7 +361,9 @@ def read_options(form, kind, question, old):
         low = box_number(form.low, whole=kind != "decimal")
         high = box_number(form.high, whole=kind != "decimal")
         if kind == "scale" and (low is None or high is None):
-            (form.low if low is None else form.high).errors.append("A scale needs its smallest and largest number.")
+            (form.low if low is None else form.high).errors.append(
+                "A scale needs its smallest and largest number."
+            )
             raise ValueError("scale")
         for key, value in (("min", low), ("max", high)):
             if value is not None:
@@ -377,7 +426,9 @@ def read_rule(form, question):
         return
     if controller.get("type") in LISTED_RULE_TYPES:
         prefix = source + "="
-        answers = [json.loads(v[len(prefix):]) for v in form.show_if_chosen.data or [] if v.startswith(prefix)]
+        answers = [
+            json.loads(v[len(prefix) :]) for v in form.show_if_chosen.data or [] if v.startswith(prefix)
+        ]
     else:
         answers = typed_answers(form, controller)
         if answers is None:
@@ -387,7 +438,9 @@ def read_rule(form, question):
             f"Choose which answers to '{short(controller.get('label') or source)}' show this question."
         )
         return
-    question["show_if"] = {"field": source, "equals": answers[0]} if len(answers) == 1 else {"field": source, "in": answers}
+    question["show_if"] = (
+        {"field": source, "equals": answers[0]} if len(answers) == 1 else {"field": source, "in": answers}
+    )
 
 
 def typed_answers(form, controller):

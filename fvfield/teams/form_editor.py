@@ -6,19 +6,30 @@ than undoing theirs. Every POST takes the write lock first, so publishing
 queues behind the phones' pushes. Publishing validates the draft with the
 questionnaire module and nothing is published while it has problems.
 """
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from fvfield.questionnaires import editing
-from fvfield.sync import drafts
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
-from fvfield.questionnaires import describe_changes
+from fvfield.questionnaires import describe_changes, editing
+from fvfield.sync import drafts
 from fvfield.sync.errors import InvalidDefinition
 from fvfield.teams import bp
-from fvfield.teams.editor_forms import LISTED_RULE_TYPES, SUBJECT_KINDS, AddQuestionForm, DraftAction, TitleForm
-from fvfield.teams.editor_forms import answers_of, options, question_form, question_from, rule_option, short
+from fvfield.teams.editor_forms import (
+    LISTED_RULE_TYPES,
+    SUBJECT_KINDS,
+    AddQuestionForm,
+    DraftAction,
+    TitleForm,
+    answers_of,
+    options,
+    question_form,
+    question_from,
+    rule_option,
+    short,
+)
 from fvfield.teams.questionnaires import published_definition, question_words, user_names
 
 
@@ -47,8 +58,11 @@ def to_draft(team, form_id, anchor=None):
 def refused_as_stale(team, form_id):
     """Say that someone saved the draft meanwhile, and go back to its latest state."""
     db.session.rollback()
-    flash("Someone else changed this draft since you opened the page, so nothing was saved. "
-          "Here is the latest draft: make your change again.", "error")
+    flash(
+        "Someone else changed this draft since you opened the page, so nothing was saved. "
+        "Here is the latest draft: make your change again.",
+        "error",
+    )
     return to_draft(team, form_id)
 
 
@@ -80,31 +94,56 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else None
     fixed = published_names(team, draft.form_id)
     questions = [
-        {"index": index, "field": field, "name": field.get("name"), "words": question_words(field, definition),
-         "problems": per_question.get(index, []), "published": field.get("name") in fixed}
-        for index, field in enumerate(definition.get("fields") or []) if isinstance(field, dict)
+        {
+            "index": index,
+            "field": field,
+            "name": field.get("name"),
+            "words": question_words(field, definition),
+            "problems": per_question.get(index, []),
+            "published": field.get("name") in fixed,
+        }
+        for index, field in enumerate(definition.get("fields") or [])
+        if isinstance(field, dict)
     ]
     if title_form is None:
-        title_form = TitleForm(formdata=None, data={
-            "rev": draft.rev, "title": definition.get("title", ""), "subject_kind": definition.get("subject_kind") or "",
-        })
+        title_form = TitleForm(
+            formdata=None,
+            data={
+                "rev": draft.rev,
+                "title": definition.get("title", ""),
+                "subject_kind": definition.get("subject_kind") or "",
+            },
+        )
     kinds = dict(SUBJECT_KINDS)
     current_kind = definition.get("subject_kind") or ""
-    title_form.subject_kind.choices = options(list(SUBJECT_KINDS) + (
-        [(current_kind, current_kind)] if current_kind not in kinds else []
-    ))
+    title_form.subject_kind.choices = options(
+        list(SUBJECT_KINDS) + ([(current_kind, current_kind)] if current_kind not in kinds else [])
+    )
     if add_form is None:
         add_form = AddQuestionForm(formdata=None, data={"rev": draft.rev})
-    add_form.position.choices = options([("", "At the end"), ("0", "At the start")] + [
-        (f"after:{q['name']}", f"After {q['index'] + 1}. {short(q['field'].get('label') or q['name'], 50)}")
-        for q in questions
-    ])
+    add_form.position.choices = options(
+        [("", "At the end"), ("0", "At the start")]
+        + [
+            (
+                f"after:{q['name']}",
+                f"After {q['index'] + 1}. {short(q['field'].get('label') or q['name'], 50)}",
+            )
+            for q in questions
+        ]
+    )
     names = user_names([draft.started_by, draft.updated_by])
     return render_template(
-        "teams/forms/draft.html", team=team, draft=draft, definition=definition, questions=questions,
-        general=general, problem_count=sum(len(m) for m in errors.values()),
+        "teams/forms/draft.html",
+        team=team,
+        draft=draft,
+        definition=definition,
+        questions=questions,
+        general=general,
+        problem_count=sum(len(m) for m in errors.values()),
         changes=describe_changes(base, definition) if base else None,
-        title_form=title_form, add_form=add_form, started_by=names.get(draft.started_by),
+        title_form=title_form,
+        add_form=add_form,
+        started_by=names.get(draft.started_by),
         updated_by=names.get(draft.updated_by),
     ), status
 
@@ -146,7 +185,9 @@ def draft_title(slug, form_id):
     begin_write(team.id)
     draft = draft_or_404(team, form_id)
     form = TitleForm()
-    form.subject_kind.choices = options(list(SUBJECT_KINDS) + [(draft.definition.get("subject_kind") or "", "")])
+    form.subject_kind.choices = options(
+        list(SUBJECT_KINDS) + [(draft.definition.get("subject_kind") or "", "")]
+    )
     if not form.validate():
         return show_draft(team, draft, title_form=form, status=400)
     definition = {**draft.definition, "title": form.title.data.strip()}
@@ -167,7 +208,7 @@ def insert_position(definition, position):
     if position == "0":
         return 0
     if position.startswith("after:"):
-        index = editing.index_of(definition, position[len("after:"):])
+        index = editing.index_of(definition, position[len("after:") :])
         return None if index is None else index + 1
     return None
 
@@ -187,7 +228,9 @@ def add_question(slug, form_id):
     definition = draft.definition
     name = editing.name_from(label, drafts.names_used(team.id, form_id, definition))
     question = editing.new_question(form.kind.data, label, name)
-    definition = editing.insert_question(definition, question, insert_position(definition, form.position.data))
+    definition = editing.insert_question(
+        definition, question, insert_position(definition, form.position.data)
+    )
     try:
         drafts.save_draft(draft, definition, form.rev.data, current_user)
     except drafts.DraftChanged:
@@ -205,12 +248,19 @@ def show_question(team, draft, question, form, status=200):
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else {}
     old = next((f for f in editing.questions(base) if f.get("name") == question.get("name")), {})
     return render_template(
-        "teams/forms/question.html", team=team, draft=draft, question=question, form=form, number=index + 1,
-        problems=per_question.get(index, []), fixed_name=question.get("name") in published_names(team, draft.form_id),
+        "teams/forms/question.html",
+        team=team,
+        draft=draft,
+        question=question,
+        form=form,
+        number=index + 1,
+        problems=per_question.get(index, []),
+        fixed_name=question.get("name") in published_names(team, draft.form_id),
         fixed_values={c.get("value") for c in old.get("choices") or [] if isinstance(c, dict)},
         rule_groups=[
             (c, [(rule_option(c["name"], answer), words) for answer, words in answers_of(c)])
-            for c in form.controllers if c.get("type") in LISTED_RULE_TYPES
+            for c in form.controllers
+            if c.get("type") in LISTED_RULE_TYPES
         ],
         typed_controllers=[c for c in form.controllers if c.get("type") not in LISTED_RULE_TYPES],
     ), status
@@ -243,7 +293,9 @@ def draft_question(slug, form_id, name):
     _, per_question = problems_by_question(drafts.draft_problems(draft))
     if per_question.get(editing.index_of(definition, changed["name"])):
         flash("Saved. This question still has a problem to fix before the form can be published.", "error")
-        return redirect(url_for("teams.draft_question", slug=team.slug, form_id=form_id, name=changed["name"]), 303)
+        return redirect(
+            url_for("teams.draft_question", slug=team.slug, form_id=form_id, name=changed["name"]), 303
+        )
     flash(f"Saved the question '{short(changed['label'])}'.", "success")
     return to_draft(team, form_id, f"q-{changed['name']}")
 
@@ -278,7 +330,9 @@ def move_question(slug, form_id, name):
         """Say which question moved where."""
         return f"Moved '{short(question.get('label') or name)}' {'up' if by < 0 else 'down'}.", "success"
 
-    return change_question(slug, form_id, name, lambda d: editing.move_question(d, name, by), say, f"q-{name}")
+    return change_question(
+        slug, form_id, name, lambda d: editing.move_question(d, name, by), say, f"q-{name}"
+    )
 
 
 @bp.post("/forms/<form_id>/draft/questions/<name>/remove")
@@ -288,13 +342,18 @@ def remove_question(slug, form_id, name):
 
     def say(question, definition):
         """Say what was removed, and which questions hung on it."""
-        message = (f"Removed '{short(question.get('label') or name)}'. "
-                   "Records made with earlier versions keep its answers.")
+        message = (
+            f"Removed '{short(question.get('label') or name)}'. "
+            "Records made with earlier versions keep its answers."
+        )
         waiting = editing.dependants(definition, name)
         if not waiting:
             return message, "success"
         listed = "; ".join(f"'{short(label)}'" for label in waiting)
-        return f"{message} These questions were asked only after it: choose when to ask them: {listed}.", "error"
+        return (
+            f"{message} These questions were asked only after it: choose when to ask them: {listed}.",
+            "error",
+        )
 
     return change_question(slug, form_id, name, lambda d: editing.remove_question(d, name), say)
 
@@ -327,8 +386,11 @@ def publish_draft(slug, form_id):
         return redirect(url_for("teams.form_versions_page", slug=team.slug, form_id=form_id), 303)
     record_event("form_published", user=current_user, team=team, form=form_id, version=version)
     db.session.commit()
-    flash(f"Published version {version} of '{short(title)}'. Phones receive it at their next sync; "
-          "records made with earlier versions keep their version.", "success")
+    flash(
+        f"Published version {version} of '{short(title)}'. Phones receive it at their next sync; "
+        "records made with earlier versions keep their version.",
+        "success",
+    )
     return redirect(url_for("teams.form_versions_page", slug=team.slug, form_id=form_id), 303)
 
 

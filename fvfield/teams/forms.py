@@ -3,16 +3,24 @@
 Not to be confused with the team's questionnaires (fvfield/questionnaires), which
 the phones fill in.
 """
+
 import math
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Form, HiddenField, IntegerField, RadioField, SelectField
-from wtforms import StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
 from fvfield.accounts import SLUG
@@ -70,7 +78,9 @@ class PersonForm(EditForm):
     """A person a care circle supports, and their profile as carers read it."""
 
     label = StringField(
-        "Name", filters=[trimmed], validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)]
+        "Name",
+        filters=[trimmed],
+        validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)],
     )
     important = TextAreaField("What's important to them", validators=[Length(max=MAX_TEXT)])
     essentials = TextAreaField("Essentials", validators=[Length(max=MAX_TEXT)])
@@ -83,7 +93,9 @@ class MarketForm(EditForm):
     """A market the team surveys."""
 
     label = StringField(
-        "Name", filters=[trimmed], validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)]
+        "Name",
+        filters=[trimmed],
+        validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)],
     )
     address = StringField("Address or area", validators=[Length(max=MAX_LABEL)])
     notes = TextAreaField("Notes", validators=[Length(max=MAX_TEXT)])
@@ -100,7 +112,8 @@ class PitchForm(EditForm):
         validators=[DataRequired("Write the pitch's reference, such as 14B."), Length(max=MAX_LABEL)],
     )
     unit_type = RadioField(
-        "Type of unit", choices=options(UNIT_TYPES),
+        "Type of unit",
+        choices=options(UNIT_TYPES),
         validators=[InputRequired("Choose stall, kiosk or shop.")],
     )
     lat = StringField("Latitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
@@ -199,8 +212,14 @@ def conflict_choice_form(fields, seen_rev, seen):
         seen_changes = HiddenField(default=",".join(seen))
 
     for number, (choices, default) in enumerate(fields):
-        setattr(ConflictChoiceForm, f"field_{number}", RadioField(
-            f"Field {number + 1}", choices=options(choices), default=default,
-            validators=[InputRequired("Choose one of the versions.")],
-        ))
+        setattr(
+            ConflictChoiceForm,
+            f"field_{number}",
+            RadioField(
+                f"Field {number + 1}",
+                choices=options(choices),
+                default=default,
+                validators=[InputRequired("Choose one of the versions.")],
+            ),
+        )
     return ConflictChoiceForm

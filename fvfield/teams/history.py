@@ -1,12 +1,13 @@
 """A document's revisions in words: who made each, on which device, and what it changed, field by field."""
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from fvfield.sync.documents import ATTRIBUTES, WINNERS
 from fvfield.extensions import db
-from fvfield.sync.merge import changed, fields
 from fvfield.models import ConflictResolution
+from fvfield.sync.documents import ATTRIBUTES, WINNERS
+from fvfield.sync.merge import changed, fields
 from fvfield.sync.web_edits import web_device_id
 from fvfield.teams.store import document_revisions, user_names
 from fvfield.teams.words import SUBJECT_DATA, Words
@@ -75,9 +76,11 @@ def field_changes(words, before, after):
         names.discard("deleted")
     order = field_order(words, after)
     return [
-        (words.label(after, name),
-         words.value(before, name, old.get(name)) if before is not None else "—",
-         words.value(after, name, new.get(name)))
+        (
+            words.label(after, name),
+            words.value(before, name, old.get(name)) if before is not None else "—",
+            words.value(after, name, new.get(name)),
+        )
         for name in sorted(names, key=order)
     ]
 
@@ -106,16 +109,18 @@ def document_history(team, state, labels):
         else:
             before = winners.get(revision["rev"])
         decision = decided.get(revision["change_id"])
-        entries.append(Entry(
-            rev=revision["rev"],
-            status="resolved" if decision else revision["status"],
-            author=words.person(revision["user_id"]),
-            at=revision["created_at"],
-            device=device_words(revision),
-            changes=field_changes(words, before, revision),
-            resolved_by=words.person(decision.resolved_by) if decision else None,
-            resolved_at=decision.resolved_at if decision else None,
-            resolves=revision["change_id"] in resolving,
-            created=before is None,
-        ))
+        entries.append(
+            Entry(
+                rev=revision["rev"],
+                status="resolved" if decision else revision["status"],
+                author=words.person(revision["user_id"]),
+                at=revision["created_at"],
+                device=device_words(revision),
+                changes=field_changes(words, before, revision),
+                resolved_by=words.person(decision.resolved_by) if decision else None,
+                resolved_at=decision.resolved_at if decision else None,
+                resolves=revision["change_id"] in resolving,
+                created=before is None,
+            )
+        )
     return entries[::-1]

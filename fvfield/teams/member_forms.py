@@ -1,9 +1,11 @@
 """Page forms for a coordinator's team page: one per action."""
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from fvfield.models import ROLES
+
 
 class InviteForm(FlaskForm):
     """Issue an invite link with a role."""

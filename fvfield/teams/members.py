@@ -1,4 +1,5 @@
 """A coordinator's team page: members, their roles, and invite links."""
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -9,7 +10,6 @@ from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, Membership, User
 from fvfield.teams import bp
 from fvfield.teams.member_forms import InviteForm, RemoveMemberForm, RoleForm, WithdrawInviteForm
-
 
 
 def members_of(team):

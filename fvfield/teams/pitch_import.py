@@ -4,6 +4,7 @@ Columns: reference, unit_type, lat, lon (lat and lon may be left out). A
 row with errors is shown with them and left out of the import; the rest can
 be imported as they are.
 """
+
 import csv
 import io
 import math
@@ -51,7 +52,7 @@ def decode(raw):
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(
-            "This file is not UTF-8 text. In your spreadsheet, save it as \"CSV UTF-8\" and upload that."
+            'This file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and upload that.'
         ) from None
 
 
@@ -80,7 +81,9 @@ def read_pitches(raw, taken):
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_ROWS:
-                raise ImportRefused(f"This file has more than {MAX_ROWS} pitches: split it into smaller files.")
+                raise ImportRefused(
+                    f"This file has more than {MAX_ROWS} pitches: split it into smaller files."
+                )
             raw_row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)}
             rows.append(check_row(reader.line_num, raw_row, seen))
     except csv.Error as error:
@@ -104,15 +107,17 @@ def check_row(line, raw, seen):
         if key in seen:
             earlier = seen[key]
             row.errors.append(
-                f"Pitch {reference} is already in this market." if earlier is None
+                f"Pitch {reference} is already in this market."
+                if earlier is None
                 else f"Pitch {reference} is also on line {earlier}."
             )
         else:
             seen[key] = line
     if unit_type not in UNIT_TYPES:
         row.errors.append(
-            f"The unit type must be stall, kiosk or shop, not \"{raw.get('unit_type', '')}\"."
-            if unit_type else "No unit type: write stall, kiosk or shop."
+            f'The unit type must be stall, kiosk or shop, not "{raw.get("unit_type", "")}".'
+            if unit_type
+            else "No unit type: write stall, kiosk or shop."
         )
     row.lat = coordinate(row, raw.get("lat", ""), "latitude", 90)
     row.lon = coordinate(row, raw.get("lon", ""), "longitude", 180)
@@ -130,7 +135,7 @@ def coordinate(row, text, name, limit):
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        row.errors.append(f"The {name} \"{text}\" is not a number.")
+        row.errors.append(f'The {name} "{text}" is not a number.')
         return None
     if not -limit <= number <= limit:
         row.errors.append(f"The {name} {text} is out of range: it must be from -{limit} to {limit}.")

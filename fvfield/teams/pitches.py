@@ -5,16 +5,15 @@ The preview's rows travel to the confirm page in a signed hidden field
 the server keeps nothing between the two pages and nobody can slip other
 rows in. The import is one batch of changes through the push logic.
 """
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from fvfield.teams import pitch_import
-
-from fvfield.sync import web_edits
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
-from fvfield.teams import bp
+from fvfield.sync import web_edits
+from fvfield.teams import bp, pitch_import
 from fvfield.teams.forms import ConfirmImportForm, PitchFileForm, PitchForm
 from fvfield.teams.store import subjects_of, team_document
 from fvfield.teams.subjects import form_data, outcome, show_form
@@ -88,9 +87,16 @@ def show_import(team, market, form=None, rows=None, problem=None, status=200):
     if good:
         confirm = ConfirmImportForm(formdata=None, rows=sign_rows(team, market, [r.values() for r in good]))
     page = render_template(
-        "teams/pitch_import.html", team=team, market=market, form=form or PitchFileForm(formdata=None),
-        rows=rows, good=good, confirm=confirm, problem=problem,
-        limit_kb=pitch_import.MAX_BYTES // 1024, max_rows=pitch_import.MAX_ROWS,
+        "teams/pitch_import.html",
+        team=team,
+        market=market,
+        form=form or PitchFileForm(formdata=None),
+        rows=rows,
+        good=good,
+        confirm=confirm,
+        problem=problem,
+        limit_kb=pitch_import.MAX_BYTES // 1024,
+        max_rows=pitch_import.MAX_ROWS,
     )
     return page, status
 
@@ -104,8 +110,13 @@ def import_pitches(slug, market_id):
     if request.method == "GET":
         return show_import(team, market)
     if (request.content_length or 0) > pitch_import.MAX_BYTES + FORM_OVERHEAD:
-        return show_import(team, market, problem=f"This file is larger than {pitch_import.MAX_BYTES // 1024} KB: "
-                           "split it into smaller files.", status=413)
+        return show_import(
+            team,
+            market,
+            problem=f"This file is larger than {pitch_import.MAX_BYTES // 1024} KB: "
+            "split it into smaller files.",
+            status=413,
+        )
     request.max_content_length = pitch_import.MAX_BYTES + FORM_OVERHEAD
     form = PitchFileForm()
     if not form.validate():

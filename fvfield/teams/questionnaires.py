@@ -4,22 +4,22 @@ Editing a form's next version is in form_editor.py. A preview is the phone's
 own renderer (static/js/form/render.js) given the definition in a JSON data
 block, on a page with the phone's stylesheets: there is no second renderer.
 """
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from fvfield.questionnaires import editing
-from fvfield.sync import drafts
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
-from fvfield.sync.documents import documents, form_versions
 from fvfield.extensions import begin_write, db
-from fvfield.models import User
 from fvfield.field.precache import STYLESHEETS
-from fvfield.questionnaires import describe_changes, load_template
+from fvfield.models import User
+from fvfield.questionnaires import describe_changes, editing, load_template
 from fvfield.questionnaires.built_in import TEMPLATE_IDS
 from fvfield.questionnaires.changes import range_text
 from fvfield.questionnaires.rules import rule_words
+from fvfield.sync import drafts
+from fvfield.sync.documents import documents, form_versions
 from fvfield.teams import bp
 from fvfield.teams.editor_forms import TYPE_WORDS, NewFormForm, options, short
 
@@ -28,8 +28,11 @@ def record_counts(team_id):
     """Return {(form id, version): number of live records} of a team."""
     rows = db.session.execute(
         sa.select(documents.c.form, documents.c.form_version, sa.func.count())
-        .where(documents.c.team_id == team_id, documents.c.collection == "records",
-               documents.c.deleted == sa.false())
+        .where(
+            documents.c.team_id == team_id,
+            documents.c.collection == "records",
+            documents.c.deleted == sa.false(),
+        )
         .group_by(documents.c.form, documents.c.form_version)
     )
     return {(form, version): count for form, version, count in rows}
@@ -38,12 +41,18 @@ def record_counts(team_id):
 def latest_definitions(team_id):
     """Return {form id: (version, definition, published_at)} of each form's latest version."""
     rows = db.session.execute(
-        sa.select(form_versions.c.form_id, form_versions.c.version, form_versions.c.definition,
-                  form_versions.c.published_at)
+        sa.select(
+            form_versions.c.form_id,
+            form_versions.c.version,
+            form_versions.c.definition,
+            form_versions.c.published_at,
+        )
         .where(form_versions.c.team_id == team_id)
         .order_by(form_versions.c.form_id, form_versions.c.version)
     )
-    return {form_id: (version, definition, published_at) for form_id, version, definition, published_at in rows}
+    return {
+        form_id: (version, definition, published_at) for form_id, version, definition, published_at in rows
+    }
 
 
 def user_names(ids):
@@ -62,11 +71,16 @@ def forms_of(team):
         version, definition, published_at = latest.get(form_id, (None, None, None))
         draft = drafted.get(form_id)
         source = definition or draft.definition
-        found.append({
-            "id": form_id, "title": source.get("title") or form_id, "version": version,
-            "published_at": published_at, "draft": draft,
-            "records": sum(n for (form, _), n in counts.items() if form == form_id),
-        })
+        found.append(
+            {
+                "id": form_id,
+                "title": source.get("title") or form_id,
+                "version": version,
+                "published_at": published_at,
+                "draft": draft,
+                "records": sum(n for (form, _), n in counts.items() if form == form_id),
+            }
+        )
     return sorted(found, key=lambda form: (str(form["title"]).casefold(), form["id"]))
 
 
@@ -89,8 +103,14 @@ def question_words(question, definition):
         words.append("Choices: " + "; ".join(map(str, labels)))
     rule = question.get("show_if")
     if isinstance(rule, dict):
-        controller = next((f for f in definition.get("fields") or []
-                           if isinstance(f, dict) and f.get("name") == rule.get("field")), None)
+        controller = next(
+            (
+                f
+                for f in definition.get("fields") or []
+                if isinstance(f, dict) and f.get("name") == rule.get("field")
+            ),
+            None,
+        )
         # A draft's rule may name a question that was removed, or one without choices yet.
         try:
             words.append(f"Asked only when {rule_words(rule, controller)}")
@@ -106,12 +126,16 @@ def versions_with_changes(team, form_id):
     counts = record_counts(team.id)
     found, previous = [], None
     for row in rows:
-        found.append({
-            "version": row.version, "title": row.definition.get("title"),
-            "published_at": row.published_at, "by": names.get(row.published_by),
-            "records": counts.get((form_id, row.version), 0),
-            "changes": describe_changes(previous, row.definition) if previous else None,
-        })
+        found.append(
+            {
+                "version": row.version,
+                "title": row.definition.get("title"),
+                "published_at": row.published_at,
+                "by": names.get(row.published_by),
+                "records": counts.get((form_id, row.version), 0),
+                "changes": describe_changes(previous, row.definition) if previous else None,
+            }
+        )
         previous = row.definition
     return list(reversed(found))
 
@@ -120,7 +144,8 @@ def published_definition(team, form_id, version):
     """Return a published version's definition, or 404."""
     definition = db.session.scalar(
         sa.select(form_versions.c.definition).where(
-            form_versions.c.team_id == team.id, form_versions.c.form_id == form_id,
+            form_versions.c.team_id == team.id,
+            form_versions.c.form_id == form_id,
             form_versions.c.version == version,
         )
     )
@@ -176,8 +201,10 @@ def new_form(slug):
             else:
                 record_event("form_draft_started", user=current_user, team=team, form=form_id)
                 db.session.commit()
-                flash(f"Started the form '{form.title.data.strip()}'. Change it, preview it, then publish it.",
-                      "success")
+                flash(
+                    f"Started the form '{form.title.data.strip()}'. Change it, preview it, then publish it.",
+                    "success",
+                )
                 return redirect(url_for("teams.form_draft", slug=team.slug, form_id=form_id), 303)
         db.session.rollback()
         status = 400
@@ -200,8 +227,14 @@ def form_versions_page(slug, form_id):
         pending = describe_changes(latest, draft.definition)
     names = user_names([draft.updated_by] if draft else [])
     return render_template(
-        "teams/forms/form.html", team=team, form_id=form_id, title=title, versions=versions,
-        draft=draft, pending=pending, editor=names.get(draft.updated_by) if draft else None,
+        "teams/forms/form.html",
+        team=team,
+        form_id=form_id,
+        title=title,
+        versions=versions,
+        draft=draft,
+        pending=pending,
+        editor=names.get(draft.updated_by) if draft else None,
         records=sum(v["records"] for v in versions),
     )
 
@@ -214,7 +247,11 @@ def form_version(slug, form_id, version):
     definition = published_definition(team, form_id, version)
     row = next(v for v in versions_with_changes(team, form_id) if v["version"] == version)
     return render_template(
-        "teams/forms/version.html", team=team, form_id=form_id, definition=definition, version=row,
+        "teams/forms/version.html",
+        team=team,
+        form_id=form_id,
+        definition=definition,
+        version=row,
         questions=[(q, question_words(q, definition)) for q in editing.questions(definition)],
     )
 
@@ -222,8 +259,13 @@ def form_version(slug, form_id, version):
 def show_preview(team, definition, heading, back, back_label):
     """Render a definition on a phone-like page, by the phone's own form renderer."""
     return render_template(
-        "teams/forms/preview.html", team=team, definition=definition, heading=heading,
-        back=back, back_label=back_label, stylesheets=STYLESHEETS,
+        "teams/forms/preview.html",
+        team=team,
+        definition=definition,
+        heading=heading,
+        back=back,
+        back_label=back_label,
+        stylesheets=STYLESHEETS,
     )
 
 
@@ -246,5 +288,10 @@ def preview_draft(slug, form_id):
     if draft is None:
         abort(404, f"There is no draft of the form '{form_id}'.")
     back = url_for("teams.form_draft", slug=team.slug, form_id=form_id)
-    return show_preview(team, draft.definition, f"Draft of version {draft.definition.get('version')}",
-                        back, "Back to the draft")
+    return show_preview(
+        team,
+        draft.definition,
+        f"Draft of version {draft.definition.get('version')}",
+        back,
+        "Back to the draft",
+    )

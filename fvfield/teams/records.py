@@ -1,4 +1,5 @@
 """The records browser (filtered by form, subject, author and dates) and a record's page with its whole history."""
+
 import json
 from datetime import timedelta
 
@@ -7,14 +8,21 @@ from flask import render_template, request
 from flask_login import login_required
 
 from fvfield.accounts.access import team_for
-from fvfield.sync.documents import documents
 from fvfield.extensions import db
 from fvfield.models import Document, Membership, User
+from fvfield.sync.documents import documents
 from fvfield.teams import bp
 from fvfield.teams.concerns import raised_concern, resolution_of
 from fvfield.teams.forms import RecordFilterForm, options
 from fvfield.teams.history import document_history
-from fvfield.teams.store import SUBJECT_KINDS, state_of, subject_labels, subjects_of, team_document, user_names
+from fvfield.teams.store import (
+    SUBJECT_KINDS,
+    state_of,
+    subject_labels,
+    subjects_of,
+    team_document,
+    user_names,
+)
 from fvfield.teams.words import Words, device_time, humanise, plain
 
 PER_PAGE = 50
@@ -23,8 +31,9 @@ PER_PAGE = 50
 def form_titles(team):
     """Return [(form id, title)] of the team's forms, by title."""
     rows = db.session.execute(
-        sa.select(documents.c.id, documents.c.data)
-        .where(documents.c.team_id == team.id, documents.c.collection == "forms")
+        sa.select(documents.c.id, documents.c.data).where(
+            documents.c.team_id == team.id, documents.c.collection == "forms"
+        )
     ).all()
     titles = [(form_id, parsed_title(data, form_id)) for form_id, data in rows]
     return sorted(titles, key=lambda pair: pair[1].casefold())
@@ -41,7 +50,8 @@ def people_of(team):
         sa.select(User.id, User.name).join(Membership).where(Membership.team_id == team.id)
     ).all()
     authors = db.session.scalars(
-        sa.select(documents.c.author).distinct()
+        sa.select(documents.c.author)
+        .distinct()
         .where(documents.c.team_id == team.id, documents.c.collection == "records")
     ).all()
     found = dict(members) | user_names(set(authors) - {m.id for m in members})
@@ -52,11 +62,17 @@ def filters_for(team):
     """Return the filter form read from the query string, with the team's choices."""
     filters = RecordFilterForm(request.args)
     filters.form.choices = options([("", "Every form")] + form_titles(team))
-    filters.subject.choices = options([("", "Anyone or anything")] + [
-        (s["id"], f"{s['label']} ({SUBJECT_KINDS.get(s['kind'], s['kind']).lower()}"
-                  f"{', archived' if s['deleted'] else ''})")
-        for s in subjects_of(team)
-    ])
+    filters.subject.choices = options(
+        [("", "Anyone or anything")]
+        + [
+            (
+                s["id"],
+                f"{s['label']} ({SUBJECT_KINDS.get(s['kind'], s['kind']).lower()}"
+                f"{', archived' if s['deleted'] else ''})",
+            )
+            for s in subjects_of(team)
+        ]
+    )
     filters.author.choices = options([("", "Anyone")] + people_of(team))
     return filters
 
@@ -95,8 +111,13 @@ def records(slug):
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     rows = [state_of(document) for document in page.items]
     return render_template(
-        "teams/records.html", team=team, filters=filters, page=page, rows=rows,
-        titles=dict(form_titles(team)), labels=subject_labels(team),
+        "teams/records.html",
+        team=team,
+        filters=filters,
+        page=page,
+        rows=rows,
+        titles=dict(form_titles(team)),
+        labels=subject_labels(team),
         people=user_names({row["author"] for row in rows}),
         args={k: v for k, v in request.args.items() if k != "page" and v},
     ), 200 if valid else 400
@@ -113,9 +134,16 @@ def record(slug, record_id):
     words = Words(team, labels, user_names({found["author"]}))
     definition = words.definition(found["form"], found["form_version"])
     return render_template(
-        "teams/record.html", team=team, record=found, words=words, definition=definition,
-        answers=answers_of(words, found), history=history, created=history[-1] if history else None,
-        concern=raised_concern(words, found), resolution=resolution_of(team, found["id"]),
+        "teams/record.html",
+        team=team,
+        record=found,
+        words=words,
+        definition=definition,
+        answers=answers_of(words, found),
+        history=history,
+        created=history[-1] if history else None,
+        concern=raised_concern(words, found),
+        resolution=resolution_of(team, found["id"]),
     )
 
 
@@ -133,4 +161,3 @@ def answers_of(words, state):
         answers.append((question["label"], words.value(state, ("data", name), value), photo))
     answers += [(humanise(name), plain(value), None) for name, value in data.items() if name not in questions]
     return answers
-

@@ -3,14 +3,15 @@
 Every lookup is scoped to the team: an id of another team's document is
 answered as not found, like an id that does not exist.
 """
+
 import json
 
 import sqlalchemy as sa
 from flask import abort
 
-from fvfield.sync.documents import documents, revisions, state_from_row
 from fvfield.extensions import db
 from fvfield.models import Document, User
+from fvfield.sync.documents import documents, revisions, state_from_row
 
 SUBJECT_KINDS = {"person": "Person", "market": "Market", "pitch": "Pitch"}
 
@@ -72,10 +73,13 @@ def natural_key(label):
 
 def subject_labels(team):
     """Return {subject id: label} of all the team's subjects, archived ones included."""
-    return dict(db.session.execute(
-        sa.select(documents.c.id, documents.c.label)
-        .where(documents.c.team_id == team.id, documents.c.collection == "subjects")
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(documents.c.id, documents.c.label).where(
+                documents.c.team_id == team.id, documents.c.collection == "subjects"
+            )
+        ).all()
+    )
 
 
 def user_names(ids):
@@ -89,10 +93,12 @@ def user_names(ids):
 def document_revisions(team, collection, document_id):
     """Return a document's revisions as state dicts (with status, user, device, time), oldest first."""
     rows = db.session.execute(
-        sa.select(revisions).where(
+        sa.select(revisions)
+        .where(
             revisions.c.team_id == team.id,
             revisions.c.collection == collection,
             revisions.c.document_id == document_id,
-        ).order_by(revisions.c.pk)
+        )
+        .order_by(revisions.c.pk)
     ).all()
     return [parsed(row) for row in rows]

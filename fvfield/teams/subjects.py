@@ -6,11 +6,12 @@ next pull. Subject data keys are those the field app reads: a person's
 important, essentials and contacts; a market's address and notes; a pitch's
 market_id, unit_type and position {"lat", "lon"}.
 """
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from fvfield.sync import web_edits
 from fvfield.accounts.access import team_for
+from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of
 from fvfield.teams import bp
 from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
@@ -23,11 +24,12 @@ FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
 ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("person",)}
 SAVED = {
     "applied": ("Saved. Phones get it at their next sync.", "info"),
-    "merged": ("Saved, together with changes a phone made meanwhile. Phones get it at their next sync.", "info"),
+    "merged": (
+        "Saved, together with changes a phone made meanwhile. Phones get it at their next sync.",
+        "info",
+    ),
 }
-CONFLICTED = (
-    "Someone changed the same details while you were editing. Both versions are kept: choose between them here."
-)
+CONFLICTED = "Someone changed the same details while you were editing. Both versions are kept: choose between them here."
 
 
 def subject_of(team, subject_id):
@@ -74,7 +76,9 @@ def outcome(team, result, form=None):
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=result["id"]))
     if status == "conflict":
         flash(CONFLICTED, "error")
-        return redirect(url_for("teams.conflict", slug=team.slug, collection="subjects", document_id=result["id"]))
+        return redirect(
+            url_for("teams.conflict", slug=team.slug, collection="subjects", document_id=result["id"])
+        )
     errors = result.get("errors", {})
     if form is not None and "label" in errors:
         form.label.errors = list(errors.pop("label"))
@@ -86,7 +90,12 @@ def outcome(team, result, form=None):
 def show_form(team, form, kind, subject=None, market=None, status=200):
     """Render the add or edit page of a subject."""
     page = render_template(
-        "teams/subject_form.html", team=team, form=form, kind=kind, subject=subject, market=market,
+        "teams/subject_form.html",
+        team=team,
+        form=form,
+        kind=kind,
+        subject=subject,
+        market=market,
         kind_words=SUBJECT_KINDS.get(kind, "Subject").lower(),
     )
     return page, status
@@ -111,8 +120,14 @@ def subjects(slug):
     order = [kind for kind in ("person", "market") if kind in groups or kind in addable]
     order += sorted(kind for kind in groups if kind not in order)
     return render_template(
-        "teams/subjects.html", team=team, groups=groups, order=order, pitches=pitches, kinds=SUBJECT_KINDS,
-        addable=addable, archived=[s for s in everything if s["deleted"]],
+        "teams/subjects.html",
+        team=team,
+        groups=groups,
+        order=order,
+        pitches=pitches,
+        kinds=SUBJECT_KINDS,
+        addable=addable,
+        archived=[s for s in everything if s["deleted"]],
         labels={s["id"]: s["label"] for s in everything},
     )
 
@@ -152,9 +167,15 @@ def subject(slug, subject_id):
         key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
     )
     return render_template(
-        "teams/subject.html", team=team, subject=found, pitches=pitches, history=history, words=words,
+        "teams/subject.html",
+        team=team,
+        subject=found,
+        pitches=pitches,
+        history=history,
+        words=words,
         shown=shown,
-        kinds=SUBJECT_KINDS, button=ButtonForm(formdata=None, base_rev=found["rev"]),
+        kinds=SUBJECT_KINDS,
+        button=ButtonForm(formdata=None, base_rev=found["rev"]),
     )
 
 
@@ -174,8 +195,14 @@ def edit_subject(slug, subject_id):
         base = found if base_rev == found["rev"] else web_edits.state_at(team.id, found["id"], base_rev)
         data = form_data(form, data_of(base) if base else found["data"])
         result = web_edits.save_subject(
-            team, current_user, membership.role, found["kind"], form.label.data.strip(), data,
-            document_id=found["id"], base_rev=base_rev,
+            team,
+            current_user,
+            membership.role,
+            found["kind"],
+            form.label.data.strip(),
+            data,
+            document_id=found["id"],
+            base_rev=base_rev,
         )
         return outcome(team, result, form) or show_form(team, form, found["kind"], found, market, 400)
     return show_form(team, form, found["kind"], found, market, 400 if form.errors else 200)
@@ -198,7 +225,10 @@ def archive_subject(slug, subject_id):
     found = subject_of(team, subject_id)
     form = ButtonForm()
     if not form.validate() or found["deleted"]:
-        flash(f"{found['label']} is already archived." if found["deleted"] else "Try again from the page.", "error")
+        flash(
+            f"{found['label']} is already archived." if found["deleted"] else "Try again from the page.",
+            "error",
+        )
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
     result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
     if result["status"] in SAVED:

@@ -1,4 +1,5 @@
 """Fields and values in words: the question labels of a record's form version, subject names, yes and no."""
+
 import json
 from datetime import datetime
 

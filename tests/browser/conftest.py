@@ -17,6 +17,7 @@ phone logged in as member@example.org, on /app/, ready offline), `login`
 (log a page in as anyone), `screens` (save a screenshot under
 test-artifacts/screens/).
 """
+
 import json
 import os
 import random
@@ -28,7 +29,6 @@ import time
 
 import pytest
 import requests
-
 from realserver import PASSWORD, REPO, RealServer, free_port, seed_instance, server_environment
 
 # Debian's Chromium; FVFIELD_CHROMIUM names another, "" uses Playwright's own.
@@ -52,18 +52,28 @@ USERS = [
     ("viewer@example.org", "Vi Viewer"),
 ]
 TEAMS = [
-    ("clapton-circle", "Clapton Circle", "care-circle", [
-        ("coord@example.org", "coordinator"),
-        ("member@example.org", "member"),
-        ("carer@example.org", "member"),
-        ("viewer@example.org", "viewer"),
-    ]),
-    ("ridley-market", "Ridley Road Market", "market-survey", [
-        ("coord@example.org", "coordinator"),
-        ("member@example.org", "member"),
-        ("volunteer@example.org", "member"),
-        ("viewer@example.org", "viewer"),
-    ]),
+    (
+        "clapton-circle",
+        "Clapton Circle",
+        "care-circle",
+        [
+            ("coord@example.org", "coordinator"),
+            ("member@example.org", "member"),
+            ("carer@example.org", "member"),
+            ("viewer@example.org", "viewer"),
+        ],
+    ),
+    (
+        "ridley-market",
+        "Ridley Road Market",
+        "market-survey",
+        [
+            ("coord@example.org", "coordinator"),
+            ("member@example.org", "member"),
+            ("volunteer@example.org", "member"),
+            ("viewer@example.org", "viewer"),
+        ],
+    ),
 ]
 
 # The people, markets and pitches on the server, with ids the tests can use.
@@ -72,17 +82,29 @@ MARKET = "b2000000-0000-4000-8000-000000000001"
 PITCHES = [f"c3000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3)]
 SUBJECTS = {
     "clapton-circle": [
-        {"id": ADA, "kind": "person", "label": "Ada Brown", "data": {
-            "important": "Her cat Biscuit, and the radio on in the morning.",
-            "essentials": "Diabetic: check she has eaten. Key safe code from the coordinator.",
-            "contacts": "Daughter: Jo Brown, 07700 900123",
-        }},
+        {
+            "id": ADA,
+            "kind": "person",
+            "label": "Ada Brown",
+            "data": {
+                "important": "Her cat Biscuit, and the radio on in the morning.",
+                "essentials": "Diabetic: check she has eaten. Key safe code from the coordinator.",
+                "contacts": "Daughter: Jo Brown, 07700 900123",
+            },
+        },
     ],
     "ridley-market": [
-        {"id": MARKET, "kind": "market", "label": "Ridley Road Market", "data": {
-            "address": "Ridley Road, Dalston, London E8", "pitches": 170,
-        }},
-    ] + [
+        {
+            "id": MARKET,
+            "kind": "market",
+            "label": "Ridley Road Market",
+            "data": {
+                "address": "Ridley Road, Dalston, London E8",
+                "pitches": 170,
+            },
+        },
+    ]
+    + [
         {"id": pitch, "kind": "pitch", "label": f"Pitch {n}", "data": {"market_id": MARKET, "number": n}}
         for n, pitch in enumerate(PITCHES, 1)
     ],
@@ -115,7 +137,10 @@ def seed_subjects(instance, subjects, by="coord@example.org"):
     """Push subjects {team slug: [subject]} into an instance as its coordinator."""
     done = subprocess.run(
         [sys.executable, "-c", SEED_SUBJECTS, json.dumps({"subjects": subjects, "by": by})],
-        env=server_environment(instance), cwd=REPO, capture_output=True, text=True,
+        env=server_environment(instance),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     if done.returncode:
         raise RuntimeError(f"seeding subjects failed:\n{done.stdout}{done.stderr}")
@@ -146,7 +171,10 @@ class FieldServer(RealServer):
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         for _ in range(attempts):
             if self.process.poll() is not None:
@@ -207,8 +235,13 @@ def browser(playwright):
 def context(browser, field_server):
     """Open a fresh phone: its own cookies, IndexedDB, caches and service worker."""
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, base_url=field_server.url,
-        service_workers="allow", locale="en-GB", timezone_id="Europe/London",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=field_server.url,
+        service_workers="allow",
+        locale="en-GB",
+        timezone_id="Europe/London",
     )
     context.set_default_timeout(15_000)
     yield context

@@ -4,6 +4,7 @@ Helpers drive the app the way a carer or a volunteer does (labels, roles,
 buttons), plus a few that prepare the world: a form published on the server,
 a camera picture made by the browser itself, a page's axe-core report.
 """
+
 import base64
 import json
 import struct
@@ -12,7 +13,6 @@ import sys
 from pathlib import Path
 
 from playwright.sync_api import expect
-
 from realserver import REPO, server_environment
 
 from .conftest import call
@@ -38,7 +38,10 @@ def publish_form(server, team, definition):
     """Publish a form definition as the next version of a team's form, on the server's file."""
     done = subprocess.run(
         [sys.executable, "-c", PUBLISH, json.dumps({"team": team, "definition": definition})],
-        env=server_environment(server.instance), cwd=REPO, capture_output=True, text=True,
+        env=server_environment(server.instance),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     if done.returncode:
         raise RuntimeError(f"publishing {definition['id']} failed:\n{done.stdout}{done.stderr}")
@@ -73,9 +76,9 @@ def jpeg_size(data):
     """Return (width, height) of JPEG bytes, read from its frame header."""
     index = 2
     while index < len(data):
-        marker, length = data[index + 1], struct.unpack(">H", data[index + 2:index + 4])[0]
+        marker, length = data[index + 1], struct.unpack(">H", data[index + 2 : index + 4])[0]
         if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[index + 5:index + 9])
+            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
             return width, height
         index += 2 + length
     raise ValueError("no JPEG frame header")
@@ -136,7 +139,12 @@ def axe_violations(page, impacts=("serious", "critical")):
         page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v["impact"] in impacts
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
     ]

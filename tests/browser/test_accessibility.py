@@ -5,6 +5,7 @@ them, a person with a concern raised, every built-in form blank and after a
 failed save, a refused record opened to be fixed. Each is also saved as a
 screenshot at 390x844.
 """
+
 import pytest
 from playwright.sync_api import expect
 

@@ -5,12 +5,13 @@ phone's own renderer and checks) and publishes it; phones push records; the
 dashboards draw them. Every page is saved as a screenshot at 1280x900 and
 390x844 and checked with axe-core.
 """
-import pytest
-from playwright.sync_api import expect
 
 import dashboard_data as data
-from fvfield.questionnaires import load_template
+import pytest
+from playwright.sync_api import expect
 from realserver import SyncClient
+
+from fvfield.questionnaires import load_template
 
 from .conftest import log_in
 from .phone import axe_violations, publish_form
@@ -22,8 +23,9 @@ COORDINATOR = "coord@example.org"
 
 def open_as_coordinator(browser, field_server, viewport, path):
     """Return a page of a fresh browser context of the coordinator, on `path`."""
-    context = browser.new_context(viewport=viewport, base_url=field_server.url, locale="en-GB",
-                                  timezone_id="Europe/London")
+    context = browser.new_context(
+        viewport=viewport, base_url=field_server.url, locale="en-GB", timezone_id="Europe/London"
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     log_in(page, COORDINATOR, next_path=path)
@@ -104,7 +106,10 @@ def test_coordinator_pages_in_chromium(browser, field_server, screens):
 
     carer = SyncClient(field_server.url)
     carer.login(COORDINATOR)
-    for slug, changes in (("clapton-circle", data.care_circle_changes()), ("ridley-market", data.market_changes())):
+    for slug, changes in (
+        ("clapton-circle", data.care_circle_changes()),
+        ("ridley-market", data.market_changes()),
+    ):
         for change in changes:
             answer = carer.push(slug, [change])
             assert answer.json()["results"][0]["status"] == "applied", answer.text

@@ -1,4 +1,5 @@
 """A new group's first hour: the setup link in the browser, and a phone on plain HTTP."""
+
 import re
 
 import pytest
@@ -23,8 +24,9 @@ def setup_link(server):
 
 
 def test_setup_link_creates_the_first_coordinator_once(browser, empty_server, screens):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=empty_server.url,
-                                  locale="en-GB")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=empty_server.url, locale="en-GB"
+    )
     page = context.new_page()
     link = setup_link(empty_server)
     page.goto(link)

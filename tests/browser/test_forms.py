@@ -4,12 +4,21 @@ Forms come from the server as a phone gets them (published, then pulled);
 answers are read from the phone's records store and, after a sync, from the
 server's database, which validates them against the same definition.
 """
+
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import ADA, MARKET, sync_now
 from .phone import (
-    camera_picture, choose, drafts, open_screen, publish_form, question, save, saved_records, snap,
+    camera_picture,
+    choose,
+    drafts,
+    open_screen,
+    publish_form,
+    question,
+    save,
+    saved_records,
+    snap,
     wait_for,
 )
 
@@ -27,24 +36,55 @@ EVERY_FIELD = {
         {"name": "at", "type": "time", "label": "At"},
         {"name": "when", "type": "datetime", "label": "When exactly"},
         {"name": "ok", "type": "boolean", "label": "All well"},
-        {"name": "colour", "type": "choice", "label": "Colour", "choices": [
-            {"value": "red", "label": "Red"}, {"value": "green", "label": "Green"}]},
-        {"name": "fruits", "type": "multiple_choice", "label": "Fruits", "choices": [
-            {"value": "apple", "label": "Apple"}, {"value": "pear", "label": "Pear"},
-            {"value": "plum", "label": "Plum"}]},
-        {"name": "mood", "type": "scale", "label": "Mood", "min": 0, "max": 10,
-         "labels": {"0": "Awful", "10": "Great"}},
+        {
+            "name": "colour",
+            "type": "choice",
+            "label": "Colour",
+            "choices": [{"value": "red", "label": "Red"}, {"value": "green", "label": "Green"}],
+        },
+        {
+            "name": "fruits",
+            "type": "multiple_choice",
+            "label": "Fruits",
+            "choices": [
+                {"value": "apple", "label": "Apple"},
+                {"value": "pear", "label": "Pear"},
+                {"value": "plum", "label": "Plum"},
+            ],
+        },
+        {
+            "name": "mood",
+            "type": "scale",
+            "label": "Mood",
+            "min": 0,
+            "max": 10,
+            "labels": {"0": "Awful", "10": "Great"},
+        },
         {"name": "stars", "type": "scale", "label": "Stars", "min": 1, "max": 5},
         {"name": "people", "type": "counter", "label": "People"},
         {"name": "place", "type": "geopoint", "label": "Place"},
         {"name": "picture", "type": "photo", "label": "Picture"},
-        {"name": "follow_up", "type": "choice", "label": "Follow up", "required": True,
-         "show_if": {"field": "ok", "equals": False},
-         "choices": [{"value": "call", "label": "Call"}, {"value": "visit", "label": "Visit"}]},
-        {"name": "visit_day", "type": "date", "label": "Date of the visit", "required": True,
-         "show_if": {"field": "follow_up", "equals": "visit"}},
-        {"name": "fruit_note", "type": "text", "label": "About the plums",
-         "show_if": {"field": "fruits", "in": ["plum"]}},
+        {
+            "name": "follow_up",
+            "type": "choice",
+            "label": "Follow up",
+            "required": True,
+            "show_if": {"field": "ok", "equals": False},
+            "choices": [{"value": "call", "label": "Call"}, {"value": "visit", "label": "Visit"}],
+        },
+        {
+            "name": "visit_day",
+            "type": "date",
+            "label": "Date of the visit",
+            "required": True,
+            "show_if": {"field": "follow_up", "equals": "visit"},
+        },
+        {
+            "name": "fruit_note",
+            "type": "text",
+            "label": "About the plums",
+            "show_if": {"field": "fruits", "in": ["plum"]},
+        },
     ],
 }
 EVERY_FIELD_HASH = "#/t/clapton-circle/new/every-field"
@@ -101,9 +141,19 @@ def test_form_every_field_type_gives_its_json_answer(every_field, context, field
     change = last_saved(page, "every-field")
     photo = change["data"].pop("picture")
     assert change["data"] == {
-        "name": "Mo", "story": "Line one\nLine two", "count": 7, "price": 2.5,
-        "day": "2026-11-25", "at": "09:30", "when": "2026-07-01T10:00:00+01:00", "ok": True,
-        "colour": "green", "fruits": ["apple", "plum"], "mood": 7, "stars": 4, "people": 2,
+        "name": "Mo",
+        "story": "Line one\nLine two",
+        "count": 7,
+        "price": 2.5,
+        "day": "2026-11-25",
+        "at": "09:30",
+        "when": "2026-07-01T10:00:00+01:00",
+        "ok": True,
+        "colour": "green",
+        "fruits": ["apple", "plum"],
+        "mood": 7,
+        "stars": 4,
+        "people": 2,
         "place": {"lat": 51.546512, "lon": -0.075543, "accuracy": 12},
         "fruit_note": "Ripe",
     }
@@ -186,13 +236,16 @@ def test_form_required_applies_only_when_shown(page, screens):
     assert saved_records(page, "home-visit") == []
 
 
-@pytest.mark.parametrize("label, typed, message", [
-    ("How many", "seven", "Enter a whole number"),
-    ("How many", "11", "Enter a number from 0 to 10."),
-    ("How many", "2.5", "Enter a whole number"),
-    ("Price", "-1", "Enter 0 or more."),
-    ("Price", "£2", "Enter a number"),
-])
+@pytest.mark.parametrize(
+    "label, typed, message",
+    [
+        ("How many", "seven", "Enter a whole number"),
+        ("How many", "11", "Enter a number from 0 to 10."),
+        ("How many", "2.5", "Enter a whole number"),
+        ("Price", "-1", "Enter 0 or more."),
+        ("Price", "£2", "Enter a number"),
+    ],
+)
 def test_form_checks_show_their_message_next_to_the_field(every_field, label, typed, message):
     page = every_field
     page.get_by_label(label).fill(typed)

@@ -3,6 +3,7 @@
 Records are saved through the app's own outbox module (what the form screen
 calls), so these tests hold the core to its promises whatever the screens do.
 """
+
 import base64
 import hashlib
 import json
@@ -16,10 +17,18 @@ VISIT = {"time_in": "09:30", "concern": False, "notes": "Ada was cheerful and at
 
 def save_visit(page, **answers):
     """Save a home visit for Ada on the phone; return {id, changeId, seq}."""
-    return call(page, "outbox", "saveRecord", {
-        "team": "clapton-circle", "form": "home-visit", "formVersion": 1, "subjectId": ADA,
-        "data": {**VISIT, **answers},
-    })
+    return call(
+        page,
+        "outbox",
+        "saveRecord",
+        {
+            "team": "clapton-circle",
+            "form": "home-visit",
+            "formVersion": 1,
+            "subjectId": ADA,
+            "data": {**VISIT, **answers},
+        },
+    )
 
 
 def status(page):
@@ -73,7 +82,7 @@ def test_offline_record_survives_the_server_stopping(page, field_server):
 BREAK_INDEXEDDB = {
     "missing": "Object.defineProperty(window, 'indexedDB', {value: undefined});",
     "refused": "IDBFactory.prototype.open = function () {"
-               " throw new DOMException('Private mode', 'InvalidStateError'); };",
+    " throw new DOMException('Private mode', 'InvalidStateError'); };",
 }
 
 
@@ -194,12 +203,23 @@ def test_save_a_copy_to_a_file_holds_the_outbox_and_its_photos(page, context):
         }""",
         [list(photo), sha256],
     )
-    answers = {"status": "trading", "goods_category": "fruit_veg",
-               "photo": {"sha256": sha256, "content_type": "image/jpeg", "size": len(photo)}}
-    saved = call(page, "outbox", "saveRecord", {
-        "team": "ridley-market", "form": "pitch-survey", "formVersion": 1, "subjectId": PITCHES[0],
-        "data": answers,
-    })
+    answers = {
+        "status": "trading",
+        "goods_category": "fruit_veg",
+        "photo": {"sha256": sha256, "content_type": "image/jpeg", "size": len(photo)},
+    }
+    saved = call(
+        page,
+        "outbox",
+        "saveRecord",
+        {
+            "team": "ridley-market",
+            "form": "pitch-survey",
+            "formVersion": 1,
+            "subjectId": PITCHES[0],
+            "data": answers,
+        },
+    )
     save_visit(page)
 
     with page.expect_download() as download:

@@ -4,12 +4,12 @@ These are the acceptance flows of issue 4: everything is done through the
 screens as a person does it (links, labels, buttons) on a 390x844 phone;
 what reached the server is read from its SQLite file and attachments folder.
 """
+
 import json
 import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
-
 from realserver import SyncClient
 
 from .conftest import ADA, MARKET, PITCHES, log_in, wait_until_offline_ready
@@ -52,8 +52,7 @@ def record_visit(page, concern=None, **answers):
 
 def server_records(server, form):
     """Return {id: (rev, answers)} of the server's records made with a form."""
-    rows = server.query(
-        "SELECT id, rev, data FROM documents WHERE collection = 'records' AND form = ?", form)
+    rows = server.query("SELECT id, rev, data FROM documents WHERE collection = 'records' AND form = ?", form)
     return {id_: (rev, json.loads(data)) for id_, rev, data in rows}
 
 
@@ -76,8 +75,12 @@ def test_carer_records_a_visit_offline_and_it_syncs_by_itself(context, field_ser
 
     page.get_by_role("link", name="Record a visit").click()
     expect(heading(page, "Home visit")).to_be_visible()
-    record_visit(page, tasks=["Personal care", "Meal"], rating="4, Good",
-                 concern=("Ada had a fall in the kitchen; no injury.", "This week"))
+    record_visit(
+        page,
+        tasks=["Personal care", "Meal"],
+        rating="4, Good",
+        concern=("Ada had a fall in the kitchen; no injury.", "This week"),
+    )
     choose(page, "Medicines", "Prompted")
     page.get_by_label("Time out").fill("10:50")
     expect(question(page, "What happened")).to_have_class("q q-textarea raised")
@@ -100,17 +103,24 @@ def test_carer_records_a_visit_offline_and_it_syncs_by_itself(context, field_ser
     expect(status(page)).to_contain_text("Nothing waiting", timeout=SYNCED)
     visits = server_records(field_server, "home-visit")
     assert len(visits) == 1
-    (rev, data), = visits.values()
+    ((rev, data),) = visits.values()
     assert rev == 1
     assert data == {
-        "time_in": "10:05", "time_out": "10:50", "tasks_done": ["personal_care", "meal"],
-        "medicines": "prompted", "rating": 4, "concern": True,
-        "concern_details": "Ada had a fall in the kitchen; no injury.", "concern_urgency": "this_week",
+        "time_in": "10:05",
+        "time_out": "10:50",
+        "tasks_done": ["personal_care", "meal"],
+        "medicines": "prompted",
+        "rating": 4,
+        "concern": True,
+        "concern_details": "Ada had a fall in the kitchen; no injury.",
+        "concern_urgency": "this_week",
     }
     expect(visit).not_to_contain_text("Waiting to sync")
 
 
-def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(page, context, field_server, screens):
+def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(
+    page, context, field_server, screens
+):
     ready(page, "Your teams")
     snap(page, screens, "team-picker")
     context.grant_permissions(["geolocation"])
@@ -190,27 +200,38 @@ def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(page, 
     assert len(server_records(field_server, "home-visit")) == 1
     surveys = server_records(field_server, "pitch-survey")
     assert len(surveys) == 1
-    (survey_id, (rev, survey)), = surveys.items()
+    ((survey_id, (rev, survey)),) = surveys.items()
     assert rev == 1
     photo = survey.pop("photo")
     assert survey == {
-        "status": "trading", "goods_category": "fruit_veg", "trader_present": True,
-        "price_tomatoes_kg": 2.2, "consent": True, "trader_concerns": "The rent is going up again.",
+        "status": "trading",
+        "goods_category": "fruit_veg",
+        "trader_present": True,
+        "price_tomatoes_kg": 2.2,
+        "consent": True,
+        "trader_concerns": "The rent is going up again.",
         "languages": ["english", "turkish"],
         "position": {"lat": 51.54868, "lon": -0.07457, "accuracy": 9},
     }
     pitch = field_server.query(
-        "SELECT d.id, d.label, d.data FROM documents d WHERE d.collection = 'subjects' AND d.label = '14B'")
+        "SELECT d.id, d.label, d.data FROM documents d WHERE d.collection = 'subjects' AND d.label = '14B'"
+    )
     assert len(pitch) == 1
     assert json.loads(pitch[0][2]) == {"market_id": MARKET, "unit_type": "stall"}
     assert field_server.query("SELECT subject_id FROM documents WHERE id = ?", survey_id) == [(pitch[0][0],)]
     for document_id in (survey_id, pitch[0][0]):
-        assert field_server.query("SELECT count(*) FROM revisions WHERE document_id = ?", document_id) == [(1,)]
+        assert field_server.query("SELECT count(*) FROM revisions WHERE document_id = ?", document_id) == [
+            (1,)
+        ]
 
-    assert field_server.query("SELECT content_type, size FROM attachments WHERE sha256 = ?", photo["sha256"]) \
-        == [("image/jpeg", photo["size"])]
-    stored = [p for p in (field_server.instance / "attachments").rglob("*") if p.is_file()
-              and p.name.startswith(photo["sha256"])]
+    assert field_server.query(
+        "SELECT content_type, size FROM attachments WHERE sha256 = ?", photo["sha256"]
+    ) == [("image/jpeg", photo["size"])]
+    stored = [
+        p
+        for p in (field_server.instance / "attachments").rglob("*")
+        if p.is_file() and p.name.startswith(photo["sha256"])
+    ]
     assert len(stored) == 1
     assert max(jpeg_size(stored[0].read_bytes())) == 1600
 
@@ -221,14 +242,27 @@ def delete_on_server(server, pitch_id):
     coordinator.login("coord@example.org")
     rev, data = server.documents("subjects")[pitch_id]
     label = server.query("SELECT label FROM documents WHERE id = ?", pitch_id)[0][0]
-    answer = coordinator.push("ridley-market", [{
-        "change_id": str(uuid.uuid4()), "collection": "subjects", "id": pitch_id, "base_rev": rev,
-        "deleted": True, "kind": "pitch", "label": label, "data": data,
-    }])
+    answer = coordinator.push(
+        "ridley-market",
+        [
+            {
+                "change_id": str(uuid.uuid4()),
+                "collection": "subjects",
+                "id": pitch_id,
+                "base_rev": rev,
+                "deleted": True,
+                "kind": "pitch",
+                "label": label,
+                "data": data,
+            }
+        ],
+    )
     assert answer.json()["results"][0]["status"] == "applied"
 
 
-def test_a_record_the_server_refuses_shows_why_and_is_accepted_once_fixed(page, context, field_server, screens):
+def test_a_record_the_server_refuses_shows_why_and_is_accepted_once_fixed(
+    page, context, field_server, screens
+):
     ready(page, "Your teams")
     context.set_offline(True)
     open_screen(page, f"#/t/ridley-market/s/{MARKET}")
@@ -260,7 +294,7 @@ def test_a_record_the_server_refuses_shows_why_and_is_accepted_once_fixed(page, 
 
     surveys = server_records(field_server, "pitch-survey")
     assert list(surveys.values()) == [(1, {"status": "vacant"})]
-    survey_id, = surveys
+    (survey_id,) = surveys
     assert field_server.query("SELECT subject_id FROM documents WHERE id = ?", survey_id) == [(PITCHES[1],)]
 
 

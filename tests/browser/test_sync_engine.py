@@ -1,11 +1,11 @@
 """The page's sync engine against a real server: batches, crashes, rejections, conflicts, pulls."""
+
 import json
 import time
 import uuid
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
-
 from realserver import SyncClient
 
 from .conftest import ADA, PITCHES, call, sync_now
@@ -26,8 +26,13 @@ SAVE_MANY = """async ([count, team, subject]) => {
 
 def save_visit(page, record_id=None, base_rev=None, **answers):
     """Save a home visit for Ada on the phone; return {id, changeId, seq}."""
-    record = {"team": "clapton-circle", "form": "home-visit", "formVersion": 1, "subjectId": ADA,
-              "data": {**VISIT, **answers}}
+    record = {
+        "team": "clapton-circle",
+        "form": "home-visit",
+        "formVersion": 1,
+        "subjectId": ADA,
+        "data": {**VISIT, **answers},
+    }
     if record_id:
         record["id"] = record_id
     if base_rev is not None:
@@ -56,10 +61,18 @@ def coordinator(server):
 
 
 def record_change(record_id, base_rev, **answers):
-    return {"change_id": str(uuid.uuid4()), "collection": "records", "id": record_id,
-            "base_rev": base_rev, "deleted": False, "form": "home-visit", "form_version": 1,
-            "subject_id": ADA, "recorded_at": "2026-11-25T09:41:00+00:00",
-            "data": {**VISIT, **answers}}
+    return {
+        "change_id": str(uuid.uuid4()),
+        "collection": "records",
+        "id": record_id,
+        "base_rev": base_rev,
+        "deleted": False,
+        "form": "home-visit",
+        "form_version": 1,
+        "subject_id": ADA,
+        "recorded_at": "2026-11-25T09:41:00+00:00",
+        "data": {**VISIT, **answers},
+    }
 
 
 def test_sync_pushes_a_large_outbox_in_batches_within_the_limits(page, context, field_server):
@@ -107,7 +120,9 @@ def test_sync_after_the_server_is_killed_mid_push_loses_and_doubles_nothing(page
     assert revisions == [(600, 600)]
 
 
-def test_rejected_record_needs_attention_with_the_reason_then_is_accepted_once_fixed(page, field_server, screens):
+def test_rejected_record_needs_attention_with_the_reason_then_is_accepted_once_fixed(
+    page, field_server, screens
+):
     bad = save_visit(page, time_in="half past nine", mood="sunny")
     state = sync_now(page)
 
@@ -130,7 +145,12 @@ def test_rejected_record_needs_attention_with_the_reason_then_is_accepted_once_f
 def test_conflict_keeps_both_versions_and_says_so_in_plain_words(page, context, field_server):
     other = coordinator(field_server)
     record_id = str(uuid.uuid4())
-    assert other.push("clapton-circle", [record_change(record_id, 0, notes="First")]).json()["results"][0]["status"] == "applied"
+    assert (
+        other.push("clapton-circle", [record_change(record_id, 0, notes="First")]).json()["results"][0][
+            "status"
+        ]
+        == "applied"
+    )
     sync_now(page)
     assert call(page, "db", "get", "records", ["clapton-circle", record_id])["rev"] == 1
 
@@ -196,10 +216,21 @@ def test_csrf_failed_fetches_a_fresh_token_and_retries(page):
 def test_pull_brings_the_teams_forms_and_subjects_onto_the_phone(page, field_server):
     other = coordinator(field_server)
     bea = str(uuid.uuid4())
-    other.push("clapton-circle", [{
-        "change_id": str(uuid.uuid4()), "collection": "subjects", "id": bea, "base_rev": 0,
-        "deleted": False, "kind": "person", "label": "Bea Okafor", "data": {},
-    }])
+    other.push(
+        "clapton-circle",
+        [
+            {
+                "change_id": str(uuid.uuid4()),
+                "collection": "subjects",
+                "id": bea,
+                "base_rev": 0,
+                "deleted": False,
+                "kind": "person",
+                "label": "Bea Okafor",
+                "data": {},
+            }
+        ],
+    )
     sync_now(page)
 
     people = call(page, "db", "all", "subjects")
@@ -225,8 +256,11 @@ def test_a_batch_the_server_finds_too_large_is_halved(page, context, field_serve
         changes = json.loads(route.request.post_data)["changes"]
         sizes.append(len(changes))
         if len(sizes) == 1:
-            route.fulfill(status=413, content_type="application/json",
-                          body=json.dumps({"error": {"code": "too_large", "message": "Too large."}}))
+            route.fulfill(
+                status=413,
+                content_type="application/json",
+                body=json.dumps({"error": {"code": "too_large", "message": "Too large."}}),
+            )
         else:
             route.continue_()
 
@@ -278,10 +312,18 @@ MAKE_PHOTO = """async () => {
 def save_pitch_survey_with_photo(page):
     """Keep a JPEG made on the phone and save a pitch survey with it; return (record, photo answer)."""
     photo = page.evaluate(MAKE_PHOTO)
-    saved = call(page, "outbox", "saveRecord", {
-        "team": "ridley-market", "form": "pitch-survey", "formVersion": 1, "subjectId": PITCHES[0],
-        "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
-    })
+    saved = call(
+        page,
+        "outbox",
+        "saveRecord",
+        {
+            "team": "ridley-market",
+            "form": "pitch-survey",
+            "formVersion": 1,
+            "subjectId": PITCHES[0],
+            "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
+        },
+    )
     return saved, photo
 
 

@@ -1,4 +1,5 @@
 """The built-in questionnaires a new team starts with: a JSON file beside this one per form."""
+
 import copy
 import functools
 import json
