@@ -214,7 +214,7 @@ def main():
         f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
-    print(f"  server: fvfield serve (waitress), fresh instance per part, all data through HTTP")
+    print("  server: fvfield serve (waitress), fresh instance per part, all data through HTTP")
 
     push_rate, pull_rate = measure_push_and_full_pull(records)
     print(

@@ -3,8 +3,10 @@
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import default_exceptions as HTTP_ERRORS
 
 from fvfield.extensions import db
+from fvfield.problems import Problem
 
 CODES = {
     400: "bad_request",
@@ -27,6 +29,23 @@ MESSAGES = {
     405: "This address does not take that method.",
     413: "That is larger than the server accepts.",
     500: "Something went wrong on the server. Nothing you sent was changed; try again.",
+}
+
+
+# What each Problem code (fvfield/problems.py) answers over HTTP: the one catalogue of them.
+STATUS_OF = {
+    "not_found": 404,
+    "forbidden": 403,
+    "body_not_object": 400,
+    "invalid_device_id": 400,
+    "changes_not_list": 400,
+    "change_not_object": 400,
+    "missing_keys": 400,
+    "too_many_changes": 413,
+    "cursor_expired": 410,
+    "hash_mismatch": 400,
+    "attachment_too_large": 413,
+    "unsupported_media_type": 415,
 }
 
 
@@ -64,6 +83,16 @@ def init_app(app):
     @app.errorhandler(ApiError)
     def api_error(error):
         return json_error(error.status, error.code, error.message)
+
+    @app.errorhandler(Problem)
+    def problem(error):
+        status = STATUS_OF[error.code]
+        if wants_json():
+            return json_error(status, error.code, error.message)
+        page = render_template(
+            "errors/error.html", error=HTTP_ERRORS[status](error.message), message=error.message
+        )
+        return page, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

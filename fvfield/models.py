@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context

@@ -9,7 +9,7 @@ the secrets of invite links.
 import json
 import logging
 import time
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix

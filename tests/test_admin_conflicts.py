@@ -76,7 +76,7 @@ def test_admin_conflicts_of_another_team_are_not_found(client, auth, conflict):
     assert client.get(f"/teams/ridley-market/conflicts/records/{conflict}").status_code == 404
     login_as(auth, "coord")
     assert client.get(f"/teams/clapton-circle/conflicts/records/{new_id()}").status_code == 404
-    assert client.get(f"/teams/clapton-circle/conflicts/forms/visit").status_code == 404
+    assert client.get("/teams/clapton-circle/conflicts/forms/visit").status_code == 404
 
 
 def test_admin_conflicts_queue_lists_what_waits(client, auth, conflict):

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import dashboard_data as data
 import pytest

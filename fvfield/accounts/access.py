@@ -1,11 +1,26 @@
 """Who may see what: every lookup of a team goes through here."""
 
 import sqlalchemy as sa
-from flask import abort
 from flask_login import current_user
 
 from fvfield.extensions import db
 from fvfield.models import Membership, Team
+from fvfield.problems import Problem
+
+
+class NoSuchTeam(Problem):
+    """The user belongs to no team of that address (whether it exists is not said)."""
+
+    def __init__(self, slug):
+        super().__init__("not_found", f"There is no team '{slug}' that you belong to.")
+
+
+class RoleNeeded(Problem):
+    """The user's role in the team is below what the page or request needs."""
+
+    def __init__(self, role, team):
+        super().__init__("forbidden", f"This needs the {role} role in {team.name}.")
+
 
 # What each role may do, from most to least.
 RANK = {"viewer": 0, "member": 1, "coordinator": 2}
@@ -22,16 +37,16 @@ def membership_for(slug, user=None):
 
 
 def team_for(slug, role="viewer"):
-    """Return (team, membership) for the current user, or abort.
+    """Return (team, membership) for the current user, or raise NoSuchTeam or RoleNeeded.
 
-    404 when the user is not a member (never revealing that the team
-    exists), 403 when their role is below `role`.
+    NoSuchTeam (404) when the user is not a member, never revealing that the
+    team exists; RoleNeeded (403) when their role is below `role`.
     """
     membership = membership_for(slug)
     if membership is None:
-        abort(404, f"There is no team '{slug}' that you belong to.")
+        raise NoSuchTeam(slug)
     if RANK[membership.role] < RANK[role]:
-        abort(403, f"This needs the {role} role in {membership.team.name}.")
+        raise RoleNeeded(role, membership.team)
     return membership.team, membership
 
 

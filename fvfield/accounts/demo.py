@@ -16,7 +16,7 @@ import random
 import secrets
 import uuid
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

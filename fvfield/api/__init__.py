@@ -7,9 +7,9 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from fvfield.api import (
-    attachments,  # noqa: E402,F401
-    openapi,  # noqa: E402,F401
-    session,  # noqa: E402,F401  (registers routes on bp)
-    sync,  # noqa: E402,F401
+from fvfield.api import (  # noqa: E402, F401  (each registers its routes on bp)
+    attachments,
+    openapi,
+    session,
+    sync,
 )

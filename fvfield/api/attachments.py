@@ -42,8 +42,8 @@ def upload_attachment(slug, sha256):
     folder = current_app.config["ATTACHMENTS_DIR"]
     try:
         size = receive(request.stream, folder, sha256, content_type, limit)
-    except AttachmentRefused as refusal:
-        raise ApiError(refusal.status, refusal.code, refusal.message) from None
+    except AttachmentRefused:
+        raise  # errors.py answers it by its code
     answer = {"sha256": sha256, "content_type": content_type, "size": size}
     begin_write()
     if find(team_id, sha256) is not None:

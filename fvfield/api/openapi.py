@@ -5,6 +5,8 @@ tests/test_api_fuzz.py fuzzes the API from this description.
 """
 
 from fvfield.api import bp
+from fvfield.sync.documents import ATTRIBUTES
+from fvfield.sync.statuses import KEPT, STATUSES
 
 SLUG = {
     "name": "slug",
@@ -107,7 +109,7 @@ SCHEMAS = {
                 "format": "uuid",
                 "description": "A UUID made when the user saved.",
             },
-            "collection": {"enum": ["forms", "subjects", "records"]},
+            "collection": {"enum": list(ATTRIBUTES)},
             "id": {
                 "type": "string",
                 "description": "A UUID for subjects and records; the form's slug for forms.",
@@ -147,10 +149,10 @@ SCHEMAS = {
                 "description": "The document's id as stored (UUIDs in lower case); a "
                 "rejected change's is echoed as sent."
             },
-            "status": {"enum": ["applied", "duplicate", "merged", "conflict", "rejected"]},
+            "status": {"enum": list(STATUSES)},
             "rev": {"type": "integer", "minimum": 1},
             "original_status": {
-                "enum": ["applied", "merged", "conflict"],
+                "enum": list(KEPT),
                 "description": "For a duplicate: what the server did the first time.",
             },
             "current": ref("Document"),
@@ -173,7 +175,7 @@ SCHEMAS = {
         "type": "object",
         "required": ["collection", "id", "rev", "deleted", "updated_at"],
         "properties": {
-            "collection": {"enum": ["forms", "subjects", "records"]},
+            "collection": {"enum": list(ATTRIBUTES)},
             "id": {"type": "string"},
             "rev": {"type": "integer", "minimum": 1},
             "deleted": {"type": "boolean"},
@@ -203,7 +205,7 @@ SCHEMAS = {
             "change_id": {"type": "string"},
             "rev": {"type": "integer", "minimum": 0},
             "base_rev": {"type": "integer", "minimum": 0},
-            "status": {"enum": ["applied", "merged", "conflict"]},
+            "status": {"enum": list(KEPT)},
             "user_id": {"type": ["string", "null"]},
             "device_id": {"type": ["string", "null"]},
             "created_at": {"type": "string", "format": "date-time"},

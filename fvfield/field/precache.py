@@ -15,6 +15,8 @@ from pathlib import Path
 from flask import current_app, render_template, url_for
 
 from fvfield import web_folder
+from fvfield.field.registry import URL as REGISTRY_URL
+from fvfield.field.registry import registry_module
 
 SHELL_URL = "/app/"
 THEME_COLOUR = "#1b4d3e"
@@ -47,7 +49,7 @@ def read_constants(path):
         try:
             constants[match[1]] = json.loads(match[2])
         except ValueError as error:
-            raise ShellError(f"{path}:{number}: {match[1]} is not a JSON value ({error}).")
+            raise ShellError(f"{path}:{number}: {match[1]} is not a JSON value ({error}).") from None
     return constants
 
 
@@ -137,6 +139,7 @@ def precache_manifest():
     entries = [
         {"url": SHELL_URL, "revision": md5(render_shell().encode() + release.encode())},
         {"url": "/manifest.webmanifest", "revision": md5(manifest_json())},
+        {"url": REGISTRY_URL, "revision": md5(registry_module().encode())},
     ]
     for name in shell_files(static):
         entries.append(

@@ -4,6 +4,8 @@ from flask import current_app
 
 from fvfield.field import bp
 from fvfield.field.precache import build_service_worker, manifest_json, render_shell
+from fvfield.field.registry import URL as REGISTRY_URL
+from fvfield.field.registry import registry_module
 
 
 def cached(name, build):
@@ -39,4 +41,12 @@ def service_worker():
     response = current_app.response_class(cached("sw", build_service_worker), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get(REGISTRY_URL)
+def registry():
+    """Serve the server's registries (field types, push statuses) as a module for the field app."""
+    response = current_app.response_class(cached("registry", registry_module), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
     return response

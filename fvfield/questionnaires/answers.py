@@ -11,24 +11,10 @@ import json
 
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
-from fvfield.questionnaires.types import answer_check, kind_of, show
+from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
 
 MAX_UNKNOWN_REPORTED = 10
 CACHE_SIZE = 256
-
-
-def blank_text(value):
-    """Return whether a text answer is empty or only spaces."""
-    return not value.strip()
-
-
-def nothing_chosen(value):
-    """Return whether a multiple choice answer chose nothing."""
-    return not value
-
-
-# A required question is not answered by blank text or an empty list either.
-BLANK = {"text": blank_text, "textarea": blank_text, "multiple_choice": nothing_chosen}
 
 
 class AnswerValidator:
@@ -101,7 +87,7 @@ def compile_step(field, by_name):
         required = f"Answer this question: it is required when {words}."
     if not field.get("required", False):
         required = None
-    return (field["name"], answer_check(field), required, BLANK.get(field["type"]), shown, hidden)
+    return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden)
 
 
 def compile_definition(definition):

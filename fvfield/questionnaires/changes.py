@@ -1,25 +1,9 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
 
 from fvfield.questionnaires.rules import rule_words
-from fvfield.questionnaires.types import number_text, show
+from fvfield.questionnaires.types import TYPES, number_text, show
 
-TYPE_WORDS = {
-    "text": "a short text",
-    "textarea": "a long text",
-    "integer": "a whole number",
-    "decimal": "a number",
-    "date": "a date",
-    "time": "a time",
-    "datetime": "a date and time",
-    "boolean": "a yes/no question",
-    "choice": "a single choice",
-    "multiple_choice": "a multiple choice",
-    "scale": "a scale",
-    "counter": "a counter",
-    "geopoint": "a position",
-    "photo": "a photo",
-    "note": "a note",
-}
+TYPE_WORDS = {name: field_type.noun for name, field_type in TYPES.items()}
 
 
 def describe_changes(old_definition, new_definition):

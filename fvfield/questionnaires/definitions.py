@@ -15,6 +15,7 @@ from fvfield.questionnaires.types import (
     FIELD_TYPES,
     SAFE_INTEGER,
     TEXT_LIMITS,
+    TYPES,
     answer_check,
     field_words,
     is_number,
@@ -39,15 +40,7 @@ MAX_REPORTED = 10
 
 FORM_KEYS = ("id", "version", "title", "subject_kind", "fields")
 COMMON_KEYS = ("name", "type", "label", "required", "hint", "show_if")
-OPTIONS = {
-    "text": ("max_length",),
-    "textarea": ("max_length",),
-    "integer": ("min", "max"),
-    "decimal": ("min", "max"),
-    "scale": ("min", "max", "labels"),
-    "choice": ("choices",),
-    "multiple_choice": ("choices",),
-}
+OPTIONS = {name: field_type.options for name, field_type in TYPES.items() if field_type.options}
 ALL_KEYS = COMMON_KEYS + tuple(sorted({key for keys in OPTIONS.values() for key in keys}))
 
 

@@ -4,7 +4,6 @@ Pure functions: nothing here touches the database (sync.drafts keeps the
 draft they change), so the editor's rules can be tested on their own.
 """
 
-import copy
 import re
 import unicodedata
 

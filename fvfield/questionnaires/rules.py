@@ -7,10 +7,10 @@ A question hidden by its rule counts as unanswered for the rules after it, so
 chains of rules hide everything that hangs on a hidden question.
 """
 
-from fvfield.questionnaires.types import FIELD_TYPES, choice_check, field_words, kind_of, show
+from fvfield.questionnaires.types import TYPES, choice_check, field_words, kind_of, show
 
 # Rules compare answers for equality; objects, instants and notes have none worth comparing.
-RULE_TYPES = frozenset(FIELD_TYPES) - {"note", "photo", "geopoint", "datetime"}
+RULE_TYPES = frozenset(name for name, field_type in TYPES.items() if field_type.in_rules)
 RULE_SHAPES = ({"field", "equals"}, {"field", "in"})
 MAX_RULE_ANSWERS = 200
 

@@ -1,10 +1,18 @@
-"""The field types of a form definition and the check of one answer of each type.
+"""THE field types: one registry entry per type, and the check of one answer of each.
+
+Every place that must know the types reads TYPES: definition checks (which
+options a type takes), answer checks, rules (which types a condition may name),
+the editor (its words for each type), what a new version changes, exports
+(how an answer is laid out in columns) and the phone (served to it as
+/field/registry.js). tests/test_registries.py fails when a place that must
+handle every type does not, the phone's renderer and checks included. Adding a
+type is one entry below, its check, its renderer in static/js/form/ and tests.
 
 A check is built once per field (`answer_check(field)`) and then called for
 every record: it returns None for a good answer, or one sentence saying what
 to enter instead. Checks never see None: an absent answer is decided before.
 
-Where SYNC.md leaves room, these are the rules:
+Where docs/sync.md leaves room, these are the rules:
 - whole numbers (integer, scale, counter) are JSON integers: true/false and
   3.0 are refused, and every number stays within +-(2**53 - 1), the range a
   phone's JavaScript holds exactly;
@@ -17,25 +25,9 @@ Where SYNC.md leaves room, these are the rules:
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-
-FIELD_TYPES = (
-    "text",
-    "textarea",
-    "integer",
-    "decimal",
-    "date",
-    "time",
-    "datetime",
-    "boolean",
-    "choice",
-    "multiple_choice",
-    "scale",
-    "counter",
-    "geopoint",
-    "photo",
-    "note",
-)
 
 # The largest whole number a phone's JavaScript keeps exactly (Number.MAX_SAFE_INTEGER).
 SAFE_INTEGER = 2**53 - 1
@@ -357,25 +349,118 @@ def note_check(field):
     return check
 
 
-ANSWER_CHECKS = {
-    "text": text_check,
-    "textarea": text_check,
-    "integer": integer_check,
-    "decimal": decimal_check,
-    "date": date_check,
-    "time": time_check,
-    "datetime": datetime_check,
-    "boolean": boolean_check,
-    "choice": choice_check,
-    "multiple_choice": multiple_choice_check,
-    "scale": scale_check,
-    "counter": counter_check,
-    "geopoint": geopoint_check,
-    "photo": photo_check,
-    "note": note_check,
-}
+def blank_text(value):
+    """Return whether a text answer is empty or only spaces."""
+    return not value.strip()
+
+
+def nothing_chosen(value):
+    """Return whether a multiple choice answer chose nothing."""
+    return not value
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """One type of question: what it is called, what it takes, and how its answer is checked."""
+
+    name: str
+    # In the editor's list of types.
+    label: str
+    # In a sentence ("Changed the type from a short text to a number").
+    noun: str
+    # Builds the check of one answer to a field of this type: field -> (value -> message or None).
+    check: Callable
+    # The options a field of this type may have, beside the common ones.
+    options: tuple = ()
+    # A required answer that is given but still counts as unanswered (blank text, no choice).
+    blank: Callable | None = None
+    # Whether a condition (show_if) may name a question of this type.
+    in_rules: bool = True
+    # Whether a condition on it is chosen from its answers on the editor (rather than typed).
+    listed_in_rules: bool = False
+    # Whether the phone draws it as a group (a fieldset with a legend) rather than one input.
+    grouped: bool = False
+    # How exports lay its answer out: "text", "number", "whole", "boolean", "choices"
+    # (a 0/1 column per choice), "position" (lat, lon, accuracy), "photo" (its sha256)
+    # or "none" (no answer): reports/files.py EXPORT_LAYOUTS.
+    export: str = "text"
+
+
+FIELD_TYPE_LIST = (
+    FieldType("text", "Short text", "a short text", text_check, ("max_length",), blank=blank_text),
+    FieldType("textarea", "Long text", "a long text", text_check, ("max_length",), blank=blank_text),
+    FieldType("integer", "Whole number", "a whole number", integer_check, ("min", "max"), export="whole"),
+    FieldType(
+        "decimal", "Number (decimals allowed)", "a number", decimal_check, ("min", "max"), export="number"
+    ),
+    FieldType("date", "Date", "a date", date_check),
+    FieldType("time", "Time", "a time", time_check),
+    FieldType("datetime", "Date and time", "a date and time", datetime_check, in_rules=False),
+    FieldType(
+        "boolean",
+        "Yes or no",
+        "a yes/no question",
+        boolean_check,
+        listed_in_rules=True,
+        grouped=True,
+        export="boolean",
+    ),
+    FieldType(
+        "choice",
+        "One choice from a list",
+        "a single choice",
+        choice_check,
+        ("choices",),
+        listed_in_rules=True,
+        grouped=True,
+    ),
+    FieldType(
+        "multiple_choice",
+        "Several choices from a list",
+        "a multiple choice",
+        multiple_choice_check,
+        ("choices",),
+        blank=nothing_chosen,
+        listed_in_rules=True,
+        grouped=True,
+        export="choices",
+    ),
+    FieldType(
+        "scale",
+        "Scale (numbers from low to high)",
+        "a scale",
+        scale_check,
+        ("min", "max", "labels"),
+        grouped=True,
+        export="whole",
+    ),
+    FieldType("counter", "Counter (tap + and −)", "a counter", counter_check, export="whole"),
+    FieldType(
+        "geopoint",
+        "Position (GPS)",
+        "a position",
+        geopoint_check,
+        in_rules=False,
+        grouped=True,
+        export="position",
+    ),
+    FieldType("photo", "Photo", "a photo", photo_check, in_rules=False, grouped=True, export="photo"),
+    FieldType("note", "Note to read (no answer)", "a note", note_check, in_rules=False, export="none"),
+)
+TYPES = {field_type.name: field_type for field_type in FIELD_TYPE_LIST}
+FIELD_TYPES = tuple(TYPES)
 
 
 def answer_check(field):
     """Build the check of one answer to a (valid) field."""
-    return ANSWER_CHECKS[field["type"]](field)
+    return TYPES[field["type"]].check(field)
+
+
+def for_the_phone():
+    """Return what the field app needs of the types, as JSON values."""
+    return {
+        "FIELD_TYPES": {
+            t.name: {"options": list(t.options), "grouped": t.grouped, "in_rules": t.in_rules}
+            for t in FIELD_TYPE_LIST
+        },
+    }

@@ -196,7 +196,7 @@ def line_chart(ident, title, description, categories, series, low=None, high=Non
     ticks = axis_ticks(low, high)
     low, high = min(low, ticks[0]), max(high, ticks[-1])
     left = max(text_width(number_text(t)) for t in ticks) + 8
-    plot_top, plot_bottom = top + 6, top + 6 + PLOT_HEIGHT
+    plot_bottom = top + 6 + PLOT_HEIGHT
     span = WIDTH - left - 12
 
     def x_of(index):

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from fvfield.extensions import db
 from fvfield.models import User
+from fvfield.questionnaires.types import TYPES
 from fvfield.sync.documents import documents, form_versions
 
 CHUNK = 500
@@ -65,7 +66,6 @@ DICTIONARY_COLUMNS = (
     ("description", str, "What the column holds."),
 )
 SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
-WHOLE_NUMBERS = ("integer", "scale", "counter")
 # Subject attributes become columns of their own when named plainly, up to this many.
 SUBJECT_ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_SUBJECT_ATTRIBUTES = 100
@@ -101,26 +101,37 @@ def same(answer):
     return answer
 
 
+def choice_columns(choices):
+    """A 0/1 column per choice (for a list of choices)."""
+    for choice in choices:
+        value = choice["value"]
+        yield "__" + value, int, (lambda answer, value=value: int(value in answer)), choice_words(choice)
+
+
+def position_columns(choices):
+    """A column each for the latitude, longitude and accuracy of a position."""
+    for key in ("lat", "lon", "accuracy"):
+        yield "_" + key, float, (lambda answer, key=key: answer.get(key)), ""
+
+
+# How each kind of answer (questionnaires.types.FieldType.export) is laid out in columns:
+# choices -> [(part, type, how to read the answer, choices words)].
+EXPORT_LAYOUTS = {
+    "none": lambda choices: (),
+    "choices": choice_columns,
+    "position": position_columns,
+    "photo": lambda choices: [("", str, lambda answer: answer.get("sha256"), "")],
+    "whole": lambda choices: [("", int, whole, "")],
+    "boolean": lambda choices: [("", int, whole, "")],
+    "number": lambda choices: [("", float, same, "")],
+    "text": lambda choices: [("", str, same, "; ".join(choice_words(choice) for choice in choices))],
+}
+
+
 def parts_of(question):
     """Yield (part, type, how to read the answer, choices) for each column a question fills."""
-    kind, choices = question["type"], question.get("choices") or []
-    if kind == "note":
-        return
-    if kind == "multiple_choice":
-        for choice in choices:
-            value = choice["value"]
-            yield "__" + value, int, (lambda answer, value=value: int(value in answer)), choice_words(choice)
-    elif kind == "geopoint":
-        for key in ("lat", "lon", "accuracy"):
-            yield "_" + key, float, (lambda answer, key=key: answer.get(key)), ""
-    elif kind == "photo":
-        yield "", str, lambda answer: answer.get("sha256"), ""
-    elif kind in WHOLE_NUMBERS or kind == "boolean":
-        yield "", int, whole, ""
-    elif kind == "decimal":
-        yield "", float, same, ""
-    else:
-        yield "", str, same, "; ".join(choice_words(choice) for choice in choices)
+    layout = EXPORT_LAYOUTS[TYPES[question["type"]].export]
+    yield from layout(question.get("choices") or [])
 
 
 def unique_name(wanted, taken):
@@ -528,14 +539,15 @@ def write_form_table(target, team_id, layout, table, dictionary):
 
 def describe_answer(column):
     """Return what an answer column holds, in a sentence."""
-    if column.field_type == "multiple_choice":
+    export = TYPES[column.field_type].export if column.field_type in TYPES else None
+    if export == "choices":
         return f"1 when '{column.choices}' was chosen, 0 when not, empty when the question was not answered."
-    if column.field_type == "geopoint":
+    if export == "position":
         return {"_lat": "The position's latitude.", "_lon": "The position's longitude."}.get(
             column.part, "The position's accuracy, in metres."
         )
-    if column.field_type == "photo":
+    if export == "photo":
         return "The sha256 of the photo (the name of its file in the attachments folder)."
-    if column.field_type == "boolean":
+    if export == "boolean":
         return "1 for yes, 0 for no."
     return "The answer."

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from fvfield.extensions import db
 from fvfield.models import Attachment
+from fvfield.problems import Problem
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 64 * 1024
@@ -27,12 +28,8 @@ MAGIC = {
 NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 
 
-class AttachmentRefused(Exception):
-    """An upload the server does not keep; `status` and `code` say why."""
-
-    def __init__(self, status, code, message):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class AttachmentRefused(Problem):
+    """An upload the server does not keep; `code` says why."""
 
 
 def path_of(folder, sha256):
@@ -67,7 +64,7 @@ def receive(stream, folder, sha256, content_type, limit):
                 size += len(chunk)
                 if size > limit:
                     raise AttachmentRefused(
-                        413, "attachment_too_large", f"A photo may have at most {limit} bytes."
+                        "attachment_too_large", f"A photo may have at most {limit} bytes."
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -75,7 +72,6 @@ def receive(stream, folder, sha256, content_type, limit):
                 raise not_an_image(content_type)
             if digest.hexdigest() != sha256:
                 raise AttachmentRefused(
-                    400,
                     "hash_mismatch",
                     "These bytes do not hash to the name they were sent under: "
                     "upload them as their sha256, in lower-case hex.",
@@ -94,9 +90,7 @@ def receive(stream, folder, sha256, content_type, limit):
 
 def not_an_image(content_type):
     """Return the refusal of bytes that are not the image type they were sent as."""
-    return AttachmentRefused(
-        415, "unsupported_media_type", f"These bytes are not a {NAMES[content_type]} image."
-    )
+    return AttachmentRefused("unsupported_media_type", f"These bytes are not a {NAMES[content_type]} image.")
 
 
 def sync_folder(folder):

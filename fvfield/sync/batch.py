@@ -22,6 +22,7 @@ from fvfield.sync.documents import (
 )
 from fvfield.sync.jsontext import loads
 from fvfield.sync.merge import changed, changed_since, fields, merge
+from fvfield.sync.statuses import APPLIED, CONFLICT, DUPLICATE, MERGED, REJECTED
 
 ROLE_REFUSALS = {
     "viewer": "Viewers can read the team's data but not change it: "
@@ -53,7 +54,7 @@ def nul_errors(change):
 
 def rejected(result, errors):
     """Return a change's result as rejected with its errors."""
-    return {**result, "status": "rejected", "errors": errors}
+    return {**result, "status": REJECTED.name, "errors": errors}
 
 
 class Push:
@@ -211,7 +212,7 @@ class Push:
                 },
             )
         original = known["status"]
-        return {**result, "status": "duplicate", "rev": known["rev"], "original_status": original}
+        return {**result, "status": DUPLICATE.name, "rev": known["rev"], "original_status": original}
 
     def base_of(self, change, current):
         """Return (the state the change was made on, None) or (None, errors)."""
@@ -303,12 +304,12 @@ class Push:
         base_rev = change["base_rev"]
         if current is None:
             proposed.update(pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id)
-            return self.accept(result, change, proposed, "applied")
+            return self.accept(result, change, proposed, APPLIED.name)
         if base is current:
             state = {**current, **proposed, "rev": current["rev"] + 1}
             if change.get("resolves_conflict"):
                 state["has_conflict"] = False
-            return self.accept(result, change, state, "applied")
+            return self.accept(result, change, state, APPLIED.name)
         collection = current["collection"]
         history = self.history(current, base_rev)
         rivals = changed_since(collection, history, base_rev, current["rev"], self.device_id)
@@ -317,7 +318,7 @@ class Push:
             state = merge(collection, current, proposed, touched)
             state["rev"] = current["rev"] + 1
             if collection == "subjects" or state["deleted"] or not self.check(state):
-                self.accept(result, change, state, "merged")
+                self.accept(result, change, state, MERGED.name)
                 result["current"] = loads(document_json(state))
                 return result
         return self.conflict(result, change, current, proposed)
@@ -334,8 +335,8 @@ class Push:
         state = {**current, "has_conflict": True}
         self.log.keep(state)
         incoming = {**proposed, "rev": current["rev"]}
-        self.remember(result["change_id"], change, state, incoming, "conflict")
-        result.update(status="conflict", rev=state["rev"], current=loads(document_json(state)))
+        self.remember(result["change_id"], change, state, incoming, CONFLICT.name)
+        result.update(status=CONFLICT.name, rev=state["rev"], current=loads(document_json(state)))
         return result
 
     def remember(self, change_id, change, state, revision, status):
@@ -349,5 +350,5 @@ class Push:
             "rev": revision["rev"],
             "status": status,
         }
-        if status != "conflict":
+        if status != CONFLICT.name:
             self.made.setdefault(state["id"], {})[state["rev"]] = (state, self.device_id)

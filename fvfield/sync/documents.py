@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fvfield.dialect import insert_rows
 from fvfield.models import Document, FormVersion, Revision, Team
 from fvfield.sync.jsontext import dumps, loads
+from fvfield.sync.statuses import CURRENT
 
 documents = Document.__table__
 revisions = Revision.__table__
@@ -27,7 +28,7 @@ ATTRIBUTES = {
     "forms": ("deleted",),
 }
 STATE = ("deleted", "form", "form_version", "subject_id", "recorded_at", "kind", "label")
-WINNERS = ("applied", "merged")
+WINNERS = CURRENT
 # The columns the bulk inserts write, in the tables' order.
 DOCUMENT_COLUMNS = (
     "team_id",

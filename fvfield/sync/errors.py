@@ -1,19 +1,18 @@
 """The sync engine's refusals: what a push, a pull or a form cannot be, and why."""
 
-from fvfield.errors import ApiError
+from fvfield.problems import Problem
 from fvfield.sync.jsontext import dumps
 
 
-class PushRefused(ApiError):
+class PushRefused(Problem):
     """A push the server refuses as a whole (malformed, or too large)."""
 
 
-class CursorExpired(ApiError):
+class CursorExpired(Problem):
     """A pull cursor the server does not recognise: the device pulls everything again."""
 
     def __init__(self):
         super().__init__(
-            410,
             "cursor_expired",
             "This sync position is not one the server recognises: pull everything again, without since.",
         )

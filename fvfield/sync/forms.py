@@ -9,6 +9,7 @@ from fvfield.models import utcnow
 from fvfield.questionnaires import templates_for_kind, validate_definition
 from fvfield.sync.documents import ChangeLog, form_versions, load_form
 from fvfield.sync.errors import InvalidDefinition
+from fvfield.sync.statuses import APPLIED
 
 # Version numbers are stored as 32-bit integers (PostgreSQL's INTEGER).
 MAX_VERSION = 2**31 - 1
@@ -74,7 +75,7 @@ def publish_form_version(team, definition, user=None):
         data_json=None,
     )
     log.keep(state)
-    log.add_revision(state, str(uuid.uuid4()), base_rev, "applied", user_id, None)
+    log.add_revision(state, str(uuid.uuid4()), base_rev, APPLIED.name, user_id, None)
     log.write()
     return definition["version"]
 

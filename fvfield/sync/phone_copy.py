@@ -23,11 +23,11 @@ from fvfield.models import Attachment, Membership
 from fvfield.sync import checks
 from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, receive
 from fvfield.sync.push import check_push, push_changes
+from fvfield.sync.statuses import REJECTED, STATUSES
 
 FORMAT, VERSION = "fvfield-outbox", 1
 # The roles whose changes are pushed as theirs; anyone else's go in as the importer's.
 RECORDING_ROLES = ("member", "coordinator")
-STATUSES = ("applied", "duplicate", "merged", "conflict", "rejected")
 
 
 class CopyRefused(Exception):
@@ -174,7 +174,12 @@ def push_all(team_id, user_id, role, device_id, changes, batch):
     for index, change in enumerate(changes):
         problem = malformed(change)
         if problem:
-            results[index] = {"change_id": None, "id": None, "status": "rejected", "errors": {"_": [problem]}}
+            results[index] = {
+                "change_id": None,
+                "id": None,
+                "status": REJECTED.name,
+                "errors": {"_": [problem]},
+            }
         else:
             ready.append(index)
     for start in range(0, len(ready), batch):

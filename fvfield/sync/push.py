@@ -18,29 +18,26 @@ def check_push(body, max_changes):
     """Return (device_id, changes) of a push body, or raise PushRefused naming what is wrong."""
     if not isinstance(body, dict):
         raise PushRefused(
-            400,
-            "body_not_object",
-            'The body must be a JSON object: {"device_id": ..., "changes": [...]}.',
+            "body_not_object", 'The body must be a JSON object: {"device_id": ..., "changes": [...]}.'
         )
     device_id = body.get("device_id")
     if not checks.is_uuid(device_id):
-        raise PushRefused(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
+        raise PushRefused("invalid_device_id", "device_id must be the UUID of this installed app.")
     changes = body.get("changes")
     if not isinstance(changes, list):
-        raise PushRefused(400, "changes_not_list", "changes must be a list of changes.")
+        raise PushRefused("changes_not_list", "changes must be a list of changes.")
     if len(changes) > max_changes:
         raise PushRefused(
-            413,
             "too_many_changes",
             f"A push carries at most {max_changes} changes; this one has {len(changes)}. "
             "Send them in smaller batches.",
         )
     for number, change in enumerate(changes, 1):
         if not isinstance(change, dict):
-            raise PushRefused(400, "change_not_object", f"Change {number} is not a JSON object.")
+            raise PushRefused("change_not_object", f"Change {number} is not a JSON object.")
         missing = checks.missing_keys(change)
         if missing:
-            raise PushRefused(400, "missing_keys", f"Change {number} has no {', '.join(missing)}.")
+            raise PushRefused("missing_keys", f"Change {number} has no {', '.join(missing)}.")
     return device_id.lower(), changes
 
 

@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
 from fvfield.models import ConflictResolution, utcnow
+from fvfield.sync.batch import Push
 from fvfield.sync.documents import data_of, load_documents, load_history, revisions
 from fvfield.sync.merge import changed, fields
-from fvfield.sync.push import Push
+from fvfield.sync.statuses import APPLIED, CONFLICT
 
 # The namespace of web device ids: one fixed id per user, never a phone's.
 WEB_DEVICES = uuid.UUID("4a0b6f8e-2d1c-4e9a-b7f3-5c8d9e0a1b2c")
@@ -108,7 +109,7 @@ def open_conflicts(team_id, collection, document_id, conn=None):
             revisions.c.team_id == team_id,
             revisions.c.collection == collection,
             revisions.c.document_id == document_id,
-            revisions.c.status == "conflict",
+            revisions.c.status == CONFLICT.name,
             revisions.c.change_id.not_in(decided),
         )
         .order_by(revisions.c.pk)
@@ -166,7 +167,7 @@ def resolve_conflict(team, user, role, current, seen, chosen):
         raise ConflictMoved("This changed while you were choosing: look at it again.")
     change = resolution_change(now, chosen)
     push, (result,) = apply_changes(conn, team, user, role, [change])
-    if result["status"] != "applied":
+    if result["status"] != APPLIED.name:
         db.session.rollback()
         return result
     push.log.write()

@@ -34,15 +34,15 @@ def team_navigation():
 
 
 # The areas' pages, registered on bp by importing them (one line each).
-from fvfield.teams import (
-    audit,  # noqa: E402,F401
-    concerns,  # noqa: E402,F401
-    conflicts,  # noqa: E402,F401
-    creation,  # noqa: E402,F401
-    form_editor,  # noqa: E402,F401
-    members,  # noqa: E402,F401
-    pitches,  # noqa: E402,F401
-    questionnaires,  # noqa: E402,F401
-    records,  # noqa: E402,F401
-    subjects,  # noqa: E402,F401
+from fvfield.teams import (  # noqa: E402, F401  (each registers its pages on bp)
+    audit,
+    concerns,
+    conflicts,
+    creation,
+    form_editor,
+    members,
+    pitches,
+    questionnaires,
+    records,
+    subjects,
 )

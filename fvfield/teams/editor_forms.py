@@ -29,25 +29,9 @@ from wtforms.validators import InputRequired, Length, Optional
 from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
 from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.rules import RULE_TYPES
-from fvfield.questionnaires.types import FIELD_NAME
+from fvfield.questionnaires.types import FIELD_NAME, FIELD_TYPE_LIST, TYPES
 
-TYPE_NAMES = (
-    ("text", "Short text"),
-    ("textarea", "Long text"),
-    ("integer", "Whole number"),
-    ("decimal", "Number (decimals allowed)"),
-    ("date", "Date"),
-    ("time", "Time"),
-    ("datetime", "Date and time"),
-    ("boolean", "Yes or no"),
-    ("choice", "One choice from a list"),
-    ("multiple_choice", "Several choices from a list"),
-    ("scale", "Scale (numbers from low to high)"),
-    ("counter", "Counter (tap + and −)"),
-    ("geopoint", "Position (GPS)"),
-    ("photo", "Photo"),
-    ("note", "Note to read (no answer)"),
-)
+TYPE_NAMES = tuple((field_type.name, field_type.label) for field_type in FIELD_TYPE_LIST)
 TYPE_WORDS = dict(TYPE_NAMES)
 SUBJECT_KINDS = (
     ("", "Nothing in particular"),
@@ -56,11 +40,13 @@ SUBJECT_KINDS = (
     ("pitch", "A pitch or stall of a market"),
 )
 # Which option groups of the question page apply to which types.
-NUMBER_TYPES = ("integer", "decimal", "scale")
-TEXT_TYPES = ("text", "textarea")
-CHOICE_TYPES = ("choice", "multiple_choice")
+NUMBER_TYPES = tuple(name for name, t in TYPES.items() if "min" in t.options)
+TEXT_TYPES = tuple(name for name, t in TYPES.items() if "max_length" in t.options)
+CHOICE_TYPES = tuple(name for name, t in TYPES.items() if "choices" in t.options)
 # Rules on these are chosen from the question's answers; others are typed.
-LISTED_RULE_TYPES = ("boolean", "choice", "multiple_choice")
+LISTED_RULE_TYPES = tuple(name for name, t in TYPES.items() if t.listed_in_rules)
+# Rules on these are typed as numbers.
+NUMBER_RULE_TYPES = tuple(name for name, t in TYPES.items() if t.export in ("whole", "number"))
 # A scale with more points gets words for its two ends only.
 MAX_WORDED_POINTS = 11
 NEW_CHOICE_ROWS = 3
@@ -451,7 +437,7 @@ def typed_answers(form, controller):
         text = line.strip()
         if not text:
             continue
-        if kind not in NUMBER_TYPES + ("counter",):
+        if kind not in NUMBER_RULE_TYPES:
             answers.append(text)
             continue
         try:

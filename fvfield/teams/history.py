@@ -8,14 +8,14 @@ from fvfield.extensions import db
 from fvfield.models import ConflictResolution
 from fvfield.sync.documents import ATTRIBUTES, WINNERS
 from fvfield.sync.merge import changed, fields
+from fvfield.sync.statuses import STATUSES
 from fvfield.sync.web_edits import web_device_id
 from fvfield.teams.store import document_revisions, user_names
 from fvfield.teams.words import SUBJECT_DATA, Words
 
+# A revision's status (sync/statuses.py), and "resolved" for a coordinator's choice in a conflict.
 STATUS_WORDS = {
-    "applied": "Applied",
-    "merged": "Merged",
-    "conflict": "Conflict",
+    **{name: status.words for name, status in STATUSES.items() if status.kept},
     "resolved": "Resolved conflict",
 }
 

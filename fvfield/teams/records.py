@@ -23,7 +23,7 @@ from fvfield.teams.store import (
     team_document,
     user_names,
 )
-from fvfield.teams.words import Words, device_time, humanise, plain
+from fvfield.teams.words import Words, humanise, plain
 
 PER_PAGE = 50
 

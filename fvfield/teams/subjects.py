@@ -29,7 +29,10 @@ SAVED = {
         "info",
     ),
 }
-CONFLICTED = "Someone changed the same details while you were editing. Both versions are kept: choose between them here."
+CONFLICTED = (
+    "Someone changed the same details while you were editing. Both versions are kept: "
+    "choose between them here."
+)
 
 
 def subject_of(team, subject_id):

@@ -1,10 +1,9 @@
 """Fields and values in words: the question labels of a record's form version, subject names, yes and no."""
 
 import json
-from datetime import datetime
 
 from fvfield.formatting import NO_ANSWER, device_time
-from fvfield.questionnaires import FIELD_TYPES
+from fvfield.questionnaires.types import FIELD_TYPES, TYPES
 from fvfield.sync.forms import form_definition
 
 RECORD_ATTRIBUTES = {
@@ -72,7 +71,7 @@ def answer_words(field, value):
         return NO_ANSWER
     if kind == "choice":
         return choice_words(field, value)
-    if kind == "multiple_choice" and isinstance(value, list):
+    if kind in TYPES and TYPES[kind].export == "choices" and isinstance(value, list):
         return ", ".join(choice_words(field, item) for item in value)
     if kind == "scale" and isinstance(value, int):
         labels = field.get("labels")

@@ -2,12 +2,14 @@
 // labelled, with its hint, its required mark and room for its error, big
 // touch targets, and show_if applied live as answers change.
 
+import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
 import { shownFields } from "./checks.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
 
-const GROUPED = new Set(["boolean", "choice", "multiple_choice", "scale", "geopoint", "photo"]);
+// Which types are drawn as a fieldset with a legend: the server's field-type registry says.
+const GROUPED = new Set(Object.keys(FIELD_TYPES).filter((name) => FIELD_TYPES[name].grouped));
 
 function pad(number) {
   return String(number).padStart(2, "0");
