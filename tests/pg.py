@@ -152,7 +152,7 @@ class Cluster:
         import psycopg
 
         dsn = f"host=127.0.0.1 port={self.port} user={USER} dbname=postgres"
-        for attempt in range(50):
+        for _attempt in range(50):
             try:
                 with psycopg.connect(dsn, autocommit=True) as connection:
                     connection.execute(sql)

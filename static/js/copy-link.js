@@ -25,7 +25,7 @@ function enhance(box) {
   input.addEventListener('focus', () => input.select());
   button.hidden = false;
   button.addEventListener('click', async () => {
-    let copied = false;
+    let copied;
     try {
       copied = await copyText(input);
     } catch {

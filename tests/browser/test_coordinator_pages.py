@@ -115,7 +115,7 @@ def test_coordinator_pages_in_chromium(browser, field_server, screens):
             assert answer.json()["results"][0]["status"] == "applied", answer.text
 
     for slug, charts in (("clapton-circle", 6), ("ridley-market", 4)):
-        for viewport, size in ((LAPTOP, "laptop"), (PHONE, "phone")):
+        for _viewport, size in ((LAPTOP, "laptop"), (PHONE, "phone")):
             view = page if size == "laptop" else phone
             view.goto(f"/teams/{slug}/dashboard")
             expect(view.locator("svg[role=img]")).to_have_count(charts)

@@ -184,7 +184,7 @@ export function checkAnswers(definition, answers) {
   for (const field of definition.fields || []) {
     if (field.type === "note" || !shown.has(field.name)) continue;
     const value = answers[field.name];
-    let problem = null;
+    let problem;
     if (!isAnswered(value)) {
       problem = field.required ? requiredMessage(field) : null;
     } else {

@@ -105,7 +105,8 @@ export async function keepPhoto(file) {
     blob = await downscale(file);
   } catch (error) {
     if (!KEPT_AS_IS.includes(file.type)) {
-      throw new Error("This picture's format cannot be used. Take the photo with the camera instead.");
+      throw new Error("This picture's format cannot be used. Take the photo with the camera instead.",
+        { cause: error });
     }
     blob = file;
   }

@@ -152,7 +152,8 @@ async function lastRecords(page) {
 async function recordsPage(page) {
   const { view, team, subject, forms, canRecord } = page;
   const own = formsAbout(forms, subject.kind);
-  const primary = own.find((form) => form.id === VISIT_FORM) || own.find((form) => form.data.subject_kind === subject.kind);
+  const primary = own.find((form) => form.id === VISIT_FORM)
+    || own.find((form) => form.data.subject_kind === subject.kind);
   const market = subject.kind === "pitch" && subject.data && subject.data.market_id
     ? await findSubject(team.slug, subject.data.market_id) : null;
   const backTo = market
