@@ -90,3 +90,17 @@ def test_registry_every_problem_code_the_core_raises_has_a_status():
     assert len(codes) >= 8, "the pattern found too few codes: has the shape of a Problem changed?"
     missing = {code: name for code, name in codes.items() if code not in STATUS_OF}
     assert not missing, f"codes without an HTTP status in errors.STATUS_OF: {missing}"
+
+
+def test_registry_the_question_page_shows_each_option_box_for_the_types_that_take_it():
+    from fvfield.teams.editor_forms import OPTION_TYPES
+
+    for option, names in OPTION_TYPES.items():
+        assert set(names.split()) == {n for n, t in TYPES.items() if option in t.options}, option
+    template = (REPO / "templates" / "teams" / "forms" / "question.html").read_text()
+    assert re.findall(r'data-types="([^"]*)"', template) == [
+        "{{ option_types.max_length }}",
+        "{{ option_types.min }}",
+        "{{ option_types.labels }}",
+        "{{ option_types.choices }}",
+    ]

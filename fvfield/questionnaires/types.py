@@ -463,4 +463,6 @@ def for_the_phone():
             t.name: {"options": list(t.options), "grouped": t.grouped, "in_rules": t.in_rules}
             for t in FIELD_TYPE_LIST
         },
+        "TEXT_LIMITS": TEXT_LIMITS,
+        "IMAGE_TYPES": list(IMAGE_TYPES),
     }

@@ -43,6 +43,11 @@ SUBJECT_KINDS = (
 NUMBER_TYPES = tuple(name for name, t in TYPES.items() if "min" in t.options)
 TEXT_TYPES = tuple(name for name, t in TYPES.items() if "max_length" in t.options)
 CHOICE_TYPES = tuple(name for name, t in TYPES.items() if "choices" in t.options)
+# The question page's option boxes, each shown for the types that take its option.
+OPTION_TYPES = {
+    option: " ".join(name for name, t in TYPES.items() if option in t.options)
+    for option in ("max_length", "min", "labels", "choices")
+}
 # Rules on these are chosen from the question's answers; others are typed.
 LISTED_RULE_TYPES = tuple(name for name, t in TYPES.items() if t.listed_in_rules)
 # Rules on these are typed as numbers.

@@ -19,6 +19,7 @@ from fvfield.sync.errors import InvalidDefinition
 from fvfield.teams import bp
 from fvfield.teams.editor_forms import (
     LISTED_RULE_TYPES,
+    OPTION_TYPES,
     SUBJECT_KINDS,
     AddQuestionForm,
     DraftAction,
@@ -263,6 +264,7 @@ def show_question(team, draft, question, form, status=200):
             if c.get("type") in LISTED_RULE_TYPES
         ],
         typed_controllers=[c for c in form.controllers if c.get("type") not in LISTED_RULE_TYPES],
+        option_types=OPTION_TYPES,
     ), status
 
 

@@ -1,14 +1,14 @@
 // The client-side checks of a form definition: the same rules the server
-// applies (docs SYNC.md, "Form definitions"), so a carer learns what to fix
+// applies (docs/sync.md, "Form definitions"), so a carer learns what to fix
 // before saving, not days later when the phone finds a signal.
+
+// The text limits and photo types are the server's (questionnaires/types.py).
+import { IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
-// The server's defaults when a text field has no max_length (fvfield/schema/fields.py).
-const TEXT_LIMITS = { text: 2000, textarea: 20000 };
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** Return whether an answer counts as given (null, "", [] and undefined do not). */
