@@ -229,6 +229,7 @@ EVERY_TYPE = {
     "fields": [
         {"name": "a_text", "type": "text", "label": "Text", "max_length": 10},
         {"name": "a_textarea", "type": "textarea", "label": "Long text", "max_length": 20},
+        {"name": "an_email", "type": "email", "label": "Email"},
         {"name": "an_integer", "type": "integer", "label": "Integer", "min": 0, "max": 10},
         {"name": "a_decimal", "type": "decimal", "label": "Decimal", "min": 0, "max": 10},
         {"name": "a_date", "type": "date", "label": "Date"},
@@ -247,6 +248,7 @@ EVERY_TYPE = {
 GOOD = {
     "a_text": "short",
     "a_textarea": "a little longer",
+    "an_email": "cara@example.org",
     "an_integer": 10,
     "a_decimal": 2.5,
     "a_date": "2026-11-25",
@@ -264,6 +266,7 @@ NOT_UPLOADED = {"sha256": "b" * 64, "content_type": "image/jpeg", "size": 10}
 WRONG = {
     "a_text": [True, 1, 1.5, [], {}, ["short"], "x" * 11],
     "a_textarea": [False, 0, ["a"], {"text": "a"}, "x" * 21],
+    "an_email": ["cara", "cara@example", "cara @example.org", 1, True, [], {}],
     "an_integer": ["1", 1.5, True, [], {}, 11, -1, 1e300],
     "a_decimal": ["1.5", True, [], {}, 10.5, -0.1],
     "a_date": ["2026-13-01", "2026-02-30", "25/11/2026", 20261125, True, "2026-11-25T10:00"],

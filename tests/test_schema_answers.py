@@ -30,6 +30,7 @@ EVERY_TYPE = {
     "fields": [
         {"name": "short", "type": "text", "label": "Short", "max_length": 10},
         {"name": "long", "type": "textarea", "label": "Long"},
+        {"name": "mail", "type": "email", "label": "Email"},
         {"name": "whole", "type": "integer", "label": "Whole", "min": 1, "max": 5},
         {"name": "amount", "type": "decimal", "label": "Amount", "min": 0, "max": 100},
         {"name": "day", "type": "date", "label": "Day"},
@@ -57,6 +58,9 @@ VALID = [
     ("short", "Zoë ☕ 你好"),
     ("long", "x" * 20_000),
     ("long", "two\nlines"),
+    ("mail", "ann@example.org"),
+    ("mail", "Zoë.O'Neil+circle@mail.example.co.uk"),
+    ("mail", " ann@example.org "),
     ("whole", 1),
     ("whole", 5),
     ("big", 2**53 - 1),
@@ -188,6 +192,12 @@ INVALID = [
     ("picture", {"sha256": HASH, "content_type": "image/png"}, "A photo needs size"),
     ("picture", {**PHOTO, "url": "http://x"}, "remove 'url'"),
     ("picture", HASH, "Attach a photo as"),
+    ("mail", "ann", "Enter an email address, like name@example.org."),
+    ("mail", "ann@example", "Enter an email address, like name@example.org."),
+    ("mail", "ann @example.org", "Enter an email address"),
+    ("mail", "a@b@example.org", "Enter an email address"),
+    ("mail", "x" * 250 + "@example.org", "Enter at most 254 characters."),
+    ("mail", 7, "Enter text, not a number."),
     ("intro", "hello", "This is a note to read; it takes no answer"),
     ("intro", False, "This is a note to read"),
 ]
@@ -508,6 +518,9 @@ def answers_for(field, required):
     strategies = {
         "text": lambda: text_answers(field, required),
         "textarea": lambda: text_answers(field, required),
+        "email": lambda: st.from_regex(
+            r"[a-z0-9._+-]{1,20}@[a-z0-9-]{1,20}(\.[a-z]{2,6}){1,2}", fullmatch=True
+        ),
         "integer": lambda: st.integers(-SAFE if low is None else low, SAFE if high is None else high),
         "decimal": lambda: decimal_answers(-SAFE if low is None else low, SAFE if high is None else high),
         "date": lambda: st.dates().map(lambda d: d.isoformat()),
@@ -600,6 +613,8 @@ def field_options(draw, kind):
     """Draw the type-specific options of a field."""
     if kind in ("text", "textarea") and draw(st.booleans()):
         return {"max_length": draw(st.integers(1, 2_000))}
+    if kind == "email" and draw(st.booleans()):
+        return {"max_length": draw(st.integers(60, 254))}
     if kind in ("integer", "scale") or (kind == "decimal" and draw(st.booleans())):
         low = draw(st.integers(-1_000, 1_000))
         high = draw(st.integers(low + 1, low + 100))

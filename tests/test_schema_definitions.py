@@ -28,6 +28,7 @@ def test_field_types_are_those_of_the_sync_contract():
     assert FIELD_TYPES == (
         "text",
         "textarea",
+        "email",
         "integer",
         "decimal",
         "date",

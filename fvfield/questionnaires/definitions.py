@@ -375,6 +375,7 @@ def choice_problem(choice, first_use, number):
 OPTION_CHECKS = {
     "text": check_max_length,
     "textarea": check_max_length,
+    "email": check_max_length,
     "integer": check_integer,
     "decimal": check_decimal,
     "scale": check_scale,

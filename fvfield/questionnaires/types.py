@@ -31,7 +31,7 @@ from datetime import date, datetime
 
 # The largest whole number a phone's JavaScript keeps exactly (Number.MAX_SAFE_INTEGER).
 SAFE_INTEGER = 2**53 - 1
-TEXT_LIMITS = {"text": 2_000, "textarea": 20_000}
+TEXT_LIMITS = {"text": 2_000, "textarea": 20_000, "email": 254}
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 GEOPOINT_KEYS = frozenset({"lat", "lon", "accuracy"})
 PHOTO_KEYS = frozenset({"sha256", "content_type", "size"})
@@ -43,6 +43,8 @@ DATETIME = re.compile(
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
 SHA256 = re.compile(r"[0-9a-f]{64}")
+# An email address as people write one: something, @, a domain with a dot (the phone uses the same).
+EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -133,6 +135,21 @@ def text_check(field):
         if len(value) > limit:
             return too_long
         return storable_text(value)
+
+    return check
+
+
+def email_check(field):
+    """Check an email answer: text within the limit that reads as one address."""
+    as_text = text_check(field)
+
+    def check(value):
+        problem = as_text(value)
+        if problem:
+            return problem
+        if not EMAIL_ADDRESS.fullmatch(value.strip()):
+            return "Enter an email address, like name@example.org."
+        return None
 
     return check
 
@@ -389,6 +406,7 @@ class FieldType:
 FIELD_TYPE_LIST = (
     FieldType("text", "Short text", "a short text", text_check, ("max_length",), blank=blank_text),
     FieldType("textarea", "Long text", "a long text", text_check, ("max_length",), blank=blank_text),
+    FieldType("email", "Email address", "an email address", email_check, ("max_length",), blank=blank_text),
     FieldType("integer", "Whole number", "a whole number", integer_check, ("min", "max"), export="whole"),
     FieldType(
         "decimal", "Number (decimals allowed)", "a number", decimal_check, ("min", "max"), export="number"
@@ -464,5 +482,6 @@ def for_the_phone():
             for t in FIELD_TYPE_LIST
         },
         "TEXT_LIMITS": TEXT_LIMITS,
+        "EMAIL_PATTERN": EMAIL_ADDRESS.pattern,
         "IMAGE_TYPES": list(IMAGE_TYPES),
     }

@@ -3,12 +3,13 @@
 // before saving, not days later when the phone finds a signal.
 
 // The text limits and photo types are the server's (questionnaires/types.py).
-import { IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
+import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+const EMAIL = new RegExp(`^(?:${EMAIL_PATTERN})$`, "u");
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** Return whether an answer counts as given (null, "", [] and undefined do not). */
@@ -101,13 +102,16 @@ export function answerProblem(field, value) {
   switch (field.type) {
     case "text":
     case "textarea":
+    case "email":
     {
       if (typeof value !== "string") return "Enter text.";
       const limit = isNumber(field.max_length) ? field.max_length : TEXT_LIMITS[field.type];
       // Count characters as the server does (code points, not UTF-16 units).
       const length = [...value].length;
       if (length > limit) return `Use ${limit} characters or fewer (now ${length}).`;
-      return value.includes("\u0000") ? "Remove the hidden NUL character from the text." : null;
+      if (value.includes("\u0000")) return "Remove the hidden NUL character from the text.";
+      return field.type === "email" && !EMAIL.test(value.trim())
+        ? "Enter an email address, like name@example.org." : null;
     }
     case "integer":
       if (!Number.isInteger(value)) return "Enter a whole number, like 12.";

@@ -230,6 +230,8 @@ function widgetFor(field, ids, emit, context) {
       return textInput(field, ids, emit, {});
     case "textarea":
       return textInput(field, ids, emit, { tag: "textarea" });
+    case "email":
+      return textInput(field, ids, emit, { type: "email", inputmode: "email" });
     case "integer":
       return textInput(field, ids, emit, { inputmode: "numeric", read: parseWhole });
     case "decimal":
