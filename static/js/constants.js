@@ -28,6 +28,19 @@ export const SYNC_INTERVAL_MS = 180000;
 export const BACKOFF_FIRST_MS = 5000;
 export const BACKOFF_MAX_MS = 300000;
 
+// How long a request may take before the phone gives up and tries again
+// later (docs/field-app.md, "Bad networks"): the base covers a slow link's
+// round trips and the server's work; a body adds the time it needs at the
+// slowest upload rate we plan for (EDGE, 64 kbit/s), so a photo gets longer.
+// At start-up a phone that holds a session waits less before using it.
+export const REQUEST_TIMEOUT_MS = 30000;
+export const UPLOAD_BYTES_PER_SECOND = 8000;
+export const SESSION_START_TIMEOUT_MS = 8000;
+
+// The push result statuses this phone knows (docs/api.md). A status not in
+// this list keeps its change on the phone, to be sent again at the next sync.
+export const PUSH_STATUSES = ["applied", "duplicate", "merged", "conflict", "rejected"];
+
 export const EVENT_SYNC_STATE = "fv:sync-state";
 export const EVENT_OUTBOX_CHANGED = "fv:outbox-changed";
 export const EVENT_SAVE_DRAFTS = "fv:save-drafts";

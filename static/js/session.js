@@ -1,9 +1,10 @@
 // Who is using the app: the user, their teams, the sync limits and the CSRF
 // token. From /api/v1/session when the server answers, else the copy kept in
 // IndexedDB (a carer opens the app offline for days).
+import {isSession} from './answers.js';
 import {ApiError, getJSON, setCsrfToken} from './api.js';
 import {
-  EVENT_SESSION, PHOTO_CACHE, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_RECORDS,
+  EVENT_SESSION, PHOTO_CACHE, SESSION_START_TIMEOUT_MS, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_RECORDS,
   STORE_SUBJECTS, STORE_TEAMS,
 } from './constants.js';
 import {USER_STORES, all, count, getMeta, promised, tx} from './db.js';
@@ -93,8 +94,8 @@ async function keepSession(answer) {
 }
 
 /** Fetch /api/v1/session and take its CSRF token; reject with ApiError or NetworkError. */
-export async function fetchSession() {
-  const answer = await getJSON(SESSION_URL);
+export async function fetchSession(options = {}) {
+  const answer = await getJSON(SESSION_URL, {...options, check: isSession});
   setCsrfToken(answer.csrf_token);
   return answer;
 }
@@ -105,16 +106,18 @@ export async function fetchSession() {
  * the previous user's records still wait: then the session is `blocked`.
  */
 export async function loadSession() {
+  // A phone that holds a session opens with it rather than wait long on a
+  // dead connection; the sync engine fetches a token when it needs one.
+  const previous = await getMeta('user', null);
   let answer;
   try {
-    answer = await fetchSession();
+    answer = await fetchSession(previous ? {timeoutMs: SESSION_START_TIMEOUT_MS} : {});
   } catch (error) {
     const session = await storedSession();
     // Offline, a stopped server or an ended session: the phone's copy serves.
     session.loginNeeded = error instanceof ApiError && error.status === 401;
     return announce(session);
   }
-  const previous = await getMeta('user', null);
   if (previous && previous.id !== answer.user.id) {
     const waiting = await count(STORE_OUTBOX);
     if (waiting) {

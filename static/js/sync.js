@@ -3,18 +3,24 @@
 // outbox oldest first in batches within the server's limits, then pull until
 // `more` is false. An outbox item leaves only when the server answered
 // applied, duplicate, merged or conflict. Triggers only *wake* the engine.
-import {ApiError, NetworkError, getJSON, postJSON, putBytes} from './api.js';
+// Every request has a deadline and every answer is checked (api.js,
+// answers.js), so a sync always ends, and says why in words (failure.js).
+import {ApiError, getJSON, postJSON, putBytes} from './api.js';
+import {ACKNOWLEDGED, answersPush, isPullPage, storedPhoto} from './answers.js';
 import {
   BACKOFF_FIRST_MS, BACKOFF_MAX_MS, EVENT_OUTBOX_CHANGED, EVENT_SYNC_STATE, MESSAGE_SYNC,
-  STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS, STORE_SUBJECTS,
-  SYNC_INTERVAL_MS, SYNC_TAG,
+  PUSH_STATUSES, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS,
+  STORE_SUBJECTS, SYNC_INTERVAL_MS, SYNC_TAG,
 } from './constants.js';
 import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
+import {APP_PROBLEM, SESSION_ENDED, expectedFailure, failureMessage} from './failure.js';
 import {NEEDS_ATTENTION, WAITING, listOutbox, outboxCounts} from './outbox.js';
 import {currentSession, limits, markLoginNeeded, refreshToken} from './session.js';
 
 const STORE_OF = {forms: STORE_FORMS, subjects: STORE_SUBJECTS, records: STORE_RECORDS};
-const ACKNOWLEDGED = new Set(['applied', 'duplicate', 'merged']);
+// A status the server may send that this phone has not learnt (a newer
+// server) keeps its change waiting: it is sent again at the next sync.
+const KNOWN_STATUSES = new Set(PUSH_STATUSES);
 const MAX_CONFLICT_NOTICES = 50;
 // The body around the changes: {"device_id": "<uuid>", "changes": [...]}.
 const BODY_OVERHEAD = 100;
@@ -38,6 +44,11 @@ export function notices({conflicts, needsAttention}) {
 
 /** The server no longer knows this session: stop, keep everything, ask for a login. */
 class LoginNeeded extends Error {}
+
+/** Return the key of the document an outbox item changes: "records/<id>". */
+function documentKey(item) {
+  return `${item.change.collection}/${item.change.id}`;
+}
 
 function teamPath(team, rest) {
   return `/api/v1/teams/${encodeURIComponent(team)}/${rest}`;
@@ -67,7 +78,7 @@ export function takeBatch(items, maxChanges, maxBytes) {
   const documents = new Set();
   let bytes = BODY_OVERHEAD;
   for (const item of items) {
-    const key = `${item.change.collection}/${item.change.id}`;
+    const key = documentKey(item);
     const size = encoder.encode(JSON.stringify(item.change)).length + 1;
     if (batch.length >= maxChanges || documents.has(key) || (batch.length && bytes + size > maxBytes)) {
       break;
@@ -161,7 +172,14 @@ export class SyncEngine {
       try {
         do {
           this.again = false;
-          await this.syncOnce();
+          try {
+            await this.syncOnce();
+          } catch (error) {
+            // syncOnce says why any request failed; this is the phone's own
+            // storage failing while it did. "Syncing…" must not stay.
+            console.error('fvfield sync', error);
+            this.announce({...this.state, state: 'error', message: APP_PROBLEM});
+          }
         } while (this.again && this.state.state === 'idle');
       } finally {
         this.running = null;
@@ -186,6 +204,11 @@ export class SyncEngine {
     if (!state.message) {
       state.message = notices(state);
     }
+    return this.announce(state);
+  }
+
+  /** Tell listeners this state as it is (publish() reads fresh counts first). */
+  announce(state) {
     this.state = state;
     window.dispatchEvent(new CustomEvent(EVENT_SYNC_STATE, {detail: state}));
     return state;
@@ -244,10 +267,7 @@ export class SyncEngine {
   async failed(error) {
     if (error instanceof LoginNeeded) {
       markLoginNeeded();
-      await this.publish({
-        state: 'login-needed', nextRetry: null,
-        message: 'Your session has ended. Log in again to send what waits; nothing on this phone was lost.',
-      });
+      await this.publish({state: 'login-needed', nextRetry: null, message: SESSION_ENDED});
       return;
     }
     this.failures += 1;
@@ -257,16 +277,13 @@ export class SyncEngine {
       this.retryTimer = null;
       this.run('retry');
     }, delay);
-    const unreachable = error instanceof NetworkError;
-    if (!unreachable && !(error instanceof ApiError)) {
+    if (!expectedFailure(error)) {
       console.error('fvfield sync', error);
     }
     await this.publish({
       state: navigator.onLine ? 'error' : 'offline',
       nextRetry: new Date(Date.now() + delay).toISOString(),
-      message: unreachable
-        ? 'The server cannot be reached. Everything stays on this phone; it will try again.'
-        : `Sync stopped: ${error.message} Everything stays on this phone; it will try again.`,
+      message: failureMessage(error, await outboxCounts()),
     });
   }
 
@@ -306,7 +323,8 @@ export class SyncEngine {
         continue;
       }
       try {
-        await this.call(() => putBytes(teamPath(team, `attachments/${sha256}`), photo.blob, photo.content_type));
+        await this.call(() => putBytes(teamPath(team, `attachments/${sha256}`), photo.blob, photo.content_type,
+          {check: storedPhoto(sha256)}));
       } catch (error) {
         if (error instanceof ApiError && [400, 413, 415].includes(error.status)) {
           await markForAttention(usedBy.map(({item, field}) => [item, {[field]: [error.message]}]));
@@ -323,8 +341,11 @@ export class SyncEngine {
   async pushTeam(team) {
     const device = await deviceId();
     let maxChanges = limits().max_changes;
+    // Documents whose change met a status this phone does not know: they,
+    // and their later changes, wait for the next sync.
+    const later = new Set();
     for (;;) {
-      const items = await listOutbox({team, state: WAITING});
+      const items = (await listOutbox({team, state: WAITING})).filter((item) => !later.has(documentKey(item)));
       if (!items.length) {
         return;
       }
@@ -337,7 +358,7 @@ export class SyncEngine {
       try {
         answer = await this.call(() => postJSON(teamPath(team, 'push'), {
           device_id: device, changes: batch.map((item) => item.change),
-        }));
+        }, {check: answersPush(batch)}));
       } catch (error) {
         if (!(error instanceof ApiError) || error.status >= 500 || error.status === 429) {
           throw error;
@@ -350,7 +371,9 @@ export class SyncEngine {
         await markForAttention(batch.map((item) => [item, {_: [error.message]}]));
         continue;
       }
-      await applyResults(team, batch, answer.results);
+      for (const item of await applyResults(team, batch, answer.results)) {
+        later.add(documentKey(item));
+      }
       maxChanges = limits().max_changes;
     }
   }
@@ -362,7 +385,7 @@ export class SyncEngine {
       const query = cursor ? `?since=${encodeURIComponent(cursor)}` : '';
       let page;
       try {
-        page = await this.call(() => getJSON(teamPath(team, `pull${query}`)));
+        page = await this.call(() => getJSON(teamPath(team, `pull${query}`), {check: isPullPage}));
       } catch (error) {
         if (error instanceof ApiError && error.code === 'cursor_expired' && cursor) {
           cursor = null;
@@ -426,20 +449,40 @@ async function rebase(outbox, team, change, rev, afterSeq) {
   return later.length;
 }
 
-/** Apply one push answer in one transaction. */
-async function applyResults(team, batch, results) {
-  if (!Array.isArray(results) || results.length !== batch.length) {
-    throw new Error('The server answered the push with the wrong number of results.');
+/** Return what the phone does with a push status: acknowledged, conflict, rejected or later. */
+function handlingOf(status) {
+  if (!KNOWN_STATUSES.has(status)) {
+    return 'later';
   }
-  await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS, STORE_META], 'readwrite', async (stores) => {
+  if (ACKNOWLEDGED.has(status)) {
+    return 'acknowledged';
+  }
+  return ['conflict', 'rejected'].includes(status) ? status : 'later';
+}
+
+/** Return {saved_at} of a local document: when it was saved here orders the screens' lists. */
+function savedAt(doc) {
+  return doc && doc.saved_at ? {saved_at: doc.saved_at} : {};
+}
+
+/**
+ * Apply one push answer (checked by answersPush) in one transaction; return
+ * the items kept for the next sync because their status is not one this
+ * phone knows.
+ */
+async function applyResults(team, batch, results) {
+  return tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS, STORE_META], 'readwrite', async (stores) => {
     const outbox = stores[STORE_OUTBOX];
     const conflicted = [];
+    const later = [];
     for (const [index, item] of batch.entries()) {
       const result = results[index];
       const store = stores[STORE_OF[item.change.collection]];
       const key = [team, item.change.id];
-      if (result.change_id !== item.change_id) {
-        throw new Error('The server answered the push out of order.');
+      if (handlingOf(result.status) === 'later') {
+        console.warn(`fvfield sync: the server answered "${result.status}"; the change waits for the next sync.`);
+        later.push(item);
+        continue;
       }
       if (result.status === 'rejected') {
         await promised(outbox.put({
@@ -448,15 +491,14 @@ async function applyResults(team, batch, results) {
         }));
         continue;
       }
-      if (!ACKNOWLEDGED.has(result.status) && result.status !== 'conflict') {
-        throw new Error(`The server answered "${result.status}", which this app does not know.`);
-      }
       await promised(outbox.delete(item.seq));
       const doc = await promised(store.get(key));
       if (result.status === 'conflict') {
         const left = await promised(outbox.index('by_document').count([team, item.change.collection, item.change.id]));
-        if (!left && result.current) {
-          await promised(store.put({...result.current, team, pending: false}));
+        if (!left && (result.current || doc)) {
+          // Nothing of it waits any more: the phone shows the server's version
+          // and pull may bring the next one.
+          await promised(store.put({...(result.current || doc), team, pending: false, ...savedAt(doc)}));
         }
         conflicted.push({team, collection: item.change.collection, id: item.change.id, at: new Date().toISOString()});
         continue;
@@ -471,6 +513,7 @@ async function applyResults(team, batch, results) {
       const kept = [...conflicted, ...((row && row.value) || [])].slice(0, MAX_CONFLICT_NOTICES);
       await promised(stores[STORE_META].put({key: 'conflicts', value: kept}));
     }
+    return later;
   });
 }
 
@@ -488,7 +531,7 @@ async function applyPulled(team, changes, cursor) {
         // A local edit still waits: the server decides when it arrives.
         continue;
       }
-      const doc = {...change, team, pending: false};
+      const doc = {...change, team, pending: false, ...savedAt(existing)};
       if (name === STORE_FORMS) {
         doc.versions = {...((existing && existing.versions) || {})};
         if (change.data && change.data.version !== undefined) {

@@ -1,0 +1,56 @@
+// What a person reads when a sync stops: what went wrong, in the app's own
+// words, then what happens next, true to the outbox (records still wait, or
+// everything has reached the server and only the team's news is late).
+// Never a JavaScript message: a bug in the app is logged for the developer
+// and said as one calm sentence (docs/field-app.md, "Bad networks").
+import {ApiError, NetworkError} from './api.js';
+
+export const STILL_HERE = 'Everything stays on this phone; it will try again.';
+export const ALL_SENT = 'Everything you saved has reached the server; '
+  + 'it will try again to fetch your team’s latest changes.';
+export const APP_PROBLEM = 'Sync stopped on a problem inside this app; '
+  + 'everything stays on this phone and it will try again.';
+export const SESSION_ENDED = 'Your session has ended. Log in again to send what waits; '
+  + 'nothing on this phone was lost.';
+
+// The server's own 5xx messages tell a person to try again; the phone does
+// that itself, so it says only what happened.
+const SERVER_WORDS = {
+  429: 'The server is busy.',
+  500: 'The server had a problem.',
+  502: 'The server is not answering just now.',
+  503: 'The server is busy or being updated.',
+  504: 'The server is not answering just now.',
+};
+const CSRF_WORDS = "The server did not accept this phone's security token.";
+
+/** Return whether a sync failure is the network's or the server's (else it is the app's own bug). */
+export function expectedFailure(error) {
+  return error instanceof NetworkError || error instanceof ApiError;
+}
+
+function asSentence(text) {
+  const clean = String(text || '').trim();
+  return !clean || /[.!?]$/.test(clean) ? clean : `${clean}.`;
+}
+
+function cause(error) {
+  if (error instanceof NetworkError) {
+    return error.message;
+  }
+  if (error.status >= 500 || error.status === 429) {
+    return SERVER_WORDS[error.status] || SERVER_WORDS[500];
+  }
+  if (error.code === 'csrf_failed') {
+    return CSRF_WORDS;
+  }
+  return asSentence(error.message) || `The server answered ${error.status}.`;
+}
+
+/** Return the message of a failed sync; `counts` are the outbox's {waiting, needsAttention} after it. */
+export function failureMessage(error, {waiting = 0, needsAttention = 0} = {}) {
+  if (!expectedFailure(error)) {
+    return APP_PROBLEM;
+  }
+  return `${cause(error)} ${waiting + needsAttention ? STILL_HERE : ALL_SENT}`;
+}
