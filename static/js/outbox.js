@@ -33,6 +33,7 @@ export function localTimestamp(date = new Date()) {
 async function saveChange(team, collection, id, baseRev, deleted, fields) {
   const store = STORE_OF[collection];
   const changeId = crypto.randomUUID();
+  const savedAt = new Date().toISOString();
   const result = await tx([store, STORE_OUTBOX], 'readwrite', async (stores) => {
     const existing = await promised(stores[store].get([team, id]));
     const earlier = await promised(
@@ -50,12 +51,11 @@ async function saveChange(team, collection, id, baseRev, deleted, fields) {
     };
     const doc = {
       ...(existing || {rev: 0, has_conflict: false}),
-      ...fields, team, id, deleted, pending: true, change_id: changeId,
+      ...fields, team, id, deleted, pending: true, change_id: changeId, saved_at: savedAt,
     };
     await promised(stores[store].put(doc));
     const seq = await promised(stores[STORE_OUTBOX].add({
-      change_id: changeId, team, change, state: WAITING, errors: null,
-      saved_at: new Date().toISOString(),
+      change_id: changeId, team, change, state: WAITING, errors: null, saved_at: savedAt,
     }));
     return {id, changeId, seq};
   });

@@ -107,7 +107,7 @@ export function startRouter(root, context = {}) {
         h("p", {}, h("a", { href: "#/" }, "Go to the start")));
     }
     if (turn !== shown) return;
-    if (message) content.prepend(notice("saved", h("p", {}, message)));
+    if (message) content.prepend(notice("saved", message instanceof Node ? message : h("p", {}, message)));
     root.replaceChildren(content);
     root.dataset.screen = found ? found.screen.NAME || "" : "not-found";
     window.scrollTo(0, 0);
@@ -147,14 +147,13 @@ export function startRouter(root, context = {}) {
     markCurrent(nav);
   }
   window.addEventListener("hashchange", show);
-  // After a sync the phone may hold new people, pitches or visits.
-  let lastSync = context.syncEngine ? context.syncEngine.state.lastSync : null;
+  // After every sync, failed or not, the screen shows what the phone now
+  // holds: a push can succeed before a pull fails, and the badges must follow.
+  let syncing = Boolean(context.syncEngine && context.syncEngine.state.state === "syncing");
   window.addEventListener(EVENT_SYNC_STATE, (event) => {
     const state = event.detail || {};
-    if (state.state === "idle" && state.lastSync !== lastSync) {
-      lastSync = state.lastSync;
-      refresh();
-    }
+    if (syncing && state.state !== "syncing") refresh();
+    syncing = state.state === "syncing";
   });
   show();
   return { go, refresh, show };

@@ -6,8 +6,9 @@ import { checkAnswers } from "../form/checks.js";
 import { renderForm } from "../form/render.js";
 import { saveSubject } from "../outbox.js";
 import { backLink, h, notice, replace, teamHash } from "./common.js";
-import { errorSummary, savedWords } from "./form.js";
+import { errorSummary } from "./form.js";
 import { findSubject, findTeam, pitchesOf } from "./local.js";
+import { savedNotice } from "./saved.js";
 
 export const NAME = "add-pitch";
 
@@ -78,7 +79,7 @@ export async function render(view) {
       replace(summarySlot, notice("problem", h("p", {}, `This phone could not save it: ${error.message || error}`)));
       return;
     }
-    view.go(teamHash(slug, "s", market.id), { flash: await savedWords(`Pitch ${label} added on this phone.`) });
+    view.go(teamHash(slug, "s", market.id), { flash: await savedNotice(`Pitch ${label} added on this phone.`) });
   });
 
   replace(view.root,

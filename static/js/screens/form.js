@@ -7,20 +7,14 @@ import { answersToSend, checkAnswers } from "../form/checks.js";
 import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
 import { renderForm } from "../form/render.js";
 import { countTimer, timedCount } from "../form/timer.js";
-import { NEEDS_ATTENTION, outboxCounts, outboxItem, saveRecord, updateRejected } from "../outbox.js";
-import { backLink, h, leadIn, notice, plural, replace, teamHash, whenWords } from "./common.js";
+import { NEEDS_ATTENTION, outboxItem, saveRecord, updateRejected } from "../outbox.js";
+import { backLink, h, leadIn, notice, replace, teamHash, whenWords } from "./common.js";
 import {
   allSubjects, definitionOf, findForm, findSubject, findTeam, listSubjects,
 } from "./local.js";
+import { savedNotice } from "./saved.js";
 
 export const NAME = "form";
-
-/** Return the words said after a save: "Saved on this phone. 2 records wait to sync." */
-export async function savedWords(what = "Saved on this phone.") {
-  const { waiting } = await outboxCounts();
-  if (!waiting) return what;
-  return `${what} ${plural(waiting, "record")} ${waiting === 1 ? "waits" : "wait"} to sync.`;
-}
 
 /** Return the error summary box: what to fix, each a link to its question. */
 export function errorSummary(form, errors, general = []) {
@@ -227,7 +221,7 @@ export async function render(view) {
       return;
     }
     const next = state.item ? "#/sync" : afterSave(team, state);
-    view.go(next, { flash: await savedWords(state.item ? "Fixed and saved on this phone." : "Saved on this phone.") });
+    view.go(next, { flash: await savedNotice(state.item ? "Fixed and saved on this phone." : "Saved on this phone.") });
   });
 
   view.title(definition.title);

@@ -79,7 +79,15 @@ export async function subjectLabel(team, id) {
   return subject.deleted ? `${subject.label} (deleted)` : subject.label;
 }
 
-const newestFirst = (a, b) => (Date.parse(b.recorded_at) || 0) - (Date.parse(a.recorded_at) || 0);
+const time = (iso) => Date.parse(iso) || 0;
+
+// Newest first. Records of the same second (recorded_at has no more) keep
+// the order they were saved in: saved_at on the phone that made them, the
+// server's updated_at on others; then the id, so a list never reorders
+// itself between two looks, before or after a sync.
+const newestFirst = (a, b) => (time(b.recorded_at) - time(a.recorded_at))
+  || (time(b.saved_at || b.updated_at) - time(a.saved_at || a.updated_at))
+  || String(b.id).localeCompare(String(a.id));
 
 /** Return the live records about a subject, newest first. */
 export async function recordsAbout(team, subjectId) {

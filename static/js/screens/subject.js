@@ -3,7 +3,7 @@
 // today's status, "Start survey visit", "Count footfall", "Add a pitch".
 // Anything else: its facts, its records and its forms.
 
-import { NEEDS_ATTENTION, listOutbox } from "../outbox.js";
+import { NEEDS_ATTENTION, WAITING, listOutbox } from "../outbox.js";
 import { raisedFields, todayText } from "../form/render.js";
 import { currentSession } from "../session.js";
 import {
@@ -62,15 +62,24 @@ function formButtons(team, subject, forms, primaryId) {
     teamHash(team.slug, "s", subject.id, "new", form.id), form.data.title));
 }
 
-async function attentionByRecord(team) {
-  const items = await listOutbox({ team, state: NEEDS_ATTENTION });
-  return new Map(items.map((item) => [item.change.id, item]));
+/**
+ * Return what of the team's documents is still on this phone only: ids
+ * whose change waits, and the items the server refused, by id. Badges come
+ * from the outbox itself, so they agree with the status bar after any sync.
+ */
+async function unsentOf(team) {
+  const items = await listOutbox({ team });
+  return {
+    waiting: new Set(items.filter((item) => item.state === WAITING).map((item) => item.change.id)),
+    attention: new Map(items.filter((item) => item.state === NEEDS_ATTENTION).map((item) => [item.change.id, item])),
+  };
 }
 
 /** Return who recorded a record, in words. */
 function authorWords(record) {
   const session = currentSession();
-  if (record.pending || (session && session.user && record.author === session.user.id)) return "You";
+  // No author yet: the server names it, and its copy has not come back (pull).
+  if (!record.author || record.pending || (session && session.user && record.author === session.user.id)) return "You";
   return record.author_name || "Another member of the team";
 }
 
@@ -116,16 +125,16 @@ function raisedBox(definition, record) {
       field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
 }
 
-function recordCard(team, record, forms, attention) {
+function recordCard(team, record, forms, unsent) {
   const form = forms.find((f) => f.id === record.form);
   const definition = definitionOf(form, record.form_version) || { fields: [] };
   const raised = raisedBox(definition, record);
-  const item = attention.get(record.id);
+  const item = unsent.attention.get(record.id);
   const notes = ["notes", "own_words", "what_changed"].map((name) => record.data[name]).find(Boolean);
   return h("li", { class: `visit ${raised ? "visit-raised" : ""}`.trim() },
     h("h3", { class: "visit-title" }, whenText(record.recorded_at)),
     h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(record)].join(" · "),
-      record.pending && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
+      unsent.waiting.has(record.id) && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
     record.has_conflict ? h("p", { class: "visit-conflict" },
       "Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.") : null,
     item ? notice("problem", h("p", {}, "The server could not accept this record."),
@@ -138,13 +147,13 @@ function recordCard(team, record, forms, attention) {
 
 async function lastRecords(page) {
   const { team, subject, forms } = page;
-  const [records, attention] = await Promise.all([recordsAbout(team.slug, subject.id), attentionByRecord(team.slug)]);
+  const [records, unsent] = await Promise.all([recordsAbout(team.slug, subject.id), unsentOf(team.slug)]);
   const shown = records.slice(0, LAST_RECORDS);
   const heading = subject.kind === "person" ? "Last visits" : "Last records";
   return h("section", { class: "section", "aria-labelledby": "records-h" },
     h("h2", { id: "records-h" }, heading),
     shown.length
-      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, attention)))
+      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, unsent)))
       : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
     records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null);
 }
@@ -195,7 +204,8 @@ function statusBadge(value) {
 }
 
 async function pitchRows(team, market, canRecord) {
-  const [pitches, status] = await Promise.all([pitchesOf(team.slug, market.id), todaysStatus(team.slug)]);
+  const [pitches, status, unsent] = await Promise.all([
+    pitchesOf(team.slug, market.id), todaysStatus(team.slug), unsentOf(team.slug)]);
   const rows = pitches.map((pitch) => {
     const value = status.get(pitch.id);
     const unit = pitch.data && pitch.data.unit_type ? humanise(pitch.data.unit_type) : "";
@@ -204,7 +214,8 @@ async function pitchRows(team, market, canRecord) {
       text: `${pitch.label} ${unit} ${value ? PITCH_STATUS[value] || "" : "not yet surveyed"}`,
       node: h("a", { class: "row pitch", href },
         h("span", { class: "row-title" }, pitch.label),
-        h("span", { class: "row-detail" }, unit, pitch.pending ? " · added on this phone" : ""),
+        h("span", { class: "row-detail" }, unit,
+          unsent.waiting.has(pitch.id) || unsent.attention.has(pitch.id) ? " · added on this phone" : ""),
         statusBadge(value)),
       value,
     };
