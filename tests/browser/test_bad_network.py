@@ -164,7 +164,7 @@ def assert_no_javascript(texts):
     ("portal", "/push", STILL_HERE),
     ("cut-headers", "/pull", ALL_SENT),
     ("cut-body", "/pull", ALL_SENT),
-])
+], ids=["push-cut-headers", "push-cut-body", "push-portal", "pull-cut-headers", "pull-cut-body"])
 def test_a_broken_answer_is_said_in_the_apps_own_words(phone, proxy, field_server, fault, path, then):
     syncs_only_when_asked(phone)
     saved = save_visit(phone)
@@ -210,7 +210,7 @@ def test_an_answer_of_the_wrong_shape_is_a_broken_answer(page, context):
 @pytest.mark.parametrize("fault, words", [
     ("502", "The server is not answering just now."),
     ("503", "The server is busy or being updated."),
-])
+], ids=["502", "503"])
 def test_a_gateway_error_says_it_will_try_again_once(phone, proxy, fault, words):
     syncs_only_when_asked(phone)
     save_visit(phone)
