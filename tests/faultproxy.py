@@ -25,6 +25,7 @@ Bounded, so a runaway retry loop cannot eat CI's time: at most `max_requests`
 requests, and the proxy stops by itself after `lifetime` seconds. It listens
 on 127.0.0.1 only. Use it as a context manager or call start() and stop().
 """
+
 import asyncio
 import random
 import re
@@ -32,15 +33,26 @@ import threading
 from dataclasses import dataclass
 
 FAULTS = (
-    "pass", "delay", "cut-headers", "cut-body", "duplicate", "duplicate-at-once",
-    "refuse", "portal", "502", "503", "hang",
+    "pass",
+    "delay",
+    "cut-headers",
+    "cut-body",
+    "duplicate",
+    "duplicate-at-once",
+    "refuse",
+    "portal",
+    "502",
+    "503",
+    "hang",
 )
 HEAD_END = b"\r\n\r\n"
 MAX_HEAD_BYTES = 64 * 1024
 # Headers that belong to one connection, not to the request (RFC 9110, 7.6.1).
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"}
-PORTAL_PAGE = (b"<!doctype html><title>Free Wi-Fi</title>"
-               b"<h1>Welcome to Market Wi-Fi</h1><p>Accept the terms to continue.</p>")
+PORTAL_PAGE = (
+    b"<!doctype html><title>Free Wi-Fi</title>"
+    b"<h1>Welcome to Market Wi-Fi</h1><p>Accept the terms to continue.</p>"
+)
 GATEWAY_PAGE = b"<html><body><h1>%d %s</h1><hr>nginx</body></html>"
 REASONS = {200: "OK", 502: "Bad Gateway", 503: "Service Unavailable"}
 
@@ -58,8 +70,18 @@ class Exchange:
 class FaultProxy:
     """The proxy. `weights` {fault: weight} apply to paths matching `faulty` (the API)."""
 
-    def __init__(self, upstream_port, *, seed=17, weights=None, faulty=r"^/api/",
-                 max_requests=3000, lifetime=300, upstream_timeout=60, delays=(0.2, 1.0)):
+    def __init__(
+        self,
+        upstream_port,
+        *,
+        seed=17,
+        weights=None,
+        faulty=r"^/api/",
+        max_requests=3000,
+        lifetime=300,
+        upstream_timeout=60,
+        delays=(0.2, 1.0),
+    ):
         self.upstream_port = upstream_port
         self.random = random.Random(seed)
         self.weights = dict(weights or {"pass": 1})
@@ -112,8 +134,10 @@ class FaultProxy:
                 return None
             fault = "pass"
             if self.faulty.search(path):
-                fault = self.planned(path) or self.random.choices(
-                    list(self.weights), weights=list(self.weights.values()))[0]
+                fault = (
+                    self.planned(path)
+                    or self.random.choices(list(self.weights), weights=list(self.weights.values()))[0]
+                )
             exchange = Exchange(method, path, fault)
             self.log.append(exchange)
             return exchange
@@ -167,7 +191,7 @@ class FaultProxy:
         self.ready.set()
         try:
             await asyncio.wait_for(self.stopping.wait(), self.lifetime)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         self.stopping.set()  # Hung connections end now.
         server.close()
@@ -226,9 +250,9 @@ class FaultProxy:
             return
         head, body = split_answer(answer)
         if fault == "cut-headers" or (fault == "cut-body" and not body):
-            writer.write(head[:len(head) // 2])
+            writer.write(head[: len(head) // 2])
         elif fault == "cut-body":
-            writer.write(head + body[:len(body) // 2])
+            writer.write(head + body[: len(body) // 2])
         else:
             writer.write(head + body)
         await writer.drain()
@@ -237,14 +261,15 @@ class FaultProxy:
         """Send the request to the server; return its whole answer (bytes) or None when it is down."""
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(
-                "127.0.0.1", self.upstream_port, limit=MAX_HEAD_BYTES)
+                "127.0.0.1", self.upstream_port, limit=MAX_HEAD_BYTES
+            )
         except OSError:
             return None
         try:
             upstream_writer.write(request.forwarded() + request.body)
             await upstream_writer.drain()
             answer = await asyncio.wait_for(upstream_reader.read(), self.upstream_timeout)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             return None
         finally:
             upstream_writer.close()
@@ -274,7 +299,7 @@ async def read_request(reader):
         head = await reader.readuntil(HEAD_END)
     except asyncio.IncompleteReadError:
         return None
-    line, *header_lines = head[:-len(HEAD_END)].split(b"\r\n")
+    line, *header_lines = head[: -len(HEAD_END)].split(b"\r\n")
     headers = [tuple(part.strip() for part in h.split(b":", 1)) for h in header_lines if b":" in h]
     method, target, _ = line.decode("latin-1").split(" ", 2)
     length = int(next((v for n, v in headers if n.lower() == b"content-length"), b"0"))
@@ -288,7 +313,7 @@ def split_answer(answer):
     line, *header_lines = answer[:end].split(b"\r\n")
     kept = [h for h in header_lines if h.split(b":", 1)[0].strip().lower() not in HOP_BY_HOP]
     head = b"\r\n".join([line, *kept, b"Connection: close"]) + HEAD_END
-    return head, answer[end + len(HEAD_END):]
+    return head, answer[end + len(HEAD_END) :]
 
 
 def status_of(answer):
@@ -303,7 +328,9 @@ def status_of(answer):
 
 def plain_answer(status, content_type, body):
     """Return a whole answer the proxy makes itself."""
-    head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
-            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n").encode()
+    head = (
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
     return head + body

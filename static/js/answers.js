@@ -3,8 +3,14 @@
 // check into a NetworkError ("broken"): a proxy, a captive portal or a cut
 // connection can hand the page anything, and the outbox must never move on it.
 
-/** The push statuses that take a change out of the outbox, with the rev it produced. */
-export const ACKNOWLEDGED = new Set(['applied', 'duplicate', 'merged']);
+import {ACKNOWLEDGED_STATUSES} from '/field/registry.js';
+
+/**
+ * The push statuses that take a change out of the outbox, with the rev it
+ * produced: the server's acknowledged statuses (fvfield/sync/statuses.py),
+ * but for a conflict, which sync.js handles on its own (both versions kept).
+ */
+export const ACKNOWLEDGED = new Set(ACKNOWLEDGED_STATUSES.filter((status) => status !== 'conflict'));
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isText = (value) => typeof value === 'string' && value !== '';

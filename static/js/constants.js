@@ -37,10 +37,6 @@ export const REQUEST_TIMEOUT_MS = 30000;
 export const UPLOAD_BYTES_PER_SECOND = 8000;
 export const SESSION_START_TIMEOUT_MS = 8000;
 
-// The push result statuses this phone knows (docs/api.md). A status not in
-// this list keeps its change on the phone, to be sent again at the next sync.
-export const PUSH_STATUSES = ["applied", "duplicate", "merged", "conflict", "rejected"];
-
 export const EVENT_SYNC_STATE = "fv:sync-state";
 export const EVENT_OUTBOX_CHANGED = "fv:outbox-changed";
 export const EVENT_SAVE_DRAFTS = "fv:save-drafts";

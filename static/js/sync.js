@@ -9,17 +9,19 @@ import {ApiError, getJSON, postJSON, putBytes} from './api.js';
 import {ACKNOWLEDGED, answersPush, isPullPage, storedPhoto} from './answers.js';
 import {
   BACKOFF_FIRST_MS, BACKOFF_MAX_MS, EVENT_OUTBOX_CHANGED, EVENT_SYNC_STATE, MESSAGE_SYNC,
-  PUSH_STATUSES, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS,
+  STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS,
   STORE_SUBJECTS, SYNC_INTERVAL_MS, SYNC_TAG,
 } from './constants.js';
 import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
+import {PUSH_STATUSES} from '/field/registry.js';
 import {APP_PROBLEM, SESSION_ENDED, expectedFailure, failureMessage} from './failure.js';
 import {NEEDS_ATTENTION, WAITING, listOutbox, outboxCounts} from './outbox.js';
 import {currentSession, limits, markLoginNeeded, refreshToken} from './session.js';
 
 const STORE_OF = {forms: STORE_FORMS, subjects: STORE_SUBJECTS, records: STORE_RECORDS};
 // A status the server may send that this phone has not learnt (a newer
-// server) keeps its change waiting: it is sent again at the next sync.
+// server than this phone's copy of /field/registry.js) keeps its change
+// waiting: it is sent again at the next sync.
 const KNOWN_STATUSES = new Set(PUSH_STATUSES);
 const MAX_CONFLICT_NOTICES = 50;
 // The body around the changes: {"device_id": "<uuid>", "changes": [...]}.

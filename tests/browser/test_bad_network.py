@@ -8,14 +8,14 @@ One test per way an answer breaks checks the words on the phone; the last
 test sends a few hundred visits through a seeded mix of every fault and a
 server kill, and holds the data path to exactly-once.
 """
+
 import re
 import time
 import uuid
 
 import pytest
-from playwright.sync_api import expect
-
 from faultproxy import FAULTS, FaultProxy
+from playwright.sync_api import expect
 
 from .conftest import ADA, MARKET, PHONE, PITCHES, call, log_in, sync_now, wait_until_offline_ready
 from .phone import choose, open_screen, save
@@ -23,8 +23,12 @@ from .phone import choose, open_screen, save
 BROKEN = "The connection broke before the server's answer arrived."
 TIMED_OUT = "The server did not answer in time."
 STILL_HERE = "Everything stays on this phone; it will try again."
-ALL_SENT = "Everything you saved has reached the server; it will try again to fetch your team’s latest changes."
-APP_PROBLEM = "Sync stopped on a problem inside this app; everything stays on this phone and it will try again."
+ALL_SENT = (
+    "Everything you saved has reached the server; it will try again to fetch your team’s latest changes."
+)
+APP_PROBLEM = (
+    "Sync stopped on a problem inside this app; everything stays on this phone and it will try again."
+)
 # What a JavaScript error or a browser's network error looks like in text.
 JAVASCRIPT = re.compile(
     r"Cannot read|undefined|\bnull\b|TypeError|SyntaxError|ReferenceError|is not a function"
@@ -61,7 +65,8 @@ SAVE_SURVEYS = """async ([count, pitches]) => {
   for (let n = 0; n < count; n += 1) {
     const saved = await saveRecord({team: 'ridley-market', form: 'pitch-survey', formVersion: 1,
                                     subjectId: pitches[n % pitches.length],
-                                    data: n % 3 ? {status: 'trading', goods_category: 'fruit_veg'} : {status: 'vacant'}});
+                                    data: n % 3 ? {status: 'trading', goods_category: 'fruit_veg'}
+                                                : {status: 'vacant'}});
     ids.push(saved.id);
   }
   return ids;
@@ -97,8 +102,13 @@ def open_phone(browser, proxy):
 
     def open_():
         context = browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, base_url=proxy.url,
-            service_workers="allow", locale="en-GB", timezone_id="Europe/London",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            base_url=proxy.url,
+            service_workers="allow",
+            locale="en-GB",
+            timezone_id="Europe/London",
         )
         context.set_default_timeout(15_000)
         context.add_init_script(WATCH_WORDS)
@@ -136,8 +146,13 @@ def syncs_only_when_asked(page):
 
 def save_visit(page, record_id=None, **answers):
     """Save a home visit for Ada through the outbox; return {id, changeId, seq}."""
-    record = {"team": "clapton-circle", "form": "home-visit", "formVersion": 1, "subjectId": ADA,
-              "data": {**VISIT, **answers}}
+    record = {
+        "team": "clapton-circle",
+        "form": "home-visit",
+        "formVersion": 1,
+        "subjectId": ADA,
+        "data": {**VISIT, **answers},
+    }
     if record_id:
         record["id"] = record_id
     return call(page, "outbox", "saveRecord", record)
@@ -158,13 +173,17 @@ def assert_no_javascript(texts):
     assert not shown, f"the phone showed a programmer's message: {shown[:3]}"
 
 
-@pytest.mark.parametrize("fault, path, then", [
-    ("cut-headers", "/push", STILL_HERE),
-    ("cut-body", "/push", STILL_HERE),
-    ("portal", "/push", STILL_HERE),
-    ("cut-headers", "/pull", ALL_SENT),
-    ("cut-body", "/pull", ALL_SENT),
-], ids=["push-cut-headers", "push-cut-body", "push-portal", "pull-cut-headers", "pull-cut-body"])
+@pytest.mark.parametrize(
+    "fault, path, then",
+    [
+        ("cut-headers", "/push", STILL_HERE),
+        ("cut-body", "/push", STILL_HERE),
+        ("portal", "/push", STILL_HERE),
+        ("cut-headers", "/pull", ALL_SENT),
+        ("cut-body", "/pull", ALL_SENT),
+    ],
+    ids=["push-cut-headers", "push-cut-body", "push-portal", "pull-cut-headers", "pull-cut-body"],
+)
 def test_a_broken_answer_is_said_in_the_apps_own_words(phone, proxy, field_server, fault, path, then):
     syncs_only_when_asked(phone)
     saved = save_visit(phone)
@@ -198,8 +217,12 @@ def test_a_cut_inside_the_session_answer_is_said_in_the_apps_own_words(phone, pr
 
 def test_an_answer_of_the_wrong_shape_is_a_broken_answer(page, context):
     syncs_only_when_asked(page)
-    context.route("**/api/v1/teams/clapton-circle/pull*", lambda route: route.fulfill(
-        status=200, content_type="application/json", body='{"changes": "none", "more": false}'))
+    context.route(
+        "**/api/v1/teams/clapton-circle/pull*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body='{"changes": "none", "more": false}'
+        ),
+    )
 
     state = sync_now(page)
 
@@ -207,10 +230,14 @@ def test_an_answer_of_the_wrong_shape_is_a_broken_answer(page, context):
     assert call(page, "db", "getMeta", "cursor:clapton-circle") is not None
 
 
-@pytest.mark.parametrize("fault, words", [
-    ("502", "The server is not answering just now."),
-    ("503", "The server is busy or being updated."),
-], ids=["502", "503"])
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        ("502", "The server is not answering just now."),
+        ("503", "The server is busy or being updated."),
+    ],
+    ids=["502", "503"],
+)
 def test_a_gateway_error_says_it_will_try_again_once(phone, proxy, fault, words):
     syncs_only_when_asked(phone)
     save_visit(phone)
@@ -282,10 +309,18 @@ def test_a_photo_upload_may_take_longer_than_a_push(phone, proxy, field_server):
     proxy.delays = (1.2, 1.2)
     photo = phone.evaluate(MAKE_PHOTO, [320, 240])
     assert photo["size"] > 40_000
-    saved = call(phone, "outbox", "saveRecord", {
-        "team": "ridley-market", "form": "pitch-survey", "formVersion": 1, "subjectId": PITCHES[0],
-        "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
-    })
+    saved = call(
+        phone,
+        "outbox",
+        "saveRecord",
+        {
+            "team": "ridley-market",
+            "form": "pitch-survey",
+            "formVersion": 1,
+            "subjectId": PITCHES[0],
+            "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
+        },
+    )
     proxy.plan(r"/attachments/", "delay")
     proxy.plan(r"/push$", "delay")
 
@@ -327,8 +362,13 @@ def test_a_bug_in_the_app_is_logged_and_said_in_one_calm_sentence(page):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     syncs_only_when_asked(page)
-    call(page, "db", "put", "outbox", {"change_id": str(uuid.uuid4()), "team": "clapton-circle",
-                                       "change": None, "state": "waiting"})
+    call(
+        page,
+        "db",
+        "put",
+        "outbox",
+        {"change_id": str(uuid.uuid4()), "team": "clapton-circle", "change": None, "state": "waiting"},
+    )
 
     state = sync_now(page)
 
@@ -341,9 +381,19 @@ def test_records_saved_in_the_same_second_keep_the_order_they_were_saved_in(page
     syncs_only_when_asked(page)
     notes = [f"Visit {n}" for n in range(5)]
     for note in notes:
-        call(page, "outbox", "saveRecord", {
-            "team": "clapton-circle", "form": "home-visit", "formVersion": 1, "subjectId": ADA,
-            "recordedAt": "2026-11-25T09:41:00+00:00", "data": {**VISIT, "notes": note}})
+        call(
+            page,
+            "outbox",
+            "saveRecord",
+            {
+                "team": "clapton-circle",
+                "form": "home-visit",
+                "formVersion": 1,
+                "subjectId": ADA,
+                "recordedAt": "2026-11-25T09:41:00+00:00",
+                "data": {**VISIT, "notes": note},
+            },
+        )
     open_screen(page, f"#/t/clapton-circle/s/{ADA}")
     cards = page.locator(".visit .visit-notes")
     expect(cards).to_have_text(notes[::-1])
@@ -354,8 +404,7 @@ def test_records_saved_in_the_same_second_keep_the_order_they_were_saved_in(page
     expect(cards).to_have_text(notes[::-1])
 
 
-def test_a_few_hundred_visits_sync_exactly_once_through_every_fault(
-        field_server, proxy, open_phone, screens):
+def test_a_few_hundred_visits_sync_exactly_once_through_every_fault(field_server, proxy, open_phone, screens):
     field_server.configure(MAX_CHANGES=10)
     field_server.restart()
     phone = open_phone()
@@ -365,9 +414,20 @@ def test_a_few_hundred_visits_sync_exactly_once_through_every_fault(
     surveys = phone.evaluate(SAVE_SURVEYS, [47, PITCHES])
     photos = [phone.evaluate(MAKE_PHOTO, [64 + 8 * n, 48]) for n in range(3)]
     for n, photo in enumerate(photos):
-        surveys.append(call(phone, "outbox", "saveRecord", {
-            "team": "ridley-market", "form": "pitch-survey", "formVersion": 1, "subjectId": PITCHES[n],
-            "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo}})["id"])
+        surveys.append(
+            call(
+                phone,
+                "outbox",
+                "saveRecord",
+                {
+                    "team": "ridley-market",
+                    "form": "pitch-survey",
+                    "formVersion": 1,
+                    "subjectId": PITCHES[n],
+                    "data": {"status": "trading", "goods_category": "fruit_veg", "photo": photo},
+                },
+            )["id"]
+        )
     edited = visits[:20]
     for record_id in edited:
         save_visit(phone, record_id, notes="Corrected after the visit")
@@ -377,14 +437,30 @@ def test_a_few_hundred_visits_sync_exactly_once_through_every_fault(
 
     # Every fault at least once on the pushes, then a seeded mix on every API request.
     proxy.plan(r"/push$", *[fault for fault in FAULTS if fault != "pass"])
-    proxy.set_weights({"pass": 40, "delay": 10, "cut-headers": 6, "cut-body": 6, "duplicate": 6,
-                       "duplicate-at-once": 6, "refuse": 6, "portal": 3, "502": 4, "503": 4, "hang": 1})
+    proxy.set_weights(
+        {
+            "pass": 40,
+            "delay": 10,
+            "cut-headers": 6,
+            "cut-body": 6,
+            "duplicate": 6,
+            "duplicate-at-once": 6,
+            "refuse": 6,
+            "portal": 3,
+            "502": 4,
+            "503": 4,
+            "hang": 1,
+        }
+    )
     phone.context.set_offline(False)
     sync_now_button = phone.get_by_role("button", name="Sync now")
     killed = False
     for _ in range(80):
-        if call(phone, "outbox", "unsentCount") == 0 and phone.evaluate(
-                "async () => (await import('/static/js/sync.js')).syncEngine.state.state") == "idle":
+        if (
+            call(phone, "outbox", "unsentCount") == 0
+            and phone.evaluate("async () => (await import('/static/js/sync.js')).syncEngine.state.state")
+            == "idle"
+        ):
             break
         expect(sync_now_button).to_be_enabled(timeout=20_000)
         sync_now_button.click()
