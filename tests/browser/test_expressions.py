@@ -1,0 +1,146 @@
+"""The questionnaire expression language on the phone gives what the server gives.
+
+The shared vectors (tests/expression_vectors.json) and random expressions over random answers run
+through static/js/form/expressions.js in Chromium and through fvfield/questionnaires/expressions.py.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fvfield.questionnaires.expressions import Context, ExpressionError, evaluate, parse, result_of
+
+VECTORS = json.loads((Path(__file__).resolve().parent.parent / "expression_vectors.json").read_text())
+
+RUN = """async (cases) => {
+  const {parse, evaluate, context, resultOf, ExpressionError} = await import('/static/js/form/expressions.js');
+  return cases.map((c) => {
+    try {
+      const tree = parse(c.expression);
+      return resultOf(evaluate(tree, context(c.answers, {current: c.current ?? null, today: c.today, now: c.now})));
+    } catch (error) {
+      if (error instanceof ExpressionError) return {error: error.reason, position: error.position};
+      return {crash: String(error)};
+    }
+  });
+}"""
+
+
+def on_server(case):
+    """Return what the server gives for a case, in the shape RUN gives."""
+    try:
+        tree = parse(case["expression"])
+    except ExpressionError as error:
+        return {"error": error.message, "position": error.position}
+    context = Context(case["answers"], current=case.get("current"), today=case["today"], now=case["now"])
+    return result_of(evaluate(tree, context))
+
+
+@pytest.fixture
+def phone(context):
+    """A page of the server's origin, where the field app's modules load."""
+    page = context.new_page()
+    page.goto("/login")
+    return page
+
+
+def full(case):
+    """Return a case with today and now filled in."""
+    return {"today": VECTORS["today"], "now": VECTORS["now"], "current": None, **case}
+
+
+def test_expressions_on_the_phone_give_the_shared_results(phone):
+    cases = [full(case) for case in VECTORS["cases"]]
+    found = phone.evaluate(RUN, cases)
+    wrong = []
+    for case, result in zip(cases, found):
+        wanted = case.get("result") or {"error": case["error"], "position": case["position"]}
+        if "error" in wanted:
+            ok = (
+                "error" in result
+                and wanted["error"] in result["error"]
+                and result["position"] == wanted["position"]
+            )
+        else:
+            ok = result == wanted
+        if not ok:
+            wrong.append((case["expression"], wanted, result))
+    assert not wrong, wrong
+
+
+NAMES = ["n", "t", "b", "d", "m", "e"]
+ANSWERS = st.fixed_dictionaries(
+    {
+        "n": st.one_of(st.integers(-1000, 1000), st.floats(-1e6, 1e6, allow_nan=False), st.none()),
+        "t": st.one_of(st.sampled_from(["", "yes", "no", "12", " 3.5 ", "Zoë", "a b"]), st.none()),
+        "b": st.one_of(st.booleans(), st.none()),
+        "d": st.one_of(
+            st.sampled_from(["2026-12-03", "1990-05-17", "2024-02-29", "09:30", "2026-12-03T10:00:00Z"]),
+            st.none(),
+        ),
+        "m": st.lists(st.sampled_from(["a", "b", "c"]), unique=True),
+        "e": st.just(""),
+    }
+)
+LEAVES = st.one_of(
+    st.sampled_from([f"${{{name}}}" for name in NAMES] + ["."]),
+    st.integers(-20, 20).map(str),
+    st.floats(0, 100, allow_nan=False).map(lambda x: f"{x:.3f}"),
+    st.sampled_from(["'yes'", "'a'", "''", "'2026-01-01'", "today()", "true()", "false()"]),
+)
+
+
+def combine(children):
+    """Build bigger expressions from smaller ones."""
+    pairs = st.tuples(children, children)
+    return st.one_of(
+        st.tuples(
+            pairs,
+            st.sampled_from(["+", "-", "*", "div", "mod", "=", "!=", "<", "<=", ">", ">=", "and", "or"]),
+        ).map(lambda p: f"({p[0][0]} {p[1]} {p[0][1]})"),
+        children.map(lambda a: f"-{a}"),
+        st.tuples(
+            children,
+            st.sampled_from(
+                [
+                    "not",
+                    "string-length",
+                    "count-selected",
+                    "number",
+                    "string",
+                    "boolean",
+                    "int",
+                    "round",
+                    "abs",
+                    "date",
+                    "count",
+                ]
+            ),
+        ).map(lambda p: f"{p[1]}({p[0]})"),
+        st.tuples(
+            pairs,
+            st.sampled_from(
+                ["coalesce", "selected", "concat", "contains", "round", "max", "min", "starts-with", "substr"]
+            ),
+        ).map(lambda p: f"{p[1]}({p[0][0]}, {p[0][1]})"),
+        st.tuples(children, children, children).map(lambda p: f"if({p[0]}, {p[1]}, {p[2]})"),
+    )
+
+
+EXPRESSIONS = st.recursive(LEAVES, combine, max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(
+    batch=st.lists(
+        st.tuples(EXPRESSIONS, ANSWERS, st.sampled_from(["", "me", "3"])), min_size=10, max_size=10
+    )
+)
+def test_expressions_random_ones_give_the_same_on_both_sides(phone, batch):
+    cases = [full({"expression": e, "answers": a, "current": c}) for e, a, c in batch]
+    found = phone.evaluate(RUN, cases)
+    for case, result in zip(cases, found):
+        assert result == on_server(case), (case["expression"], case["answers"], case["current"])
