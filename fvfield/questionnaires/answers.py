@@ -10,6 +10,8 @@ import functools
 import json
 
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
+from fvfield.questionnaires.expressions import Context, evaluate, references, truth
+from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
 
@@ -36,9 +38,9 @@ class AnswerValidator:
         errors = {}
         seen = {}
         get = answers.get
-        for name, check, required, blank, shown, hidden in self.steps:
+        for name, check, required, blank, shown, hidden, allowed in self.steps:
             value = get(name)
-            visible = True if shown is None else shown(seen)
+            visible = True if shown is None else shown(seen, answers, errors)
             if visible is False:
                 if value is not None:
                     errors[name] = [hidden]
@@ -48,6 +50,8 @@ class AnswerValidator:
                     errors[name] = [required]
                 continue
             problem = check(value)
+            if problem is None and allowed is not None:
+                problem = allowed(value, answers, errors)
             if problem is not None:
                 errors[name] = [problem]
                 seen[name] = UNSURE
@@ -74,20 +78,59 @@ class AnswerValidator:
 
 
 def compile_step(field, by_name):
-    """Build one question's step: name, check, required message, blank test, show_if."""
+    """Build one question's step: name, check, required message, blank test, condition, constraint."""
     rule = field.get("show_if")
-    if rule is None:
+    if "relevant" in field:
+        shown = expression_condition(parse_expression(field["relevant"]))
+        hidden = "Leave this question out: its condition is not met."
+        required = "Answer this question: it is required here."
+    elif rule is None:
         shown = hidden = None
         required = "Answer this question: it is required."
     else:
         controller = by_name[rule["field"]]
         words = rule_words(rule, controller)
-        shown = compile_rule(rule, controller)
+        decide = compile_rule(rule, controller)
+        shown = lambda seen, answers, errors: decide(seen)  # noqa: E731
         hidden = f"Leave this question out: it is only asked when {words}."
         required = f"Answer this question: it is required when {words}."
     if not field.get("required", False):
         required = None
-    return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden)
+    elif "required_message" in field:
+        required = field["required_message"]
+    allowed = None
+    if "constraint" in field:
+        message = field.get("constraint_message") or "This answer is not allowed here: check it."
+        allowed = expression_constraint(parse_expression(field["constraint"]), message)
+    return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden, allowed)
+
+
+def expression_condition(tree):
+    """Return a step's condition from a relevant expression: True, False, or None (unsure).
+
+    None, as a show_if rule's test says, when a question it reads has a wrong or
+    missing-but-required answer: only that other answer is refused then.
+    """
+    names = references(tree)
+
+    def shown(seen, answers, errors):
+        if any(name in errors for name in names):
+            return None
+        return truth(evaluate(tree, Context(answers)))
+
+    return shown
+
+
+def expression_constraint(tree, message):
+    """Return a step's constraint: the form's message when the answer (.) breaks it, else None."""
+    names = references(tree)
+
+    def allowed(value, answers, errors):
+        if any(name in errors for name in names):
+            return None
+        return None if truth(evaluate(tree, Context(answers, current=value))) else message
+
+    return allowed
 
 
 def compile_definition(definition):

@@ -9,6 +9,8 @@ Every message names the question by its label and name.
 import difflib
 import re
 
+from fvfield.questionnaires.expressions import ExpressionError, references
+from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import check_show_if
 from fvfield.questionnaires.types import (
     FIELD_NAME,
@@ -39,7 +41,20 @@ MAX_CHOICE_VALUE = 200
 MAX_REPORTED = 10
 
 FORM_KEYS = ("id", "version", "title", "subject_kind", "fields")
-COMMON_KEYS = ("name", "type", "label", "required", "hint", "show_if")
+COMMON_KEYS = (
+    "name",
+    "type",
+    "label",
+    "required",
+    "hint",
+    "show_if",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "required_message",
+)
+# The expressions a question may have (docs/expressions.md), and what each is in a sentence.
+EXPRESSION_KEYS = {"relevant": "condition (relevant)", "constraint": "constraint"}
 OPTIONS = {name: field_type.options for name, field_type in TYPES.items() if field_type.options}
 ALL_KEYS = COMMON_KEYS + tuple(sorted({key for keys in OPTIONS.values() for key in keys}))
 
@@ -168,6 +183,7 @@ def check_field(problems, index, field, earlier, all_names):
         OPTION_CHECKS[kind](problems, path, who, field)
     if "show_if" in field:
         check_show_if(problems, f"{path}.show_if", who, field, earlier, all_names)
+    check_expressions(problems, path, who, field, all_names)
     if name is not None and name not in earlier:
         usable = kind is not None and problems.count == found
         earlier[name] = (index, field, answer_check(field) if usable else None)
@@ -246,6 +262,31 @@ def check_required_and_hint(problems, path, who, field, kind):
         return
     if type(hint) is not str or len(hint) > MAX_HINT or storable_text(hint):
         problems.add(f"{path}.hint", f"{who}: the hint must be text of at most {MAX_HINT:,} characters.")
+
+
+def check_expressions(problems, path, who, field, all_names):
+    """Check a question's relevant and constraint expressions and its own messages."""
+    for key, words in EXPRESSION_KEYS.items():
+        if key not in field:
+            continue
+        try:
+            tree = parse_expression(field[key])
+        except ExpressionError as error:
+            problems.add(f"{path}.{key}", f"{who}: its {words} cannot be read: {error}.")
+            continue
+        unknown = [name for name in references(tree) if name not in all_names]
+        if unknown:
+            problems.add(
+                f"{path}.{key}", f"{who}: its {words} names no question '{unknown[0]}' of this form."
+            )
+    if "show_if" in field and "relevant" in field:
+        problems.add(f"{path}.relevant", f"{who}: give it show_if or relevant, not both.")
+    if "constraint_message" in field and "constraint" not in field:
+        problems.add(f"{path}.constraint_message", f"{who}: a constraint_message needs a constraint.")
+    for key in ("constraint_message", "required_message"):
+        value = field.get(key)
+        if key in field and (type(value) is not str or not value.strip() or len(value) > MAX_HINT):
+            problems.add(f"{path}.{key}", f"{who}: {key} must be text of 1 to {MAX_HINT:,} characters.")
 
 
 def check_max_length(problems, path, who, field):

@@ -144,3 +144,20 @@ def test_expressions_random_ones_give_the_same_on_both_sides(phone, batch):
     found = phone.evaluate(RUN, cases)
     for case, result in zip(cases, found):
         assert result == on_server(case), (case["expression"], case["answers"], case["current"])
+
+
+FORMS = json.loads((Path(__file__).resolve().parent.parent / "expression_forms.json").read_text())
+CHECK = """async ([form, cases]) => {
+  const {answersToSend, checkAnswers} = await import('/static/js/form/checks.js');
+  return cases.map((c) => [checkAnswers(form, c.answers), Object.keys(answersToSend(form, c.answers))]);
+}"""
+
+
+def test_expressions_the_phone_refuses_what_the_server_refuses(phone):
+    found = phone.evaluate(CHECK, [FORMS["form"], FORMS["cases"]])
+    for case, (errors, sent) in zip(FORMS["cases"], found):
+        dropped = case.get("dropped_by_the_phone", [])
+        assert sorted(errors) == sorted(set(case["refused"]) - set(dropped)), (case["answers"], errors)
+        assert not set(dropped) & set(sent), (case["answers"], sent)
+        if "message" in case:
+            assert errors[case["refused"][0]] == [case["message"]]

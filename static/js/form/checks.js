@@ -4,6 +4,7 @@
 
 // The text limits and photo types are the server's (questionnaires/types.py).
 import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
+import { context, evaluate, parse, truth } from "./expressions.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -29,8 +30,22 @@ export function fieldsByName(definition) {
   return new Map((definition.fields || []).map((field) => [field.name, field]));
 }
 
+const TREES = new Map();
+
+/** Return the parsed tree of an expression, parsing each text once (the definition was checked). */
+function treeOf(expression) {
+  if (!TREES.has(expression)) TREES.set(expression, parse(expression));
+  return TREES.get(expression);
+}
+
+/** Return whether an expression is true over the answers (`.` is `current`). */
+function holds(expression, answers, current = null) {
+  return truth(evaluate(treeOf(expression), context(answers, {current})));
+}
+
 /** Return whether `field` is shown, given the answers (a hidden field counts as absent). */
 export function isShown(field, answers, byName, seen = new Set()) {
+  if (field.relevant) return holds(field.relevant, answers);
   const rule = field.show_if;
   if (!rule) return true;
   const parent = byName.get(rule.field);
@@ -48,12 +63,26 @@ export function isShown(field, answers, byName, seen = new Set()) {
   return targets.some((target) => sameValue(value, target));
 }
 
-/** Return the names of the fields shown for these answers. */
+/**
+ * Return the names of the fields shown for these answers. A condition reads
+ * the answers as they would be sent, without those of hidden questions (as
+ * the server reads them), so hiding is repeated until nothing changes.
+ */
 export function shownFields(definition, answers) {
   const byName = fieldsByName(definition);
-  return new Set(
-    (definition.fields || []).filter((f) => isShown(f, answers, byName)).map((f) => f.name),
-  );
+  const fields = definition.fields || [];
+  const sent = Object.fromEntries(Object.entries(answers).map(([name, value]) => [
+    name, typeof value === "string" && byName.get(name)?.type !== "textarea" ? value.trim() : value,
+  ]));
+  let visible = sent;
+  let shown = new Set();
+  for (let round = 0; round <= fields.length; round += 1) {
+    const next = new Set(fields.filter((f) => isShown(f, visible, byName)).map((f) => f.name));
+    if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
+    shown = next;
+    visible = Object.fromEntries(Object.entries(sent).filter(([name]) => shown.has(name)));
+  }
+  return shown;
 }
 
 /** Return the answers to send: shown, answered fields of the definition only. */
@@ -185,15 +214,19 @@ function requiredMessage(field) {
 export function checkAnswers(definition, answers) {
   const errors = {};
   const shown = shownFields(definition, answers);
+  const visible = answersToSend(definition, answers);
   for (const field of definition.fields || []) {
     if (field.type === "note" || !shown.has(field.name)) continue;
     const value = answers[field.name];
+    const sent = typeof value === "string" && field.type !== "textarea" ? value.trim() : value;
     let problem;
     if (!isAnswered(value)) {
-      problem = field.required ? requiredMessage(field) : null;
+      problem = field.required ? field.required_message || requiredMessage(field) : null;
     } else {
-      problem = answerProblem(field, typeof value === "string" && field.type !== "textarea"
-        ? value.trim() : value);
+      problem = answerProblem(field, sent);
+      if (!problem && field.constraint && !holds(field.constraint, visible, sent)) {
+        problem = field.constraint_message || "This answer is not allowed here: check it.";
+      }
     }
     if (problem) errors[field.name] = [problem];
   }
