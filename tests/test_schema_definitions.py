@@ -42,6 +42,7 @@ def test_field_types_are_those_of_the_sync_contract():
         "geopoint",
         "photo",
         "note",
+        "calculate",
     )
 
 

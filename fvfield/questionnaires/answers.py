@@ -10,7 +10,7 @@ import functools
 import json
 
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
-from fvfield.questionnaires.expressions import Context, evaluate, references, truth
+from fvfield.questionnaires.expressions import Context, evaluate, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
@@ -99,7 +99,9 @@ def compile_step(field, by_name):
     elif "required_message" in field:
         required = field["required_message"]
     allowed = None
-    if "constraint" in field:
+    if field["type"] == "calculate":
+        allowed = calculation_check(parse_expression(field["calculation"]))
+    elif "constraint" in field:
         message = field.get("constraint_message") or "This answer is not allowed here: check it."
         allowed = expression_constraint(parse_expression(field["constraint"]), message)
     return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden, allowed)
@@ -119,6 +121,36 @@ def expression_condition(tree):
         return truth(evaluate(tree, Context(answers)))
 
     return shown
+
+
+def calculation_check(tree):
+    """Return a calculated answer's check: it is what the calculation gives from the other answers.
+
+    A calculation that reads today() or now() is taken as the phone worked it
+    out: the phone's day may not be the server's.
+    """
+    names = references(tree)
+    if uses_the_clock(tree):
+        return None
+
+    def allowed(value, answers, errors):
+        if any(name in errors for name in names):
+            return None
+        expected = text(evaluate(tree, Context(answers)))
+        if expected == value:
+            return None
+        return f"This calculation gives '{expected}' from the answers, not '{value}'."
+
+    return allowed
+
+
+def uses_the_clock(tree):
+    """Return whether a tree calls today() or now()."""
+    if tree[0] == "call" and tree[1] in ("today", "now"):
+        return True
+    parts = [p for p in tree[1:] if isinstance(p, list)]
+    children = [c for p in parts for c in (p if p and isinstance(p[0], list) else [p])]
+    return any(uses_the_clock(child) for child in children if child)
 
 
 def expression_constraint(tree, message):

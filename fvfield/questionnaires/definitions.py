@@ -54,7 +54,11 @@ COMMON_KEYS = (
     "required_message",
 )
 # The expressions a question may have (docs/expressions.md), and what each is in a sentence.
-EXPRESSION_KEYS = {"relevant": "condition (relevant)", "constraint": "constraint"}
+EXPRESSION_KEYS = {
+    "relevant": "condition (relevant)",
+    "constraint": "constraint",
+    "calculation": "calculation",
+}
 OPTIONS = {name: field_type.options for name, field_type in TYPES.items() if field_type.options}
 ALL_KEYS = COMMON_KEYS + tuple(sorted({key for keys in OPTIONS.values() for key in keys}))
 
@@ -267,7 +271,7 @@ def check_required_and_hint(problems, path, who, field, kind):
 def check_expressions(problems, path, who, field, all_names):
     """Check a question's relevant and constraint expressions and its own messages."""
     for key, words in EXPRESSION_KEYS.items():
-        if key not in field:
+        if key not in field or (key == "calculation" and field.get("type") != "calculate"):
             continue
         try:
             tree = parse_expression(field[key])
@@ -287,6 +291,12 @@ def check_expressions(problems, path, who, field, all_names):
         value = field.get(key)
         if key in field and (type(value) is not str or not value.strip() or len(value) > MAX_HINT):
             problems.add(f"{path}.{key}", f"{who}: {key} must be text of 1 to {MAX_HINT:,} characters.")
+
+
+def check_calculation(problems, path, who, field):
+    """Check that a calculated question has its calculation (check_expressions reads it)."""
+    if "calculation" not in field:
+        problems.add(f"{path}.calculation", f"{who}: give it a calculation, e.g. ${{price}} * ${{count}}.")
 
 
 def check_max_length(problems, path, who, field):
@@ -417,6 +427,7 @@ OPTION_CHECKS = {
     "text": check_max_length,
     "textarea": check_max_length,
     "email": check_max_length,
+    "calculate": check_calculation,
     "integer": check_integer,
     "decimal": check_decimal,
     "scale": check_scale,

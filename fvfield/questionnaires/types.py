@@ -357,6 +357,19 @@ def keys_problem(what, value, expected, advice):
     return f"{what} takes only {', '.join(sorted(expected))}; remove {', '.join(extra[:5])}."
 
 
+def calculate_check(field):
+    """Check a calculation's answer as stored: the text of its value (answers.py recomputes it)."""
+
+    def check(value):
+        if type(value) is not str:
+            return f"A calculation is kept as text, not {kind_of(value)}."
+        if len(value) > TEXT_LIMITS["text"]:
+            return "This calculation gives a text too long to keep."
+        return storable_text(value)
+
+    return check
+
+
 def note_check(field):
     """Refuse any answer to a note: it is text to read."""
 
@@ -401,6 +414,8 @@ class FieldType:
     # (a 0/1 column per choice), "position" (lat, lon, accuracy), "photo" (its sha256)
     # or "none" (no answer): reports/files.py EXPORT_LAYOUTS.
     export: str = "text"
+    # Whether the form editor offers it (its options have boxes on the question page).
+    in_editor: bool = True
 
 
 FIELD_TYPE_LIST = (
@@ -464,6 +479,15 @@ FIELD_TYPE_LIST = (
     ),
     FieldType("photo", "Photo", "a photo", photo_check, in_rules=False, grouped=True, export="photo"),
     FieldType("note", "Note to read (no answer)", "a note", note_check, in_rules=False, export="none"),
+    # Its answer is worked out from the others by its calculation (docs/expressions.md).
+    FieldType(
+        "calculate",
+        "Calculated from other answers",
+        "a calculation",
+        calculate_check,
+        ("calculation",),
+        in_editor=False,
+    ),
 )
 TYPES = {field_type.name: field_type for field_type in FIELD_TYPE_LIST}
 FIELD_TYPES = tuple(TYPES)

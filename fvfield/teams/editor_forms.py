@@ -31,7 +31,7 @@ from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.rules import RULE_TYPES
 from fvfield.questionnaires.types import FIELD_NAME, FIELD_TYPE_LIST, TYPES
 
-TYPE_NAMES = tuple((field_type.name, field_type.label) for field_type in FIELD_TYPE_LIST)
+TYPE_NAMES = tuple((t.name, t.label) for t in FIELD_TYPE_LIST if t.in_editor)
 TYPE_WORDS = dict(TYPE_NAMES)
 SUBJECT_KINDS = (
     ("", "Nothing in particular"),

@@ -149,15 +149,45 @@ def test_expressions_random_ones_give_the_same_on_both_sides(phone, batch):
 FORMS = json.loads((Path(__file__).resolve().parent.parent / "expression_forms.json").read_text())
 CHECK = """async ([form, cases]) => {
   const {answersToSend, checkAnswers} = await import('/static/js/form/checks.js');
-  return cases.map((c) => [checkAnswers(form, c.answers), Object.keys(answersToSend(form, c.answers))]);
+  return cases.map((c) => [checkAnswers(form, c.answers), answersToSend(form, c.answers)]);
 }"""
 
 
 def test_expressions_the_phone_refuses_what_the_server_refuses(phone):
     found = phone.evaluate(CHECK, [FORMS["form"], FORMS["cases"]])
     for case, (errors, sent) in zip(FORMS["cases"], found):
-        dropped = case.get("dropped_by_the_phone", [])
-        assert sorted(errors) == sorted(set(case["refused"]) - set(dropped)), (case["answers"], errors)
-        assert not set(dropped) & set(sent), (case["answers"], sent)
-        if "message" in case:
+        # The phone leaves out hidden answers and works calculations out again: it sends neither mistake.
+        kept = set(case["refused"]) - set(case.get("dropped_by_the_phone", []))
+        if case.get("recomputed_by_the_phone"):
+            kept -= {f["name"] for f in FORMS["form"]["fields"] if f["type"] == "calculate"}
+        assert sorted(errors) == sorted(kept), (case["answers"], errors)
+        assert not set(case.get("dropped_by_the_phone", [])) & set(sent), (case["answers"], sent)
+        for name, value in case.get("calculated", {}).items():
+            assert sent[name] == value, (case["answers"], sent)
+        if "message" in case and kept:
             assert errors[case["refused"][0]] == [case["message"]]
+
+
+RENDER = """async (form) => {
+  const {renderForm} = await import('/static/js/form/render.js');
+  const view = renderForm(form, {prefix: 'x'});
+  document.body.replaceChildren(view.element);
+  window.fvForm = view;
+}"""
+
+
+def test_expressions_the_phone_form_shows_conditions_and_calculations_live(phone, screens):
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.evaluate(RENDER, FORMS["form"])
+    school = phone.locator("[data-field=school]")
+    assert school.is_hidden()
+    phone.locator("#x-age").fill("10")
+    phone.locator("[data-field=consent]").get_by_text("Yes").click()
+    assert school.is_visible()
+    assert phone.locator("#x-life_stage").inner_text() == "child"
+    assert phone.locator("#x-decades").inner_text() == "1"
+    phone.locator("#x-age").fill("34")
+    assert school.is_hidden()
+    assert phone.locator("#x-life_stage").inner_text() == "adult"
+    screens(phone, "field-form-expressions")
+    assert phone.evaluate("() => window.fvForm.answers()")["life_stage"] == "adult"

@@ -4,7 +4,7 @@
 
 // The text limits and photo types are the server's (questionnaires/types.py).
 import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
-import { context, evaluate, parse, truth } from "./expressions.js";
+import { context, evaluate, parse, text, truth } from "./expressions.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -85,15 +85,23 @@ export function shownFields(definition, answers) {
   return shown;
 }
 
-/** Return the answers to send: shown, answered fields of the definition only. */
+/** Return the answers to send: shown, answered fields of the definition only, calculations worked out. */
 export function answersToSend(definition, answers) {
-  const shown = shownFields(definition, answers);
-  const result = {};
-  for (const field of definition.fields || []) {
-    if (field.type === "note" || !shown.has(field.name)) continue;
-    const value = answers[field.name];
-    if (isAnswered(value)) result[field.name] = typeof value === "string" && field.type !== "textarea"
-      ? value.trim() : value;
+  let result = {};
+  let shown = shownFields(definition, answers);
+  // A calculation may change what is shown, and what is shown what it gives: settle both.
+  for (let round = 0; round < 3; round += 1) {
+    result = {};
+    for (const field of definition.fields || []) {
+      if (field.type === "note" || !shown.has(field.name)) continue;
+      const value = field.type === "calculate" ? text(evaluate(treeOf(field.calculation), context(result)))
+        : answers[field.name];
+      if (isAnswered(value)) result[field.name] = typeof value === "string" && field.type !== "textarea"
+        ? value.trim() : value;
+    }
+    const next = shownFields(definition, {...answers, ...result});
+    if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
+    shown = next;
   }
   return result;
 }
@@ -187,6 +195,8 @@ export function answerProblem(field, value) {
       return null;
     case "note":
       return "This is text to read, not a question.";
+    case "calculate":
+      return typeof value === "string" ? null : "Work the calculation out again.";
     default:
       return "This question has a type this app does not know: update the app.";
   }
@@ -217,7 +227,8 @@ export function checkAnswers(definition, answers) {
   const visible = answersToSend(definition, answers);
   for (const field of definition.fields || []) {
     if (field.type === "note" || !shown.has(field.name)) continue;
-    const value = answers[field.name];
+    // A calculation is checked as the phone sends it: worked out again from the other answers.
+    const value = field.type === "calculate" ? visible[field.name] : answers[field.name];
     const sent = typeof value === "string" && field.type !== "textarea" ? value.trim() : value;
     let problem;
     if (!isAnswered(value)) {

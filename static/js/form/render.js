@@ -4,7 +4,7 @@
 
 import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
-import { shownFields } from "./checks.js";
+import { answersToSend, shownFields } from "./checks.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
 
@@ -224,6 +224,15 @@ function noteWidget() {
   return { body: [], set() {}, focus() {} };
 }
 
+function calculationWidget(ids) {
+  const output = h("output", { id: ids.input, class: "calculated", "aria-live": "polite" });
+  return {
+    body: output,
+    set(value) { output.textContent = value === null || value === undefined || value === "" ? "—" : value; },
+    focus() {},
+  };
+}
+
 function widgetFor(field, ids, emit, context) {
   switch (field.type) {
     case "text":
@@ -267,6 +276,8 @@ function widgetFor(field, ids, emit, context) {
       return photoWidget(field, ids, emit, context);
     case "note":
       return noteWidget();
+    case "calculate":
+      return calculationWidget(ids);
     default:
       return {
         body: h("p", { class: "error" }, "This question needs a newer version of the app."),
@@ -316,6 +327,13 @@ export function renderForm(definition, {
   const element = h("div", { class: "questions" });
 
   const refresh = () => {
+    const sent = answersToSend(definition, state);
+    for (const field of definition.fields || []) {
+      if (field.type !== "calculate") continue;
+      if (field.name in sent) state[field.name] = sent[field.name];
+      else delete state[field.name];
+      questions.get(field.name)?.widget.set(state[field.name]);
+    }
     const shown = shownFields(definition, state);
     for (const [name, question] of questions) question.question.hidden = !shown.has(name);
     markRaised(definition, state, questions);
