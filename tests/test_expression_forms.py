@@ -28,13 +28,16 @@ def test_expression_form_refuses_what_breaks_its_conditions_and_constraints(case
         assert errors[case["refused"][0]] == [case["message"]]
 
 
+PHONE = next(i for i, field in enumerate(FORM["fields"]) if field["name"] == "phone")
+
+
 def with_field(**changes):
-    """Return the form with its last question changed."""
+    """Return the form with its phone question changed (a None value takes the key away)."""
     form = copy.deepcopy(FORM)
-    form["fields"][-1].update(changes)
-    for key, value in list(form["fields"][-1].items()):
+    form["fields"][PHONE].update(changes)
+    for key, value in list(form["fields"][PHONE].items()):
         if value is None:
-            del form["fields"][-1][key]
+            del form["fields"][PHONE][key]
     return form
 
 
@@ -43,21 +46,21 @@ def with_field(**changes):
     [
         (
             {"constraint": "regex(., "},
-            "fields.5.constraint",
+            f"fields.{PHONE}.constraint",
             "its constraint cannot be read: the expression ends too soon",
         ),
-        ({"relevant": "${age} >"}, "fields.5.relevant", "its condition (relevant) cannot be read"),
-        ({"relevant": "${nobody} = 1"}, "fields.5.relevant", "names no question 'nobody'"),
-        ({"relevant": "frobnicate(1)"}, "fields.5.relevant", "'frobnicate' is not a function"),
+        ({"relevant": "${age} >"}, f"fields.{PHONE}.relevant", "its condition (relevant) cannot be read"),
+        ({"relevant": "${nobody} = 1"}, f"fields.{PHONE}.relevant", "names no question 'nobody'"),
+        ({"relevant": "frobnicate(1)"}, f"fields.{PHONE}.relevant", "'frobnicate' is not a function"),
         (
             {"constraint": None, "constraint_message": "x"},
-            "fields.5.constraint_message",
+            f"fields.{PHONE}.constraint_message",
             "needs a constraint",
         ),
-        ({"required_message": ""}, "fields.5.required_message", "must be text of 1 to"),
+        ({"required_message": ""}, f"fields.{PHONE}.required_message", "must be text of 1 to"),
         (
             {"relevant": "true()", "show_if": {"field": "consent", "equals": True}},
-            "fields.5.relevant",
+            f"fields.{PHONE}.relevant",
             "show_if or relevant, not both",
         ),
     ],
@@ -69,6 +72,12 @@ def test_expression_form_mistakes_name_the_question_and_where(changes, path, wor
     assert any("Phone" in message for message in errors[path])
 
 
+def test_expression_form_label_may_name_only_questions_of_the_form():
+    assert validate_definition(with_field(label="Phone of ${consent_name}")) == {}
+    errors = validate_definition(with_field(label="Phone of ${nobody}"))
+    assert "names no question 'nobody'" in errors[f"fields.{PHONE}.label"][0]
+
+
 def test_expression_form_error_says_the_character():
     errors = validate_definition(with_field(constraint="(. > 1"))
-    assert "(at character 7)" in errors["fields.5.constraint"][0]
+    assert "(at character 7)" in errors[f"fields.{PHONE}.constraint"][0]

@@ -59,6 +59,8 @@ EXPRESSION_KEYS = {
     "constraint": "constraint",
     "calculation": "calculation",
 }
+# A label or hint may name another answer: "Was ${name} at home?" (the phone fills it in).
+PIPED = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
 OPTIONS = {name: field_type.options for name, field_type in TYPES.items() if field_type.options}
 ALL_KEYS = COMMON_KEYS + tuple(sorted({key for keys in OPTIONS.values() for key in keys}))
 
@@ -283,6 +285,11 @@ def check_expressions(problems, path, who, field, all_names):
             problems.add(
                 f"{path}.{key}", f"{who}: its {words} names no question '{unknown[0]}' of this form."
             )
+    for key in ("label", "hint"):
+        piped = PIPED.findall(field[key]) if type(field.get(key)) is str else []
+        unknown = [name for name in piped if name not in all_names]
+        if unknown:
+            problems.add(f"{path}.{key}", f"{who}: its {key} names no question '{unknown[0]}' of this form.")
     if "show_if" in field and "relevant" in field:
         problems.add(f"{path}.relevant", f"{who}: give it show_if or relevant, not both.")
     if "constraint_message" in field and "constraint" not in field:

@@ -189,5 +189,9 @@ def test_expressions_the_phone_form_shows_conditions_and_calculations_live(phone
     phone.locator("#x-age").fill("34")
     assert school.is_hidden()
     assert phone.locator("#x-life_stage").inner_text() == "adult"
+    children = phone.locator("[data-field=children] .label-text")
+    assert children.inner_text() == "Children at home with …"
+    phone.locator("#x-consent_name").fill("Ada")
+    assert children.inner_text() == "Children at home with Ada"
     screens(phone, "field-form-expressions")
     assert phone.evaluate("() => window.fvForm.answers()")["life_stage"] == "adult"

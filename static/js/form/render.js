@@ -5,11 +5,29 @@
 import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
 import { answersToSend, shownFields } from "./checks.js";
+import { text } from "./expressions.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
 
 // Which types are drawn as a fieldset with a legend: the server's field-type registry says.
 const GROUPED = new Set(Object.keys(FIELD_TYPES).filter((name) => FIELD_TYPES[name].grouped));
+
+const PIPED = /\$\{[a-z][a-z0-9_]*\}/;
+
+/**
+ * Return a label with each ${name} replaced by that answer as people read it
+ * (a choice by its label), or "…" while it is unanswered.
+ */
+export function piped(label, answers, fields = new Map()) {
+  return label.replace(/\$\{([a-z][a-z0-9_]*)\}/g, (whole, name) => {
+    const choices = fields.get(name)?.choices;
+    const value = answers[name];
+    const words = choices
+      ? [].concat(value ?? []).map((v) => choices.find((c) => c.value === v)?.label ?? text(v)).join(", ")
+      : text(value);
+    return words === "" ? "…" : words;
+  });
+}
 
 function pad(number) {
   return String(number).padStart(2, "0");
@@ -298,20 +316,22 @@ function questionFor(field, prefix, emit, context) {
   const hint = field.hint ? h("p", { class: "hint", id: ids.hint }, field.hint) : null;
   const error = h("p", { class: "error", id: ids.error, hidden: true });
   const widget = widgetFor(field, ids, emit, context);
+  // A label may name other answers, ${name}, filled in as they change (refresh below).
+  const labelText = h("span", { class: "label-text" }, field.label);
   let question;
   if (field.type === "note") {
     question = h("div", { class: "q q-note", id: ids.question },
-      h("p", { class: "note-title" }, field.label), hint);
+      h("p", { class: "note-title" }, labelText), hint);
   } else if (grouped) {
     question = h("fieldset", {
       class: `q q-${field.type}`, id: ids.question, "aria-describedby": ids.describedBy,
-    }, h("legend", { class: "q-label" }, field.label, required), hint, error, widget.body);
+    }, h("legend", { class: "q-label" }, labelText, required), hint, error, widget.body);
   } else {
     question = h("div", { class: `q q-${field.type}`, id: ids.question },
-      h("label", { class: "q-label", for: ids.input }, field.label, required), hint, error, widget.body);
+      h("label", { class: "q-label", for: ids.input }, labelText, required), hint, error, widget.body);
   }
   question.dataset.field = field.name;
-  return { field, ids, widget, question, error };
+  return { field, ids, widget, question, error, labelText };
 }
 
 /**
@@ -324,6 +344,7 @@ export function renderForm(definition, {
 } = {}) {
   const state = { ...answers };
   const questions = new Map();
+  const byName = new Map((definition.fields || []).map((field) => [field.name, field]));
   const element = h("div", { class: "questions" });
 
   const refresh = () => {
@@ -335,7 +356,12 @@ export function renderForm(definition, {
       questions.get(field.name)?.widget.set(state[field.name]);
     }
     const shown = shownFields(definition, state);
-    for (const [name, question] of questions) question.question.hidden = !shown.has(name);
+    for (const [name, question] of questions) {
+      question.question.hidden = !shown.has(name);
+      if (PIPED.test(question.field.label || "")) {
+        question.labelText.textContent = piped(question.field.label, sent, byName);
+      }
+    }
     markRaised(definition, state, questions);
   };
 
