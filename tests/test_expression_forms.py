@@ -78,6 +78,14 @@ def test_expression_form_label_may_name_only_questions_of_the_form():
     assert "names no question 'nobody'" in errors[f"fields.{PHONE}.label"][0]
 
 
+@pytest.mark.parametrize(("default", "fine"), [("07700 900123", True), (7, False), (None, False)])
+def test_expression_form_default_is_an_answer_the_question_takes(default, fine):
+    form = copy.deepcopy(FORM)
+    form["fields"][PHONE]["default"] = default
+    errors = validate_definition(form)
+    assert (f"fields.{PHONE}.default" not in errors) is fine, errors
+
+
 def test_expression_form_error_says_the_character():
     errors = validate_definition(with_field(constraint="(. > 1"))
     assert "(at character 7)" in errors[f"fields.{PHONE}.constraint"][0]

@@ -52,6 +52,7 @@ COMMON_KEYS = (
     "constraint",
     "constraint_message",
     "required_message",
+    "default",
 )
 # The expressions a question may have (docs/expressions.md), and what each is in a sentence.
 EXPRESSION_KEYS = {
@@ -290,6 +291,8 @@ def check_expressions(problems, path, who, field, all_names):
         unknown = [name for name in piped if name not in all_names]
         if unknown:
             problems.add(f"{path}.{key}", f"{who}: its {key} names no question '{unknown[0]}' of this form.")
+    if "default" in field:
+        check_default(problems, path, who, field)
     if "show_if" in field and "relevant" in field:
         problems.add(f"{path}.relevant", f"{who}: give it show_if or relevant, not both.")
     if "constraint_message" in field and "constraint" not in field:
@@ -298,6 +301,20 @@ def check_expressions(problems, path, who, field, all_names):
         value = field.get(key)
         if key in field and (type(value) is not str or not value.strip() or len(value) > MAX_HINT):
             problems.add(f"{path}.{key}", f"{who}: {key} must be text of 1 to {MAX_HINT:,} characters.")
+
+
+def check_default(problems, path, who, field):
+    """Check a question's default: an answer the question takes (it is filled in when a form opens)."""
+    kind = field.get("type")
+    if kind not in TYPES or kind in ("note", "calculate", "photo"):
+        problems.add(f"{path}.default", f"{who}: a {kind} question takes no default.")
+        return
+    try:
+        problem = answer_check(field)(field["default"]) if field["default"] is not None else "it is empty"
+    except (KeyError, TypeError, ValueError):
+        return  # the question's own options are wrong: that is said already
+    if problem:
+        problems.add(f"{path}.default", f"{who}: its default is not an answer it takes: {problem}")
 
 
 def check_calculation(problems, path, who, field):

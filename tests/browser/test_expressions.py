@@ -190,6 +190,8 @@ def test_expressions_the_phone_form_shows_conditions_and_calculations_live(phone
     assert school.is_hidden()
     assert phone.locator("#x-life_stage").inner_text() == "adult"
     children = phone.locator("[data-field=children] .label-text")
+    assert children.inner_text() == "Children at home with Friend"  # its default
+    phone.locator("#x-consent_name").fill("")
     assert children.inner_text() == "Children at home with …"
     phone.locator("#x-consent_name").fill("Ada")
     assert children.inner_text() == "Children at home with Ada"

@@ -376,7 +376,9 @@ export function renderForm(definition, {
     const question = questionFor(field, prefix, emit, { team });
     question.emit = emit;
     questions.set(field.name, question);
-    if (!(field.name in state) && question.widget.initial !== undefined) {
+    if (!(field.name in state) && field.default !== undefined) {
+      state[field.name] = field.default;
+    } else if (!(field.name in state) && question.widget.initial !== undefined) {
       state[field.name] = question.widget.initial;
     }
     question.widget.set(state[field.name]);
