@@ -183,12 +183,25 @@ class Document(db.Model):
     a form's id is its slug, unique within its team (id_scope = the team).
     `seq` is the team's change sequence number of the document's latest
     change: pulls read documents in seq order.
+
+    `received_at`, `day`, `odd_time` and `concern` are worked out at every
+    write (sync/facets.py), so that the coordinator pages find a team's
+    records by index rather than by reading them all.
     """
 
     __tablename__ = "documents"
     __table_args__ = (
         sa.UniqueConstraint("id", "id_scope"),
         sa.UniqueConstraint("team_id", "seq"),
+        # The records list, newest first, whole or by form, author or subject.
+        sa.Index("ix_documents_team_recorded", "team_id", "collection", "recorded_at", "pk"),
+        sa.Index("ix_documents_team_form_recorded", "team_id", "form", "recorded_at", "pk"),
+        sa.Index("ix_documents_team_author_recorded", "team_id", "author", "recorded_at", "pk"),
+        sa.Index("ix_documents_subject_recorded", "subject_id", "recorded_at", "pk"),
+        # The dashboard's periods, the concerns queue and the home page's counts.
+        sa.Index("ix_documents_team_form_day", "team_id", "form", "day"),
+        sa.Index("ix_documents_team_concern", "team_id", "concern", "recorded_at", "pk"),
+        sa.Index("ix_documents_team_conflict", "team_id", "has_conflict"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +223,13 @@ class Document(db.Model):
     label: Mapped[str | None] = mapped_column(sa.String(200))
     # JSON text, written as sent: serialised once for the document and its revision.
     data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    # When the server first stored the document: the phone's clock may be wrong.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A record's day ("YYYY-MM-DD"): the phone's, or the server's when the phone's is absurd.
+    day: Mapped[str | None] = mapped_column(sa.String(10))
+    odd_time: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A live record whose "concern" answer is true (concerns.py checks its form version).
+    concern: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class Revision(db.Model):
@@ -320,7 +340,11 @@ class ConcernResolution(db.Model):
     """
 
     __tablename__ = "concern_resolutions"
-    __table_args__ = (sa.UniqueConstraint("team_id", "record_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "record_id"),
+        # The concerns queue lists the newest resolved ones.
+        sa.Index("ix_concern_resolutions_team_resolved", "team_id", "resolved_at"),
+    )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))

@@ -137,19 +137,71 @@ def test_admin_records_deleted_only_when_asked(client, auth, seeded, sync):
     )
 
 
+def older_link(response, name="Older"):
+    """Return the query string of a page's link named `name`, or None."""
+    import html
+    import re
+
+    found = re.search(rf'href="[^"]*records\?([^"]*)">{name}</a>', response.get_data(as_text=True))
+    return html.unescape(found.group(1)) if found else None
+
+
 def test_admin_records_pages_of_fifty_newest_first(client, auth, sync):
     login_as(auth, "coord")
     changes = [
-        sync.record(recorded_at=f"2026-11-{1 + n // 24:02d}T{n % 24:02d}:00:00+00:00") for n in range(55)
+        sync.record(recorded_at=f"2026-11-{1 + n // 24:02d}T{n % 24:02d}:00:00+00:00") for n in range(105)
     ]
     sync.results(*changes)
     newest = [c["id"] for c in reversed(changes)]
     first = client.get("/teams/clapton-circle/records")
     assert listed(first) == newest[:50]
-    assert "Page 1 of 2" in text(first)
-    second = client.get("/teams/clapton-circle/records", query_string={"page": 2})
-    assert listed(second) == newest[50:]
+    assert "105 records, 50 on this page" in text(first)
+    assert older_link(first, "Newer") is None
+    second = client.get(f"/teams/clapton-circle/records?{older_link(first)}")
+    assert listed(second) == newest[50:100]
+    third = client.get(f"/teams/clapton-circle/records?{older_link(second)}")
+    assert listed(third) == newest[100:]
+    assert older_link(third) is None
+    back = client.get(f"/teams/clapton-circle/records?{older_link(third, 'Newer')}")
+    assert listed(back) == newest[50:100]
+    oldest = client.get(f"/teams/clapton-circle/records?{older_link(first, 'Oldest')}")
+    assert listed(oldest) == newest[55:]
     assert listed(client.get("/teams/clapton-circle/records", query_string={"page": "x"})) == newest[:50]
+
+
+def test_admin_records_cursors_past_the_end_answer_the_end_or_404(client, auth, sync):
+    login_as(auth, "coord")
+    changes = [sync.record(recorded_at=f"2026-11-01T{n:02d}:00:00+00:00") for n in range(3)]
+    sync.results(*changes)
+    newest = [c["id"] for c in reversed(changes)]
+    records = "/teams/clapton-circle/records"
+    assert listed(client.get(records, query_string={"older_than": newest[-1]})) == newest
+    assert listed(client.get(records, query_string={"newer_than": newest[0]})) == newest
+    assert client.get(records, query_string={"older_than": new_id()}).status_code == 404
+    assert client.get(records, query_string={"newer_than": "not an id"}).status_code == 404
+
+
+def test_admin_records_filtered_by_flag(client, auth, sync):
+    login_as(auth, "coord")
+    sync.publish(
+        {
+            **VISIT_FORM,
+            "fields": [*VISIT_FORM["fields"], {"name": "concern", "type": "boolean", "label": "Raise?"}],
+        }
+    )
+    quiet = sync.record(form_version=2, recorded_at="2026-11-20T09:00:00+00:00", data={"time_in": "09:00"})
+    raised = sync.record(
+        form_version=2, recorded_at="2026-11-21T09:00:00+00:00", data={"time_in": "09:00", "concern": True}
+    )
+    # A clock a phone had wrong: counted on the day the server received it, and flagged.
+    odd = sync.record(form_version=2, recorded_at="1970-01-01T00:00:00+00:00", data={"time_in": "09:00"})
+    future = sync.record(form_version=2, recorded_at="9999-12-31T10:00:00+00:00", data={"time_in": "09:00"})
+    sync.results(quiet, raised, odd, future)
+    records = "/teams/clapton-circle/records"
+    assert listed(client.get(records, query_string={"flag": "concern"})) == [raised["id"]]
+    assert listed(client.get(records, query_string={"flag": "odd-time"})) == [future["id"], odd["id"]]
+    assert listed(client.get(records, query_string={"flag": "conflict"})) == []
+    assert "Odd clock" in text(client.get(records))
 
 
 def test_admin_records_page_uses_the_labels_of_its_form_version(client, auth, sync):

@@ -212,3 +212,43 @@ def test_sqlite_foreign_keys_are_enforced_after_an_upgrade(app):
                     " VALUES (999, 'nobody', 'member', '2026-01-01 00:00:00')"
                 )
             )
+
+
+def test_record_facets_are_filled_for_records_stored_before_them(fresh_app):
+    with fresh_app.app_context():
+        upgrade(revision="f3578ad5de78")
+        insert_old_rows("x")
+        asks = '{"fields": [{"name": "concern", "type": "boolean", "label": "Raise?"}]}'
+        old = [
+            # pk, form version, recorded_at, data
+            (1, 1, "2026-11-20T09:00:00+00:00", '{"concern":true}'),
+            (2, 1, "9999-12-31T10:00:00+00:00", '{"concern":false}'),
+            (3, 2, "2026-11-21T09:00:00+00:00", '{"concern":true}'),
+        ]
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO form_versions (team_id, form_id, version, definition, published_at) "
+                    "VALUES (7, 'visit', 1, :asks, '2026-11-01 00:00:00.000000'), "
+                    "(7, 'visit', 2, '{\"fields\": []}', '2026-11-01 00:00:00.000000')"
+                ),
+                {"asks": asks},
+            )
+            for pk, version, recorded_at, data in old:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO documents (pk, team_id, collection, id, id_scope, rev, seq, deleted,"
+                        " has_conflict, updated_at, form, form_version, recorded_at, data) VALUES (:pk, 7,"
+                        " 'records', :id, 0, 1, :pk, 0, 0, '2026-11-25 12:00:00.000000', 'visit', :version,"
+                        " :recorded_at, :data)"
+                    ),
+                    {"pk": pk, "id": f"r{pk}", "version": version, "recorded_at": recorded_at, "data": data},
+                )
+        upgrade()
+        rows = stored_rows("documents", ["id", "day", "odd_time", "concern", "received_at"])
+    assert [(r["day"], r["odd_time"], r["concern"]) for r in rows] == [
+        ("2026-11-20", 0, 1),
+        ("2026-11-25", 1, 0),
+        ("2026-11-21", 0, 0),
+    ]
+    assert all(str(r["received_at"]).startswith("2026-11-25 12:00") for r in rows)

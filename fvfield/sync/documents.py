@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fvfield.dialect import insert_rows
 from fvfield.models import Document, FormVersion, Revision, Team
+from fvfield.sync.facets import answers_yes, asks_concern, facets
 from fvfield.sync.jsontext import dumps, loads
 from fvfield.sync.statuses import CURRENT
 
@@ -43,7 +44,13 @@ DOCUMENT_COLUMNS = (
     "author",
     *STATE[1:],
     "data",
+    "received_at",
+    "day",
+    "odd_time",
+    "concern",
 )
+# Worked out from a document's state at every write (facets.py).
+FACETS = ("day", "odd_time", "concern")
 REVISION_COLUMNS = (
     "change_id",
     "team_id",
@@ -234,9 +241,32 @@ class ChangeLog:
             )
         )
 
+    def asking(self):
+        """Return the (form, version) pairs asking "concern" among those of the records answering yes."""
+        pairs = {
+            (s.get("form"), s.get("form_version"))
+            for s in (*self.new.values(), *self.changed.values())
+            if answers_yes(s)
+        }
+        if not pairs:
+            return set()
+        rows = self.conn.execute(
+            sa.select(form_versions.c.form_id, form_versions.c.version, form_versions.c.definition).where(
+                form_versions.c.team_id == self.team_id,
+                form_versions.c.form_id.in_({form for form, _ in pairs}),
+            )
+        )
+        return {(form, version) for form, version, definition in rows if asks_concern(definition)}
+
+    def facets(self, state, received_at, asking):
+        """Return a new document's day, odd_time and concern, the flags as the driver takes them."""
+        day, odd, concern = facets(state, received_at, asking)
+        return day, self.flag[odd], self.flag[concern]
+
     def write(self):
         """Write the queued documents and revisions with one statement each; return the last seq."""
         columns = ("rev", "seq", "deleted", "has_conflict", "updated_at", "author") + STATE[1:]
+        asking = self.asking()
         if self.new:
             insert_many(
                 self.conn,
@@ -256,6 +286,8 @@ class ChangeLog:
                         s.get("author"),
                         *map(s.get, STATE[1:]),
                         s["data_json"],
+                        self.stamp,
+                        *self.facets(s, self.now, asking),
                     )
                     for s in self.new.values()
                 ],
@@ -270,6 +302,7 @@ class ChangeLog:
                         "deleted": bool(s.get("deleted")),
                         "has_conflict": bool(s.get("has_conflict")),
                         "data": s["data_json"],
+                        **dict(zip(FACETS, facets(s, s.get("received_at") or self.now, asking))),
                     }
                     for s in self.changed.values()
                 ],

@@ -2,8 +2,10 @@
 
 A concern is a record of any form whose version has a boolean field named
 `concern`, answered true; the questions shown only when it is true (details,
-urgency) describe it. A resolution is a row of concern_resolutions, so the
-carer's record itself is never changed.
+urgency) describe it. The store marks such records when it writes them
+(documents.concern, sync/facets.py), so the queue and the home page's count
+read an index, however long the team's history. A resolution is a row of
+concern_resolutions, so the carer's record itself is never changed.
 """
 
 import sqlalchemy as sa
@@ -21,8 +23,8 @@ from fvfield.teams.store import parsed, subject_labels, team_document, user_name
 from fvfield.teams.words import Words
 
 FIELD = "concern"
-# Compact JSON, as the store writes it: narrows the search before each record is read.
-RAISED = '%"concern":true%'
+# The newest open concerns shown, most urgent first; the page says how many more wait.
+SHOWN_OPEN = 200
 SHOWN_RESOLVED = 100
 # Where a concern of a form that asks no urgency goes in the queue: after the ranked ones.
 UNRANKED = 1000
@@ -58,36 +60,73 @@ def resolution_of(team, record_id):
     )
 
 
+def resolution_exists(team):
+    """Return the SQL condition that a record of the team has a concern resolution."""
+    return (
+        sa.select(ConcernResolution.pk)
+        .where(ConcernResolution.team_id == team.id, ConcernResolution.record_id == documents.c.id)
+        .exists()
+    )
+
+
+def raising(team):
+    """Return the query of the team's records that raise a concern (by the concern index)."""
+    return sa.select(documents).where(documents.c.team_id == team.id, documents.c.concern == sa.true())
+
+
+def open_count(team):
+    """Return how many of the team's concerns wait for a resolution."""
+    query = raising(team).where(~resolution_exists(team))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+def resolved_count(team):
+    """Return how many of the team's concerns are resolved."""
+    query = (
+        sa.select(ConcernResolution.pk)
+        .join(documents, sa.and_(documents.c.id == ConcernResolution.record_id, documents.c.id_scope == 0))
+        .where(ConcernResolution.team_id == team.id, documents.c.concern == sa.true())
+    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+def record_of(row):
+    """Return the record of a row of documents joined with its resolution."""
+    state = parsed(row)
+    del state["ConcernResolution"]
+    return state
+
+
 def concerns_of(team):
-    """Return (open, resolved) concerns of the team: open most urgent then newest, resolved newest first."""
-    rows = db.session.execute(
-        sa.select(documents)
-        .where(
-            documents.c.team_id == team.id,
-            documents.c.collection == "records",
-            documents.c.deleted == sa.false(),
-            documents.c.data.like(RAISED),
-        )
-        .order_by(documents.c.recorded_at.desc(), documents.c.pk.desc())
+    """Return (open, resolved, words): the newest open concerns most urgent first, the newest resolved.
+
+    At most SHOWN_OPEN open and SHOWN_RESOLVED resolved ones, each read by index.
+    """
+    newest = (documents.c.recorded_at.desc(), documents.c.pk.desc())
+    open_rows = db.session.execute(
+        raising(team).where(~resolution_exists(team)).order_by(*newest).limit(SHOWN_OPEN)
     ).all()
-    records = [parsed(row) for row in rows]
-    resolutions = {
-        r.record_id: r
-        for r in db.session.scalars(sa.select(ConcernResolution).where(ConcernResolution.team_id == team.id))
-    }
-    people = user_names({r["author"] for r in records} | {r.resolved_by for r in resolutions.values()})
+    resolved_rows = db.session.execute(
+        sa.select(documents, ConcernResolution)
+        .join(
+            ConcernResolution,
+            sa.and_(ConcernResolution.team_id == team.id, ConcernResolution.record_id == documents.c.id),
+        )
+        .where(documents.c.id_scope == 0, documents.c.concern == sa.true())
+        .order_by(ConcernResolution.resolved_at.desc(), ConcernResolution.pk.desc())
+        .limit(SHOWN_RESOLVED)
+    ).all()
+    records = [(parsed(row), None) for row in open_rows]
+    records += [(record_of(row), row.ConcernResolution) for row in resolved_rows]
+    people = user_names({r["author"] for r, _ in records} | {r.resolved_by for _, r in records if r})
     words = Words(team, subject_labels(team), people)
-    found = []
-    for record in records:
+    waiting, resolved = [], []
+    for record, resolution in records:
         concern = raised_concern(words, record)
         if concern is not None:
-            found.append({**concern, "record": record, "resolution": resolutions.get(record["id"])})
-    waiting = sorted((c for c in found if c["resolution"] is None), key=lambda c: c["rank"])
-    resolved = sorted(
-        (c for c in found if c["resolution"] is not None),
-        key=lambda c: c["resolution"].resolved_at,
-        reverse=True,
-    )
+            found = waiting if resolution is None else resolved
+            found.append({**concern, "record": record, "resolution": resolution})
+    waiting.sort(key=lambda c: c["rank"])
     return waiting, resolved, words
 
 
@@ -99,6 +138,7 @@ def form_prefix(record_id):
 def show_concerns(team, failed=None, status=200):
     """Render the queue; `failed` is (record id, form) of a resolution that needs fixing."""
     waiting, resolved, words = concerns_of(team)
+    waiting_total, resolved_total = open_count(team), resolved_count(team)
     forms = {
         c["record"]["id"]: ConcernForm(formdata=None, prefix=form_prefix(c["record"]["id"])) for c in waiting
     }
@@ -108,8 +148,10 @@ def show_concerns(team, failed=None, status=200):
         "teams/concerns.html",
         team=team,
         waiting=waiting,
-        resolved=resolved[:SHOWN_RESOLVED],
-        more_resolved=max(0, len(resolved) - SHOWN_RESOLVED),
+        resolved=resolved,
+        waiting_total=waiting_total,
+        more_waiting=max(0, waiting_total - len(waiting)),
+        more_resolved=max(0, resolved_total - len(resolved)),
         forms=forms,
         words=words,
     )
@@ -157,10 +199,9 @@ def resolve_concern(slug, record_id):
 @bp.app_template_global()
 def waiting_for(team):
     """Return how many concerns and conflicts wait for a team's coordinators."""
-    waiting, _, _ = concerns_of(team)
     conflicts = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(documents)
         .where(documents.c.team_id == team.id, documents.c.has_conflict == sa.true())
     )
-    return {"concerns": len(waiting), "conflicts": conflicts}
+    return {"concerns": open_count(team), "conflicts": conflicts}

@@ -201,6 +201,18 @@ class RecordFilterForm(Form):
     author = SelectField("Recorded by", choices=[], default="")
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+    flag = SelectField(
+        "Only",
+        choices=options(
+            [
+                ("", "Every record"),
+                ("concern", "Raising a concern"),
+                ("conflict", "With a conflict"),
+                ("odd-time", "With an odd phone clock"),
+            ]
+        ),
+        default="",
+    )
     deleted = BooleanField("Include deleted records")
 
 

@@ -1,10 +1,15 @@
-"""The records browser (filtered by form, subject, author and dates) and a record's page with its whole history."""
+"""The records browser (filtered by form, subject, author, dates and flags) and a record's page with its whole history.
+
+The browser pages by keyset, newest first: a page starts after (or before)
+a record named by its id, so every page reads PER_PAGE rows by index
+whatever the team's history, and the total is counted up to COUNTED only.
+"""
 
 import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_login import login_required
 
 from fvfield.accounts.access import team_for
@@ -26,6 +31,8 @@ from fvfield.teams.store import (
 from fvfield.teams.words import Words, humanise, plain
 
 PER_PAGE = 50
+# Totals above this read "more than": counting them all would read the whole team.
+COUNTED = 10_000
 
 
 def form_titles(team):
@@ -44,17 +51,31 @@ def parsed_title(data, form_id):
     return json.loads(data).get("title") or form_id
 
 
+def authors_of(team):
+    """Return the ids of everyone who wrote a document of the team, one index step each.
+
+    A loose index scan (ix_documents_team_author_recorded): each step asks
+    for the next author after the last, so it reads as many rows as there
+    are authors, not documents.
+    """
+    doc = documents.alias("doc")
+    first = sa.select(sa.func.min(documents.c.author)).where(documents.c.team_id == team.id)
+    found = first.cte("authors", recursive=True)
+    after = (
+        sa.select(sa.func.min(doc.c.author))
+        .where(doc.c.team_id == team.id, doc.c.author > found.c.min)
+        .scalar_subquery()
+    )
+    found = found.union_all(sa.select(after).where(found.c.min.is_not(None)))
+    return set(db.session.scalars(sa.select(found.c.min).where(found.c.min.is_not(None))))
+
+
 def people_of(team):
     """Return [(user id, name)] of the team's members and of anyone who recorded in it, by name."""
     members = db.session.execute(
         sa.select(User.id, User.name).join(Membership).where(Membership.team_id == team.id)
     ).all()
-    authors = db.session.scalars(
-        sa.select(documents.c.author)
-        .distinct()
-        .where(documents.c.team_id == team.id, documents.c.collection == "records")
-    ).all()
-    found = dict(members) | user_names(set(authors) - {m.id for m in members})
+    found = dict(members) | user_names(authors_of(team) - {m.id for m in members})
     return sorted(found.items(), key=lambda pair: pair[1].casefold())
 
 
@@ -77,8 +98,15 @@ def filters_for(team):
     return filters
 
 
+FLAGS = {
+    "concern": Document.concern,
+    "conflict": Document.has_conflict,
+    "odd-time": Document.odd_time,
+}
+
+
 def filtered(team, filters):
-    """Return the query of the team's records that the filters ask for, newest first."""
+    """Return the query of the team's records that the filters ask for, unordered."""
     query = sa.select(Document).where(Document.team_id == team.id, Document.collection == "records")
     if filters.form.data:
         query = query.where(Document.form == filters.form.data)
@@ -86,15 +114,70 @@ def filtered(team, filters):
         query = query.where(Document.subject_id == filters.subject.data)
     if filters.author.data:
         query = query.where(Document.author == filters.author.data)
-    # The day as the device saw it: the date part of recorded_at, before its offset.
-    day = sa.func.substr(Document.recorded_at, 1, 10)
+    # The day as the device saw it: the date part of recorded_at, before its offset. As
+    # text, "its date is on or after S" is "it sorts on or after S", which an index answers.
     if filters.start.data:
-        query = query.where(day >= filters.start.data.isoformat())
+        query = query.where(Document.recorded_at >= filters.start.data.isoformat())
     if filters.end.data:
-        query = query.where(day < (filters.end.data + timedelta(days=1)).isoformat())
+        query = query.where(Document.recorded_at < (filters.end.data + timedelta(days=1)).isoformat())
+    if filters.flag.data:
+        query = query.where(FLAGS[filters.flag.data] == sa.true())
     if not filters.deleted.data:
         query = query.where(Document.deleted == sa.false())
-    return query.order_by(Document.recorded_at.desc(), Document.pk.desc())
+    return query
+
+
+def cursor_of(team, record_id):
+    """Return (recorded_at, pk) of the team's record a page starts from, or 404."""
+    found = db.session.execute(
+        sa.select(Document.recorded_at, Document.pk).where(
+            Document.id == record_id,
+            Document.id_scope == 0,
+            Document.team_id == team.id,
+            Document.collection == "records",
+        )
+    ).first()
+    if found is None:
+        abort(404, "That page of records is gone: start again from the newest.")
+    return tuple(found)
+
+
+def page_of(team, query, older_than=None, newer_than=None):
+    """Return (rows, newer, older): a page of records newest first, and whether more lie either side.
+
+    A cursor past either end answers the page at that end.
+    """
+    key = sa.tuple_(Document.recorded_at, Document.pk)
+    if newer_than:
+        rows, newer = oldest_first(query.where(key > sa.tuple_(*cursor_of(team, newer_than))))
+        return (rows, newer, True) if rows else page_of(team, query)
+    start = query.where(key < sa.tuple_(*cursor_of(team, older_than))) if older_than else query
+    rows = db.session.scalars(
+        start.order_by(Document.recorded_at.desc(), Document.pk.desc()).limit(PER_PAGE + 1)
+    ).all()
+    if older_than and not rows:
+        return last_page(query)
+    return rows[:PER_PAGE], older_than is not None, len(rows) > PER_PAGE
+
+
+def oldest_first(query):
+    """Return (the PER_PAGE oldest records of a query, newest first; whether newer ones remain)."""
+    rows = db.session.scalars(
+        query.order_by(Document.recorded_at.asc(), Document.pk.asc()).limit(PER_PAGE + 1)
+    ).all()
+    return rows[:PER_PAGE][::-1], len(rows) > PER_PAGE
+
+
+def last_page(query):
+    """Return the page of the oldest records, as page_of does."""
+    rows, newer = oldest_first(query)
+    return rows, newer, False
+
+
+def counted(query):
+    """Return how many records a query finds, up to COUNTED + 1."""
+    capped = query.with_only_columns(Document.pk).limit(COUNTED + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(capped))
 
 
 @bp.get("/records")
@@ -107,19 +190,33 @@ def records(slug):
     if valid and filters.start.data and filters.end.data and filters.end.data < filters.start.data:
         filters.end.errors = ["Choose a day on or after the first day."]
         valid = False
-    query = filtered(team, filters) if valid else sa.select(Document).where(sa.false())
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
-    rows = [state_of(document) for document in page.items]
+    rows, newer, older, total = [], False, False, 0
+    if valid:
+        query = filtered(team, filters)
+        older_than, newer_than = request.args.get("older_than"), request.args.get("newer_than")
+        if request.args.get("oldest"):
+            found, newer, older = last_page(query)
+        else:
+            found, newer, older = page_of(team, query, older_than, newer_than)
+        rows = [state_of(document) for document in found]
+        total = counted(query)
     return render_template(
         "teams/records.html",
         team=team,
         filters=filters,
-        page=page,
         rows=rows,
+        newer=newer,
+        older=older,
+        total=total,
+        counted=COUNTED,
         titles=dict(form_titles(team)),
         labels=subject_labels(team),
         people=user_names({row["author"] for row in rows}),
-        args={k: v for k, v in request.args.items() if k != "page" and v},
+        args={
+            k: v
+            for k, v in request.args.items()
+            if k not in ("older_than", "newer_than", "oldest", "page") and v
+        },
     ), 200 if valid else 400
 
 
