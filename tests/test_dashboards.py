@@ -138,7 +138,7 @@ def test_dashboard_csv_holds_the_charts_numbers(seeded, client, auth, app):
     found, expected = {}, {}
     for slug, chart in EVERY_CHART:
         login_as(auth, COORDINATORS[slug])
-        response = client.get(f"/teams/{slug}/dashboard/{chart}.csv")
+        response = client.get(f"/teams/{slug}/dashboard/{chart}.csv?period=all")
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
         assert response.headers["Content-Disposition"].startswith(
@@ -178,7 +178,7 @@ def test_dashboard_svg_draws_the_records_numbers(seeded, client, auth):
     found, expected = {}, {}
     for slug, chart in DRAWN:
         login_as(auth, COORDINATORS[slug])
-        response = client.get(f"/teams/{slug}/dashboard/{chart}.svg")
+        response = client.get(f"/teams/{slug}/dashboard/{chart}.svg?period=all")
         assert response.status_code == 200
         assert response.mimetype == "image/svg+xml"
         text = response.get_data(as_text=True)
@@ -197,7 +197,7 @@ def test_dashboard_svg_draws_the_records_numbers(seeded, client, auth):
 
 def test_dashboard_bar_charts_write_their_numbers_as_text(seeded, client, auth):
     login_as(auth, "coord")
-    root = ET.fromstring(client.get("/teams/clapton-circle/dashboard/visits.svg").data)
+    root = ET.fromstring(client.get("/teams/clapton-circle/dashboard/visits.svg?period=all").data)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts[:2] == ["Ada Brown", "Ben Okafor"]
     assert "Week of 2 Nov 2026" in texts and "Week of 23 Nov 2026" in texts
@@ -207,10 +207,10 @@ def test_dashboard_bar_charts_write_their_numbers_as_text(seeded, client, auth):
 
 def test_dashboard_page_shows_each_chart_with_its_table_and_links(seeded, client, auth):
     login_as(auth, "other")
-    page = client.get("/teams/ridley-market/dashboard").get_data(as_text=True)
+    page = client.get("/teams/ridley-market/dashboard?period=all").get_data(as_text=True)
     for chart in CHARTS["ridley-market"]:
-        assert f'href="/teams/ridley-market/dashboard/{chart}.csv"' in page
-        assert f'href="/teams/ridley-market/dashboard/{chart}.svg"' in page
+        assert f'href="/teams/ridley-market/dashboard/{chart}.csv?period=all"' in page
+        assert f'href="/teams/ridley-market/dashboard/{chart}.svg?period=all"' in page
         assert f'id="chart-{chart}-title"' in page
     assert page.count('role="img"') == 4
     assert re.search(
@@ -236,6 +236,6 @@ def test_dashboard_without_records_says_so(client, auth, people, app):
     page = client.get("/teams/clapton-circle/dashboard")
     assert page.status_code == 200
     assert page.get_data(as_text=True).count("Nothing recorded for this chart yet.") == 6
-    svg = ET.fromstring(client.get("/teams/clapton-circle/dashboard/visits.svg").data)
+    svg = ET.fromstring(client.get("/teams/clapton-circle/dashboard/visits.svg?period=all").data)
     assert "Nothing has been recorded" in svg.find(f"{SVG}desc").text
     assert read_csv(client.get("/teams/clapton-circle/dashboard/visits.csv")) == [["Week starting"]]

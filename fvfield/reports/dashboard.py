@@ -28,22 +28,30 @@ def day_words(text):
     return f"{day.day} {day:%b %Y}"
 
 
+def bucket_words(key):
+    """Write a bucket's key (periods.py) as people read it: 23 Nov 2026, Nov 2026, 2026 Q4."""
+    key = str(key)
+    if len(key) == 7:
+        try:
+            return f"{date.fromisoformat(key + '-01'):%b %Y}"
+        except ValueError:
+            return key
+    return day_words(key)
+
+
 def week_words(keys):
-    """Name a week's row: Week of 23 Nov 2026."""
-    return f"Week of {day_words(keys[0])}"
+    """Name a week's row: Week of 23 Nov 2026 (counting by month or quarter: Nov 2026, 2026 Q4)."""
+    return f"Week of {day_words(keys[0])}" if len(str(keys[0])) == 10 else bucket_words(keys[0])
 
 
 def day_row_words(keys):
     """Name a day's row: 12 Nov 2026."""
-    return day_words(keys[0])
+    return bucket_words(keys[0])
 
 
 def month_words(keys):
     """Name a month's row: Nov 2026."""
-    try:
-        return f"{date.fromisoformat(keys[0] + '-01'):%b %Y}"
-    except ValueError:
-        return keys[0]
+    return bucket_words(keys[0])
 
 
 def first_words(keys):
@@ -53,7 +61,7 @@ def first_words(keys):
 
 def market_day_words(keys):
     """Name a row of a market on a day: Ridley Road Market, 12 Nov 2026."""
-    return f"{keys[0]}, {day_words(keys[1])}"
+    return f"{keys[0]}, {bucket_words(keys[1])}"
 
 
 def count_words(keys):

@@ -4,7 +4,13 @@ Each returns a Table (column names and rows): the numbers its chart draws,
 its page lists and its CSV file holds. Records of every version of a form
 count, their answers read by question name; deleted records do not. Dates
 are the phone's own (the date part of recorded_at, in the phone's time
-zone); weeks start on Monday.
+zone) unless its clock was absurd, when the server's day counts instead
+(documents.day, sync/facets.py); weeks start on Monday.
+
+Each report counts the records of a Period (periods.py) only, by week,
+month or quarter as its length needs, and lists the TOP people or markets
+with the rest together as "Others": every table has a bounded size
+whatever the team's history.
 
 Each report reads its records with one streamed query (yield_per, CHUNK rows
 at a time) and sums them in Python. The SQL stays plain and portable (no
@@ -17,7 +23,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -42,6 +48,11 @@ RAISED = '%"concern":true%'
 PRICE_PREFIX = "price_"
 WEEK, MONTH, DAY = "Week starting", "Month", "Day"
 NO_PERSON, NO_MARKET, NOT_SAID = "No person given", "No market given", "Not said"
+# The people (or markets) a chart names one by one; the others are added up together.
+TOP = 8
+OTHERS = "Others"
+# The footfall counts listed one by one: the latest of the period.
+LATEST_COUNTS = 100
 
 
 @dataclass
@@ -59,18 +70,20 @@ class Record:
     id: str
     subject_id: str | None
     recorded_at: str | None
+    day: date | None
     form: str
     form_version: int
     answers: dict
 
 
-def records_of(team_id, form_ids, narrow=None):
-    """Yield the team's live records of these forms, oldest first, streamed CHUNK at a time."""
+def records_of(team_id, form_ids, period, narrow=None):
+    """Yield the team's live records of these forms in the period, oldest first, streamed CHUNK at a time."""
     query = (
         sa.select(
             documents.c.id,
             documents.c.subject_id,
             documents.c.recorded_at,
+            documents.c.day,
             documents.c.form,
             documents.c.form_version,
             documents.c.data,
@@ -79,6 +92,7 @@ def records_of(team_id, form_ids, narrow=None):
             documents.c.team_id == team_id,
             documents.c.collection == "records",
             documents.c.deleted == sa.false(),
+            period.holds(documents.c.day),
         )
         .order_by(documents.c.pk)
         .execution_options(yield_per=CHUNK)
@@ -93,19 +107,23 @@ def records_of(team_id, form_ids, narrow=None):
             row.id,
             row.subject_id,
             row.recorded_at,
+            day_of(row.day),
             row.form,
             row.form_version,
             answers if isinstance(answers, dict) else {},
         )
 
 
-def subjects_of(team_id):
-    """Return {subject id: (kind, label, data)} of the team's subjects, archived ones included."""
-    rows = db.session.execute(
+def subjects_of(team_id, ids=None):
+    """Return {subject id: (kind, label, data)} of the team's subjects (these only), archived ones included."""
+    query = (
         sa.select(documents.c.id, documents.c.kind, documents.c.label, documents.c.data)
         .where(documents.c.team_id == team_id, documents.c.collection == "subjects")
         .execution_options(yield_per=CHUNK)
     )
+    if ids is not None:
+        query = query.where(documents.c.id.in_([i for i in ids if i]), documents.c.id_scope == 0)
+    rows = db.session.execute(query)
     return {row.id: (row.kind, row.label or "", json.loads(row.data)) for row in rows}
 
 
@@ -142,25 +160,6 @@ def day_of(recorded_at):
         return None
 
 
-def week_of(day):
-    """Return the Monday of a day's week."""
-    return day - timedelta(days=day.weekday())
-
-
-def month_of(day):
-    """Return a day's month as 'YYYY-MM'."""
-    return f"{day:%Y-%m}"
-
-
-def weeks_from(first, last):
-    """Return every Monday from the week of `first` to the week of `last`."""
-    weeks, week = [], week_of(first)
-    while week <= last:
-        weeks.append(week)
-        week += timedelta(days=7)
-    return weeks
-
-
 def rounded(value):
     """Round a mean, total of hours or median for a table: 2 decimals, whole numbers as integers."""
     value = round(value, 2)
@@ -176,35 +175,50 @@ def unique_labels(labels):
     return found
 
 
-def weekly_table(counts, keys, labels):
-    """Return a table of a number per week (every week from the first to the last) and per key."""
-    weeks = {week for week, _ in counts}
-    if not weeks:
-        return Table([WEEK] + labels, [])
+def bucket_table(period, counts, keys, labels):
+    """Return a table of a number per bucket (every one from the first to the last counted) and per key.
+
+    `counts` is {(day, key): number}.
+    """
+    days = {day for day, _ in counts}
+    totals = Counter()
+    for (day, key), number in counts.items():
+        totals[(period.bucket(day), key)] += number
+    if not days:
+        return Table([period.header] + labels, [])
     rows = [
-        [week.isoformat()] + [rounded(counts.get((week, key), 0)) for key in keys]
-        for week in weeks_from(min(weeks), max(weeks))
+        [bucket] + [rounded(totals.get((bucket, key), 0)) for key in keys]
+        for bucket in period.buckets(min(days), max(days))
     ]
-    return Table([WEEK] + labels, rows)
+    return Table([period.header] + labels, rows)
 
 
-def people_columns(team_id, subject_ids):
-    """Return (keys, column labels) for people a report is about, by name."""
-    subjects = subjects_of(team_id)
-    keys = sorted(subject_ids, key=lambda i: (i is None, (subjects.get(i, (None, ""))[1] or "").casefold()))
-    labels = [subjects[i][1] if i in subjects else NO_PERSON for i in keys]
-    return keys, unique_labels(labels)
+def top_people(team_id, counts):
+    """Return (counts, keys, labels): the TOP people by total, by name, and the others as one column."""
+    totals = Counter()
+    for (_, key), number in counts.items():
+        totals[key] += number
+    top = {key for key, _ in sorted(totals.items(), key=lambda item: (-item[1], str(item[0])))[:TOP]}
+    others = len(totals) - len(top)
+    subjects = subjects_of(team_id, top)
+    keys = sorted(top, key=lambda i: (i is None, (subjects.get(i, (None, ""))[1] or "").casefold()))
+    labels = unique_labels([subjects[i][1] if i in subjects else NO_PERSON for i in keys])
+    if others:
+        kept = Counter()
+        for (day, key), number in counts.items():
+            kept[(day, key if key in top else OTHERS)] += number
+        counts, keys = kept, keys + [OTHERS]
+        labels.append(f"{OTHERS} ({others} {'person' if others == 1 else 'people'})")
+    return counts, keys, labels
 
 
-def visits_per_person_per_week(team_id):
-    """Count home visits per person per week."""
+def visits_per_person_per_week(team_id, period):
+    """Count home visits per person per week (or month, or quarter)."""
     counts = Counter()
-    for record in records_of(team_id, [HOME_VISIT]):
-        day = day_of(record.recorded_at)
-        if day:
-            counts[(week_of(day), record.subject_id)] += 1
-    keys, labels = people_columns(team_id, {key for _, key in counts})
-    return weekly_table(counts, keys, labels)
+    for record in records_of(team_id, [HOME_VISIT], period):
+        if record.day:
+            counts[(record.day, record.subject_id)] += 1
+    return bucket_table(period, *top_people(team_id, counts))
 
 
 def minutes_between(time_in, time_out):
@@ -216,22 +230,20 @@ def minutes_between(time_in, time_out):
     return (end - start).seconds // 60
 
 
-def time_spent_per_week(team_id):
-    """Add up the hours of home visits (time out minus time in) per person per week."""
+def time_spent_per_week(team_id, period):
+    """Add up the hours of home visits (time out minus time in) per person per week (or month, or quarter)."""
     hours = defaultdict(float)
-    for record in records_of(team_id, [HOME_VISIT]):
-        day = day_of(record.recorded_at)
+    for record in records_of(team_id, [HOME_VISIT], period):
         minutes = minutes_between(record.answers.get("time_in"), record.answers.get("time_out"))
-        if day and minutes is not None:
-            hours[(week_of(day), record.subject_id)] += minutes / 60
-    keys, labels = people_columns(team_id, {key for _, key in hours})
-    return weekly_table(hours, keys, labels)
+        if record.day and minutes is not None:
+            hours[(record.day, record.subject_id)] += minutes / 60
+    return bucket_table(period, *top_people(team_id, hours))
 
 
-def tasks_mix(team_id):
+def tasks_mix(team_id, period):
     """Count how often each task was done, and declined, in home visits."""
     done, declined = Counter(), Counter()
-    for record in records_of(team_id, [HOME_VISIT]):
+    for record in records_of(team_id, [HOME_VISIT], period):
         for counts, name in ((done, "tasks_done"), (declined, "tasks_declined")):
             answer = record.answers.get(name)
             if isinstance(answer, list):
@@ -243,45 +255,48 @@ def tasks_mix(team_id):
     return Table(["Task", "Done", "Declined"], [[labels.get(v, v), done[v], declined[v]] for v in values])
 
 
-def raised_concerns(team_id):
-    """Yield the live records that raise a concern: their version's yes/no "concern" answered yes."""
-    definitions = {}
-    for record in records_of(team_id, None, documents.c.data.like(RAISED)):
-        if record.form not in definitions:
-            definitions[record.form] = definitions_of(team_id, record.form)
-        question = question_in(definitions[record.form], record.form_version, CONCERN)
-        if question and question.get("type") == "boolean" and record.answers.get(CONCERN) is True:
-            yield record
+def concerns_per_week(team_id, period):
+    """Count the concerns raised per week (when recorded) and resolved per week (when resolved).
 
-
-def concerns_per_week(team_id):
-    """Count the concerns raised per week (when recorded) and resolved per week (when resolved)."""
-    counts, raised = Counter(), set()
-    for record in raised_concerns(team_id):
-        raised.add(record.id)
-        day = day_of(record.recorded_at)
-        if day:
-            counts[(week_of(day), "raised")] += 1
-    resolutions = db.session.execute(
-        sa.select(ConcernResolution.record_id, ConcernResolution.resolved_at).where(
-            ConcernResolution.team_id == team_id
+    The store marks the records that raise one (documents.concern): counted by index, none read.
+    """
+    counts = Counter()
+    raised = db.session.execute(
+        sa.select(documents.c.day, sa.func.count())
+        .where(
+            documents.c.team_id == team_id,
+            documents.c.concern == sa.true(),
+            period.holds(documents.c.day),
         )
+        .group_by(documents.c.day)
     )
-    for record_id, resolved_at in resolutions:
-        if record_id in raised:
-            counts[(week_of(resolved_at.date()), "resolved")] += 1
-    return weekly_table(counts, ["raised", "resolved"], ["Raised", "Resolved"])
+    for day, number in raised:
+        counts[(date.fromisoformat(day), "raised")] += number
+    resolutions = db.session.execute(
+        sa.select(ConcernResolution.resolved_at)
+        .join(documents, sa.and_(documents.c.id == ConcernResolution.record_id, documents.c.id_scope == 0))
+        .where(ConcernResolution.team_id == team_id, documents.c.concern == sa.true())
+        .where(
+            ConcernResolution.resolved_at >= datetime.combine(period.start or date(2000, 1, 1), time(), UTC)
+        )
+        .where(ConcernResolution.resolved_at < datetime.combine(period.end + timedelta(days=1), time(), UTC))
+    )
+    for (resolved_at,) in resolutions:
+        counts[(resolved_at.date(), "resolved")] += 1
+    return bucket_table(period, counts, ["raised", "resolved"], ["Raised", "Resolved"])
 
 
-def monthly_means(team_id, form_id, read):
-    """Return {month: (sums, counts)} of the lists of numbers `read(answers)` gives per record."""
+def monthly_means(team_id, form_id, period, read):
+    """Return {month (or quarter): (sums, counts)} of the lists of numbers `read(answers)` gives per record."""
     months = {}
-    for record in records_of(team_id, [form_id]):
-        day = day_of(record.recorded_at)
+    for record in records_of(team_id, [form_id], period):
+        day = record.day
         values = read(record.answers)
         if not day or all(v is None for v in values):
             continue
-        sums, counts, checks = months.setdefault(month_of(day), ([0] * len(values), [0] * len(values), [0]))
+        sums, counts, checks = months.setdefault(
+            period.month(day), ([0] * len(values), [0] * len(values), [0])
+        )
         checks[0] += 1
         for index, value in enumerate(values):
             if value is not None:
@@ -296,14 +311,16 @@ def number_answer(answers, name):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def wellbeing_over_time(team_id):
+def wellbeing_over_time(team_id, period):
     """Average each ONS personal wellbeing answer (0-10) per month of wellbeing checks."""
-    months = monthly_means(team_id, WELLBEING, lambda a: [number_answer(a, n) for n, _ in WELLBEING_ITEMS])
+    months = monthly_means(
+        team_id, WELLBEING, period, lambda a: [number_answer(a, n) for n, _ in WELLBEING_ITEMS]
+    )
     rows = [
         [month] + [rounded(s / c) if c else None for s, c in zip(sums, counts)] + [checks[0]]
         for month, (sums, counts, checks) in sorted(months.items())
     ]
-    return Table([MONTH] + [label for _, label in WELLBEING_ITEMS] + ["Checks"], rows)
+    return Table([month_header(period)] + [label for _, label in WELLBEING_ITEMS] + ["Checks"], rows)
 
 
 def loneliness_total(answers):
@@ -312,20 +329,25 @@ def loneliness_total(answers):
     return None if None in values else sum(values)
 
 
-def loneliness_over_time(team_id):
+def loneliness_over_time(team_id, period):
     """Average the UCLA 3-item loneliness total (3 low to 9 high) per month of wellbeing checks."""
-    months = monthly_means(team_id, WELLBEING, lambda a: [loneliness_total(a)])
+    months = monthly_means(team_id, WELLBEING, period, lambda a: [loneliness_total(a)])
     rows = [
         [month, rounded(sums[0] / counts[0]), counts[0]]
         for month, (sums, counts, _) in sorted(months.items())
         if counts[0]
     ]
-    return Table([MONTH, "Loneliness (3 to 9)", "Checks"], rows)
+    return Table([month_header(period), "Loneliness (3 to 9)", "Checks"], rows)
 
 
-def stories_per_domain(team_id):
+def month_header(period):
+    """Return the heading of a monthly table's first column: Month, or Quarter when counting by quarter."""
+    return period.header if period.unit == "quarter" else MONTH
+
+
+def stories_per_domain(team_id, period):
     """Count change stories by what each change is mostly about."""
-    counts = Counter(record.answers.get("domain") for record in records_of(team_id, [STORY]))
+    counts = Counter(record.answers.get("domain") for record in records_of(team_id, [STORY], period))
     labels = choice_labels(definitions_of(team_id, STORY), "domain")
     values = [v for v in labels if counts[v]] + sorted(v for v in counts if v not in labels and v is not None)
     rows = [[labels.get(v, v), counts[v]] for v in values]
@@ -352,44 +374,62 @@ def instant(text):
     return when.timestamp() if when.tzinfo else float("-inf")
 
 
-def latest_surveys(team_id, per_day):
+def latest_first(record):
+    """Return what orders a record's surveys in time: its day, then its moment (an odd clock's, by its day)."""
+    return (
+        record.day,
+        instant(record.recorded_at) if record.day.isoformat() == str(record.recorded_at)[:10] else 0,
+    )
+
+
+def latest_surveys(team_id, period, per_day):
     """Return {(pitch, day or None): record} of the latest pitch survey of each pitch (on each day)."""
     latest = {}
-    for record in records_of(team_id, [PITCH_SURVEY]):
-        day = day_of(record.recorded_at)
-        key = (record.subject_id, day if per_day else None)
+    for record in records_of(team_id, [PITCH_SURVEY], period):
+        day = record.day
+        key = (record.subject_id, period.day(day) if per_day and day else None)
         if (
             record.subject_id
             and day
-            and (key not in latest or instant(record.recorded_at) >= instant(latest[key].recorded_at))
+            and (key not in latest or latest_first(record) >= latest_first(latest[key]))
         ):
             latest[key] = record
     return latest
 
 
-def pitch_status_per_day(team_id):
-    """Count pitches trading, vacant, closed today or casual per market on each day of survey."""
+def pitch_status_per_day(team_id, period):
+    """Count pitches trading, vacant, closed today or casual per market on each day of survey.
+
+    Counting by month or quarter, each row is a market's month or quarter, from each pitch's latest survey in it.
+    """
     markets = markets_of(subjects_of(team_id))
     counts = defaultdict(Counter)
-    for (pitch, day), record in latest_surveys(team_id, per_day=True).items():
+    for (pitch, day), record in latest_surveys(team_id, period, per_day=True).items():
         counts[(markets.get(pitch, NO_MARKET), day)][record.answers.get("status")] += 1
     labels = choice_labels(definitions_of(team_id, PITCH_SURVEY), "status")
     seen = {status for tally in counts.values() for status in tally}
     statuses = [v for v in labels] + sorted(v for v in seen if v not in labels and v is not None)
     rows = [
-        [market, day.isoformat()] + [tally[s] for s in statuses] + [sum(tally.values())]
+        [market, day] + [tally[s] for s in statuses] + [sum(tally.values())]
         for (market, day), tally in sorted(
             counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1])
         )
     ]
-    return Table(["Market", DAY] + [labels.get(s, s) for s in statuses] + ["Pitches surveyed"], rows)
+    return Table(
+        ["Market", day_header(period)] + [labels.get(s, s) for s in statuses] + ["Pitches surveyed"], rows
+    )
 
 
-def goods_mix(team_id):
-    """Count what the pitches sell, by market, from the latest survey of each pitch."""
+def day_header(period):
+    """Return the heading of a table of days: Day, or the bucket counting by month or quarter."""
+    return DAY if period.unit == "week" else period.header
+
+
+def goods_mix(team_id, period):
+    """Count what the pitches sell, by market, from the latest survey of each pitch in the period."""
     markets = markets_of(subjects_of(team_id))
     counts = Counter()
-    for (pitch, _), record in latest_surveys(team_id, per_day=False).items():
+    for (pitch, _), record in latest_surveys(team_id, period, per_day=False).items():
         goods = record.answers.get("goods_category")
         if goods is not None:
             counts[(goods, markets.get(pitch, NO_MARKET))] += 1
@@ -412,23 +452,21 @@ def price_questions(definitions):
     return found
 
 
-def basket_prices(team_id):
-    """Take the median price of each item of the basket per day of survey, over all markets."""
+def basket_prices(team_id, period):
+    """Take the median price of each item of the basket per day of survey (or month, or quarter), over all markets."""
     items = price_questions(definitions_of(team_id, PITCH_SURVEY))
     prices = defaultdict(list)
-    for record in records_of(team_id, [PITCH_SURVEY]):
-        day = day_of(record.recorded_at)
+    for record in records_of(team_id, [PITCH_SURVEY], period):
         for name in items:
             price = number_answer(record.answers, name)
-            if day and price is not None:
-                prices[(day, name)].append(price)
+            if record.day and price is not None:
+                prices[(period.day(record.day), name)].append(price)
     days = sorted({day for day, _ in prices})
     rows = [
-        [day.isoformat()]
-        + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None for n in items]
+        [day] + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None for n in items]
         for day in days
     ]
-    return Table([DAY] + list(items.values()), rows)
+    return Table([day_header(period)] + list(items.values()), rows)
 
 
 def counter_questions(definitions):
@@ -441,13 +479,16 @@ def counter_questions(definitions):
     return found
 
 
-def footfall_per_interval(team_id):
-    """List each footfall count: when it started, where, how long, its counters and their total."""
+def footfall_per_interval(team_id, period):
+    """List each footfall count: when it started, where, how long, its counters and their total.
+
+    The LATEST_COUNTS latest of the period only: each is a row of its own.
+    """
     definitions = definitions_of(team_id, FOOTFALL)
     counters = counter_questions(definitions)
     subjects = subjects_of(team_id)
     counts = []
-    for record in records_of(team_id, [FOOTFALL]):
+    for record in records_of(team_id, [FOOTFALL], period):
         started = record.answers.get("interval_start") or record.recorded_at
         numbers = [number_answer(record.answers, name) for name in counters]
         total = sum(n for n in numbers if n is not None)
@@ -469,5 +510,5 @@ def footfall_per_interval(team_id):
     counts.sort(key=lambda item: item[0])
     return Table(
         ["Count started", "Market", "Minutes", *counters.values(), "Total", "People per hour"],
-        [row for _, row in counts],
+        [row for _, row in counts[-LATEST_COUNTS:]],
     )

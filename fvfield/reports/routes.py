@@ -16,9 +16,10 @@ from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import utcnow
-from fvfield.reports import charts, files
+from fvfield.reports import charts, files, numbers
 from fvfield.reports.dashboard import charts_of, draw
 from fvfield.reports.files import csv_cell
+from fvfield.reports.periods import PERIODS, period_of
 from fvfield.sync import phone_copy
 from fvfield.sync.documents import documents
 
@@ -177,16 +178,30 @@ def chart_of(team, slug):
     return chart
 
 
+def chosen_period(team):
+    """Return the period the query string asks for (?period=), the last 12 weeks by default."""
+    return period_of(team.id, request.args.get("period"), utcnow().date())
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard(slug):
-    """Show the team's charts, each with its table of numbers and its CSV file."""
+    """Show the team's charts of a period, each with its table of numbers and its CSV file."""
     team, _ = team_for(slug, "coordinator")
+    period = chosen_period(team)
     shown = []
     for chart in charts_of(team):
-        table = chart.report(team.id)
+        table = chart.report(team.id, period)
         shown.append({"chart": chart, "table": table, "svg": draw(chart, table)})
-    return render_template("reports/dashboard.html", team=team, charts=shown, number=charts.number_text)
+    return render_template(
+        "reports/dashboard.html",
+        team=team,
+        charts=shown,
+        number=charts.number_text,
+        period=period,
+        periods=PERIODS,
+        top=numbers.TOP,
+    )
 
 
 @bp.get("/dashboard/<chart_slug>.svg")
@@ -196,7 +211,7 @@ def dashboard_svg(slug, chart_slug):
     team, _ = team_for(slug, "coordinator")
     chart = chart_of(team, chart_slug)
     return current_app.response_class(
-        charts.svg_file(draw(chart, chart.report(team.id))),
+        charts.svg_file(draw(chart, chart.report(team.id, chosen_period(team)))),
         mimetype="image/svg+xml",
         headers=NO_STORE,
     )
@@ -208,7 +223,7 @@ def dashboard_csv(slug, chart_slug):
     """Send one chart's numbers as a CSV file (recorded in the audit log, as every export is)."""
     team, _ = team_for(slug, "coordinator")
     chart = chart_of(team, chart_slug)
-    table = chart.report(team.id)
+    table = chart.report(team.id, chosen_period(team))
     note_export(team, format="chart", chart=chart.slug)
     buffer = io.StringIO()
     buffer.write("\ufeff")
