@@ -395,6 +395,22 @@ def note_command(event, team=None, **detail):
     db.session.commit()
 
 
+def progress_bar():
+    """Return a report(done, total) that draws the export's progress on the terminal's error stream."""
+    shown = {"at": None}
+
+    def report(done, total):
+        percent = 100 * done // total if total else 100
+        if percent != shown["at"]:
+            shown["at"] = percent
+            bar = "#" * (percent // 5)
+            click.echo(
+                f"\r[{bar:<20}] {percent:3d}% {done:,} of {total:,} records", nl=done >= total, err=True
+            )
+
+    return report
+
+
 @click.command("export")
 @click.argument("slug")
 @click.argument("out", type=click.Path(path_type=Path))
@@ -416,7 +432,7 @@ def export_team(slug, out):
         raise click.ClickException(f"{out} is a file: give a folder for CSV files, or a name ending in .db.")
     try:
         if as_sqlite:
-            counts = files.save_sqlite(team.id, out).records
+            counts = files.save_sqlite(team.id, out, progress_bar()).records
         else:
             counts = files.save_csv_folder(team.id, out)
     except OSError as error:

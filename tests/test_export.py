@@ -233,11 +233,28 @@ def test_export_cli_to_a_sqlite_file(runner, app, seeded, tmp_path):
     folder, said = result.stdout.splitlines()
     assert folder.startswith(f"Data folder: {app.instance_path}")
     assert said == f"Exported 4 records of 2 forms of clapton-circle to {out}."
+    assert result.stderr.rstrip().endswith("[####################] 100% 4 of 4 records")
     database = sqlite_utils.Database(out)
     assert {row["id"]: row for row in database["check_in"].rows} == team_data.expected_check_ins(app, seeded)
     assert [p.name for p in out.parent.iterdir()] == ["circle.db"]
     [event] = events(app, "data_exported")
     assert event.detail == {"format": "sqlite", "via": "command line", "path": str(out)}
+
+
+def test_export_sqlite_reports_its_progress_and_commits_in_large_transactions(
+    app, seeded, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(export, "CHUNK", 1)
+    monkeypatch.setattr(export, "TRANSACTION", 2)
+    heard = []
+    with app.app_context():
+        team_id = db.session.scalar(sa.text("SELECT id FROM teams WHERE slug = 'clapton-circle'"))
+        written = export.save_sqlite(
+            team_id, tmp_path / "circle.db", lambda done, total: heard.append((done, total))
+        )
+    assert sum(written.records.values()) == 4
+    assert heard == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert sum(sqlite_utils.Database(tmp_path / "circle.db")[t].count for t in written.records) == 4
 
 
 def test_export_cli_replaces_an_existing_file(runner, seeded, tmp_path):

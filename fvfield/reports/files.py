@@ -66,6 +66,9 @@ DICTIONARY_COLUMNS = (
     ("description", str, "What the column holds."),
 )
 SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
+# The SQLite file's records are inserted this many to a transaction: sqlite_utils,
+# bounded by SQLite's limit on a statement's parameters, commits every ~29 rows.
+TRANSACTION = 20_000
 # Subject attributes become columns of their own when named plainly, up to this many.
 SUBJECT_ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_SUBJECT_ATTRIBUTES = 100
@@ -342,9 +345,41 @@ class SqliteExport:
     records: dict
 
 
-def write_sqlite(team_id, path):
-    """Write the team's forms, subjects and records, and a data dictionary, into a new SQLite file."""
+def live_records(team_id):
+    """Return how many live records the team has (what an export writes)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            documents.c.team_id == team_id,
+            documents.c.collection == "records",
+            documents.c.deleted == sa.false(),
+        )
+    )
+
+
+class Progress:
+    """Count the records an export has written and tell `report(done, total)` as it goes."""
+
+    def __init__(self, report, total):
+        self.report, self.total, self.done = report, total, 0
+
+    def add(self, count):
+        """Count records written."""
+        self.done += count
+        if self.report:
+            self.report(self.done, self.total)
+
+
+def write_sqlite(team_id, path, report=None):
+    """Write the team's forms, subjects and records, and a data dictionary, into a new SQLite file.
+
+    The file is new and replaced whole when complete (save_sqlite), so it is
+    written without a journal or syncs; `report(done, total)` hears of each
+    chunk of records written.
+    """
     target = sqlite_utils.Database(path)
+    target.execute("PRAGMA journal_mode = OFF")
+    target.execute("PRAGMA synchronous = OFF")
+    progress = Progress(report, live_records(team_id) if report else None)
     dictionary = []
     taken = {"forms", "subjects", "data_dictionary"}
     layouts = [form_layout(team_id, form_id) for form_id in form_ids(team_id)]
@@ -354,7 +389,7 @@ def write_sqlite(team_id, path):
     counts = {}
     for layout in layouts:
         counts[tables[layout.form_id]] = write_form_table(
-            target, team_id, layout, tables[layout.form_id], dictionary
+            target, team_id, layout, tables[layout.form_id], dictionary, progress
         )
     describe_fixed(dictionary, "data_dictionary", DICTIONARY_COLUMNS)
     target["data_dictionary"].create({name: kind for name, kind, _ in DICTIONARY_COLUMNS})
@@ -365,13 +400,13 @@ def write_sqlite(team_id, path):
     return SqliteExport(counts)
 
 
-def save_sqlite(team_id, path):
+def save_sqlite(team_id, path, report=None):
     """Write the team's SQLite file to `path`, replacing it only once it is complete; return its SqliteExport."""
     path = Path(path)
     fd, building = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        written = write_sqlite(team_id, building)
+        written = write_sqlite(team_id, building, report)
         os.replace(building, path)
     finally:
         if os.path.exists(building):
@@ -509,18 +544,27 @@ def write_subjects(target, team_id, dictionary):
         )
 
 
-def write_form_table(target, team_id, layout, table, dictionary):
-    """Write a form's table of records; return how many it holds."""
+def write_form_table(target, team_id, layout, table, dictionary, progress):
+    """Write a form's table of records, TRANSACTION rows to a transaction; return how many it holds."""
     target[table].create(
         {column.name: column.type for column in layout.columns},
         pk="id",
         not_null=("id",),
         foreign_keys=[("subject_id", "subjects", "id")],
     )
-    count = 0
+    names = ", ".join(f"[{name}]" for name in layout.names)
+    insert = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(layout.names))})"
+    count = pending = 0
+    target.conn.execute("BEGIN")
     for chunk in record_rows(team_id, layout.form_id):
-        target[table].insert_all((layout.row(record) for record in chunk), batch_size=CHUNK)
-        count += len(chunk)
+        target.conn.executemany(insert, (tuple(layout.row(record).values()) for record in chunk))
+        count, pending = count + len(chunk), pending + len(chunk)
+        progress.add(len(chunk))
+        if pending >= TRANSACTION:
+            target.conn.execute("COMMIT")
+            target.conn.execute("BEGIN")
+            pending = 0
+    target.conn.execute("COMMIT")
     for column in layout.columns:
         dictionary.append(
             {
