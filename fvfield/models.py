@@ -377,3 +377,28 @@ class FormDraft(db.Model):
     started_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     updated_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The dashboard's numbers, kept up to date from the change sequence (reports/tallies.py).
+
+
+class DayTally(db.Model):
+    """What the live records of a team's form on one day add to the dashboard's reports (JSON)."""
+
+    __tablename__ = "day_tallies"
+    __table_args__ = (sa.UniqueConstraint("team_id", "form", "day"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    form: Mapped[str] = mapped_column(sa.String(64))
+    day: Mapped[str] = mapped_column(sa.String(10))
+    tallies: Mapped[str] = mapped_column(sa.Text)
+
+
+class TallyMark(db.Model):
+    """The last change of a team (its change_seq) that the day tallies include."""
+
+    __tablename__ = "tally_marks"
+
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column()

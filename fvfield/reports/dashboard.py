@@ -1,6 +1,7 @@
 """The team's dashboard: a chart per report (fvfield/reports/numbers.py), drawn as SVG, its table beside it.
 
-Each chart's numbers are the same three times: the SVG drawn on the server
+The additive reports read the kept day tallies (kept.py, tallies.py), the
+others the period's records (numbers.py). Each chart's numbers are the same three times: the SVG drawn on the server
 (reports/charts.py), the table on the page and the CSV file. Which charts a
 team gets depends on its kind. The pages are reports/routes.py.
 """
@@ -8,7 +9,7 @@ team gets depends on its kind. The pages are reports/routes.py.
 from dataclasses import dataclass
 from datetime import date
 
-from fvfield.reports import charts, numbers
+from fvfield.reports import charts, kept, numbers
 
 # Pitch statuses in the colours the phone's badges use (static/css/field.css).
 STATUS_COLOURS = {
@@ -91,7 +92,7 @@ VISITS = Chart(
     "visits",
     "Visits per person per week",
     "Home visits recorded each week, by the person visited. Weeks without a visit show 0.",
-    numbers.visits_per_person_per_week,
+    kept.visits_per_person_per_week,
     "stacked",
     week_words,
 )
@@ -99,7 +100,7 @@ TIME_SPENT = Chart(
     "time-spent",
     "Time spent with each person per week (hours)",
     "Hours from time in to time out of the home visits that have both, by the person visited.",
-    numbers.time_spent_per_week,
+    kept.time_spent_per_week,
     "stacked",
     week_words,
 )
@@ -107,7 +108,7 @@ TASKS = Chart(
     "tasks",
     "Tasks done and declined",
     "How many home visits had each task done, and how many had it declined.",
-    numbers.tasks_mix,
+    kept.tasks_mix,
     "grouped",
 )
 CONCERNS = Chart(
@@ -124,7 +125,7 @@ WELLBEING = Chart(
     "Wellbeing over time (ONS, 0 to 10)",
     "The average answer to each of the four ONS personal wellbeing questions, per month of wellbeing checks. "
     "Higher is better, except for anxiety.",
-    numbers.wellbeing_over_time,
+    kept.wellbeing_over_time,
     "lines",
     month_words,
     skip=("Checks",),
@@ -136,7 +137,7 @@ LONELINESS = Chart(
     "Loneliness over time (UCLA 3-item, 3 to 9)",
     "The average total of the three loneliness questions, per month of wellbeing checks that answered all "
     "three. Higher means lonelier.",
-    numbers.loneliness_over_time,
+    kept.loneliness_over_time,
     "lines",
     month_words,
     skip=("Checks",),
@@ -147,7 +148,7 @@ STORIES = Chart(
     "stories",
     "Change stories per domain",
     "The most significant change stories, by what each change is mostly about.",
-    numbers.stories_per_domain,
+    kept.stories_per_domain,
     "stacked",
 )
 PITCHES = Chart(

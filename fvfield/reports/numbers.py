@@ -232,12 +232,18 @@ def minutes_between(time_in, time_out):
 
 def time_spent_per_week(team_id, period):
     """Add up the hours of home visits (time out minus time in) per person per week (or month, or quarter)."""
-    hours = defaultdict(float)
+    minutes = Counter()
     for record in records_of(team_id, [HOME_VISIT], period):
-        minutes = minutes_between(record.answers.get("time_in"), record.answers.get("time_out"))
-        if record.day and minutes is not None:
-            hours[(record.day, record.subject_id)] += minutes / 60
-    return bucket_table(period, *top_people(team_id, hours))
+        spent = minutes_between(record.answers.get("time_in"), record.answers.get("time_out"))
+        if record.day and spent is not None:
+            minutes[(record.day, record.subject_id)] += spent
+    return hours_table(team_id, period, minutes)
+
+
+def hours_table(team_id, period, minutes):
+    """Return the table of hours per person and bucket from {(day, person): minutes}."""
+    counts, keys, labels = top_people(team_id, minutes)
+    return bucket_table(period, Counter({key: spent / 60 for key, spent in counts.items()}), keys, labels)
 
 
 def tasks_mix(team_id, period):
@@ -248,6 +254,11 @@ def tasks_mix(team_id, period):
             answer = record.answers.get(name)
             if isinstance(answer, list):
                 counts.update(set(answer))
+    return tasks_table(team_id, done, declined)
+
+
+def tasks_table(team_id, done, declined):
+    """Return the table of tasks done and declined from their Counters."""
     definitions = definitions_of(team_id, HOME_VISIT)
     labels = {**choice_labels(definitions, "tasks_declined"), **choice_labels(definitions, "tasks_done")}
     values = [v for v in labels if done[v] or declined[v]]
@@ -313,9 +324,16 @@ def number_answer(answers, name):
 
 def wellbeing_over_time(team_id, period):
     """Average each ONS personal wellbeing answer (0-10) per month of wellbeing checks."""
-    months = monthly_means(
-        team_id, WELLBEING, period, lambda a: [number_answer(a, n) for n, _ in WELLBEING_ITEMS]
-    )
+    return wellbeing_table(period, monthly_means(team_id, WELLBEING, period, ons_answers))
+
+
+def ons_answers(answers):
+    """Return the ONS personal wellbeing answers of a check (None for each unanswered)."""
+    return [number_answer(answers, name) for name, _ in WELLBEING_ITEMS]
+
+
+def wellbeing_table(period, months):
+    """Return the table of ONS means from monthly_means' {month: (sums, counts, checks)}."""
     rows = [
         [month] + [rounded(s / c) if c else None for s, c in zip(sums, counts)] + [checks[0]]
         for month, (sums, counts, checks) in sorted(months.items())
@@ -331,7 +349,13 @@ def loneliness_total(answers):
 
 def loneliness_over_time(team_id, period):
     """Average the UCLA 3-item loneliness total (3 low to 9 high) per month of wellbeing checks."""
-    months = monthly_means(team_id, WELLBEING, period, lambda a: [loneliness_total(a)])
+    return loneliness_table(
+        period, monthly_means(team_id, WELLBEING, period, lambda a: [loneliness_total(a)])
+    )
+
+
+def loneliness_table(period, months):
+    """Return the table of loneliness means from monthly_means' {month: (sums, counts, checks)}."""
     rows = [
         [month, rounded(sums[0] / counts[0]), counts[0]]
         for month, (sums, counts, _) in sorted(months.items())
@@ -347,7 +371,13 @@ def month_header(period):
 
 def stories_per_domain(team_id, period):
     """Count change stories by what each change is mostly about."""
-    counts = Counter(record.answers.get("domain") for record in records_of(team_id, [STORY], period))
+    return stories_table(
+        team_id, Counter(r.answers.get("domain") for r in records_of(team_id, [STORY], period))
+    )
+
+
+def stories_table(team_id, counts):
+    """Return the table of stories per domain from a Counter of domains (None: not said)."""
     labels = choice_labels(definitions_of(team_id, STORY), "domain")
     values = [v for v in labels if counts[v]] + sorted(v for v in counts if v not in labels and v is not None)
     rows = [[labels.get(v, v), counts[v]] for v in values]

@@ -16,7 +16,7 @@ from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import utcnow
-from fvfield.reports import charts, files, numbers
+from fvfield.reports import charts, files, numbers, tallies
 from fvfield.reports.dashboard import charts_of, draw
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import PERIODS, period_of
@@ -178,6 +178,15 @@ def chart_of(team, slug):
     return chart
 
 
+def kept_up(team):
+    """Bring the team's day tallies up to its latest change, taking the write lock only when they are behind."""
+    if not tallies.behind(team.id):
+        return
+    begin_write(team.id)
+    tallies.refresh(team.id)
+    db.session.commit()
+
+
 def chosen_period(team):
     """Return the period the query string asks for (?period=), the last 12 weeks by default."""
     return period_of(team.id, request.args.get("period"), utcnow().date())
@@ -188,6 +197,7 @@ def chosen_period(team):
 def dashboard(slug):
     """Show the team's charts of a period, each with its table of numbers and its CSV file."""
     team, _ = team_for(slug, "coordinator")
+    kept_up(team)
     period = chosen_period(team)
     shown = []
     for chart in charts_of(team):
@@ -210,6 +220,7 @@ def dashboard_svg(slug, chart_slug):
     """Send one chart as an SVG file."""
     team, _ = team_for(slug, "coordinator")
     chart = chart_of(team, chart_slug)
+    kept_up(team)
     return current_app.response_class(
         charts.svg_file(draw(chart, chart.report(team.id, chosen_period(team)))),
         mimetype="image/svg+xml",
@@ -223,6 +234,7 @@ def dashboard_csv(slug, chart_slug):
     """Send one chart's numbers as a CSV file (recorded in the audit log, as every export is)."""
     team, _ = team_for(slug, "coordinator")
     chart = chart_of(team, chart_slug)
+    kept_up(team)
     table = chart.report(team.id, chosen_period(team))
     note_export(team, format="chart", chart=chart.slug)
     buffer = io.StringIO()

@@ -117,7 +117,7 @@ def test_coordinator_pages_in_chromium(browser, field_server, screens):
     for slug, charts in (("clapton-circle", 6), ("ridley-market", 4)):
         for _viewport, size in ((LAPTOP, "laptop"), (PHONE, "phone")):
             view = page if size == "laptop" else phone
-            view.goto(f"/teams/{slug}/dashboard")
+            view.goto(f"/teams/{slug}/dashboard?period=all")
             expect(view.locator("svg[role=img]")).to_have_count(charts)
             expect(view.get_by_text("Nothing recorded for this chart yet.")).to_have_count(0)
             shot(view, screens, f"dashboard-{slug}-{size}", found)

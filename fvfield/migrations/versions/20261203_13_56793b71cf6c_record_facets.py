@@ -1,4 +1,4 @@
-"""record facets: when received, the day counted, odd clocks, concerns; the coordinator pages' indexes
+"""record facets (when received, the day counted, odd clocks, concerns), the coordinator pages' indexes, day tallies
 
 Revision ID: 56793b71cf6c
 Revises: f3578ad5de78
@@ -138,9 +138,27 @@ def upgrade():
         batch_op.create_index('ix_documents_team_conflict', ['team_id', 'has_conflict'], unique=False)
     with op.batch_alter_table('concern_resolutions', schema=None) as batch_op:
         batch_op.create_index('ix_concern_resolutions_team_resolved', ['team_id', 'resolved_at'], unique=False)
+    op.create_table('day_tallies',
+    sa.Column('pk', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('form', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('tallies', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_day_tallies_team_id_teams'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('pk', name=op.f('pk_day_tallies')),
+    sa.UniqueConstraint('team_id', 'form', 'day', name=op.f('uq_day_tallies_team_id_form_day'))
+    )
+    op.create_table('tally_marks',
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_tally_marks_team_id_teams'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('team_id', name=op.f('pk_tally_marks'))
+    )
 
 
 def downgrade():
+    op.drop_table('tally_marks')
+    op.drop_table('day_tallies')
     with op.batch_alter_table('concern_resolutions', schema=None) as batch_op:
         batch_op.drop_index('ix_concern_resolutions_team_resolved')
     with op.batch_alter_table('documents', schema=None) as batch_op:
