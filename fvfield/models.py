@@ -195,12 +195,16 @@ class Document(db.Model):
         sa.UniqueConstraint("team_id", "seq"),
         # The records list, newest first, whole or by form, author or subject.
         sa.Index("ix_documents_team_recorded", "team_id", "collection", "recorded_at", "pk"),
-        sa.Index("ix_documents_team_form_recorded", "team_id", "form", "recorded_at", "pk"),
-        sa.Index("ix_documents_team_author_recorded", "team_id", "author", "recorded_at", "pk"),
-        sa.Index("ix_documents_subject_recorded", "subject_id", "recorded_at", "pk"),
+        # Each filter's column after (team, collection): SQLite, without statistics, picks
+        # the index with the most equal columns, so it must beat ix_documents_team_recorded.
+        sa.Index("ix_documents_team_form_recorded", "team_id", "collection", "form", "recorded_at", "pk"),
+        sa.Index("ix_documents_team_author_recorded", "team_id", "collection", "author", "recorded_at", "pk"),
+        sa.Index(
+            "ix_documents_team_subject_recorded", "team_id", "collection", "subject_id", "recorded_at", "pk"
+        ),
         # The dashboard's periods, the concerns queue and the home page's counts.
         sa.Index("ix_documents_team_form_day", "team_id", "form", "day"),
-        sa.Index("ix_documents_team_concern", "team_id", "concern", "recorded_at", "pk"),
+        sa.Index("ix_documents_team_concern", "team_id", "collection", "concern", "recorded_at", "pk"),
         sa.Index("ix_documents_team_conflict", "team_id", "has_conflict"),
     )
 

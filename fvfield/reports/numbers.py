@@ -276,6 +276,7 @@ def concerns_per_week(team_id, period):
         sa.select(documents.c.day, sa.func.count())
         .where(
             documents.c.team_id == team_id,
+            documents.c.collection == "records",
             documents.c.concern == sa.true(),
             period.holds(documents.c.day),
         )

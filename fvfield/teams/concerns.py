@@ -24,7 +24,7 @@ from fvfield.teams.words import Words
 
 FIELD = "concern"
 # The newest open concerns shown, most urgent first; the page says how many more wait.
-SHOWN_OPEN = 200
+SHOWN_OPEN = 100
 SHOWN_RESOLVED = 100
 # Where a concern of a form that asks no urgency goes in the queue: after the ranked ones.
 UNRANKED = 1000
@@ -71,7 +71,9 @@ def resolution_exists(team):
 
 def raising(team):
     """Return the query of the team's records that raise a concern (by the concern index)."""
-    return sa.select(documents).where(documents.c.team_id == team.id, documents.c.concern == sa.true())
+    return sa.select(documents).where(
+        documents.c.team_id == team.id, documents.c.collection == "records", documents.c.concern == sa.true()
+    )
 
 
 def open_count(team):
