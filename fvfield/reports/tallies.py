@@ -65,21 +65,29 @@ def story_tally(subject_id, answers):
 TALLIES = {numbers.HOME_VISIT: visit_tally, numbers.WELLBEING: wellbeing_tally, numbers.STORY: story_tally}
 
 
-def count_day(team_id, form, day):
-    """Return the tallies of a form's live records on a day, read by the day index."""
-    rows = db.session.execute(
-        sa.select(documents.c.subject_id, documents.c.data).where(
+def count_days(team_id, days=None):
+    """Return {(form, day): tallies} of the live records on these days (None: on every day), streamed."""
+    query = (
+        sa.select(documents.c.form, documents.c.day, documents.c.subject_id, documents.c.data)
+        .where(
             documents.c.team_id == team_id,
-            documents.c.form == form,
-            documents.c.day == day,
             documents.c.collection == "records",
             documents.c.deleted == sa.false(),
         )
+        .execution_options(yield_per=CHUNK)
     )
-    found = Counter()
-    for subject_id, data in rows:
-        answers = json.loads(data)
-        found.update(TALLIES[form](subject_id, answers if isinstance(answers, dict) else {}))
+    if days is None:
+        pairs = [query.where(documents.c.form.in_(list(TALLIES)))]
+    else:
+        # One query per day, by the day index.
+        pairs = [query.where(documents.c.form == form, documents.c.day == day) for form, day in sorted(days)]
+    found = {pair: Counter() for pair in days or ()}
+    for each in pairs:
+        for form, day, subject_id, data in db.session.execute(each):
+            answers = json.loads(data)
+            tally = TALLIES[form](subject_id, answers if isinstance(answers, dict) else {})
+            if day is not None:
+                found.setdefault((form, day), Counter()).update(tally)
     return found
 
 
@@ -129,9 +137,9 @@ def refresh(team_id):
     since = mark.seq if mark is not None else -1
     if since == until:
         return 0
-    days = dirty_days(team_id, since, until)
-    for form, day in sorted(days):
-        tallies = count_day(team_id, form, day)
+    # The first time, every record is read once; then only the days changes touched.
+    counted = count_days(team_id) if since < 0 else count_days(team_id, dirty_days(team_id, since, until))
+    for (form, day), tallies in sorted(counted.items()):
         db.session.execute(
             sa.delete(DayTally).where(DayTally.team_id == team_id, DayTally.form == form, DayTally.day == day)
         )
@@ -142,7 +150,7 @@ def refresh(team_id):
     else:
         mark.seq = until
     db.session.flush()
-    return len(days)
+    return len(counted)
 
 
 def day_tallies(team_id, form, period):
