@@ -138,13 +138,24 @@ def refresh(team_id):
     if since == until:
         return 0
     # The first time, every record is read once; then only the days changes touched.
-    counted = count_days(team_id) if since < 0 else count_days(team_id, dirty_days(team_id, since, until))
-    for (form, day), tallies in sorted(counted.items()):
-        db.session.execute(
-            sa.delete(DayTally).where(DayTally.team_id == team_id, DayTally.form == form, DayTally.day == day)
-        )
-        if tallies:
-            db.session.add(DayTally(team_id=team_id, form=form, day=day, tallies=json.dumps(tallies)))
+    if since < 0:
+        counted = count_days(team_id)
+        db.session.execute(sa.delete(DayTally).where(DayTally.team_id == team_id))
+    else:
+        counted = count_days(team_id, dirty_days(team_id, since, until))
+        for form, day in counted:
+            db.session.execute(
+                sa.delete(DayTally).where(
+                    DayTally.team_id == team_id, DayTally.form == form, DayTally.day == day
+                )
+            )
+    rows = [
+        {"team_id": team_id, "form": form, "day": day, "tallies": json.dumps(tallies)}
+        for (form, day), tallies in sorted(counted.items())
+        if tallies
+    ]
+    if rows:
+        db.session.execute(sa.insert(DayTally), rows)
     if mark is None:
         db.session.add(TallyMark(team_id=team_id, seq=until))
     else:
