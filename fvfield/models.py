@@ -83,12 +83,37 @@ class User(UserMixin, db.Model):
         """Return whether the password matches."""
         return check_password_hash(self.password_hash, password)
 
+    # The login (accounts/sessions.py) this request runs under, set when it is loaded.
+    session_secret = None
+    login_session = None
+
     def get_id(self):
-        """Identify the login by user and token (Flask-Login's alternative id)."""
-        return f"{self.id}:{self.login_token}"
+        """Identify the login by user and its session's secret (Flask-Login's alternative id)."""
+        return f"{self.id}:{self.session_secret or self.login_token}"
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+class UserSession(db.Model):
+    """A login on one browser or phone, which its owner (or a password change) can end.
+
+    The signed session and remember cookies carry the secret whose digest is
+    kept here; a request whose session is ended, or unseen for longer than
+    the remember lifetime, is no longer logged in.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    device: Mapped[str] = mapped_column(sa.String(120), default="")
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(sa.String(40))
 
 
 class Team(db.Model):

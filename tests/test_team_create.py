@@ -77,6 +77,8 @@ POSTS = [
     f"/teams/clapton-circle/subjects/{SOME_ID}/pitches/import/confirm",
     f"/teams/clapton-circle/conflicts/records/{SOME_ID}",
     f"/teams/clapton-circle/concerns/{SOME_ID}/resolve",
+    "/sessions/1/end",
+    "/sessions/end-all",
 ]
 
 

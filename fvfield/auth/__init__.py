@@ -1,14 +1,27 @@
 """Accounts: logging in and out, invites, passwords."""
 
 from flask import redirect, request, url_for
+from flask_login import login_user
 
+from fvfield.accounts import sessions
 from fvfield.errors import json_error
-from fvfield.extensions import db, login_manager
+from fvfield.extensions import begin_write, db, login_manager
 from fvfield.models import User
 
 
+def device_name():
+    """Return the browser's own description of itself, for the list of sessions."""
+    return (request.user_agent.string or "an unnamed browser")[:120]
+
+
+def log_in(user, remember):
+    """Open a server-side session for `user` and log this browser in under it; the caller commits."""
+    sessions.start(user, device=device_name(), ip=request.remote_addr)
+    login_user(user, remember=remember)
+
+
 def init_login(app):
-    """Attach Flask-Login: users load by id and login token."""
+    """Attach Flask-Login: users load by id and session secret, checked on every request."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to continue."
@@ -16,10 +29,28 @@ def init_login(app):
 
     @login_manager.user_loader
     def load_user(login_id):
-        user_id, _, token = login_id.partition(":")
+        user_id, _, secret = login_id.partition(":")
+        # Only a transaction this loader began may be committed by it.
+        fresh = not db.session().in_transaction()
         user = db.session.get(User, user_id)
-        if user is None or user.login_token != token:
+        if user is None or not secret:
             return None
+        row = sessions.find(user.id, secret)
+        if row is None:
+            if not fresh:
+                return None
+            begin_write()
+            row = sessions.adopt_legacy(user, secret, device=device_name(), ip=request.remote_addr)
+            db.session.commit()
+            if row is None:
+                return None
+        elif fresh and sessions.stale(row):
+            row_id = row.id
+            begin_write()
+            sessions.touch(row_id, request.remote_addr)
+            db.session.commit()
+            row = sessions.owned(user, row_id)
+        user.session_secret, user.login_session = secret, row
         return user
 
     @login_manager.unauthorized_handler

@@ -4,14 +4,16 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fvfield import accounts
+from fvfield.accounts import sessions
 from fvfield.accounts.access import teams_of
 from fvfield.accounts.throttle import minutes_locked
 from fvfield.audit import record_event
+from fvfield.auth import log_in
 from fvfield.auth.forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, password_hash_method, token_digest
@@ -101,7 +103,7 @@ def login():
             flash(BAD_LOGIN, "error")
             return render_template("auth/login.html", form=form)
         begin_write()
-        login_user(user, remember=form.remember.data)
+        log_in(user, remember=form.remember.data)
         record_event("login", user=user, email=email)
         db.session.commit()
         return redirect(safe_next(request.args.get("next")))
@@ -114,12 +116,11 @@ def logout():
     if current_user.is_authenticated:
         begin_write()
         record_event("logout", user=current_user, email=current_user.email)
+        # A copy of the cookies taken before now must not log anyone in again.
+        if current_user.login_session is not None:
+            sessions.end(current_user.login_session, "logged_out", by=current_user)
         db.session.commit()
-    # A shared phone: nothing of this user's session (messages included) is left for the next.
-    session.clear()
-    logout_user()
-    flash("You are logged out.", "info")
-    return redirect(url_for("auth.login"))
+    return logged_out()
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -131,17 +132,65 @@ def change_password():
         begin_write()
         try:
             accounts.change_password(current_user, form.current.data, form.password.data)
+            sessions.end_all(current_user, except_current=current_user.login_session, why="password_changed")
         except accounts.WrongPassword as error:
             form.current.errors.append(str(error))
         except accounts.AccountError as error:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            # The login token changed: log this browser in again under the new one.
-            login_user(current_user, remember=True)
             flash("Your password is changed. Your other devices will ask you to log in again.", "info")
             return redirect(url_for("auth.home"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, everywhere=JoinTeamForm())
+
+
+@bp.get("/sessions")
+@login_required
+def list_sessions():
+    """List where the user is logged in (device, last seen), each with a button to end it."""
+    rows = sessions.open_sessions(current_user)
+    here = current_user.login_session.id if current_user.login_session else None
+    return render_template("auth/sessions.html", rows=rows, here=here, form=JoinTeamForm())
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id):
+    """End one of the user's own logins; ending this one logs this browser out."""
+    if not JoinTeamForm().validate_on_submit():
+        abort(400)
+    begin_write()
+    row = sessions.owned(current_user, session_id)
+    if row is None:
+        abort(404)
+    here = current_user.login_session is not None and row.id == current_user.login_session.id
+    sessions.end(row, "ended_by_owner", by=current_user)
+    db.session.commit()
+    if here:
+        return logged_out()
+    flash("That device is logged out. It will ask for the password at its next sync.", "info")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.post("/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Log out everywhere: end every login of the user, this one included."""
+    if not JoinTeamForm().validate_on_submit():
+        abort(400)
+    begin_write()
+    sessions.end_all(current_user, why="ended_everywhere")
+    db.session.commit()
+    return logged_out("You are logged out on every device.")
+
+
+def logged_out(message="You are logged out."):
+    """Forget this browser's login and say so on the login page."""
+    # A shared phone: nothing of this user's session (messages included) is left for the next.
+    session.clear()
+    logout_user()
+    flash(message, "info")
+    return redirect(url_for("auth.login"))
 
 
 def find_invite(token):
@@ -183,8 +232,8 @@ def accept_invite(token):
             db.session.rollback()
             form.email.errors.append(str(error))
         else:
+            log_in(user, remember=True)
             db.session.commit()
-            login_user(user, remember=True)
             landing = landing_page()
             if landing == url_for("auth.home"):
                 flash(f"Welcome to {invite.team.name}.", "info")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import login_user
 
 from fvfield import accounts
 from fvfield.audit import record_event
+from fvfield.auth import log_in
 from fvfield.auth.forms import SetupForm
 from fvfield.extensions import begin_write, db
 from fvfield.models import User, token_digest
@@ -86,7 +86,9 @@ def first_coordinator(token):
             record_event("first_coordinator_created", user=user, team=team, via="setup link")
             db.session.commit()
             token_path(current_app.instance_path).unlink(missing_ok=True)
-            login_user(user, remember=True)
+            begin_write()
+            log_in(user, remember=True)
+            db.session.commit()
             flash(
                 f"{team.name} is ready, with its forms. Add the people or places it works with, "
                 "then invite the team from Members.",

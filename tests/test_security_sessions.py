@@ -1,0 +1,142 @@
+"""Sessions end on the server: logout, a new password, the owner's list, "log out everywhere" (issue 12)."""
+
+import re
+from datetime import timedelta
+
+import requests
+import sqlalchemy as sa
+from conftest import PASSWORD
+from realserver import RealServer, SyncClient, seed_instance
+
+from fvfield.accounts import sessions
+from fvfield.extensions import db
+from fvfield.models import User, UserSession, utcnow
+
+
+def logged_in(app, email, agent="Phone A"):
+    """Return a test client logged in as `email`, with a remember cookie, under a user agent."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = agent
+    answer = client.post("/login", data={"email": email, "password": PASSWORD, "remember": "y"})
+    assert answer.status_code == 302
+    return client
+
+
+def status(client):
+    """Return the status of the phones' session endpoint for this client."""
+    return client.get("/api/v1/session").status_code
+
+
+def test_a_copy_of_the_cookies_taken_before_logout_no_longer_logs_in(tmp_path):
+    """Through a real server: both the session and the remember cookie die at logout."""
+    instance = tmp_path / "instance"
+    team = ("c", "C", "care-circle", [("carer@example.org", "member")])
+    seed_instance(instance, [("carer@example.org", "Cara")], [team])
+    with RealServer(instance) as server:
+        phone = SyncClient(server.url)
+        phone.login("carer@example.org")
+        stolen = {c.name: c.value for c in phone.http.cookies}
+        assert {"fvfield_session", "fvfield_remember"} <= set(stolen)
+        answer = phone.http.post(
+            f"{server.url}/logout", data={"csrf_token": phone.csrf_token}, allow_redirects=False
+        )
+        assert answer.status_code == 302
+        for names in (("fvfield_session", "fvfield_remember"), ("fvfield_remember",), ("fvfield_session",)):
+            thief = requests.Session()
+            for name in names:
+                thief.cookies.set(name, stolen[name])
+            assert thief.get(f"{server.url}/api/v1/session", timeout=30).status_code == 401, names
+
+
+def test_a_new_password_ends_the_other_logins_and_keeps_this_one(app, people):
+    here = logged_in(app, people["member"], "Laptop")
+    there = logged_in(app, people["member"], "Phone")
+    new = "a new long password"
+    answer = here.post("/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    assert answer.status_code == 302
+    assert status(here) == 200
+    assert status(there) == 401
+
+
+def test_the_owner_sees_each_login_and_ends_one(app, people):
+    laptop = logged_in(app, people["member"], "Laptop browser")
+    phone = logged_in(app, people["member"], "Cheap Android phone")
+    page = laptop.get("/sessions").get_data(as_text=True)
+    assert "Laptop browser" in page and "Cheap Android phone" in page and "this device" in page
+    with app.app_context():
+        row = db.session.scalar(sa.select(UserSession).where(UserSession.device == "Cheap Android phone"))
+    assert laptop.post(f"/sessions/{row.id}/end").status_code == 302
+    assert status(phone) == 401
+    assert status(laptop) == 200
+    assert "Cheap Android phone" not in laptop.get("/sessions").get_data(as_text=True)
+
+
+def test_nobody_ends_another_users_login(app, people):
+    member = logged_in(app, people["member"])
+    coord = logged_in(app, people["coord"])
+    with app.app_context():
+        member_id = db.session.scalar(sa.select(User.id).where(User.email == people["member"]))
+        row = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == member_id))
+    assert coord.post(f"/sessions/{row.id}/end").status_code == 404
+    assert status(member) == 200
+
+
+def test_log_out_everywhere_ends_every_login_this_one_too(app, people):
+    laptop = logged_in(app, people["member"], "Laptop")
+    phone = logged_in(app, people["member"], "Phone")
+    assert 'action="/sessions/end-all"' in laptop.get("/password").get_data(as_text=True)
+    assert laptop.post("/sessions/end-all").status_code == 302
+    assert status(laptop) == 401
+    assert status(phone) == 401
+
+
+def test_end_all_is_there_for_removal_and_reset(app, people):
+    """The lifecycle pages (issue 11) call sessions.end_all when a member leaves or a password is reset."""
+    phone = logged_in(app, people["member"])
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == people["member"]))
+        assert sessions.end_all(user, why="removed_from_every_team") == 1
+        db.session.commit()
+    assert status(phone) == 401
+
+
+def test_a_login_unseen_for_weeks_still_works_until_its_lifetime(app, people):
+    phone = logged_in(app, people["member"])
+    lifetime = app.config["REMEMBER_COOKIE_DURATION"]
+    with app.app_context():
+        db.session.execute(
+            sa.update(UserSession).values(last_seen_at=utcnow() - lifetime + timedelta(days=1))
+        )
+        db.session.commit()
+    assert status(phone) == 200
+    with app.app_context():
+        db.session.execute(
+            sa.update(UserSession).values(last_seen_at=utcnow() - lifetime - timedelta(days=1))
+        )
+        db.session.commit()
+    assert status(phone) == 401
+
+
+def test_a_login_made_before_sessions_were_kept_stays_and_becomes_endable(app, people):
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == people["member"]))
+        legacy = f"{user.id}:{user.login_token}"
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = legacy
+        cookie["_fresh"] = True
+    assert status(client) == 200
+    page = client.get("/sessions").get_data(as_text=True)
+    ended = re.search(r'action="/sessions/(\d+)/end"', page).group(1)
+    client.post(f"/sessions/{ended}/end")
+    again = app.test_client()
+    with again.session_transaction() as cookie:
+        cookie["_user_id"] = legacy
+    assert status(again) == 401
+
+
+def test_the_list_of_logins_shows_a_hostile_user_agent_as_text(app, people):
+    client = logged_in(app, people["member"], '<script>alert("ua")</script>')
+    page = client.get("/sessions").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
