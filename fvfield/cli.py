@@ -414,13 +414,20 @@ def progress_bar():
 @click.command("export")
 @click.argument("slug")
 @click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="Keep CSV cells that start with = + - @ as typed (a spreadsheet would run them as formulas).",
+)
 @store_command
-def export_team(slug, out):
+def export_team(slug, out, raw_cells):
     """Export a team's data to a SQLite file or a folder of CSV files.
 
     OUT ending in .db gets one SQLite file: a table per form, the subjects,
     the forms and a data dictionary. Any other OUT is a folder (made if
     missing) that gets a CSV file per form. Existing files are replaced.
+    CSV cells a spreadsheet would run as a formula start with ' unless
+    --raw-cells; the SQLite file keeps every value as it was.
     """
     upgrade_database()
     try:
@@ -434,7 +441,7 @@ def export_team(slug, out):
         if as_sqlite:
             counts = files.save_sqlite(team.id, out, progress_bar()).records
         else:
-            counts = files.save_csv_folder(team.id, out)
+            counts = files.save_csv_folder(team.id, out, raw_cells or current_app.config["CSV_RAW"])
     except OSError as error:
         raise cannot_write(out, error) from None
     note_command("data_exported", team=team, format="sqlite" if as_sqlite else "csv", path=str(out))

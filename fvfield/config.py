@@ -41,6 +41,9 @@ DEFAULTS = dict(
     LOGIN_LOCK_MINUTES=15,
     HTTPS=False,
     TRUSTED_PROXIES=0,
+    # CSV cells a spreadsheet would run (=, +, -, @, tab, CR first) get a leading ';
+    # True keeps them as typed for every CSV export.
+    CSV_RAW=False,
 )
 
 # FVFIELD_<NAME> variables and how to read them.
@@ -58,6 +61,7 @@ ENVIRONMENT = {
     "MAX_IMPORT_BYTES": int,
     "INVITE_DAYS": int,
     "PASSWORD_HASH_METHOD": str,
+    "CSV_RAW": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
 }
 
 

@@ -293,19 +293,32 @@ def record_rows(team_id, form_id):
     yield from db.session.execute(query).partitions()
 
 
-def csv_cell(value):
-    """Return a value as a CSV cell: empty for no answer."""
-    return "" if value is None else value
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (OWASP, "CSV Injection"): =HYPERLINK(...), +cmd|..., @SUM, a tab or CR before =.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_rows(layout, team_id):
+def csv_cell(value, raw=False):
+    """Return a value as a CSV cell: empty for no answer; text a spreadsheet would run gets a leading '.
+
+    `raw` keeps text as it was typed, for analysts who read the file with a
+    program rather than a spreadsheet (the export's raw switch).
+    """
+    if value is None:
+        return ""
+    if not raw and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(layout, team_id, raw=False):
     """Yield lists of a form's CSV rows: the header alone, then a list per chunk of records."""
     yield [layout.names]
     for chunk in record_rows(team_id, layout.form_id):
-        yield [[csv_cell(value) for value in layout.row(record).values()] for record in chunk]
+        yield [[csv_cell(value, raw) for value in layout.row(record).values()] for record in chunk]
 
 
-def csv_chunks(layout, team_id):
+def csv_chunks(layout, team_id, raw=False):
     """Yield a form's CSV file in pieces of text, a piece per chunk of records.
 
     It starts with a byte order mark, so that spreadsheet programs read it
@@ -314,7 +327,7 @@ def csv_chunks(layout, team_id):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for rows in csv_rows(layout, team_id):
+    for rows in csv_rows(layout, team_id, raw):
         writer.writerows(rows)
         yield take(buffer)
 
@@ -327,12 +340,12 @@ def take(buffer):
     return text
 
 
-def write_csv(layout, team_id, path):
+def write_csv(layout, team_id, path, raw=False):
     """Write a form's CSV file; return how many records it holds."""
     count = -1
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        for rows in csv_rows(layout, team_id):
+        for rows in csv_rows(layout, team_id, raw):
             writer.writerows(rows)
             count += len(rows)
     return count
@@ -414,7 +427,7 @@ def save_sqlite(team_id, path, report=None):
     return written
 
 
-def save_csv_folder(team_id, folder):
+def save_csv_folder(team_id, folder, raw=False):
     """Write a CSV file per form of the team into `folder` (made if missing); return {file name: records}."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -423,7 +436,7 @@ def save_csv_folder(team_id, folder):
         fd, building = tempfile.mkstemp(prefix=f".{form_id}.", suffix=".tmp", dir=folder)
         os.close(fd)
         try:
-            counts[f"{form_id}.csv"] = write_csv(form_layout(team_id, form_id), team_id, building)
+            counts[f"{form_id}.csv"] = write_csv(form_layout(team_id, form_id), team_id, building, raw)
             os.replace(building, folder / f"{form_id}.csv")
         finally:
             if os.path.exists(building):

@@ -93,6 +93,16 @@ def exports(slug):
     return show_exports(team)
 
 
+def raw_cells():
+    """Return whether this CSV export keeps formulas as typed: ?cells=raw, or the CSV_RAW setting."""
+    return request.args.get("cells") == "raw" or bool(current_app.config["CSV_RAW"])
+
+
+def raw_noted(raw):
+    """Return what the audit log notes of the raw switch: only that it was on."""
+    return {"raw_cells": True} if raw else {}
+
+
 @bp.get("/export/<form_id>.csv")
 @login_required
 def export_csv(slug, form_id):
@@ -101,8 +111,9 @@ def export_csv(slug, form_id):
     layout = files.form_layout(team.id, form_id)
     if layout is None:
         abort(404, f"{team.name} has no form '{form_id}'.")
-    note_export(team, format="csv", form=form_id)
-    chunks = stream_with_context(files.csv_chunks(layout, team.id))
+    raw = raw_cells()
+    note_export(team, format="csv", form=form_id, **raw_noted(raw))
+    chunks = stream_with_context(files.csv_chunks(layout, team.id, raw))
     name = file_name(team, form_id) + ".csv"
     return current_app.response_class(
         chunks,
@@ -236,12 +247,13 @@ def dashboard_csv(slug, chart_slug):
     chart = chart_of(team, chart_slug)
     kept_up(team)
     table = chart.report(team.id, chosen_period(team))
-    note_export(team, format="chart", chart=chart.slug)
+    raw = raw_cells()
+    note_export(team, format="chart", chart=chart.slug, **raw_noted(raw))
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows([csv_cell(value) for value in row] for row in table.rows)
+    writer.writerows([csv_cell(value, raw) for value in row] for row in table.rows)
     name = file_name(team, "chart", chart.slug) + ".csv"
     return current_app.response_class(
         buffer.getvalue(),
