@@ -37,8 +37,11 @@ DEFAULTS = dict(
     INVITE_DAYS=7,
     # werkzeug's method string; scrypt is memory-hard. Test suites set a cheap one.
     PASSWORD_HASH_METHOD="scrypt",
+    # Past LOGIN_MAX_FAILURES failures in LOGIN_LOCK_MINUTES, each attempt waits
+    # twice as long, up to LOGIN_MAX_DELAY seconds (accounts/throttle.py).
     LOGIN_MAX_FAILURES=5,
     LOGIN_LOCK_MINUTES=15,
+    LOGIN_MAX_DELAY=60,
     HTTPS=False,
     TRUSTED_PROXIES=0,
     # CSV cells a spreadsheet would run (=, +, -, @, tab, CR first) get a leading ';
@@ -61,6 +64,9 @@ ENVIRONMENT = {
     "MAX_IMPORT_BYTES": int,
     "INVITE_DAYS": int,
     "PASSWORD_HASH_METHOD": str,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_MINUTES": int,
+    "LOGIN_MAX_DELAY": int,
     "CSV_RAW": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
 }
 

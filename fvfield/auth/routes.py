@@ -9,11 +9,10 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fvfield import accounts
-from fvfield.accounts import sessions
+from fvfield.accounts import sessions, throttle
 from fvfield.accounts.access import teams_of
-from fvfield.accounts.throttle import minutes_locked
 from fvfield.audit import record_event
-from fvfield.auth import log_in
+from fvfield.auth import known_device, log_in
 from fvfield.auth.forms import AcceptInviteForm, ChangePasswordForm, JoinTeamForm, LoginForm
 from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, password_hash_method, token_digest
@@ -64,6 +63,13 @@ def dummy_hash(method):
     return generate_password_hash("no account has this password", method=method)
 
 
+def wait_words(seconds):
+    """Return a wait in words: "40 seconds", "12 minutes"."""
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{-(-seconds // 60)} minutes"
+
+
 @bp.get("/")
 @login_required
 def home():
@@ -79,33 +85,33 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data)
-        locked = minutes_locked(email, request.remote_addr)
-        if locked:
-            begin_write()
-            record_event("login_refused", email=email, minutes=locked)
-            db.session.commit()
-            flash(
-                f"Too many failed attempts: logging in is paused for {locked} minute"
-                f"{'s' if locked != 1 else ''}. Try again then, or ask your coordinator.",
-                "error",
-            )
-            page = render_template("auth/login.html", form=form)
-            return page, 429, {"Retry-After": str(locked * 60)}
         user = accounts.find_user(email)
+        own = known_device.own_failures(user)
+        wait = throttle.wait_for(email, request.remote_addr, known_device=own is not None)
+        if wait.seconds:
+            begin_write()
+            record_event("login_refused", email=email, seconds=wait.seconds, because=wait.because)
+            db.session.commit()
+            flash(f"Too many failed attempts: wait {wait_words(wait.seconds)}, then try again.", "error")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(wait.seconds)}
         if user is None:
             check_password_hash(unknown_user_hash(), form.password.data)
         # Write locks are taken only after the slow password check, so that
         # many people logging in at once do not queue behind each other's hashing.
         if user is None or not user.check_password(form.password.data):
             begin_write()
-            record_event("login_failed", user=user, email=email)
+            record_event("login_failed", user=user, email=email, known_device=own is not None)
             db.session.commit()
+            if own is not None:
+                known_device.remember(user, own + 1)
             flash(BAD_LOGIN, "error")
             return render_template("auth/login.html", form=form)
         begin_write()
         log_in(user, remember=form.remember.data)
         record_event("login", user=user, email=email)
         db.session.commit()
+        known_device.remember(user)
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
