@@ -4,6 +4,7 @@ import contextvars
 import functools
 import ipaddress
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -16,7 +17,7 @@ import waitress
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from fvfield import accounts
+from fvfield import accounts, storage
 from fvfield.accounts import demo
 from fvfield.audit import record_event
 from fvfield.auth.setup import new_setup_token
@@ -175,8 +176,12 @@ def serve(host, port, threads, workers):
     it for phones (see docs/deploying.md). Prints a JSON line per request.
     """
     click.echo(where_the_data_is(current_app))
-    upgrade_database()
-    nobody = db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    check_data_folders(current_app)
+    try:
+        upgrade_database()
+        nobody = db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"Cannot open the database: {error.orig}. {FOLDER_ADVICE}") from None
     db.session.remove()
     app = current_app._get_current_object()
     print_request_log()
@@ -196,6 +201,22 @@ def serve(host, port, threads, workers):
     # thread (a gunicorn worker forked from it) would otherwise share its g,
     # and with it the logged-in user, with every other request.
     contextvars.Context().run(server.run)
+
+
+FOLDER_ADVICE = "Make the data folder writable (and give its disk some room), then start fvfield again."
+
+
+def check_data_folders(app):
+    """Stop with one line when a folder the server writes to is read-only or full."""
+    folders = [app.instance_path]
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database:
+        folders.append(os.path.dirname(os.path.abspath(url.database)))
+    for folder in dict.fromkeys(folders):
+        if os.path.isdir(folder) and not storage.writable(folder):
+            raise click.ClickException(
+                f"Cannot write the data folder {folder}: it is read-only or full. {FOLDER_ADVICE}"
+            )
 
 
 def is_loopback(host):
@@ -486,6 +507,9 @@ def create():
         return create_app()
     except SettingError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        # The first start writes the secret key into the instance folder.
+        raise click.ClickException(f"Cannot write {error.filename}: {error.strerror}.") from None
 
 
 @click.group(

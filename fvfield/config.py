@@ -47,6 +47,8 @@ DEFAULTS = dict(
     # CSV cells a spreadsheet would run (=, +, -, @, tab, CR first) get a leading ';
     # True keeps them as typed for every CSV export.
     CSV_RAW=False,
+    # /readyz fails when the database's or the attachments' disk has less free than this.
+    READY_MIN_FREE_MB=200,
 )
 
 # FVFIELD_<NAME> variables and how to read them.
@@ -67,6 +69,7 @@ ENVIRONMENT = {
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_MINUTES": int,
     "LOGIN_MAX_DELAY": int,
+    "READY_MIN_FREE_MB": int,
     "CSV_RAW": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
 }
 

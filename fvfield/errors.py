@@ -2,9 +2,10 @@
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.exceptions import default_exceptions as HTTP_ERRORS
 
+from fvfield import storage
 from fvfield.extensions import db
 from fvfield.problems import Problem
 
@@ -120,5 +121,17 @@ def init_app(app):
     @app.errorhandler(Exception)
     def server_error(error):
         db.session.rollback()
+        if storage.is_storage_failure(error):
+            app.logger.error("Storage refused a write on %s %s: %s", request.method, request.path, error)
+            return storage_unavailable()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return http_error(InternalServerError())
+
+    def storage_unavailable():
+        headers = {"Retry-After": "300"}
+        if wants_json():
+            response = json_error(503, "storage_unavailable", storage.MESSAGE)
+            response.headers.update(headers)
+            return response
+        error = ServiceUnavailable(storage.MESSAGE)
+        return render_template("errors/error.html", error=error, message=storage.MESSAGE), 503, headers

@@ -1,8 +1,9 @@
 """Health checks for load balancers and monitoring: /healthz and /readyz.
 
 /healthz: the database answers and its schema is the one this code's
-migrations lead to. /readyz: that, and the attachments folder can be
-written (a network mount that is missing shows here), so a load balancer
+migrations lead to. /readyz: that, and the database's folder and the attachments folder can
+be written and have READY_MIN_FREE_MB free (a full disk, a read-only mount or
+a network mount that is missing shows here), so a load balancer
 sends people only to app servers that can do everything they ask. Both
 answer 200 or 503 with JSON naming each check, and say no more than that:
 details of a failure go to the server's log.
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app
 
+from fvfield import storage
 from fvfield.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -74,10 +76,27 @@ def attachments_check():
     except OSError:
         logger.warning("health check: cannot make the attachments folder %s", folder, exc_info=True)
         return "missing"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        logger.warning("health check: cannot write the attachments folder %s", folder)
+    return disk_check(folder, "attachments folder")
+
+
+def disk_check(folder, what):
+    """Return "ok", "not_writable" or "low_space" for a folder the server writes to."""
+    if not storage.writable(folder):
+        logger.warning("health check: cannot write the %s %s", what, folder)
         return "not_writable"
+    free = storage.free_bytes(folder)
+    if free < current_app.config["READY_MIN_FREE_MB"] * 1_000_000:
+        logger.warning("health check: only %d MB free for the %s %s", free // 1_000_000, what, folder)
+        return "low_space"
     return "ok"
+
+
+def data_check():
+    """Return the disk_check of the folder holding the SQLite file (PostgreSQL keeps its own disk)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return "ok"
+    return disk_check(os.path.dirname(os.path.abspath(url.database)), "database folder")
 
 
 def answer(checks):
@@ -96,4 +115,4 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Answer whether this server can take any request: database, schema and attachments."""
-    return answer({**database_checks(), "attachments": attachments_check()})
+    return answer({**database_checks(), "data": data_check(), "attachments": attachments_check()})
