@@ -15,6 +15,9 @@ REQUIRED_BY_COLLECTION = {
     "subjects": ("kind", "label"),
 }
 MAX_KIND, MAX_LABEL, MAX_FORM_ID = 40, 200, 64
+# A subject's own attributes (room, contacts, a pitch's number): room for a
+# card of key facts, not for a file, and nested no deeper than a list of contacts needs.
+MAX_SUBJECT_DATA_CHARS, MAX_SUBJECT_DEPTH, MAX_SUBJECT_TEXT = 20_000, 6, 5_000
 
 
 def is_uuid(value):
@@ -105,6 +108,41 @@ def check_subject(state):
         )
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
         add(errors, "label", f"label must be a name to show, of 1 to {MAX_LABEL} characters.")
-    if not isinstance(state.get("data"), dict):
+    if isinstance(label, str) and "\x00" in label:
+        add(errors, "label", "label must not hold a NUL character.")
+    data = state.get("data")
+    if not isinstance(data, dict):
         add(errors, "data", "data must be an object of the subject's attributes.")
+    else:
+        problem = data_problem(data)
+        if problem:
+            add(errors, "data", problem)
     return errors
+
+
+def data_problem(data):
+    """Return what is wrong with a subject's attributes (too large, too deep, a NUL), or None."""
+    chars, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_SUBJECT_DEPTH:
+            return f"data must not nest deeper than {MAX_SUBJECT_DEPTH} levels."
+        if isinstance(value, dict):
+            texts, children = list(value), list(value.values())
+        elif isinstance(value, list):
+            texts, children = [], value
+        elif isinstance(value, str):
+            texts, children = [value], []
+        else:
+            texts, children = [], []
+            chars += len(str(value))
+        for text in texts:
+            if "\x00" in text:
+                return "data must not hold a NUL character."
+            if len(text) > MAX_SUBJECT_TEXT:
+                return f"data's texts must be at most {MAX_SUBJECT_TEXT} characters each."
+            chars += len(text)
+        if chars > MAX_SUBJECT_DATA_CHARS:
+            return f"data must be at most {MAX_SUBJECT_DATA_CHARS} characters in all."
+        stack.extend((child, depth + 1) for child in children)
+    return None
