@@ -195,14 +195,13 @@ def test_import_leaves_out_other_teams_and_says_so(client, auth, app, circle):
 @pytest.mark.parametrize(
     "who, author, says",
     [
-        ("member", "member", "They are recorded as made by Mo Member, whose phone saved them."),
-        ("coord", "coord", "They are recorded as made by Cora Coordinator, whose phone saved them."),
-        ("viewer", "coord", "They are recorded as made by you"),
-        ("other", "coord", "They are recorded as made by you"),
-        (None, "coord", "They are recorded as made by you"),
+        ("member", "coord", "The file says Mo Member's phone saved it"),
+        ("viewer", "coord", "The file says Vi Viewer's phone saved it"),
+        ("other", "coord", "The file names nobody of Clapton Circle"),
+        (None, "coord", "The file names nobody of Clapton Circle"),
     ],
 )
-def test_import_author_is_the_phones_user_when_they_record_in_the_team(
+def test_import_author_is_the_importer_and_the_files_claim_is_provenance(
     client, auth, app, circle, who, author, says
 ):
     visit = a_visit()
@@ -297,7 +296,8 @@ def test_import_is_recorded_in_the_audit_log(client, auth, app, circle):
         assert event.team_id == team_data.team("clapton-circle").id
     assert event.detail == {
         "device_id": DEVICE,
-        "author": "member@example.org",
+        "author": "coord@example.org",
+        "claimed_author": "member@example.org",
         "photos": 1,
         "skipped": 1,
         "applied": 1,

@@ -26,8 +26,6 @@ from fvfield.sync.push import check_push, push_changes
 from fvfield.sync.statuses import REJECTED, STATUSES
 
 FORMAT, VERSION = "fvfield-outbox", 1
-# The roles whose changes are pushed as theirs; anyone else's go in as the importer's.
-RECORDING_ROLES = ("member", "coordinator")
 
 
 class CopyRefused(Exception):
@@ -97,7 +95,8 @@ class ImportReport:
     """What importing a copy did: one result per change, per photo, and what was left out."""
 
     author: object
-    author_from_file: bool
+    # The member of the team the file says saved it, or None: provenance only, never the author.
+    claimed: object
     results: list
     photos: list
     skipped: dict
@@ -114,16 +113,28 @@ class ImportReport:
         return sum(self.skipped.values())
 
 
-def author_of(team, importer, user):
-    """Return (user, role, whether from the file): the phone's user if they record in the team, else the importer."""
+def claimed_author(team, user):
+    """Return the member of `team` the file's `user` names, or None.
+
+    The file is not signed: anyone who can edit it can claim any id, so the
+    claim is kept as provenance and the importer is the author.
+    """
     user_id = user.get("id") if isinstance(user, dict) else None
-    if isinstance(user_id, str):
-        member = db.session.scalar(
-            sa.select(Membership).where(Membership.team_id == team.id, Membership.user_id == user_id)
-        )
-        if member is not None and member.role in RECORDING_ROLES:
-            return member.user, member.role, True
-    return importer, "coordinator", False
+    if not isinstance(user_id, str):
+        return None
+    member = db.session.scalar(
+        sa.select(Membership).where(Membership.team_id == team.id, Membership.user_id == user_id)
+    )
+    return member.user if member is not None else None
+
+
+def claim_noted(claimed, user):
+    """Return what the audit log keeps of the file's claimed author."""
+    if claimed is not None:
+        return {"claimed_author": claimed.email}
+    if isinstance(user, dict) and user.get("id") is not None:
+        return {"claimed_author": None, "claimed_id": str(user.get("id"))[:64]}
+    return {"claimed_author": None}
 
 
 def keep_photo(team_id, user_id, attachment, folder, limit):
@@ -210,9 +221,10 @@ def describe_change(change):
 def import_copy(team, importer, copy, config):
     """Import the part of a phone's copy for `team`; return an ImportReport.
 
-    The changes are pushed as the phone's user when they are a member or
-    coordinator of the team (as if the phone had synced), otherwise as the
-    coordinator importing. Changes for other teams are left out and counted.
+    The changes are pushed as the coordinator importing, who vouches for
+    them; the member the file says saved it is kept as provenance (the
+    report and the audit log name them). Changes for other teams are left
+    out and counted.
     """
     part = copy["teams"].get(team.slug) or {}
     skipped = {
@@ -220,7 +232,8 @@ def import_copy(team, importer, copy, config):
         for slug, other in copy["teams"].items()
         if slug != team.slug and other.get("changes")
     }
-    author, role, from_file = author_of(team, importer, copy.get("user"))
+    claimed = claimed_author(team, copy.get("user"))
+    author, role = importer, "coordinator"
     author_id, team_id = author.id, team.id
     photos = [
         keep_photo(team_id, author_id, attachment, config["ATTACHMENTS_DIR"], config["MAX_ATTACHMENT_BYTES"])
@@ -229,7 +242,7 @@ def import_copy(team, importer, copy, config):
     results = push_all(
         team_id, author_id, role, copy["device_id"], part.get("changes", []), config["MAX_CHANGES"]
     )
-    report = ImportReport(author, from_file, results, photos, skipped)
+    report = ImportReport(author, claimed, results, photos, skipped)
     begin_write()
     record_event(
         "phone_copy_imported",
@@ -237,6 +250,7 @@ def import_copy(team, importer, copy, config):
         team=team,
         device_id=copy["device_id"].lower(),
         author=author.email,
+        **claim_noted(claimed, copy.get("user")),
         photos=sum(photo["outcome"] == "stored" for photo in photos),
         skipped=report.skipped_changes,
         **report.counts,
