@@ -7,6 +7,8 @@ trusts with a team's data; carers and volunteers who joined by invite
 record and read, and never see an offer to create one.
 """
 
+import secrets
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -54,6 +56,22 @@ def kinds():
     ]
 
 
+def create_somewhere(slug, name, kind):
+    """Create the team at `slug`, or, when that is taken, at `slug` with a random ending.
+
+    Saying "that address is taken" would tell any coordinator which teams
+    exist (a care circle's address may carry a person's name); the page says
+    the same in both cases: the address the team got.
+    """
+    for ending in ("", *(f"-{secrets.token_hex(2)}" for _ in range(5))):
+        try:
+            # A taken address is refused before anything is written: nothing to undo.
+            return accounts.create_team(slug[: 64 - len(ending)] + ending, name, kind)
+        except accounts.DuplicateSlug:
+            continue
+    raise accounts.AccountError("No address could be found for the team: try another one.")
+
+
 @bp.route("/new-team", methods=["GET", "POST"])
 @login_required
 def new_team():
@@ -64,10 +82,7 @@ def new_team():
     if form.validate_on_submit():
         begin_write()
         try:
-            team = accounts.create_team(form.slug.data, form.name.data, form.kind.data)
-        except accounts.DuplicateSlug:
-            db.session.rollback()
-            form.slug.errors = [f"There is already a team at {form.slug.data}: choose another address."]
+            team = create_somewhere(form.slug.data, form.name.data, form.kind.data)
         except accounts.AccountError as error:
             db.session.rollback()
             form.name.errors = [str(error)]
@@ -75,8 +90,8 @@ def new_team():
             accounts.add_member(team, current_user, "coordinator", by=current_user)
             db.session.commit()
             flash(
-                f"{team.name} is ready, with its forms. Add the people or places it works with, "
-                "then invite the team from Members.",
+                f"{team.name} is ready at the address {team.slug}, with its forms. Add the people or "
+                "places it works with, then invite the team from Members.",
                 "info",
             )
             return redirect(url_for("teams.subjects", slug=team.slug))
