@@ -88,7 +88,7 @@ def cookies_set(response):
 
 def test_cookies_are_httponly_and_samesite_lax(client, people):
     cookies = cookies_set(client.post("/login", data=LOGIN))
-    assert set(cookies) == {"fvfield_session", "fvfield_remember"}
+    assert set(cookies) == {"fvfield_session", "fvfield_remember", "fvfield_known"}
     for attributes in cookies.values():
         assert "httponly" in attributes
         assert "samesite=lax" in attributes
@@ -119,7 +119,7 @@ def make_app(tmp_path):
 
 def assert_all_secure(response):
     cookies = cookies_set(response)
-    assert set(cookies) == {"fvfield_session", "fvfield_remember"}
+    assert set(cookies) == {"fvfield_session", "fvfield_remember", "fvfield_known"}
     for attributes in cookies.values():
         assert {"secure", "httponly", "samesite=lax"} <= attributes
 
