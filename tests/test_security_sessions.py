@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 import requests
 import sqlalchemy as sa
 from conftest import PASSWORD
@@ -11,6 +12,8 @@ from realserver import RealServer, SyncClient, seed_instance
 from fvfield.accounts import sessions
 from fvfield.extensions import db
 from fvfield.models import User, UserSession, utcnow
+
+pytestmark = pytest.mark.both_stores
 
 
 def logged_in(app, email, agent="Phone A"):
@@ -140,3 +143,14 @@ def test_the_list_of_logins_shows_a_hostile_user_agent_as_text(app, people):
     page = client.get("/sessions").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert" in page
+
+
+def test_last_seen_is_written_once_in_a_while(app, people):
+    phone = logged_in(app, people["member"])
+    with app.app_context():
+        db.session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    assert status(phone) == 200
+    with app.app_context():
+        seen = db.session.scalar(sa.select(UserSession.last_seen_at))
+    assert utcnow() - seen < timedelta(minutes=1)

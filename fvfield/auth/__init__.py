@@ -1,5 +1,6 @@
 """Accounts: logging in and out, invites, passwords."""
 
+import sqlalchemy as sa
 from flask import redirect, request, url_for
 from flask_login import login_user
 
@@ -46,9 +47,15 @@ def init_login(app):
                 return None
         elif fresh and sessions.stale(row):
             row_id = row.id
-            begin_write()
-            sessions.touch(row_id, request.remote_addr)
+            # A write as the first statement of its own transaction: no
+            # writers' lock to wait for, and best effort (a full disk must
+            # not stop a read).
             db.session.commit()
+            try:
+                sessions.touch(row_id, request.remote_addr)
+                db.session.commit()
+            except sa.exc.OperationalError:
+                db.session.rollback()
             row = sessions.owned(user, row_id)
         user.session_secret, user.login_session = secret, row
         return user
