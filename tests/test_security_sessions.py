@@ -154,3 +154,9 @@ def test_last_seen_is_written_once_in_a_while(app, people):
     with app.app_context():
         seen = db.session.scalar(sa.select(UserSession.last_seen_at))
     assert utcnow() - seen < timedelta(minutes=1)
+
+
+def test_a_login_is_named_by_its_browser_and_system(app, people):
+    agent = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537"
+    client = logged_in(app, people["member"], agent)
+    assert "Chrome on Android" in client.get("/sessions").get_data(as_text=True)

@@ -9,10 +9,33 @@ from fvfield.errors import json_error
 from fvfield.extensions import begin_write, db, login_manager
 from fvfield.models import User
 
+# The first match names the browser and the system: Edge and Samsung's browser also say "Chrome".
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
 
 def device_name():
-    """Return the browser's own description of itself, for the list of sessions."""
-    return (request.user_agent.string or "an unnamed browser")[:120]
+    """Return words for the browser, for the list of sessions: "Chrome on Android", else what it says of itself."""
+    agent = request.user_agent.string or ""
+    browser = next((name for mark, name in BROWSERS if mark in agent), None)
+    system = next((name for mark, name in SYSTEMS if mark in agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return (agent or "an unnamed browser")[:120]
 
 
 def log_in(user, remember):
