@@ -1,7 +1,7 @@
 """user sessions: logins that can end (issue 12)
 
 Revision ID: 12a1b2c3d4e5
-Revises: f3578ad5de78
+Revises: 56793b71cf6c
 Create Date: 2026-12-03 14:30:00
 
 """
@@ -13,7 +13,7 @@ import fvfield.models
 
 # revision identifiers, used by Alembic.
 revision = '12a1b2c3d4e5'
-down_revision = 'f3578ad5de78'
+down_revision = '56793b71cf6c'
 branch_labels = None
 depends_on = None
 
