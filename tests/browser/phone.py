@@ -148,3 +148,16 @@ def axe_violations(page, impacts=("serious", "critical")):
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+# Save `count` home visits about one subject through the outbox, as the app does; return their ids.
+SAVE_VISITS = """async ([count, team, subject]) => {
+  const {saveRecord} = await import('/static/js/outbox.js');
+  const ids = [];
+  for (let n = 0; n < count; n += 1) {
+    const saved = await saveRecord({team, form: 'home-visit', formVersion: 1, subjectId: subject,
+                                    data: {time_in: '09:30', concern: false, notes: `Visit ${n}`}});
+    ids.push(saved.id);
+  }
+  return ids;
+}"""

@@ -18,7 +18,7 @@ from faultproxy import FAULTS, FaultProxy
 from playwright.sync_api import expect
 
 from .conftest import ADA, MARKET, PHONE, PITCHES, call, log_in, sync_now, wait_until_offline_ready
-from .phone import choose, open_screen, save
+from .phone import SAVE_VISITS, choose, open_screen, save
 
 BROKEN = "The connection broke before the server's answer arrived."
 TIMED_OUT = "The server did not answer in time."
@@ -47,17 +47,6 @@ window.addEventListener('fv:sync-state', (event) => {
   }, 0);
 });
 """
-
-SAVE_VISITS = """async ([count, team, subject]) => {
-  const {saveRecord} = await import('/static/js/outbox.js');
-  const ids = [];
-  for (let n = 0; n < count; n += 1) {
-    const saved = await saveRecord({team, form: 'home-visit', formVersion: 1, subjectId: subject,
-                                    data: {time_in: '09:30', concern: false, notes: `Visit ${n}`}});
-    ids.push(saved.id);
-  }
-  return ids;
-}"""
 
 SAVE_SURVEYS = """async ([count, pitches]) => {
   const {saveRecord} = await import('/static/js/outbox.js');

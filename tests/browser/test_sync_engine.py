@@ -9,19 +9,9 @@ from playwright.sync_api import expect
 from realserver import SyncClient
 
 from .conftest import ADA, PITCHES, call, sync_now
+from .phone import SAVE_VISITS
 
 VISIT = {"time_in": "09:30", "concern": False}
-
-SAVE_MANY = """async ([count, team, subject]) => {
-  const {saveRecord} = await import('/static/js/outbox.js');
-  const ids = [];
-  for (let n = 0; n < count; n += 1) {
-    const saved = await saveRecord({team, form: 'home-visit', formVersion: 1, subjectId: subject,
-                                    data: {time_in: '09:30', concern: false, notes: `Visit ${n}`}});
-    ids.push(saved.id);
-  }
-  return ids;
-}"""
 
 
 def save_visit(page, record_id=None, base_rev=None, **answers):
@@ -42,7 +32,7 @@ def save_visit(page, record_id=None, base_rev=None, **answers):
 
 def save_many(page, count):
     """Save `count` home visits on the phone; return their ids."""
-    return page.evaluate(SAVE_MANY, [count, "clapton-circle", ADA])
+    return page.evaluate(SAVE_VISITS, [count, "clapton-circle", ADA])
 
 
 def with_limits(page, server, **settings):
