@@ -1,6 +1,7 @@
 """Push: each status of the contract's table, each rejection, and the batch-level errors."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -145,12 +146,24 @@ def test_push_rejects_a_subject_saying_what_to_fix(sync, auth, attributes, field
     assert list(result["errors"]) == [field]
 
 
-def test_push_rejects_a_deleted_subject(sync, auth):
+def test_push_applies_a_record_about_an_archived_subject_and_flags_it_when_made_after(sync, auth, client):
     auth.login("member@example.org")
     subject_id = make_subject(sync)
     sync.results(sync.subject(id=subject_id, base_rev=1, deleted=True))
-    [result] = sync.results(sync.record(subject_id=subject_id))
-    assert "deleted" in result["errors"]["subject_id"][0]
+    before = sync.record(subject_id=subject_id, recorded_at="2026-11-25T09:41:00+00:00")
+    later = (datetime.now(UTC) + timedelta(hours=2)).isoformat(timespec="seconds")
+    after = sync.record(subject_id=subject_id, recorded_at=later, data={"time_in": "11:00"})
+    assert [r["status"] for r in sync.results(before, after)] == ["applied", "applied"]
+    auth.logout()
+
+    auth.login()
+    flag = "Recorded after the person was archived"
+    assert flag not in client.get(f"/teams/clapton-circle/records/{before['id']}").get_data(as_text=True)
+    assert flag in client.get(f"/teams/clapton-circle/records/{after['id']}").get_data(as_text=True)
+    listing = client.get(f"/teams/clapton-circle/records?subject={subject_id}").get_data(as_text=True)
+    assert listing.count("After archiving") == 1
+    page = client.get(f"/teams/clapton-circle/subjects/{subject_id}").get_data(as_text=True)
+    assert f"{flag}: 1 record made" in page
 
 
 def test_push_rejects_a_subject_of_another_kind_than_the_form_is_about(sync, auth):

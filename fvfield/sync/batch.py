@@ -285,7 +285,12 @@ class Push:
         return errors
 
     def check_subject(self, state, definition, errors):
-        """Add an error unless the subject is a live subject of the team, of the form's kind."""
+        """Add an error unless the subject is a subject of the team, of the form's kind.
+
+        An archived subject counts: archiving is not deleting, and a phone
+        offline since may still bring records about it (the coordinator's
+        pages flag those recorded after the archiving).
+        """
         subject_id = state.get("subject_id")
         if subject_id is None:
             return
@@ -293,8 +298,6 @@ class Push:
         ours = subject is not None and subject["team_id"] == self.team_id
         if not ours or subject["collection"] != "subjects":
             checks.add(errors, "subject_id", "There is no subject with this id in this team.")
-        elif subject["deleted"]:
-            checks.add(errors, "subject_id", "This subject was deleted: choose another one.")
         elif definition.get("subject_kind") not in (None, subject["kind"]):
             about, kind = definition["subject_kind"], subject["kind"]
             checks.add(errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}.")

@@ -17,6 +17,7 @@ from fvfield.extensions import db
 from fvfield.models import Document, Membership, User
 from fvfield.sync.documents import documents
 from fvfield.teams import bp
+from fvfield.teams.archived import after_archiving_words, archived_at, recorded_after
 from fvfield.teams.concerns import raised_concern, resolution_of
 from fvfield.teams.forms import RecordFilterForm, options
 from fvfield.teams.history import document_history
@@ -200,6 +201,9 @@ def records(slug):
             found, newer, older = page_of(team, query, older_than, newer_than)
         rows = [state_of(document) for document in found]
         total = counted(query)
+        archived = archived_at(team, {row["subject_id"] for row in rows if row["subject_id"]})
+        for row in rows:
+            row["after_archiving"] = recorded_after(row, archived)
     return render_template(
         "teams/records.html",
         team=team,
@@ -230,6 +234,8 @@ def record(slug, record_id):
     history = document_history(team, found, labels)
     words = Words(team, labels, user_names({found["author"]}))
     definition = words.definition(found["form"], found["form_version"])
+    late = recorded_after(found, archived_at(team, {found["subject_id"]})) if found["subject_id"] else None
+    subject = team_subject_kind(team, found["subject_id"]) if late else None
     return render_template(
         "teams/record.html",
         team=team,
@@ -241,6 +247,16 @@ def record(slug, record_id):
         created=history[-1] if history else None,
         concern=raised_concern(words, found),
         resolution=resolution_of(team, found["id"]),
+        after_archiving=(after_archiving_words(subject), late) if late else None,
+    )
+
+
+def team_subject_kind(team, subject_id):
+    """Return the kind of one of the team's subjects, or None."""
+    return db.session.scalar(
+        sa.select(documents.c.kind).where(
+            documents.c.team_id == team.id, documents.c.collection == "subjects", documents.c.id == subject_id
+        )
     )
 
 

@@ -14,6 +14,7 @@ from fvfield.accounts.access import team_for
 from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of
 from fvfield.teams import bp
+from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
 from fvfield.teams.store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
@@ -164,6 +165,7 @@ def subject(slug, subject_id):
         pitches = [p for p in everyone if p["data"].get("market_id") == found["id"]]
     history = document_history(team, found, labels)
     words = Words(team, labels, user_names({found["author"]}))
+    late = records_after_archiving(team, found) if found["deleted"] else 0
     known = list(SUBJECT_DATA)
     shown = sorted(
         ((key, value) for key, value in found["data"].items() if key != "market_id"),
@@ -179,6 +181,8 @@ def subject(slug, subject_id):
         shown=shown,
         kinds=SUBJECT_KINDS,
         button=ButtonForm(formdata=None, base_rev=found["rev"]),
+        late=late,
+        late_words=after_archiving_words(found["kind"]),
     )
 
 

@@ -237,7 +237,7 @@ def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(
 
 
 def delete_on_server(server, pitch_id):
-    """The coordinator deletes a pitch on the server (a duplicate, say) while a phone is offline."""
+    """The coordinator archives a pitch on the server (a duplicate, say) while a phone is offline."""
     coordinator = SyncClient(server.url)
     coordinator.login("coord@example.org")
     rev, data = server.documents("subjects")[pitch_id]
@@ -260,9 +260,7 @@ def delete_on_server(server, pitch_id):
     assert answer.json()["results"][0]["status"] == "applied"
 
 
-def test_a_record_the_server_refuses_shows_why_and_is_accepted_once_fixed(
-    page, context, field_server, screens
-):
+def test_a_record_about_a_pitch_archived_meanwhile_is_kept_against_it(page, context, field_server, screens):
     ready(page, "Your teams")
     context.set_offline(True)
     open_screen(page, f"#/t/ridley-market/s/{MARKET}")
@@ -273,29 +271,12 @@ def test_a_record_the_server_refuses_shows_why_and_is_accepted_once_fixed(
 
     delete_on_server(field_server, PITCHES[2])
     context.set_offline(False)
-    expect(status(page)).to_contain_text("1 needs attention", timeout=SYNCED)
-    page.get_by_role("link", name="Sync", exact=True).click()
-    attention = page.locator("section", has=page.get_by_role("heading", name="Needs attention (1)"))
-    expect(attention).to_contain_text("This subject was deleted: choose another one.")
-    snap(page, screens, "sync-screen-needs-attention")
-
-    attention.get_by_role("link").click()
-    expect(heading(page, "Pitch survey")).to_be_visible()
-    expect(page.get_by_text("The server could not accept this record.")).to_be_visible()
-    about = question(page, "What is this record about?")
-    expect(about.locator(".error")).to_have_text("This subject was deleted: choose another one.")
-    expect(question(page, "Status").get_by_label("Vacant")).to_be_checked()
-    snap(page, screens, "form-fix-refused-record")
-    about.get_by_label("Pitch 2 (Ridley Road Market)").check()
-    save(page)
-    expect(page.get_by_text("Fixed and saved on this phone.")).to_be_visible()
+    # Archived is not deleted: the server keeps the record about the pitch, nothing waits.
     expect(status(page)).to_contain_text("Nothing waiting", timeout=SYNCED)
-    expect(page.get_by_role("heading", name="Needs attention (0)")).to_be_visible()
-
     surveys = server_records(field_server, "pitch-survey")
     assert list(surveys.values()) == [(1, {"status": "vacant"})]
     (survey_id,) = surveys
-    assert field_server.query("SELECT subject_id FROM documents WHERE id = ?", survey_id) == [(PITCHES[1],)]
+    assert field_server.query("SELECT subject_id FROM documents WHERE id = ?", survey_id) == [(PITCHES[2],)]
 
 
 def test_a_viewer_reads_but_is_not_offered_to_record(context, field_server):

@@ -72,11 +72,11 @@ export async function findSubject(team, id) {
   return live(subject) ? subject : undefined;
 }
 
-/** Return a subject's label for a list, saying so when it was deleted; null when unknown. */
+/** Return a subject's label for a list, saying so when it was archived; null when unknown. */
 export async function subjectLabel(team, id) {
   const subject = await get(STORE_SUBJECTS, [team, id]);
   if (!subject) return null;
-  return subject.deleted ? `${subject.label} (deleted)` : subject.label;
+  return subject.deleted ? `${subject.label} (archived)` : subject.label;
 }
 
 const time = (iso) => Date.parse(iso) || 0;

@@ -37,7 +37,7 @@ export async function render(view) {
   if (!team || !subject) {
     view.title("Not found");
     replace(view.root, h("h1", { tabindex: "-1" }, "Not on this phone"),
-      h("p", {}, "It may have been deleted by your coordinator."),
+      h("p", {}, "It may have been archived by your coordinator."),
       h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, "Back")));
     return;
   }
