@@ -130,7 +130,7 @@ def test_admin_subjects_edit_merges_with_a_phone_edit_of_other_fields(client, au
         data={"label": "Edna Jones", "important": "Her garden", "base_rev": 1},
     )
     assert response.status_code == 302
-    assert "together with changes a phone made" in text(client.get(location(response)))
+    assert "together with other changes made meanwhile" in text(client.get(location(response)))
     document = pulled(sync, edna)
     assert (document["rev"], document["label"], document["data"]["key_safe"]) == (3, "Edna Jones", "9999")
 
@@ -149,6 +149,38 @@ def test_admin_subjects_edit_of_the_same_field_keeps_both_as_a_conflict(client, 
     assert location(response) == f"/teams/clapton-circle/conflicts/subjects/{edna}"
     document = pulled(sync, edna)
     assert (document["label"], document["has_conflict"]) == ("Edna May", True)
+
+
+def test_admin_subjects_two_pages_of_one_coordinator_editing_the_same_field_conflict(
+    client, auth, edna, sync
+):
+    # Two tabs: both opened on rev 1, both save the name.
+    first = client.get(f"/teams/clapton-circle/subjects/{edna}/edit").get_data(as_text=True)
+    second = client.get(f"/teams/clapton-circle/subjects/{edna}/edit").get_data(as_text=True)
+    assert (
+        first.count('name="base_rev" type="hidden" value="1"')
+        == second.count('name="base_rev" type="hidden" value="1"')
+        == 1
+    )
+    saved = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/edit", data={"label": "Edna Jones", "base_rev": 1}
+    )
+    assert location(saved) == f"/teams/clapton-circle/subjects/{edna}"
+    stale = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/edit", data={"label": "Edna May", "base_rev": 1}
+    )
+    assert location(stale) == f"/teams/clapton-circle/conflicts/subjects/{edna}"
+    document = pulled(sync, edna)
+    assert (document["label"], document["has_conflict"]) == ("Edna Jones", True)
+    history = text(client.get(f"/teams/clapton-circle/subjects/{edna}"))
+    assert "Merged" not in history and "a phone made meanwhile" not in history
+
+
+def test_admin_subjects_edit_without_the_rev_it_was_opened_on_saves_nothing(client, auth, edna, sync):
+    response = client.post(f"/teams/clapton-circle/subjects/{edna}/edit", data={"label": "Edna Jones"})
+    assert response.status_code == 400
+    assert "open it again" in text(response)
+    assert pulled(sync, edna)["rev"] == 1
 
 
 def test_admin_subjects_archive_and_restore_travel_to_phones(client, auth, edna, sync):

@@ -60,9 +60,13 @@ def rejected(result, errors):
 class Push:
     """One device's batch of changes to one team, inside the caller's write transaction."""
 
-    def __init__(self, conn, team_id, user_id, role, device_id, now):
+    def __init__(self, conn, team_id, user_id, role, device_id, now, own_edits_are_base=True):
         self.conn, self.team_id, self.user_id = conn, team_id, user_id
         self.role, self.device_id, self.now = role, device_id, now
+        # A phone's earlier edits are the base of its later ones (merge.py); a web
+        # page's are not: each page load is its own editor, and two tabs of one
+        # person editing the same field must meet as a conflict.
+        self.own_device = device_id if own_edits_are_base else None
         self.log = ChangeLog(conn, team_id, now)
         self.docs, self.known = {}, {}
         # Winning revisions by document: read from the store, and made by this batch.
@@ -315,7 +319,7 @@ class Push:
             return self.accept(result, change, state, APPLIED.name)
         collection = current["collection"]
         history = self.history(current, base_rev)
-        rivals = changed_since(collection, history, base_rev, current["rev"], self.device_id)
+        rivals = changed_since(collection, history, base_rev, current["rev"], self.own_device)
         touched = changed(fields(collection, base), fields(collection, proposed))
         if rivals is not None and not (touched & rivals):
             state = merge(collection, current, proposed, touched)

@@ -5,6 +5,10 @@ the coordinator saw as its base_rev, and the push logic (fvfield.sync.push)
 applies it as the coordinator's "web device". So every rule holds (checks,
 merge, conflicts, a revision, the team's change sequence) and phones receive
 the edit at their next pull. Pages call these functions, never Push itself.
+
+Unlike a phone, the web device's earlier edits are rivals, not a base: an
+edit is made on the page as it was loaded, so a stale edit of a field that
+changed since (in another tab of the same person too) is a conflict.
 """
 
 import uuid
@@ -46,7 +50,7 @@ def new_change(collection, document_id=None, base_rev=0, **attributes):
 
 def apply_changes(conn, team, user, role, changes):
     """Apply changes inside the caller's write transaction; return (push, results)."""
-    push = Push(conn, team.id, user.id, role, web_device_id(user.id), utcnow())
+    push = Push(conn, team.id, user.id, role, web_device_id(user.id), utcnow(), own_edits_are_base=False)
     push.load(changes)
     return push, [push.apply(change) for change in changes]
 

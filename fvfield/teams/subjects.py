@@ -26,7 +26,8 @@ ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation
 SAVED = {
     "applied": ("Saved. Phones get it at their next sync.", "info"),
     "merged": (
-        "Saved, together with changes a phone made meanwhile. Phones get it at their next sync.",
+        "Saved, together with other changes made meanwhile (on a phone or another page). "
+        "Phones get it at their next sync.",
         "info",
     ),
 }
@@ -197,8 +198,12 @@ def edit_subject(slug, subject_id):
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
     form = form_for(found["kind"], found)
     market = market_of(team, found)
-    if form.validate_on_submit():
-        base_rev = form.base_rev.data or found["rev"]
+    valid = form.validate_on_submit()
+    if valid and not form.base_rev.data:
+        # Without the rev the page was opened on, saving could overwrite an edit unseen.
+        flash("This page was not opened from the server: open it again, then save.", "error")
+    elif valid:
+        base_rev = form.base_rev.data
         base = found if base_rev == found["rev"] else web_edits.state_at(team.id, found["id"], base_rev)
         data = form_data(form, data_of(base) if base else found["data"])
         result = web_edits.save_subject(
@@ -212,7 +217,7 @@ def edit_subject(slug, subject_id):
             base_rev=base_rev,
         )
         return outcome(team, result, form) or show_form(team, form, found["kind"], found, market, 400)
-    return show_form(team, form, found["kind"], found, market, 400 if form.errors else 200)
+    return show_form(team, form, found["kind"], found, market, 400 if form.errors or valid else 200)
 
 
 def market_of(team, found):
