@@ -37,6 +37,7 @@ MESSAGES = {
 STATUS_OF = {
     "not_found": 404,
     "forbidden": 403,
+    "membership_ended": 403,
     "body_not_object": 400,
     "invalid_device_id": 400,
     "changes_not_list": 400,

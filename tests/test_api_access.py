@@ -10,8 +10,12 @@ import json
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from conftest import PASSWORD, VISIT_FORM, SyncActions
 from test_openapi import api_routes
+
+from fvfield.extensions import db
+from fvfield.models import Membership, User
 
 pytestmark = pytest.mark.both_stores
 
@@ -36,6 +40,7 @@ class World:
     """Two teams with data of their own, and a logged-in client per role."""
 
     def __init__(self, app, people):
+        self.app = app
         self.clients = {"anonymous": app.test_client()}
         for role, email in EMAILS.items():
             client = self.clients[role] = app.test_client()
@@ -301,3 +306,33 @@ def test_api_access_a_full_pull_holds_only_the_team(world):
         text = world.clients[role].get(f"/api/v1/teams/{CLAPTON}/pull?limit=1000").get_data(as_text=True)
         assert world.clapton_record["id"] in text
         assert not any(secret in text for secret in world.secrets)
+
+
+def remove_from_clapton(world, role):
+    """The coordinator removes the person of `role` from clapton-circle on the web."""
+    with world.app.app_context():
+        membership_id = db.session.scalar(
+            sa.select(Membership.id).join(User).where(User.email == EMAILS[role])
+        )
+    coordinator = world.clients["coordinator"]
+    answer = coordinator.post(f"/teams/{CLAPTON}/members/{membership_id}/remove")
+    assert answer.status_code == 302
+
+
+def test_api_access_a_removed_member_is_told_their_membership_ended(world):
+    remove_from_clapton(world, "member")
+    member = world.clients["member"]
+    pulled = member.get(f"/api/v1/teams/{CLAPTON}/pull")
+    assert pulled.status_code == 403
+    assert pulled.get_json()["error"]["code"] == "membership_ended"
+    assert "no longer a member of Clapton Circle" in pulled.get_json()["error"]["message"]
+    assert "Clapton notes" not in body_text(pulled)
+    change = new_record(world)
+    pushed = member.post(
+        f"/api/v1/teams/{CLAPTON}/push", json={"device_id": str(uuid.uuid4()), "changes": [change]}
+    )
+    assert (pushed.status_code, pushed.get_json()["error"]["code"]) == (403, "membership_ended")
+    assert change["id"] not in world.documents(CLAPTON)
+    # Everything else stays as for any outsider, and outsiders still learn nothing.
+    assert member.get(f"/api/v1/teams/{CLAPTON}/forms/visit/versions/1").status_code == 404
+    assert world.clients["outsider"].get(f"/api/v1/teams/{CLAPTON}/pull").status_code == 404

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 from fvfield.extensions import db
-from fvfield.models import Membership, Team
+from fvfield.models import AuditEvent, Membership, Team
 from fvfield.problems import Problem
 
 
@@ -20,6 +20,17 @@ class RoleNeeded(Problem):
 
     def __init__(self, role, team):
         super().__init__("forbidden", f"This needs the {role} role in {team.name}.")
+
+
+class MembershipEnded(Problem):
+    """The user was a member of the team and no longer is: their phone saves what it holds, then forgets it."""
+
+    def __init__(self, team):
+        super().__init__(
+            "membership_ended",
+            f"You are no longer a member of {team.name}. Save this phone's unsent records to a file "
+            "and give it to a coordinator; the team's data is removed from this phone.",
+        )
 
 
 # What each role may do, from most to least.
@@ -56,3 +67,36 @@ def teams_of(user=None):
     return db.session.scalars(
         sa.select(Membership).join(Team).where(Membership.user_id == user.id).order_by(Team.name)
     ).all()
+
+
+def removed_from(slug, user=None):
+    """Return the team `slug` if the user was removed from it (and is not a member again), else None.
+
+    Only the team's own removal event says so: anyone else learns nothing of
+    whether the team exists.
+    """
+    user = user or current_user
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(Team)
+        .join(AuditEvent, AuditEvent.team_id == Team.id)
+        .where(Team.slug == slug, AuditEvent.event == "member_removed", AuditEvent.email == user.email)
+        .where(~sa.exists().where(Membership.team_id == Team.id, Membership.user_id == user.id))
+        .limit(1)
+    )
+
+
+def syncing_team_for(slug):
+    """Return (team, membership) for a phone's push or pull, as team_for does.
+
+    A person removed from the team gets MembershipEnded (403) instead of
+    NoSuchTeam, so their phone can save its unsent records and forget the team.
+    """
+    try:
+        return team_for(slug)
+    except NoSuchTeam:
+        team = removed_from(slug)
+        if team is not None:
+            raise MembershipEnded(team) from None
+        raise

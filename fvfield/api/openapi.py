@@ -43,6 +43,10 @@ def error(description):
 
 LOGGED_OUT = error("Not logged in, or the session expired (code login_required).")
 NOT_YOURS = error("No team with this address that you belong to (never says whether it exists).")
+ENDED = error(
+    "You were a member of this team and were removed (code membership_ended): save the unsent "
+    "changes to a file for a coordinator, then remove the team's data from the device."
+)
 CSRF = error("Missing or stale X-CSRFToken (code csrf_failed), or a malformed request.")
 
 SCHEMAS = {
@@ -280,6 +284,7 @@ PATHS = {
                     "missing_keys (the message names them), csrf_failed."
                 ),
                 "401": LOGGED_OUT,
+                "403": ENDED,
                 "404": NOT_YOURS,
                 "413": error(
                     "More changes than limits.max_changes (too_many_changes), or a "
@@ -324,6 +329,7 @@ PATHS = {
                     "or a device_id that is not a UUID (invalid_device_id)."
                 ),
                 "401": LOGGED_OUT,
+                "403": ENDED,
                 "404": NOT_YOURS,
                 "410": error("The cursor is not recognised (code cursor_expired): pull all."),
             },

@@ -3,7 +3,7 @@
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from fvfield.accounts.access import team_for
+from fvfield.accounts.access import syncing_team_for, team_for
 from fvfield.api import bp
 from fvfield.errors import ApiError
 from fvfield.sync import forms as sync_forms
@@ -45,7 +45,7 @@ def read_json_body():
 @login_required
 def push(slug):
     """Apply the device's changes; answer one result per change, in order."""
-    team, membership = team_for(slug)
+    team, membership = syncing_team_for(slug)
     body = read_json_body()
     device_id, changes = sync_push.check_push(body, current_app.config["MAX_CHANGES"])
     results, cursor = sync_push.push_changes(team.id, current_user.id, membership.role, device_id, changes)
@@ -66,7 +66,7 @@ def pull_limit():
 @login_required
 def pull(slug):
     """Answer the documents changed since the cursor, oldest change first."""
-    team, _ = team_for(slug)
+    team, _ = syncing_team_for(slug)
     team_id = team.id
     limit = pull_limit()
     device_id = request.args.get("device_id")
