@@ -5,7 +5,7 @@
 import {ApiError, request} from './api.js';
 import {EXPORT_FORMAT, EXPORT_VERSION, PHOTO_CACHE, STORE_PHOTOS} from './constants.js';
 import {deleteDatabase, deviceId, get, getMeta} from './db.js';
-import {listOutbox, unsentCount} from './outbox.js';
+import {SAVED_TO_FILE, listOutbox} from './outbox.js';
 import {refreshToken} from './session.js';
 import {photoAnswers} from './sync.js';
 
@@ -39,7 +39,8 @@ async function postLogout() {
  * phone's session, or the next person would still be logged in).
  */
 export async function logOut({navigate = true} = {}) {
-  const waiting = await unsentCount();
+  // Changes of a team the person was removed from were saved to a file: they no longer hold logout back.
+  const waiting = (await listOutbox()).filter((item) => item.state !== SAVED_TO_FILE).length;
   if (waiting) {
     return {
       loggedOut: false,
@@ -85,10 +86,10 @@ function base64(blob) {
   });
 }
 
-/** Return every change not yet on the server, with its photos, in the export format. */
-export async function exportOutbox() {
+/** Return every change not yet on the server (of one team, if given), with its photos, in the export format. */
+export async function exportOutbox({team: only} = {}) {
   const teams = {};
-  for (const item of await listOutbox()) {
+  for (const item of await listOutbox({team: only})) {
     const team = teams[item.team] || (teams[item.team] = {changes: [], attachments: []});
     team.changes.push(item.change);
     for (const {sha256} of photoAnswers(item.change)) {
@@ -113,9 +114,9 @@ export async function exportOutbox() {
   };
 }
 
-/** Download the waiting changes as a JSON file; resolve with its name. */
-export async function saveOutboxFile() {
-  const data = await exportOutbox();
+/** Download the waiting changes (of one team, if given) as a JSON file; resolve with its name. */
+export async function saveOutboxFile({team} = {}) {
+  const data = await exportOutbox({team});
   const who = (data.user && data.user.email ? data.user.email.split('@')[0] : 'phone').replace(/[^a-z0-9-]+/gi, '-');
   const name = `fvfield-outbox-${who}-${data.exported_at.slice(0, 19).replace(/[:T]/g, '-')}.json`;
   const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], {type: 'application/json'}));

@@ -9,6 +9,8 @@ import {all, count, get, promised, tx} from './db.js';
 
 export const WAITING = 'waiting';
 export const NEEDS_ATTENTION = 'needs_attention';
+// Changes of a team the person was removed from: saved to a copy file, never pushed (ended.js).
+export const SAVED_TO_FILE = 'saved_to_file';
 
 const STORE_OF = {records: STORE_RECORDS, subjects: STORE_SUBJECTS};
 

@@ -13,6 +13,7 @@ import {
   STORE_SUBJECTS, SYNC_INTERVAL_MS, SYNC_TAG,
 } from './constants.js';
 import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
+import {MEMBERSHIP_ENDED, membershipEnded} from './ended.js';
 import {PUSH_STATUSES} from '/field/registry.js';
 import {APP_PROBLEM, SESSION_ENDED, expectedFailure, failureMessage} from './failure.js';
 import {NEEDS_ATTENTION, WAITING, listOutbox, outboxCounts} from './outbox.js';
@@ -102,6 +103,8 @@ export class SyncEngine {
     this.intervalTimer = null;
     this.soonTimer = null;
     this.started = false;
+    // Teams the person was removed from, and what the phone said of each (until the page reloads).
+    this.ended = new Map();
     this.state = {
       state: 'idle', waiting: 0, needsAttention: 0, conflicts: 0, lastSync: null, message: '',
       online: navigator.onLine, nextRetry: null, reason: null,
@@ -204,7 +207,7 @@ export class SyncEngine {
       online: navigator.onLine,
     };
     if (!state.message) {
-      state.message = notices(state);
+      state.message = notices(state) || [...this.ended.values()].join(' ');
     }
     return this.announce(state);
   }
@@ -250,7 +253,7 @@ export class SyncEngine {
         await this.pushTeam(team);
       }
       for (const team of session.teams) {
-        await this.pullTeam(team.slug);
+        if (!this.ended.has(team.slug)) await this.pullTeam(team.slug);
       }
       await setMeta('last_sync', new Date().toISOString());
       this.succeeded();
@@ -365,6 +368,10 @@ export class SyncEngine {
         if (!(error instanceof ApiError) || error.status >= 500 || error.status === 429) {
           throw error;
         }
+        if (error.code === MEMBERSHIP_ENDED) {
+          this.ended.set(team, await membershipEnded(team));
+          return;
+        }
         if ([400, 413].includes(error.status) && batch.length > 1) {
           // Find the change the server cannot take by halving the batch.
           maxChanges = Math.max(1, Math.floor(batch.length / 2));
@@ -392,6 +399,10 @@ export class SyncEngine {
         if (error instanceof ApiError && error.code === 'cursor_expired' && cursor) {
           cursor = null;
           continue;
+        }
+        if (error instanceof ApiError && error.code === MEMBERSHIP_ENDED) {
+          this.ended.set(team, await membershipEnded(team));
+          return;
         }
         if (error instanceof ApiError && [403, 404].includes(error.status)) {
           return;
