@@ -57,6 +57,7 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from fvfield import api, field, health, teams
+    from fvfield.auth import reset as _reset_pages  # noqa: F401 (adds /reset/<token> to auth's blueprint)
     from fvfield.auth import routes as auth_pages
     from fvfield.auth import setup
     from fvfield.reports import routes as report_pages

@@ -489,7 +489,38 @@ def backup(out):
     click.echo(f"Backed up the database to {out} ({size:,} bytes).")
 
 
-COMMANDS = (serve, upgrade, create_user, create_team, add_member, seed_demo, export_team, backup)
+@click.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="The address people open fvfield at; the link starts with it.",
+)
+@account_command
+def reset_password(email, url):
+    """Print a one-time link that sets a new password for the user with EMAIL.
+
+    The link lasts FVFIELD_INVITE_DAYS days and works once; using it logs the
+    user out everywhere else. Give it to the person by a channel you trust.
+    """
+    user, token = accounts.issue_reset(email, via="command line")
+    days = current_app.config["INVITE_DAYS"]
+    click.echo(f"A one-time link for {user.email} to choose a new password (valid {days} days):")
+    click.echo(f"    {url.rstrip('/')}/reset/{token}")
+
+
+COMMANDS = (
+    serve,
+    upgrade,
+    create_user,
+    create_team,
+    add_member,
+    seed_demo,
+    export_team,
+    backup,
+    reset_password,
+)
 
 
 def init_app(app):

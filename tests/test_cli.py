@@ -102,6 +102,7 @@ def test_cli_every_command_has_help(app):
         ("create-team",),
         ("add-member",),
         ("seed-demo",),
+        ("reset-password",),
     } <= set(commands)
     for name, command in commands.items():
         assert (command.help or "").strip(), f"fvfield {' '.join(name)} has no help text"

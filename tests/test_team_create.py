@@ -78,6 +78,8 @@ POSTS = [
     f"/teams/clapton-circle/concerns/{SOME_ID}/resolve",
     "/sessions/1/end",
     "/sessions/end-all",
+    "/teams/clapton-circle/members/1/reset-link",
+    "/reset/not-a-token",
 ]
 
 

@@ -166,6 +166,7 @@ def actions(app, slug="clapton-circle"):
         ("post", f"{base}/invites/{invite}/withdraw", {}),
         ("post", f"{base}/members/{mid}/role", {f"member-{mid}-role": "coordinator"}),
         ("post", f"{base}/members/{mid}/remove", {}),
+        ("post", f"{base}/members/{mid}/reset-link", {}),
     ]
 
 
@@ -209,6 +210,7 @@ def test_team_ids_of_another_team_are_refused(app, client, auth, people):
     for url, data in [
         (f"{base}/members/{clapton_member}/role", {f"member-{clapton_member}-role": "viewer"}),
         (f"{base}/members/{clapton_member}/remove", {}),
+        (f"{base}/members/{clapton_member}/reset-link", {}),
         (f"{base}/invites/{clapton_invite}/withdraw", {}),
     ]:
         assert client.post(url, data=data).status_code == 404, url

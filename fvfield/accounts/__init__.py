@@ -17,6 +17,7 @@ from fvfield.accounts.errors import (
     WrongPassword,
 )
 from fvfield.accounts.invites import issue_invite, revoke_invite, use_invite
+from fvfield.accounts.resets import issue_reset, reset_state, use_reset
 from fvfield.accounts.teams import (
     SLUG,
     add_member,

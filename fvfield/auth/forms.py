@@ -33,6 +33,15 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password through a one-time link."""
+
+    password = PasswordField("New password", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("password", message="The two passwords differ.")]
+    )
+
+
 class AcceptInviteForm(FlaskForm):
     """Create an account through an invite link."""
 

@@ -35,3 +35,7 @@ class RemoveMemberForm(FlaskForm):
 
 class WithdrawInviteForm(FlaskForm):
     """A button: withdraw one open invite."""
+
+
+class ResetLinkForm(FlaskForm):
+    """A button: make a one-time link for a member to choose a new password."""

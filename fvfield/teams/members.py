@@ -1,4 +1,4 @@
-"""A coordinator's team page: members, their roles, and invite links."""
+"""A coordinator's team page: members, their roles, invite links and password reset links."""
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
@@ -9,7 +9,13 @@ from fvfield.accounts.access import RANK, team_for
 from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, Membership, User
 from fvfield.teams import bp
-from fvfield.teams.member_forms import InviteForm, RemoveMemberForm, RoleForm, WithdrawInviteForm
+from fvfield.teams.member_forms import (
+    InviteForm,
+    RemoveMemberForm,
+    ResetLinkForm,
+    RoleForm,
+    WithdrawInviteForm,
+)
 
 
 def members_of(team):
@@ -35,8 +41,8 @@ def role_form(member):
     return RoleForm(formdata=None, prefix=f"member-{member.id}", role=member.role)
 
 
-def show_team(team, invite_form=None, new_invite=None, new_link=None):
-    """Render the team page; a new invite's link is shown this once only."""
+def show_team(team, invite_form=None, new_invite=None, new_link=None, reset=None):
+    """Render the team page; a new invite's or reset link is shown this once only."""
     members = members_of(team)
     return render_template(
         "teams/team.html",
@@ -46,6 +52,7 @@ def show_team(team, invite_form=None, new_invite=None, new_link=None):
         invite_form=invite_form or InviteForm(formdata=None),
         new_invite=new_invite,
         new_link=new_link,
+        reset=reset,
     )
 
 
@@ -155,3 +162,43 @@ def remove_member(slug, membership_id):
             db.session.commit()
             flash(f"{name} is no longer in {team.name}.", "info")
     return back_to(team)
+
+
+def outside_teams(team, user):
+    """Return whether the user is in a team other than `team` that the current user does not coordinate."""
+    theirs = set(db.session.scalars(sa.select(Membership.team_id).where(Membership.user_id == user.id)))
+    coordinated = set(
+        db.session.scalars(
+            sa.select(Membership.team_id).where(
+                Membership.user_id == current_user.id, Membership.role == "coordinator"
+            )
+        )
+    )
+    return bool(theirs - coordinated - {team.id})
+
+
+@bp.post("/members/<int:membership_id>/reset-link")
+@login_required
+def reset_link(slug, membership_id):
+    """Make a one-time link for a member to choose a new password, and show it once."""
+    begin_write()  # before the reads, so concurrent POSTs queue instead of failing
+    team, _ = team_for(slug, "coordinator")
+    member = member_of(team, membership_id)
+    if not ResetLinkForm().validate():
+        flash("Try again from the page.", "error")
+        return back_to(team)
+    if member.user_id == current_user.id:
+        flash("Change your own password from the Password page.", "error")
+        return back_to(team)
+    # A reset link opens the whole account: only for people whose every team you coordinate.
+    if outside_teams(team, member.user):
+        flash(
+            f"{member.user.name} is also in teams you do not coordinate: the server's administrator "
+            "can make them a link (fvfield reset-password).",
+            "error",
+        )
+        return back_to(team)
+    user, token = accounts.issue_reset(member.user.email, by=current_user, team=team)
+    db.session.commit()
+    link = url_for("auth.reset_password", token=token, _external=True)
+    return show_team(team, new_link=link, reset=user)
