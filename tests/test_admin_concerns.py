@@ -181,3 +181,23 @@ def test_admin_concerns_questions_not_shown_are_not_listed_on_the_record(client,
     assert "What happened" not in quiet and "How urgent is it?" not in quiet
     urgent = text(client.get(f"/teams/clapton-circle/records/{raised['urgent']}")).split("History")[0]
     assert "How urgent is it? Today" in urgent
+
+
+def test_admin_concerns_resolution_travels_to_the_phones_in_the_subject(client, auth, raised, sync):
+    subject_id = pulled(sync, raised["urgent"])["subject_id"]
+    before = pulled(sync, subject_id)
+    client.post(
+        f"/teams/clapton-circle/concerns/{raised['urgent']}/resolve",
+        data={f"concern-{raised['urgent']}-note": "Called the GP."},
+    )
+    subject = pulled(sync, subject_id)
+    assert subject["rev"] == before["rev"] + 1
+    resolved = subject["data"]["concerns_resolved"][raised["urgent"]]
+    assert {k: resolved[k] for k in ("status", "note", "by")} == {
+        "status": "resolved",
+        "note": "Called the GP.",
+        "by": "Cora Coordinator",
+    }
+    assert resolved["at"].endswith("+00:00")
+    # The rest of the person's details are as they were.
+    assert {k: v for k, v in subject["data"].items() if k != "concerns_resolved"} == before["data"]

@@ -6,6 +6,10 @@ urgency) describe it. The store marks such records when it writes them
 (documents.concern, sync/facets.py), so the queue and the home page's count
 read an index, however long the team's history. A resolution is a row of
 concern_resolutions, so the carer's record itself is never changed.
+So that the circle's phones stop showing the concern as open, the resolution
+also travels in the subject's data (`concerns_resolved`, keyed by record id),
+saved through web_edits in the same transaction: the sync rules carry it to
+every phone's next pull.
 """
 
 import sqlalchemy as sa
@@ -15,8 +19,10 @@ from flask_login import current_user, login_required
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
-from fvfield.models import ConcernResolution
+from fvfield.models import ConcernResolution, utcnow
+from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
+from fvfield.sync.statuses import REJECTED
 from fvfield.teams import bp
 from fvfield.teams.forms import ConcernForm
 from fvfield.teams.store import parsed, subject_labels, team_document, user_names
@@ -25,6 +31,8 @@ from fvfield.teams.words import Words
 FIELD = "concern"
 # The newest open concerns shown, most urgent first; the page says how many more wait.
 SHOWN_OPEN = 100
+# The subject data key the phones read resolutions from.
+RESOLVED_KEY = "concerns_resolved"
 SHOWN_RESOLVED = 100
 # Where a concern of a form that asks no urgency goes in the queue: after the ranked ones.
 UNRANKED = 1000
@@ -179,19 +187,25 @@ def resolve_concern(slug, record_id):
     form = ConcernForm(prefix=form_prefix(record["id"]))
     if not form.validate():
         return show_concerns(team, (record["id"], form), 400)
-    begin_write(team.id)
+    conn = begin_write(team.id)
     if resolution_of(team, record["id"]) is not None:
         flash("Someone resolved this concern already.", "info")
         return redirect(url_for("teams.concerns", slug=team.slug))
-    db.session.add(
-        ConcernResolution(
-            team_id=team.id,
-            record_id=record["id"],
-            record_rev=record["rev"],
-            note=form.note.data.strip(),
-            resolved_by=current_user.id,
-        )
+    resolution = ConcernResolution(
+        team_id=team.id,
+        record_id=record["id"],
+        record_rev=record["rev"],
+        note=form.note.data.strip(),
+        resolved_by=current_user.id,
+        resolved_at=utcnow(),
     )
+    # Read under the lock, so the subject's rev is the latest: the change applies, never a conflict.
+    change = resolution_change(team, record, resolution)
+    if change is not None:
+        push, (result,) = web_edits.apply_changes(conn, team, current_user, "coordinator", [change])
+        if result["status"] != REJECTED.name:
+            push.log.write()
+    db.session.add(resolution)
     record_event("concern_resolved", user=current_user, team=team, record_id=record["id"])
     db.session.commit()
     flash("The concern is marked resolved, with your note.", "info")
@@ -207,3 +221,37 @@ def waiting_for(team):
         .where(documents.c.team_id == team.id, documents.c.has_conflict == sa.true())
     )
     return {"concerns": open_count(team), "conflicts": conflicts}
+
+
+def resolution_change(team, record, resolution):
+    """Return the web change that adds a resolution to the record's subject's data, or None without a subject."""
+    if not record.get("subject_id"):
+        return None
+    row = db.session.execute(
+        sa.select(documents).where(
+            documents.c.team_id == team.id,
+            documents.c.collection == "subjects",
+            documents.c.id == record["subject_id"],
+        )
+    ).first()
+    if row is None:
+        return None
+    subject = parsed(row)
+    data = dict(subject["data"])
+    resolved = dict(data.get(RESOLVED_KEY) or {})
+    resolved[record["id"]] = {
+        "status": "resolved",
+        "note": resolution.note,
+        "by": current_user.name,
+        "at": resolution.resolved_at.isoformat(timespec="seconds"),
+    }
+    data[RESOLVED_KEY] = resolved
+    return web_edits.new_change(
+        "subjects",
+        subject["id"],
+        subject["rev"],
+        deleted=bool(subject["deleted"]),
+        kind=subject["kind"],
+        label=subject["label"],
+        data=data,
+    )

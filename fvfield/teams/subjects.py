@@ -15,6 +15,7 @@ from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
+from fvfield.teams.concerns import RESOLVED_KEY
 from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
 from fvfield.teams.store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
@@ -169,7 +170,7 @@ def subject(slug, subject_id):
     late = records_after_archiving(team, found) if found["deleted"] else 0
     known = list(SUBJECT_DATA)
     shown = sorted(
-        ((key, value) for key, value in found["data"].items() if key != "market_id"),
+        ((key, value) for key, value in found["data"].items() if key not in ("market_id", RESOLVED_KEY)),
         key=lambda item: (known.index(item[0]) if item[0] in known else len(known), item[0]),
     )
     return render_template(

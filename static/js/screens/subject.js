@@ -21,7 +21,9 @@ const FOOTFALL_FORM = "footfall-count";
 const PITCH_FORM = "pitch-survey";
 const LAST_RECORDS = 10;
 // Keys of subject data that wire subjects together rather than describe them.
-const HIDDEN_KEYS = new Set(["market_id"]);
+// concerns_resolved: {record id: {status, note, by, at}}, the coordinators' resolutions (teams/concerns.py).
+const RESOLVED_KEY = "concerns_resolved";
+const HIDDEN_KEYS = new Set(["market_id", RESOLVED_KEY]);
 
 const PITCH_STATUS = {
   trading: "Trading",
@@ -113,25 +115,37 @@ function headline(definition, record) {
     h("strong", {}, choiceLabel(field, record.data[field.name])));
 }
 
-function raisedBox(definition, record) {
+/** Return "Resolved on 3 Dec by Cora: called the GP" for a record's resolved concern, else null. */
+export function resolvedWords(subject, recordId) {
+  const resolved = ((subject && subject.data && subject.data[RESOLVED_KEY]) || {})[recordId];
+  if (!resolved || resolved.status !== "resolved") return null;
+  const day = new Date(resolved.at).toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+  const by = String(resolved.by || "a coordinator").split(" ")[0];
+  return `Resolved on ${day} by ${by}${resolved.note ? `: ${resolved.note}` : ""}`;
+}
+
+function raisedBox(definition, record, resolved) {
   const raised = raisedFields(definition, record.data);
   if (!raised.length) return null;
   const fields = definition.fields || [];
   const details = fields.filter((field) => raised.includes(field.show_if?.field)
     && record.data[field.name] !== undefined && record.data[field.name] !== null);
-  return h("div", { class: "raised-box" },
-    h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " Concern raised"),
+  return h("div", { class: `raised-box${resolved ? " raised-resolved" : ""}` },
+    resolved
+      ? h("p", { class: "resolved-title" }, h("span", { class: "resolved-mark", "aria-hidden": "true" }, "✓"), ` ${resolved}`)
+      : h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " Concern raised"),
     details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${leadIn(field.label)} `),
       field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
 }
 
-function recordCard(team, record, forms, unsent) {
+function recordCard(team, record, forms, unsent, subject) {
   const form = forms.find((f) => f.id === record.form);
   const definition = definitionOf(form, record.form_version) || { fields: [] };
-  const raised = raisedBox(definition, record);
+  const resolved = resolvedWords(subject, record.id);
+  const raised = raisedBox(definition, record, resolved);
   const item = unsent.attention.get(record.id);
   const notes = ["notes", "own_words", "what_changed"].map((name) => record.data[name]).find(Boolean);
-  return h("li", { class: `visit ${raised ? "visit-raised" : ""}`.trim() },
+  return h("li", { class: `visit ${raised && !resolved ? "visit-raised" : ""}`.trim() },
     h("h3", { class: "visit-title" }, whenText(record.recorded_at)),
     h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(record)].join(" · "),
       unsent.waiting.has(record.id) && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
@@ -146,14 +160,16 @@ function recordCard(team, record, forms, unsent) {
 }
 
 async function lastRecords(page) {
-  const { team, subject, forms } = page;
+  const { team, forms } = page;
+  // Read again: a sync may have brought a coordinator's resolution in the subject's data.
+  const subject = (await findSubject(team.slug, page.subject.id)) || page.subject;
   const [records, unsent] = await Promise.all([recordsAbout(team.slug, subject.id), unsentOf(team.slug)]);
   const shown = records.slice(0, LAST_RECORDS);
   const heading = subject.kind === "person" ? "Last visits" : "Last records";
   return h("section", { class: "section", "aria-labelledby": "records-h" },
     h("h2", { id: "records-h" }, heading),
     shown.length
-      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, unsent)))
+      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, unsent, subject)))
       : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
     records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null);
 }
