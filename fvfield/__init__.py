@@ -51,6 +51,7 @@ def create_app(test_config=None):
         app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True
     )
     extensions.csrf.init_app(app)
+    extensions.mail.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -49,6 +49,18 @@ DEFAULTS = dict(
     CSV_RAW=False,
     # /readyz fails when the database's or the attachments' disk has less free than this.
     READY_MIN_FREE_MB=200,
+    # Email (Flask-Mailman): unset MAIL_SERVER means fvfield sends none, and
+    # "Forgotten your password?" points to the coordinator instead.
+    MAIL_SERVER=None,
+    MAIL_PORT=25,
+    MAIL_USE_TLS=False,
+    MAIL_USE_SSL=False,
+    MAIL_USERNAME=None,
+    MAIL_PASSWORD=None,
+    MAIL_DEFAULT_SENDER=None,
+    MAIL_TIMEOUT=20,
+    # One emailed password link per address in this many minutes: a form cannot flood an inbox.
+    MAIL_RESET_MINUTES=10,
 )
 
 # FVFIELD_<NAME> variables and how to read them.
@@ -71,6 +83,13 @@ ENVIRONMENT = {
     "LOGIN_MAX_DELAY": int,
     "READY_MIN_FREE_MB": int,
     "CSV_RAW": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
+    "MAIL_USE_SSL": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
 }
 
 

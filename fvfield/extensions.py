@@ -3,6 +3,7 @@
 import sqlite3
 
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +31,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+mail = Mail()
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",

@@ -80,6 +80,7 @@ POSTS = [
     "/sessions/end-all",
     "/teams/clapton-circle/members/1/reset-link",
     "/reset/not-a-token",
+    "/forgot",
 ]
 
 

@@ -33,6 +33,12 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password link by email."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+
+
 class ResetPasswordForm(FlaskForm):
     """Choose a new password through a one-time link."""
 

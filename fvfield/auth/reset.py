@@ -1,15 +1,17 @@
 """Choosing a new password through a one-time link (accounts/resets.py).
 
-The link comes from `fvfield reset-password EMAIL` or a coordinator's team
-page. Setting the password ends every other login of the user (the login
-token changes), so a lost or shared phone is logged out too.
+The link comes from `fvfield reset-password EMAIL`, a coordinator's team
+page, or by email from "Forgotten your password?" where SMTP is set up.
+Setting the password ends every other login of the user (the login token
+changes), so a lost or shared phone is logged out too.
 """
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import logout_user
 
 from fvfield import accounts
-from fvfield.auth.forms import ResetPasswordForm
+from fvfield.auth.forms import ForgotPasswordForm, ResetPasswordForm
+from fvfield.auth.mail import mail_configured, send_reset_link, sent_lately
 from fvfield.auth.routes import bp
 from fvfield.extensions import begin_write, db
 
@@ -45,3 +47,24 @@ def reset_password(token):
             )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Email a password link, where the server sends email; else say who can make one."""
+    form = ForgotPasswordForm()
+    if not mail_configured():
+        return render_template("auth/forgot.html", form=None), 404
+    if form.validate_on_submit():
+        email = accounts.normalise_email(form.email.data)
+        begin_write()
+        user = accounts.find_user(email)
+        # The same answer whether or not the account exists, so the page tells nobody who has one.
+        if user is not None and not sent_lately(user.email):
+            _, token = accounts.issue_reset(user.email, via="email")
+            db.session.commit()
+            send_reset_link(user, token)
+        else:
+            db.session.rollback()
+        return render_template("auth/forgot.html", form=None, sent_to=email)
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
