@@ -251,3 +251,42 @@ def test_admin_records_page_shows_a_conflicting_revision(client, auth, seeded, s
     assert "Another version of this record waits for your choice." in page
     assert "Conflict Mo Member · phone 9e8d7c6b" in page
     assert "Kept beside rev 3: these values were not applied." in page
+
+
+def test_admin_records_delete_with_a_reason_is_a_tombstone_that_travels(app, client, auth, seeded, sync):
+    import sqlalchemy as sa
+
+    from fvfield.extensions import db
+    from fvfield.models import AuditEvent
+
+    record_id = seeded["first"]
+    before = [d for d in sync.pull_all()[0] if d["id"] == record_id][0]
+    url = f"/teams/clapton-circle/records/{record_id}"
+    assert "Delete the record" in text(client.get(url))
+    refused = client.post(f"{url}/delete", data={"base_rev": before["rev"], "reason": ""})
+    assert refused.status_code == 400 and "Say why" in text(refused)
+    stale = client.post(
+        f"{url}/delete", data={"base_rev": before["rev"] - 1, "reason": "Wrong person"}, follow_redirects=True
+    )
+    assert "changed since you opened it" in text(stale)
+
+    done = client.post(
+        f"{url}/delete", data={"base_rev": before["rev"], "reason": "Recorded for the wrong person"}
+    )
+    assert done.headers["Location"] == url
+    after = [d for d in sync.pull_all()[0] if d["id"] == record_id][0]
+    assert (after["deleted"], after["rev"], after["data"]) == (True, before["rev"] + 1, before["data"])
+    page = text(client.get(url))
+    assert "This record was deleted" in page and "Delete the record" not in page
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.event == "record_deleted"))
+        assert event.detail["reason"] == "Recorded for the wrong person"
+
+
+@pytest.mark.parametrize("who, status", [("member", 403), ("viewer", 403), ("other", 404)])
+def test_admin_records_delete_needs_the_coordinator_of_the_team(client, auth, seeded, sync, who, status):
+    login_as(auth, who)
+    url = f"/teams/clapton-circle/records/{seeded['second']}/delete"
+    assert client.post(url, data={"base_rev": 1, "reason": "Not mine"}).status_code == status
+    login_as(auth, "coord")
+    assert [d for d in sync.pull_all()[0] if d["id"] == seeded["second"]][0]["deleted"] is False

@@ -81,6 +81,7 @@ POSTS = [
     "/teams/clapton-circle/members/1/reset-link",
     "/reset/not-a-token",
     "/forgot",
+    f"/teams/clapton-circle/records/{SOME_ID}/delete",
 ]
 
 

@@ -81,6 +81,29 @@ def archive_subject(team, user, role, document_id, base_rev):
     return save_changes(team, user, role, [change])[0]
 
 
+def delete_record(team, user, role, document_id, base_rev, reason):
+    """Delete a record made on its rev `base_rev`: a tombstone that travels, the reason audited; return the result.
+
+    A stale base meets the merge rule like any change (the tombstone keeps
+    the newer answers); the records page refuses a stale deletion before it
+    gets here, so nobody deletes what they have not seen.
+    """
+    change = new_change("records", document_id, base_rev, deleted=True)
+
+    def note(results):
+        if results[0]["status"] in ("applied", "merged"):
+            record_event(
+                "record_deleted",
+                user=user,
+                team=team,
+                record_id=document_id,
+                rev=results[0]["rev"],
+                reason=reason,
+            )
+
+    return save_changes(team, user, role, [change], note)[0]
+
+
 def restore_subject(team, user, role, subject):
     """Bring an archived subject back as it was; return the result."""
     change = new_change(

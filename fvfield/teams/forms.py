@@ -183,6 +183,17 @@ class ConfirmImportForm(FlaskForm):
     rows = HiddenField(validators=[InputRequired()])
 
 
+class DeleteRecordForm(FlaskForm):
+    """Delete a record as the coordinator saw it, saying why (kept in the audit log)."""
+
+    base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    reason = TextAreaField(
+        "Why delete it",
+        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_TEXT)],
+        filters=[trimmed],
+    )
+
+
 class ConcernForm(FlaskForm):
     """Mark a concern resolved, saying what was done."""
 

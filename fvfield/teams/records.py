@@ -9,17 +9,18 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, render_template, request
-from flask_login import login_required
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.extensions import db
 from fvfield.models import Document, Membership, User
+from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, archived_at, recorded_after
 from fvfield.teams.concerns import raised_concern, resolution_of
-from fvfield.teams.forms import RecordFilterForm, options
+from fvfield.teams.forms import DeleteRecordForm, RecordFilterForm, options
 from fvfield.teams.history import document_history
 from fvfield.teams.store import (
     SUBJECT_KINDS,
@@ -226,7 +227,7 @@ def records(slug):
 
 @bp.get("/records/<record_id>")
 @login_required
-def record(slug, record_id):
+def record(slug, record_id, delete_form=None):
     """Show a record: its answers in the words of its form version, who made it where, and its history."""
     team, _ = team_for(slug, "coordinator")
     found = team_document(team, "records", record_id)
@@ -248,7 +249,38 @@ def record(slug, record_id):
         concern=raised_concern(words, found),
         resolution=resolution_of(team, found["id"]),
         after_archiving=(after_archiving_words(subject), late) if late else None,
+        delete_form=delete_form or DeleteRecordForm(formdata=None, base_rev=found["rev"]),
+    ), 400 if delete_form else 200
+
+
+@bp.post("/records/<record_id>/delete")
+@login_required
+def delete_record(slug, record_id):
+    """Delete a record with a reason: a new revision (a tombstone) through the sync rules; its history stays."""
+    team, membership = team_for(slug, "coordinator")
+    found = team_document(team, "records", record_id)
+    form = DeleteRecordForm()
+    if found["deleted"]:
+        flash("This record is already deleted.", "info")
+        return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+    if not form.validate():
+        return record(slug, record_id, delete_form=form)
+    if form.base_rev.data != found["rev"]:
+        flash("This record changed since you opened it: look at it again before deleting it.", "error")
+        return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+    result = web_edits.delete_record(
+        team, current_user, membership.role, found["id"], form.base_rev.data, form.reason.data
     )
+    if result["status"] in ("applied", "merged"):
+        flash("The record is deleted. Phones drop it at their next sync; its history stays here.", "info")
+    elif result["status"] == "conflict":
+        flash("The record changed while you were looking: both versions are kept, choose here.", "error")
+        return redirect(
+            url_for("teams.conflict", slug=team.slug, collection="records", document_id=found["id"])
+        )
+    else:
+        flash(" ".join(m for messages in result.get("errors", {}).values() for m in messages), "error")
+    return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
 
 
 def team_subject_kind(team, subject_id):
