@@ -59,6 +59,7 @@ def test_a_removed_member_s_unsent_records_go_to_a_file_and_the_team_leaves_the_
     expect(message).to_contain_text("You are no longer a member of Clapton Circle", timeout=SYNCED)
     expect(message).to_contain_text("Its one unsent record was saved to fvfield-outbox-member-")
     expect(status(page)).to_contain_text("Nothing waiting")
+    expect(page.locator(".saved-to-file")).to_contain_text("1 record of a team you were removed from")
     snap(page, screens, "sync-screen-membership-ended")
     assert field_server.query("SELECT count(*) FROM documents WHERE form = 'home-visit'") == [(0,)]
     # The team's documents left the phone; the other team's stay.

@@ -5,7 +5,7 @@
 import { EVENT_OUTBOX_CHANGED, EVENT_SYNC_STATE } from "../constants.js";
 import { storageEstimate } from "../db.js";
 import { logOut, saveOutboxFile } from "../logout.js";
-import { NEEDS_ATTENTION, WAITING, listOutbox } from "../outbox.js";
+import { NEEDS_ATTENTION, SAVED_TO_FILE, WAITING, listOutbox } from "../outbox.js";
 import { dismissConflicts, listConflicts } from "../sync.js";
 import { backLink, h, notice, plural, replace, rowLink, teamHash, whenWords } from "./common.js";
 import { listForms, listTeams, subjectLabel } from "./local.js";
@@ -53,6 +53,11 @@ async function outboxSection(state) {
   }
   const waiting = items.filter((item) => item.state === WAITING);
   const attention = items.filter((item) => item.state === NEEDS_ATTENTION);
+  // Records of a team the person was removed from: in a file, not on the server (ended.js).
+  const inFile = items.filter((item) => item.state === SAVED_TO_FILE).length;
+  const inFileNote = inFile ? h("p", { class: "meta saved-to-file" }, `${plural(inFile, "record")} of a team you `
+    + `were removed from did not reach the server: ${inFile === 1 ? "it is" : "they are"} in the copy file `
+    + "saved for your coordinator.") : null;
   const waitingRows = await Promise.all(waiting.map(async (item) => {
     const { title, detail } = await describeItem(item, titles, teamNames);
     return h("li", { class: "row" }, h("span", { class: "row-title" }, title), h("span", { class: "row-detail" }, detail));
@@ -81,7 +86,8 @@ async function outboxSection(state) {
         ? [h("p", {}, `${plural(waiting.length, "record")} ${waiting.length === 1 ? "is" : "are"} saved on this phone only. `
           + "They are sent by themselves when there is a connection."),
         h("ul", { class: "rows plain-rows" }, waitingRows)]
-        : h("p", { class: "meta" }, "Everything saved on this phone has reached the server.")));
+        : h("p", { class: "meta" }, inFile ? "Nothing else waits." : "Everything saved on this phone has reached the server."),
+      inFileNote));
 }
 
 async function conflictsSection() {
