@@ -333,6 +333,7 @@ def test_api_access_a_removed_member_is_told_their_membership_ended(world):
     )
     assert (pushed.status_code, pushed.get_json()["error"]["code"]) == (403, "membership_ended")
     assert change["id"] not in world.documents(CLAPTON)
-    # Everything else stays as for any outsider, and outsiders still learn nothing.
-    assert member.get(f"/api/v1/teams/{CLAPTON}/forms/visit/versions/1").status_code == 404
+    # Out of their last team, their logins ended: everything else asks them to log in,
+    # and outsiders still learn nothing.
+    assert member.get(f"/api/v1/teams/{CLAPTON}/forms/visit/versions/1").status_code == 401
     assert world.clients["outsider"].get(f"/api/v1/teams/{CLAPTON}/pull").status_code == 404

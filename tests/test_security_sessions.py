@@ -10,8 +10,9 @@ from conftest import PASSWORD
 from realserver import RealServer, SyncClient, seed_instance
 
 from fvfield.accounts import sessions
+from fvfield.accounts.resets import issue_reset as reset_link
 from fvfield.extensions import db
-from fvfield.models import User, UserSession, utcnow
+from fvfield.models import Membership, Team, User, UserSession, utcnow
 
 pytestmark = pytest.mark.both_stores
 
@@ -93,14 +94,66 @@ def test_log_out_everywhere_ends_every_login_this_one_too(app, people):
     assert status(phone) == 401
 
 
-def test_end_all_is_there_for_removal_and_reset(app, people):
-    """The lifecycle pages (issue 11) call sessions.end_all when a member leaves or a password is reset."""
-    phone = logged_in(app, people["member"])
+def membership_id(app, email, slug):
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(Membership.id).join(User).join(Team).where(User.email == email, Team.slug == slug)
+        )
+
+
+def ended_why(app, email):
+    with app.app_context():
+        return set(db.session.scalars(sa.select(UserSession.ended_why).join(User).where(User.email == email)))
+
+
+def test_removed_from_the_last_team_every_login_ends_and_the_phone_is_told_why(app, people):
+    phone = logged_in(app, people["member"], "Phone")
+    laptop = logged_in(app, people["member"], "Laptop")
+    coord = logged_in(app, people["coord"])
+    member = membership_id(app, people["member"], "clapton-circle")
+    assert coord.post(f"/teams/clapton-circle/members/{member}/remove").status_code == 302
+    assert status(phone) == 401 and status(laptop) == 401
+    assert ended_why(app, people["member"]) == {sessions.REMOVED}
+    assert laptop.get("/teams/clapton-circle/records").status_code == 302
+    # The phone's own sync calls hear "membership_ended", so it saves and forgets the team.
+    pulled = phone.get("/api/v1/teams/clapton-circle/pull")
+    assert (pulled.status_code, pulled.get_json()["error"]["code"]) == (403, "membership_ended")
+    # ...but only for the team it was removed from: anything else is a plain 401.
+    other = phone.get("/api/v1/teams/ridley-market/pull")
+    assert (other.status_code, other.get_json()["error"]["code"]) == (401, "login_required")
+    assert status(coord) == 200
+
+
+def test_removed_from_one_of_two_teams_the_logins_go_on(app, people):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == people["member"]))
-        assert sessions.end_all(user, why="removed_from_every_team") == 1
+        team = db.session.scalar(sa.select(Team).where(Team.slug == "ridley-market"))
+        db.session.add(Membership(user_id=user.id, team_id=team.id, role="member"))
         db.session.commit()
-    assert status(phone) == 401
+    phone = logged_in(app, people["member"])
+    coord = logged_in(app, people["coord"])
+    member = membership_id(app, people["member"], "clapton-circle")
+    assert coord.post(f"/teams/clapton-circle/members/{member}/remove").status_code == 302
+    assert status(phone) == 200
+    pulled = phone.get("/api/v1/teams/clapton-circle/pull")
+    assert (pulled.status_code, pulled.get_json()["error"]["code"]) == (403, "membership_ended")
+
+
+def test_a_password_reset_ends_every_login(app, people, runner):
+    phone = logged_in(app, people["member"], "Phone")
+    laptop = logged_in(app, people["member"], "Laptop")
+    with app.app_context():
+        _, token = reset_link(people["member"])
+        db.session.commit()
+    browser = app.test_client()
+    new = "a new long password"
+    answer = browser.post(f"/reset/{token}", data={"password": new, "confirm": new})
+    assert answer.status_code == 302
+    assert status(phone) == 401 and status(laptop) == 401
+    assert ended_why(app, people["member"]) == {"password_reset"}
+    # Nor does an ended login hear more than 401 on its team's pull: it was not removed.
+    pulled = phone.get("/api/v1/teams/clapton-circle/pull")
+    assert pulled.status_code == 401
 
 
 def test_a_login_unseen_for_weeks_still_works_until_its_lifetime(app, people):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from fvfield.accounts import sessions
 from fvfield.accounts.errors import UnknownUser
 from fvfield.accounts.users import check_password, find_user
 from fvfield.audit import record_event
@@ -60,4 +61,5 @@ def use_reset(user, password):
     check_password(password)
     user.set_password(password)
     record_event("password_reset", user=user, email=user.email)
+    sessions.end_all(user, why="password_reset")
     return user

@@ -47,6 +47,17 @@ def find(user_id, secret):
     return row
 
 
+def ended_by_removal(user_id, secret):
+    """Return whether the login of `user_id` with this secret ended because they left their last team.
+
+    Such a phone still asks to push and pull its teams' data: it is answered
+    403 membership_ended, not 401, so it saves its unsent records to a file
+    and forgets the teams instead of keeping them until someone logs in.
+    """
+    row = db.session.scalar(sa.select(UserSession).where(UserSession.secret_hash == token_digest(secret)))
+    return row is not None and row.user_id == user_id and row.ended_why == REMOVED
+
+
 def stale(row):
     """Return whether `row`'s last-seen time is old enough to be written again."""
     return row.last_seen_at + SEEN_EVERY < utcnow()
@@ -57,6 +68,10 @@ def touch(row_id, ip=None):
     db.session.execute(
         sa.update(UserSession).where(UserSession.id == row_id).values(last_seen_at=utcnow(), ip=ip)
     )
+
+
+# Why the logins of someone removed from their last team ended.
+REMOVED = "removed_from_teams"
 
 
 def end(row, why, by=None):

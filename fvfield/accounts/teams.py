@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 
+from fvfield.accounts import sessions
 from fvfield.accounts.errors import AccountError, DuplicateSlug, LastCoordinator, UnknownTeam
 from fvfield.audit import record_event
 from fvfield.extensions import db
@@ -89,4 +90,9 @@ def remove_member(member, by=None):
     if member.role == "coordinator" and coordinators(member.team) <= 1:
         raise LastCoordinator(f"{member.team.name} needs at least one coordinator.")
     record_event("member_removed", user=by, team=member.team, email=member.user.email)
+    user = member.user
     db.session.delete(member)
+    db.session.flush()
+    if not db.session.scalar(sa.select(Membership.id).where(Membership.user_id == user.id).limit(1)):
+        # Out of every team: no login of theirs goes on (accounts/sessions.py, REMOVED).
+        sessions.end_all(user, why=sessions.REMOVED)

@@ -1,10 +1,11 @@
 """Accounts: logging in and out, invites, passwords."""
 
 import sqlalchemy as sa
-from flask import redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import login_user
 
 from fvfield.accounts import sessions
+from fvfield.accounts.access import MembershipEnded, removed_from
 from fvfield.errors import json_error
 from fvfield.extensions import begin_write, db, login_manager
 from fvfield.models import User
@@ -26,6 +27,10 @@ SYSTEMS = (
     ("CrOS", "ChromeOS"),
     ("Linux", "Linux"),
 )
+
+
+# The phone's push and pull: a login ended by removal from the team is told so there (MembershipEnded).
+SYNCING = {"api.push", "api.pull"}
 
 
 def device_name():
@@ -60,6 +65,9 @@ def init_login(app):
         if user is None or not secret:
             return None
         row = sessions.find(user.id, secret)
+        if row is None and sessions.ended_by_removal(user.id, secret):
+            g.removed_user = user
+            return None
         if row is None:
             if not fresh:
                 return None
@@ -85,6 +93,10 @@ def init_login(app):
 
     @login_manager.unauthorized_handler
     def unauthorized():
+        removed = g.get("removed_user")
+        slug = (request.view_args or {}).get("slug")
+        if removed is not None and request.endpoint in SYNCING and slug and removed_from(slug, removed):
+            raise MembershipEnded(removed_from(slug, removed))
         if request.path.startswith("/api/"):
             return json_error(
                 401,
