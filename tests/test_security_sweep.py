@@ -11,6 +11,9 @@ SOME_ID = "a1000000-0000-4000-8000-000000000009"
 PUBLIC = {
     "auth.login",
     "auth.accept_invite",
+    # A one-time password link, and asking for one by email: for someone who cannot log in.
+    "auth.reset_password",
+    "auth.forgot_password",
     "setup.first_coordinator",
     "health.healthz",
     "health.readyz",
