@@ -25,8 +25,9 @@ from fvfield.backup import BackupRefused, backup_sqlite, sqlite_path
 from fvfield.dialect import upgrade_lock
 from fvfield.extensions import begin_write, db
 from fvfield.health import applied_revisions, expected_revisions
-from fvfield.models import ROLES, TEAM_KINDS, User
+from fvfield.models import ROLES, TEAM_KINDS, Membership, User
 from fvfield.reports import files
+from fvfield.sync import drafts, form_files
 
 FIRST_COORDINATOR = """\
 Nobody can log in yet. Open this link once to create the first coordinator
@@ -510,6 +511,93 @@ def reset_password(email, url):
     click.echo(f"    {url.rstrip('/')}/reset/{token}")
 
 
+@click.command("import-form")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "form_id", help="The form's id (default: the file's form_id, else its name).")
+@click.option("--title", help="The form's title (default: the file's form_title).")
+@click.option(
+    "--subject-kind",
+    type=click.Choice(["person", "market", "pitch"]),
+    help="Who or what each record is about (default: nothing in particular, or the form's own).",
+)
+@click.option("--language", help="The language to read the labels in, e.g. 'English (en)'.")
+@store_command
+def import_form(slug, file, form_id, title, subject_kind, language):
+    """Make a draft of a team's form from an XLSForm (.xlsx or .xls) FILE.
+
+    A new form id gets version 1; a form the team has gets its next version.
+    Prints what every row of the file became, and each column or feature it
+    could not keep. Publish the draft on the form's page.
+    """
+    upgrade_database()
+    team = team_or_error(slug)
+    coordinator = first_coordinator(team)
+    begin_write(team.id)
+    try:
+        draft, imported = form_files.draft_from_xlsform(
+            team, file.read_bytes(), file.name, coordinator, form_id, title, subject_kind, language
+        )
+    except form_files.NothingKept as error:
+        db.session.rollback()
+        for line in error.imported.lines():
+            click.echo(line)
+        raise click.ClickException(str(error)) from None
+    except (form_files.NotAnXLSForm, drafts.DraftInTheWay, drafts.FormIdTaken, ValueError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for line in imported.lines():
+        click.echo(line)
+    definition = draft.definition
+    click.echo(
+        f"Made a draft of version {definition['version']} of '{definition['title']}' ({definition['id']}) "
+        f"in {team.name}: {len(definition['fields'])} questions, {imported.not_kept} things not kept "
+        "(listed above). Check it and publish it on the form's page."
+    )
+
+
+@click.command("export-form")
+@click.argument("slug")
+@click.argument("form_id")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", type=int, help="The version to export (default: the latest).")
+@store_command
+def export_form(slug, form_id, out, version):
+    """Write a version of a team's form to OUT as an XLSForm (.xlsx) that ODK's tools read."""
+    upgrade_database()
+    team = team_or_error(slug)
+    found = form_files.xlsform_of(team, form_id, version)
+    if found is None:
+        which = f"version {version} of a form" if version else "form"
+        raise click.ClickException(f"{team.name} has no published {which} '{form_id}'.")
+    definition, data = found
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        raise cannot_write(out, error) from None
+    click.echo(f"Wrote version {definition['version']} of '{definition['title']}' to {out}.")
+
+
+def team_or_error(slug):
+    """Return the team `slug`, or stop with one line."""
+    try:
+        return accounts.find_team(slug)
+    except accounts.UnknownTeam as error:
+        raise click.ClickException(str(error)) from None
+
+
+def first_coordinator(team):
+    """Return the team's longest-standing coordinator: a command's draft is started in their name."""
+    return db.session.scalar(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.team_id == team.id, Membership.role == "coordinator")
+        .order_by(Membership.id)
+        .limit(1)
+    )
+
+
 COMMANDS = (
     serve,
     upgrade,
@@ -518,6 +606,8 @@ COMMANDS = (
     add_member,
     seed_demo,
     export_team,
+    import_form,
+    export_form,
     backup,
     reset_password,
 )

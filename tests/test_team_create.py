@@ -79,6 +79,7 @@ POSTS = [
     "/sessions/1/end",
     "/sessions/end-all",
     "/teams/clapton-circle/members/1/reset-link",
+    "/teams/clapton-circle/forms/import",
     "/reset/not-a-token",
     "/forgot",
     f"/teams/clapton-circle/records/{SOME_ID}/delete",

@@ -124,6 +124,29 @@ def start_new_form(team, form_id, title, source, user):
     return draft
 
 
+class DraftInTheWay(Exception):
+    """The form already has a draft: an imported file would undo what someone is editing."""
+
+
+def draft_from_file(team, definition, user):
+    """Return a draft made of an imported definition: version 1 of a new form, or the next of `id`'s.
+
+    Raises DraftInTheWay when the form has a draft, FormIdTaken or ValueError
+    for an id a new form may not have.
+    """
+    form_id = definition["id"]
+    latest = latest_version(team.id, form_id)
+    if latest is None:
+        return start_new_form(team, form_id, definition["title"], definition, user)
+    if draft_of(team.id, form_id) is not None:
+        raise DraftInTheWay(
+            f"The form '{form_id}' already has a draft; publish or discard it before importing a new version."
+        )
+    draft = start_draft(team, form_id, user)
+    draft.definition = {**definition, "version": latest + 1}
+    return draft
+
+
 def save_draft(draft, definition, rev, user):
     """Store an edited definition in the draft, unless someone saved it since `rev`."""
     if str(draft.rev) != str(rev):

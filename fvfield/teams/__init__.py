@@ -40,6 +40,7 @@ from fvfield.teams import (  # noqa: E402, F401  (each registers its pages on bp
     conflicts,
     creation,
     form_editor,
+    form_files,
     members,
     pitches,
     questionnaires,

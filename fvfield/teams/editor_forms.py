@@ -12,6 +12,7 @@ import math
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -112,6 +113,22 @@ class NewFormForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_SLUG)],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
     )
+
+
+class XLSFormFileForm(FlaskForm):
+    """Bring a form in from an XLSForm file (ODK, KoBoToolbox, Enketo, the CHT)."""
+
+    xlsform = FileField(
+        "XLSForm file (.xlsx or .xls)",
+        validators=[FileRequired("Choose an XLSForm file: a spreadsheet ending in .xlsx or .xls.")],
+        render_kw={"accept": ".xlsx,.xls,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
+    form_id = StringField(
+        "Short name (id)",
+        validators=[Optional(), Length(max=MAX_SLUG)],
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+    )
+    subject_kind = SelectField("Each record is about", choices=options(SUBJECT_KINDS), default="")
 
 
 class ChoiceRow(Form):
