@@ -43,7 +43,7 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from fvfield import auth, cli, errors, extensions, formatting, request_hooks
+    from fvfield import auth, cli, errors, extensions, formatting, problems_summary, request_hooks
 
     request_hooks.init_app(app)
     extensions.db.init_app(app)
@@ -55,6 +55,7 @@ def create_app(test_config=None):
     auth.init_login(app)
     errors.init_app(app)
     formatting.init_app(app)
+    problems_summary.init_app(app)
     cli.init_app(app)
 
     from fvfield import api, field, health, teams
