@@ -315,7 +315,7 @@ def remove_from_clapton(world, role):
             sa.select(Membership.id).join(User).where(User.email == EMAILS[role])
         )
     coordinator = world.clients["coordinator"]
-    answer = coordinator.post(f"/teams/{CLAPTON}/members/{membership_id}/remove")
+    answer = coordinator.post(f"/teams/{CLAPTON}/members/{membership_id}/remove", data={"confirmed": "yes"})
     assert answer.status_code == 302
 
 

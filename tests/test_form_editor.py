@@ -417,7 +417,7 @@ def test_form_editor_refuses_an_edit_made_on_an_old_page(editing, client, app):
 
 
 def test_form_editor_discards_a_draft(editing, client, app):
-    response = client.post(f"{DRAFT}/discard", data={"rev": str(draft_row(app)[0])})
+    response = client.post(f"{DRAFT}/discard", data={"rev": str(draft_row(app)[0]), "confirmed": "yes"})
     assert response.status_code == 303
     assert draft_row(app) is None
     assert versions_of(app) == [1]
@@ -536,3 +536,13 @@ def test_form_editor_posts_need_the_csrf_token(editing, csrf_client, app):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     assert csrf_client.post(f"{DRAFT}/publish", data={"rev": rev, "csrf_token": token}).status_code == 303
     assert versions_of(app) == [1, 2]
+
+
+def test_form_editor_asks_before_discarding_a_draft(editing, client, app):
+    rev = str(draft_row(app)[0])
+    first = client.post(f"{DRAFT}/discard", data={"rev": rev})
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "Discard the draft of" in page and "cannot be brought back" in page
+    assert f'name="rev" value="{rev}"' in page
+    assert draft_row(app) is not None

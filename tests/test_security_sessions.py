@@ -15,6 +15,8 @@ from fvfield.extensions import db
 from fvfield.models import Membership, Team, User, UserSession, utcnow
 
 pytestmark = pytest.mark.both_stores
+# The second step of removing a member (teams/confirming.py).
+YES = {"confirmed": "yes"}
 
 
 def logged_in(app, email, agent="Phone A"):
@@ -111,7 +113,7 @@ def test_removed_from_the_last_team_every_login_ends_and_the_phone_is_told_why(a
     laptop = logged_in(app, people["member"], "Laptop")
     coord = logged_in(app, people["coord"])
     member = membership_id(app, people["member"], "clapton-circle")
-    assert coord.post(f"/teams/clapton-circle/members/{member}/remove").status_code == 302
+    assert coord.post(f"/teams/clapton-circle/members/{member}/remove", data=YES).status_code == 302
     assert status(phone) == 401 and status(laptop) == 401
     assert ended_why(app, people["member"]) == {sessions.REMOVED}
     assert laptop.get("/teams/clapton-circle/records").status_code == 302
@@ -133,7 +135,7 @@ def test_removed_from_one_of_two_teams_the_logins_go_on(app, people):
     phone = logged_in(app, people["member"])
     coord = logged_in(app, people["coord"])
     member = membership_id(app, people["member"], "clapton-circle")
-    assert coord.post(f"/teams/clapton-circle/members/{member}/remove").status_code == 302
+    assert coord.post(f"/teams/clapton-circle/members/{member}/remove", data=YES).status_code == 302
     assert status(phone) == 200
     pulled = phone.get("/api/v1/teams/clapton-circle/pull")
     assert (pulled.status_code, pulled.get_json()["error"]["code"]) == (403, "membership_ended")

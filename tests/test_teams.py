@@ -49,7 +49,7 @@ def set_role(client, app, email, role):
 
 
 def remove(client, app, email):
-    return client.post(f"{TEAM}/members/{membership_id(app, email)}/remove")
+    return client.post(f"{TEAM}/members/{membership_id(app, email)}/remove", data={"confirmed": "yes"})
 
 
 def test_team_page_lists_members_and_the_invite_form(client, auth, people):
@@ -245,3 +245,16 @@ def test_team_invites_list_shows_states_and_withdraw_only_for_open(app, client, 
     assert "Withdrawn" in page and "Open" in page
     assert page.count("/withdraw") == 1
     assert "Amira, evening carer" in page
+
+
+def test_removing_a_member_asks_first_and_going_back_changes_nothing(app, client, auth, people):
+    auth.login(people["coord"])
+    url = f"{TEAM}/members/{membership_id(app, people['member'])}/remove"
+    first = client.post(url)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "Remove Mo Member from Clapton Circle?" in page
+    assert 'name="confirmed" value="yes"' in page and "No, go back" in page
+    assert roles(app)[people["member"]] == "member"
+    assert client.post(url, data={"confirmed": "yes"}).status_code == 302
+    assert people["member"] not in roles(app)

@@ -17,6 +17,7 @@ from fvfield.questionnaires import describe_changes, editing
 from fvfield.sync import drafts
 from fvfield.sync.errors import InvalidDefinition
 from fvfield.teams import bp
+from fvfield.teams.confirming import confirmation, confirmed
 from fvfield.teams.editor_forms import (
     LISTED_RULE_TYPES,
     OPTION_TYPES,
@@ -409,6 +410,22 @@ def discard_draft(slug, form_id):
     if str(form.rev.data) != str(draft.rev):
         return refused_as_stale(team, form_id)
     published = draft.base_version is not None
+    if not confirmed():
+        db.session.rollback()
+        title = draft.definition.get("title") or form_id
+        return confirmation(
+            team,
+            f"Discard the draft of '{title}'?",
+            [
+                "Every change made in this draft is lost, and cannot be brought back.",
+                "The published versions stay as they are." if published else "The form was never published.",
+            ],
+            "Yes, discard the draft",
+            url_for("teams.discard_draft", slug=team.slug, form_id=form_id),
+            url_for("teams.form_draft", slug=team.slug, form_id=form_id),
+            hidden={"rev": draft.rev},
+            active="teams.forms",
+        )
     db.session.delete(draft)
     record_event("form_draft_discarded", user=current_user, team=team, form=form_id)
     db.session.commit()

@@ -9,6 +9,7 @@ from fvfield.accounts.access import RANK, team_for
 from fvfield.extensions import begin_write, db
 from fvfield.models import Invite, Membership, User
 from fvfield.teams import bp
+from fvfield.teams.confirming import confirmation, confirmed
 from fvfield.teams.member_forms import (
     InviteForm,
     RemoveMemberForm,
@@ -152,6 +153,22 @@ def remove_member(slug, membership_id):
     begin_write()  # before the reads, so concurrent POSTs queue instead of failing
     team, _ = team_for(slug, "coordinator")
     member = member_of(team, membership_id)
+    if not confirmed():
+        db.session.rollback()
+        return confirmation(
+            team,
+            f"Remove {member.user.name} from {team.name}?",
+            [
+                f"{member.user.name} will no longer see {team.name}'s people, places and records. "
+                "What they recorded stays.",
+                "Their phone saves any records it has not sent to a file for you to import, and removes "
+                "the team's data at its next sync. You can invite them again later.",
+            ],
+            f"Yes, remove {member.user.name}",
+            url_for("teams.remove_member", slug=team.slug, membership_id=member.id),
+            url_for("teams.team", slug=team.slug),
+            active="teams.team",
+        )
     if RemoveMemberForm().validate():
         name = member.user.name
         try:

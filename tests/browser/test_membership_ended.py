@@ -29,6 +29,7 @@ def remove_member(server, email, slug):
     answer = coordinator.http.post(
         f"{server.url}/teams/{slug}/members/{membership_id}/remove",
         headers=coordinator.headers(),
+        data={"confirmed": "yes"},
         allow_redirects=False,
         timeout=30,
     )
