@@ -90,7 +90,7 @@ def visit(version, person, when, time_in, time_out=None, done=(), declined=(), c
 def wellbeing(person, when, ons=(), ucla=()):
     """Return a wellbeing check's change: ONS answers (None leaves one out), then the UCLA answers."""
     names = ("life_satisfaction", "worthwhile", "happy_yesterday", "anxious_yesterday")
-    data = {n: v for n, v in zip(names, ons) if v is not None}
+    data = {"answered_by": "self", **{n: v for n, v in zip(names, ons) if v is not None}}
     data.update({n: v for n, v in zip(("lack_companionship", "left_out", "isolated"), ucla) if v is not None})
     return record("wellbeing-check", 1, person, when, data)
 
@@ -180,6 +180,7 @@ def market_changes():
 def story(domain=None):
     """Return a change story's change."""
     data = {"title": "A story", "what_changed": "Things changed.", "why_it_matters": "Because."}
+    data.update(reference_period="last_3_months", storyteller_consent="anonymous")
     if domain:
         data["domain"] = domain
     return record("change-story", 1, None, "2026-11-20T10:00:00+00:00", data)

@@ -427,7 +427,7 @@ def test_form_editor_discards_a_draft(editing, client, app):
 @pytest.mark.parametrize(
     "source, expected_fields",
     [
-        ("template:wellbeing-check", 9),
+        ("template:wellbeing-check", 11),
         ("form:visit", len(VISIT_FORM["fields"])),
     ],
 )

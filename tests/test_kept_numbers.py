@@ -65,8 +65,11 @@ def answers_for(form, random, version=1):
         answers.update(
             {name: random.randint(1, 3) for name in numbers.LONELINESS_ITEMS if random.random() < 0.8}
         )
+        # Answers on the person's behalf are kept but counted nowhere.
+        answers["answered_by"] = random.choice(["self", "self", "proxy"])
     else:
         answers = {"title": "A change", "what_changed": "Out more.", "why_it_matters": "Less alone."}
+        answers.update(reference_period="last_3_months", storyteller_consent="anonymous")
         domain = random.choice(DOMAINS)
         if domain:
             answers["domain"] = domain

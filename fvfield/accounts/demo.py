@@ -387,6 +387,7 @@ def wellbeing_checks(slug, rng, day, person):
         answers = {
             name: min(10, max(0, value + rng.choice((-1, 0, 0, 1)))) for name, value in zip(ons_names, ons)
         }
+        answers["answered_by"] = "self"
         answers.update(
             {
                 name: min(3, max(1, value + rng.choice((-1, 0, 0, 0, 1))))

@@ -42,6 +42,8 @@ WELLBEING_ITEMS = (
     ("anxious_yesterday", "Anxious yesterday"),
 )
 LONELINESS_ITEMS = ("lack_companionship", "left_out", "isolated")
+# Who answered a wellbeing check: answers given on the person's behalf are left out of the figures.
+ANSWERED_BY, PROXY = "answered_by", "proxy"
 CONCERN = "concern"
 # Compact JSON, as the store keeps it: narrows the query before each record is read.
 RAISED = '%"concern":true%'
@@ -328,8 +330,15 @@ def wellbeing_over_time(team_id, period):
     return wellbeing_table(period, monthly_means(team_id, WELLBEING, period, ons_answers))
 
 
+def own_answers(answers):
+    """Return whether a wellbeing check holds the person's own answers: the ONS counts no proxy's."""
+    return answers.get(ANSWERED_BY) != PROXY
+
+
 def ons_answers(answers):
-    """Return the ONS personal wellbeing answers of a check (None for each unanswered)."""
+    """Return the ONS personal wellbeing answers of a check (None for each unanswered, all None for a proxy's)."""
+    if not own_answers(answers):
+        return [None] * len(WELLBEING_ITEMS)
     return [number_answer(answers, name) for name, _ in WELLBEING_ITEMS]
 
 
@@ -343,7 +352,9 @@ def wellbeing_table(period, months):
 
 
 def loneliness_total(answers):
-    """Return the UCLA 3-item loneliness total (3 to 9), or None when an item is unanswered."""
+    """Return the UCLA 3-item loneliness total (3 to 9), or None when an item is unanswered or by a proxy."""
+    if not own_answers(answers):
+        return None
     values = [number_answer(answers, name) for name in LONELINESS_ITEMS]
     return None if None in values else sum(values)
 
