@@ -431,3 +431,22 @@ class TallyMark(db.Model):
 
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column()
+
+
+class Erasure(db.Model):
+    """A document erased for good on request (sync/erasure.py): only its id, no content.
+
+    Its tombstone stays in documents, so phones drop their copy at their
+    next pull; this row makes a phone's late change of it, or a new record
+    about an erased subject, meet the tombstone rather than bring the data back.
+    """
+
+    __tablename__ = "erasures"
+    __table_args__ = (sa.UniqueConstraint("team_id", "document_id"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    collection: Mapped[str] = mapped_column(sa.String(10))
+    document_id: Mapped[str] = mapped_column(sa.String(64))
+    erased_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -83,6 +83,8 @@ POSTS = [
     "/reset/not-a-token",
     "/forgot",
     f"/teams/clapton-circle/records/{SOME_ID}/delete",
+    f"/teams/clapton-circle/subjects/{SOME_ID}/erase",
+    f"/teams/clapton-circle/records/{SOME_ID}/erase",
 ]
 
 

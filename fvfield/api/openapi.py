@@ -160,6 +160,11 @@ SCHEMAS = {
                 "description": "For a duplicate: what the server did the first time.",
             },
             "current": ref("Document"),
+            "erased": {
+                "type": "boolean",
+                "description": "True when the document (or a new record's subject) was erased on "
+                "request: the conflict keeps nothing, and current is the tombstone.",
+            },
             "errors": {
                 "type": "object",
                 "description": 'Messages by field name; "_" for the whole change.',

@@ -20,6 +20,7 @@ from fvfield.sync.documents import (
     load_history,
     revisions,
 )
+from fvfield.sync.erasure import erased_ids
 from fvfield.sync.jsontext import loads
 from fvfield.sync.merge import changed, changed_since, fields, merge
 from fvfield.sync.statuses import APPLIED, CONFLICT, DUPLICATE, MERGED, REJECTED
@@ -72,6 +73,7 @@ class Push:
         # Winning revisions by document: read from the store, and made by this batch.
         self.stored, self.stored_from, self.made = {}, {}, {}
         self.definitions, self.photos, self.photo_fields = {}, {}, {}
+        self.erased = set()
 
     def load(self, changes):
         """Read the documents, change ids, form versions and photos the batch refers to."""
@@ -88,6 +90,7 @@ class Push:
                 form_ids.add(form)
                 pairs.add((form, version))
         self.docs = load_documents(self.conn, ids)
+        self.erased = erased_ids(self.conn, self.team_id, ids)
         if change_ids:
             rows = self.conn.execute(
                 sa.select(
@@ -191,6 +194,10 @@ class Push:
             current["team_id"] != self.team_id or current["collection"] != collection
         ):
             return rejected(result, {"id": [ID_TAKEN]})
+        subject_id = change.get("subject_id")
+        about_erased = current is None and searchable(subject_id) and subject_id.lower() in self.erased
+        if doc_id in self.erased or about_erased:
+            return self.meets_erasure(result, collection, doc_id, current)
         base, errors = self.base_of(change, current)
         if errors:
             return rejected(result, errors)
@@ -199,6 +206,17 @@ class Push:
         if errors:
             return rejected(result, errors)
         return self.decide(result, change, current, base, proposed)
+
+    @staticmethod
+    def meets_erasure(result, collection, doc_id, current):
+        """Answer a change of an erased document (or a new record about an erased subject): nothing is kept.
+
+        The answer is a conflict whose current state is the tombstone, so the
+        phone drops the change and its copy of the data (docs/sync.md).
+        """
+        empty = {"collection": collection, "id": doc_id, "rev": 1, "deleted": True, "data": {}}
+        tomb = loads(document_json(current)) if current is not None else empty
+        return {**result, "status": CONFLICT.name, "rev": tomb["rev"], "current": tomb, "erased": True}
 
     def duplicate(self, result, known, collection, doc_id):
         """Answer a change id seen before: the rev it produced, or a rejection if reused."""

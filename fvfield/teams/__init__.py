@@ -39,6 +39,7 @@ from fvfield.teams import (  # noqa: E402, F401  (each registers its pages on bp
     concerns,
     conflicts,
     creation,
+    erase,
     form_editor,
     form_files,
     members,

@@ -11,8 +11,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
+from fvfield.extensions import db
 from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of
+from fvfield.sync.erasure import erased_ids
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.concerns import RESOLVED_KEY
@@ -39,8 +41,18 @@ CONFLICTED = (
 
 
 def subject_of(team, subject_id):
-    """Return the team's subject with this id, or 404."""
-    return team_document(team, "subjects", subject_id, f"{team.name} has no such person or place.")
+    """Return the team's subject with this id, or 404 (an erased one too: nothing of it is left)."""
+    found = team_document(team, "subjects", subject_id, f"{team.name} has no such person or place.")
+    if erased_ids(db.session.connection(), team.id, [found["id"]]):
+        abort(404, "This was erased on request: nothing of it is kept.")
+    return found
+
+
+def listed_subjects(team):
+    """Return the team's subjects, by label, leaving out the tombstones of erased ones."""
+    everything = subjects_of(team)
+    erased = erased_ids(db.session.connection(), team.id, [s["id"] for s in everything if s["deleted"]])
+    return [s for s in everything if s["id"] not in erased]
 
 
 def form_for(kind, subject=None):
@@ -112,7 +124,7 @@ def show_form(team, form, kind, subject=None, market=None, status=200):
 def subjects(slug):
     """List the team's people, markets and other subjects, with the archived ones apart."""
     team, _ = team_for(slug, "coordinator")
-    everything = subjects_of(team)
+    everything = listed_subjects(team)
     live = [s for s in everything if not s["deleted"]]
     markets = {s["id"] for s in live if s["kind"] == "market"}
     pitches, groups = {}, {}
