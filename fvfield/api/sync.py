@@ -1,18 +1,23 @@
 """API v1: push and pull (docs/api.md), a thin adapter over fvfield.sync."""
 
+import logging
+
 from flask import current_app, request
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import syncing_team_for, team_for
 from fvfield.api import bp
 from fvfield.errors import ApiError
+from fvfield.extensions import db
 from fvfield.sync import forms as sync_forms
 from fvfield.sync import jsontext
 from fvfield.sync import pull as sync_pull
 from fvfield.sync import push as sync_push
 from fvfield.sync.checks import is_uuid
+from fvfield.teams import concerns
 
 MAX_PULL_LIMIT = 1000
+log = logging.getLogger("fvfield.api")
 
 
 def json_response(text, status=200):
@@ -49,6 +54,12 @@ def push(slug):
     body = read_json_body()
     device_id, changes = sync_push.check_push(body, current_app.config["MAX_CHANGES"])
     results, cursor = sync_push.push_changes(team.id, current_user.id, membership.role, device_id, changes)
+    # Committed: an urgent concern's email to the coordinators can no longer fail the push.
+    try:
+        concerns.alert_coordinators(team, results)
+    except Exception:
+        db.session.rollback()
+        log.exception("urgent concern alert after a push of %s failed", slug)
     return json_response(jsontext.dumps({"results": results, "cursor": cursor}))
 
 

@@ -1,4 +1,4 @@
-"""Email from fvfield (Flask-Mailman, the FVFIELD_MAIL_* settings): only password links, for now."""
+"""Email from fvfield (Flask-Mailman, the FVFIELD_MAIL_* settings): password links and urgent concern alerts."""
 
 import logging
 import smtplib
@@ -55,3 +55,25 @@ def send_reset_link(user, token):
         log.error("password link to %s not sent: %s", user.email, error)
         return False
     return True
+
+
+def send_urgent_concern(emails, team_name, link):
+    """Email each coordinator that an urgent concern was raised; return the addresses not reached.
+
+    The mail says where, never what: no name, no care note (mail is not a
+    safe place for special-category data), only the link to log in and read it.
+    """
+    body = (
+        f"An urgent concern was raised in {team_name}.\n\n"
+        f"Log in and open the concerns page to read it:\n\n    {link}\n\n"
+        "You get this email because you coordinate this team in fvfield.\n"
+    )
+    missed = []
+    for email in emails:
+        message = EmailMessage(f"Urgent concern in {team_name}", body, to=[email])
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            log.error("urgent concern alert to %s not sent: %s", email, error)
+            missed.append(email)
+    return missed

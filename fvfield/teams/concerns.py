@@ -12,17 +12,22 @@ saved through web_edits in the same transaction: the sync rules carry it to
 every phone's next pull.
 """
 
+import json
+import logging
+import threading
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
+from fvfield.auth.mail import mail_configured, send_urgent_concern
 from fvfield.extensions import begin_write, db
-from fvfield.models import ConcernResolution, utcnow
+from fvfield.models import AuditEvent, ConcernResolution, FormVersion, Membership, Team, User, utcnow
 from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
-from fvfield.sync.statuses import REJECTED
+from fvfield.sync.statuses import APPLIED, MERGED, REJECTED
 from fvfield.teams import bp
 from fvfield.teams.forms import ConcernForm
 from fvfield.teams.store import parsed, subject_labels, team_document, user_names
@@ -36,6 +41,10 @@ RESOLVED_KEY = "concerns_resolved"
 SHOWN_RESOLVED = 100
 # Where a concern of a form that asks no urgency goes in the queue: after the ranked ones.
 UNRANKED = 1000
+# The audit events of urgent concern emails: one per record alerted, and one per failed sending.
+ALERTED = "urgent_concern_alerted"
+ALERT_FAILED = "urgent_concern_alert_failed"
+log = logging.getLogger("fvfield.alerts")
 
 
 def raised_concern(words, record):
@@ -214,13 +223,13 @@ def resolve_concern(slug, record_id):
 
 @bp.app_template_global()
 def waiting_for(team):
-    """Return how many concerns and conflicts wait for a team's coordinators."""
+    """Return how many concerns (the urgent ones apart) and conflicts wait for a team's coordinators."""
     conflicts = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(documents)
         .where(documents.c.team_id == team.id, documents.c.has_conflict == sa.true())
     )
-    return {"concerns": open_count(team), "conflicts": conflicts}
+    return {"concerns": open_count(team), "urgent": urgent_open_count(team), "conflicts": conflicts}
 
 
 def resolution_change(team, record, resolution):
@@ -255,3 +264,133 @@ def resolution_change(team, record, resolution):
         label=subject["label"],
         data=data,
     )
+
+
+# Urgent concerns: the badge on the coordinators' pages and the email after a push.
+
+
+def urgency_question(fields):
+    """Return the choice question asked when "concern" is yes (its urgency), or None."""
+    return next(
+        (
+            q
+            for q in fields
+            if q.get("type") == "choice"
+            and (q.get("show_if") or {}).get("field") == FIELD
+            and q.get("choices")
+        ),
+        None,
+    )
+
+
+def is_urgent(definition, data):
+    """Return whether a concern's answers put it at its form's most urgent level (the first choice).
+
+    The queue ranks concerns by the urgency question's choices, first first
+    (raised_concern); a form that asks no urgency raises no urgent concern.
+    """
+    question = urgency_question((definition or {}).get("fields", ()))
+    return (
+        bool(question)
+        and isinstance(data, dict)
+        and data.get(question["name"]) == question["choices"][0]["value"]
+    )
+
+
+def urgent_among(team, rows):
+    """Return the ids of the rows (records raising a concern) that are urgent."""
+    pairs = {(row.form, row.form_version) for row in rows}
+    definitions = {}
+    if pairs:
+        for form_id, version, definition in db.session.execute(
+            sa.select(FormVersion.form_id, FormVersion.version, FormVersion.definition).where(
+                FormVersion.team_id == team.id, FormVersion.form_id.in_({form for form, _ in pairs})
+            )
+        ):
+            definitions[form_id, version] = definition
+    return [
+        row.id
+        for row in rows
+        if is_urgent(definitions.get((row.form, row.form_version)), json.loads(row.data))
+    ]
+
+
+def urgent_open_count(team):
+    """Return how many open concerns of the team are at their form's most urgent level."""
+    query = (
+        raising(team)
+        .where(~resolution_exists(team))
+        .with_only_columns(documents.c.id, documents.c.form, documents.c.form_version, documents.c.data)
+    )
+    return len(urgent_among(team, db.session.execute(query).all()))
+
+
+def alerted_already(team, record_ids):
+    """Return which of these records an urgent concern email was already sent for."""
+    events = db.session.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.team_id == team.id, AuditEvent.event == ALERTED)
+    )
+    return {detail.get("record_id") for detail in events} & set(record_ids)
+
+
+def new_urgent_concerns(team, results):
+    """Return the ids of records a push just stored that raise an urgent concern nobody was alerted to."""
+    ids = [r["id"] for r in results if r.get("status") in (APPLIED.name, MERGED.name) and r.get("id")]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        raising(team)
+        .where(documents.c.id.in_(ids), ~resolution_exists(team))
+        .with_only_columns(documents.c.id, documents.c.form, documents.c.form_version, documents.c.data)
+    ).all()
+    urgent = urgent_among(team, rows)
+    done = alerted_already(team, urgent)
+    return [record_id for record_id in urgent if record_id not in done]
+
+
+def alert_coordinators(team, results):
+    """After a push committed: email the team's coordinators about its new urgent concerns, if any.
+
+    Never fails the push: the email goes from a background thread (a slow
+    or absent mail server does not hold the phone's answer), and a failure
+    is logged and audited. Returns the thread, or None when nothing is sent.
+    """
+    if not mail_configured():
+        return None
+    urgent = new_urgent_concerns(team, results)
+    if not urgent:
+        return None
+    emails = list(
+        db.session.scalars(
+            sa.select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.team_id == team.id, Membership.role == "coordinator")
+        )
+    )
+    begin_write(team.id)
+    for record_id in urgent:
+        record_event(ALERTED, team=team, record_id=record_id, coordinators=len(emails))
+    db.session.commit()
+    app = current_app._get_current_object()
+    link = url_for("teams.concerns", slug=team.slug, _external=True)
+    thread = threading.Thread(
+        target=send_alert, args=(app, team.id, team.name, emails, link, urgent), daemon=True
+    )
+    thread.start()
+    app.extensions.setdefault("fvfield_alerts", []).append(thread)
+    return thread
+
+
+def send_alert(app, team_id, team_name, emails, link, urgent):
+    """Send the alert emails (in the background); audit the addresses not reached."""
+    with app.app_context():
+        try:
+            missed = send_urgent_concern(emails, team_name, link)
+        except Exception:  # a mail backend's own error: logged, never raised into nothing
+            log.exception("urgent concern alert for team %s not sent", team_id)
+            missed = list(emails)
+        if missed:
+            begin_write(team_id)
+            team = db.session.get(Team, team_id)
+            record_event(ALERT_FAILED, team=team, records=len(urgent), missed=len(missed))
+            db.session.commit()
