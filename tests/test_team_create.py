@@ -85,6 +85,7 @@ POSTS = [
     f"/teams/clapton-circle/records/{SOME_ID}/delete",
     f"/teams/clapton-circle/subjects/{SOME_ID}/erase",
     f"/teams/clapton-circle/records/{SOME_ID}/erase",
+    f"/teams/clapton-circle/subjects/{SOME_ID}/merge",
 ]
 
 

@@ -7,20 +7,25 @@ important, essentials and contacts; a market's address and notes; a pitch's
 market_id, unit_type and position {"lat", "lon"}.
 """
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
 from fvfield.accounts.access import team_for
-from fvfield.extensions import db
+from fvfield.audit import record_event
+from fvfield.extensions import begin_write, db
 from fvfield.sync import web_edits
-from fvfield.sync.documents import data_of
+from fvfield.sync.documents import data_of, documents, load_documents
 from fvfield.sync.erasure import erased_ids
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.concerns import RESOLVED_KEY
 from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
-from fvfield.teams.store import SUBJECT_KINDS, subject_labels, subjects_of, team_document, user_names
+from fvfield.teams.store import SUBJECT_KINDS, parsed, subject_labels, subjects_of, team_document, user_names
 from fvfield.teams.words import SUBJECT_DATA, Words
 
 FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
@@ -34,10 +39,18 @@ SAVED = {
         "info",
     ),
 }
+# The data key of a merged subject's tombstone: the subject its records moved to.
+MERGED_INTO = "merged_into"
 CONFLICTED = (
     "Someone changed the same details while you were editing. Both versions are kept: "
     "choose between them here."
 )
+
+
+class MergeForm(FlaskForm):
+    """Merge the subject of the address into `into`, the one kept."""
+
+    into = HiddenField(validators=[DataRequired()])
 
 
 def subject_of(team, subject_id):
@@ -146,6 +159,7 @@ def subjects(slug):
         kinds=SUBJECT_KINDS,
         addable=addable,
         archived=[s for s in everything if s["deleted"]],
+        duplicates=possible_duplicates(live),
         labels={s["id"]: s["label"] for s in everything},
     )
 
@@ -275,3 +289,119 @@ def restore_subject(slug, subject_id):
         else:
             outcome(team, result)
     return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+
+
+# Possible duplicates: two phones adding the same new pitch offline ("9" and "9", "10a" and "10A").
+
+
+def normalised_reference(label):
+    """Return a pitch reference as compared for duplicates: case, spaces around and runs of spaces aside."""
+    return " ".join((label or "").split()).casefold()
+
+
+def possible_duplicates(live):
+    """Return groups (lists, by label) of the live pitches of one market with the same normalised reference.
+
+    Both are kept when pushed (a phone offline cannot know of the other);
+    a coordinator sees them here and merges one into the other.
+    """
+    groups = {}
+    for subject in live:
+        if subject["kind"] == "pitch":
+            key = (subject["data"].get("market_id"), normalised_reference(subject["label"]))
+            groups.setdefault(key, []).append(subject)
+    return [group for _, group in sorted(groups.items(), key=lambda item: str(item[0])) if len(group) > 1]
+
+
+class MergeRefused(Exception):
+    """The two subjects cannot be merged as asked (gone, archived, another kind): nothing changed."""
+
+
+def record_change(row, subject_id):
+    """Return the web change that moves a live record to another subject, everything else as it is."""
+    state = parsed(row)
+    return web_edits.new_change(
+        "records",
+        state["id"],
+        state["rev"],
+        deleted=False,
+        form=state["form"],
+        form_version=state["form_version"],
+        recorded_at=state["recorded_at"],
+        subject_id=subject_id,
+        data=state["data"],
+    )
+
+
+def merge_subjects(team, user, role, merged_id, survivor_id):
+    """Move every live record of `merged_id` to `survivor_id` and archive it pointing there; return how many moved.
+
+    One transaction through web_edits, read under the team's write lock so
+    every change applies on the latest rev: phones follow at their next pull.
+    The merged subject's tombstone keeps its label and history, with
+    `merged_into` in its data.
+    """
+    conn = begin_write(team.id)
+    found = load_documents(conn, [merged_id, survivor_id])
+    merged, survivor = found.get(merged_id), found.get(survivor_id)
+    for subject in (merged, survivor):
+        if subject is None or subject["team_id"] != team.id or subject["collection"] != "subjects":
+            raise MergeRefused("One of them is no longer there: look at the list again.")
+        if subject["deleted"]:
+            raise MergeRefused(f"{subject['label']} is archived: restore it first.")
+    if merged_id == survivor_id or merged["kind"] != survivor["kind"]:
+        raise MergeRefused("Only two different subjects of the same kind can be merged.")
+    rows = conn.execute(
+        sa.select(documents).where(
+            documents.c.team_id == team.id,
+            documents.c.collection == "records",
+            documents.c.subject_id == merged_id,
+            documents.c.deleted == sa.false(),
+        )
+    ).all()
+    changes = [record_change(row, survivor_id) for row in rows]
+    changes.append(
+        web_edits.new_change(
+            "subjects",
+            merged_id,
+            merged["rev"],
+            deleted=True,
+            kind=merged["kind"],
+            label=merged["label"],
+            data={**data_of(merged), MERGED_INTO: survivor_id},
+        )
+    )
+    push, results = web_edits.apply_changes(conn, team, user, role, changes)
+    if any(result["status"] not in SAVED for result in results):
+        db.session.rollback()
+        raise MergeRefused("The records could not all be moved: nothing was merged. Try again.")
+    push.log.write()
+    record_event(
+        "subjects_merged", user=user, team=team, subject_id=merged_id, into_id=survivor_id, records=len(rows)
+    )
+    db.session.commit()
+    return len(rows)
+
+
+@bp.post("/subjects/<subject_id>/merge")
+@login_required
+def merge_subject(slug, subject_id):
+    """Merge a subject into another (the one kept, `into`): its records move, it is archived."""
+    team, membership = team_for(slug, "coordinator")
+    found = subject_of(team, subject_id)
+    form = MergeForm()
+    if not form.validate():
+        flash("Try again from the page.", "error")
+        return redirect(url_for("teams.subjects", slug=team.slug))
+    survivor = subject_of(team, form.into.data)
+    try:
+        moved = merge_subjects(team, current_user, membership.role, found["id"], survivor["id"])
+    except MergeRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("teams.subjects", slug=team.slug))
+    flash(
+        f"{found['label']} is merged into {survivor['label']}: {moved} record{'s' if moved != 1 else ''} moved. "
+        "Phones follow at their next sync.",
+        "info",
+    )
+    return redirect(url_for("teams.subject", slug=team.slug, subject_id=survivor["id"]))
