@@ -8,10 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from browser.test_expressions import ANSWERS, EXPRESSIONS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fvfield.questionnaires.expressions import (
     Context,
     ExpressionError,
+    compiled,
     evaluate,
     parse,
     references,
@@ -22,8 +26,11 @@ VECTORS = json.loads((Path(__file__).parent / "expression_vectors.json").read_te
 CASES = VECTORS["cases"]
 
 
-def run(case):
-    """Return the result of a vector's expression, or its error as {"error", "position"}."""
+def run(case, way=evaluate):
+    """Return the result of a vector's expression, or its error as {"error", "position"}.
+
+    `way` is evaluate (walking the tree) or compiled's closures, what a record's check runs.
+    """
     try:
         tree = parse(case["expression"])
     except ExpressionError as error:
@@ -34,12 +41,24 @@ def run(case):
         today=case.get("today", VECTORS["today"]),
         now=VECTORS["now"],
     )
-    return result_of(evaluate(tree, context))
+    return result_of(way(tree, context))
+
+
+def by_closures(tree, context):
+    return compiled(tree)(context)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "result" in c], ids=lambda c: c["expression"][:60])
-def test_expressions_give_the_shared_results(case):
-    assert run(case) == case["result"]
+@pytest.mark.parametrize("way", [evaluate, by_closures], ids=["walked", "compiled"])
+def test_expressions_give_the_shared_results(case, way):
+    assert run(case, way) == case["result"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(expression=EXPRESSIONS, answers=ANSWERS, current=st.sampled_from(["", "me", "3"]))
+def test_expressions_compiled_give_what_the_tree_gives(expression, answers, current):
+    case = {"expression": expression, "answers": answers, "current": current}
+    assert run(case, by_closures) == run(case)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "error" in c], ids=lambda c: c["expression"][:60])

@@ -6,7 +6,7 @@ import string
 from datetime import timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fvfield.questionnaires import (
@@ -19,6 +19,7 @@ from fvfield.questionnaires import (
     validate_definition,
 )
 from fvfield.questionnaires.built_in import TEMPLATE_IDS
+from fvfield.questionnaires.expressions import Context, evaluate, parse, truth
 
 CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 LETTERS = [{"value": v, "label": v.upper()} for v in "abc"]
@@ -553,6 +554,8 @@ def answers_for(field, required):
 
 def shown(field, answers, by_name):
     """Decide, as the contract says, whether a field is shown given the answers so far."""
+    if "relevant" in field:
+        return truth(evaluate(parse(field["relevant"]), Context(answers)))
     rule = field.get("show_if")
     if rule is None:
         return True
@@ -578,7 +581,14 @@ def good_answers(draw, definition):
             if draw(st.booleans()):
                 answers[field["name"]] = None
             continue
-        answers[field["name"]] = draw(answers_for(field, required))
+        answer = draw(answers_for(field, required))
+        if "constraint" in field and not truth(
+            evaluate(parse(field["constraint"]), Context(answers, answer))
+        ):
+            # A person told "this answer is not allowed" changes it; one not required can leave it.
+            assume(not required)
+            answer = None
+        answers[field["name"]] = answer
     return answers
 
 

@@ -194,9 +194,9 @@ BROKEN = [
     (set_form(fields=[]), "fields", "at least one question"),
     (set_form(fields={"time_in": {}}), "fields", "a list"),
     (
-        set_form(fields=[{"name": f"q{i}", "type": "text", "label": "Q"} for i in range(201)]),
+        set_form(fields=[{"name": f"q{i}", "type": "text", "label": "Q"} for i in range(1001)]),
         "fields",
-        "at most 200",
+        "at most 1000",
     ),
     (set_form(feilds=[]), "_", "'feilds' is not part of a form definition; did you mean 'fields'?"),
     (lambda d: d["fields"].insert(0, "time_in"), "fields.0", "Question 1 must be an object"),
@@ -267,9 +267,9 @@ BROKEN = [
         "choice 1 ('meal') needs a label",
     ),
     (
-        set_field("tasks_done", choices=[{"value": f"v{i}", "label": "V"} for i in range(501)]),
+        set_field("tasks_done", choices=[{"value": f"v{i}", "label": "V"} for i in range(5001)]),
         f"fields.{TASKS_DONE}.choices",
-        "at most 500 choices",
+        "at most 5000 choices",
     ),
     (
         set_field("rating", max=None),
@@ -540,3 +540,12 @@ def edited(change):
 def test_describe_changes(change, sentences):
     old, new = edited(change)
     assert describe_changes(old, new) == sentences
+
+
+def test_schema_definitions_real_sizes_fit_a_thousand_questions_and_five_thousand_choices():
+    """A real market survey has 222 questions and 1,040 districts (issue 14)."""
+    districts = [{"value": f"d{i}", "label": f"District {i}"} for i in range(5000)]
+    fields = [{"name": "district", "type": "choice", "label": "District", "choices": districts}]
+    fields += [{"name": f"q{i}", "type": "integer", "label": f"Q{i}"} for i in range(999)]
+    definition = {"id": "big", "version": 1, "title": "Big", "subject_kind": None, "fields": fields}
+    assert validate_definition(definition) == {}

@@ -10,7 +10,7 @@ import functools
 import json
 
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
-from fvfield.questionnaires.expressions import Context, evaluate, references, text, truth
+from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
@@ -114,11 +114,12 @@ def expression_condition(tree):
     missing-but-required answer: only that other answer is refused then.
     """
     names = references(tree)
+    run = compiled(tree)
 
     def shown(seen, answers, errors):
         if any(name in errors for name in names):
             return None
-        return truth(evaluate(tree, Context(answers)))
+        return truth(run(Context(answers)))
 
     return shown
 
@@ -132,11 +133,12 @@ def calculation_check(tree):
     names = references(tree)
     if uses_the_clock(tree):
         return None
+    run = compiled(tree)
 
     def allowed(value, answers, errors):
         if any(name in errors for name in names):
             return None
-        expected = text(evaluate(tree, Context(answers)))
+        expected = text(run(Context(answers)))
         if expected == value:
             return None
         return f"This calculation gives '{expected}' from the answers, not '{value}'."
@@ -156,11 +158,12 @@ def uses_the_clock(tree):
 def expression_constraint(tree, message):
     """Return a step's constraint: the form's message when the answer (.) breaks it, else None."""
     names = references(tree)
+    run = compiled(tree)
 
     def allowed(value, answers, errors):
         if any(name in errors for name in names):
             return None
-        return None if truth(evaluate(tree, Context(answers, current=value))) else message
+        return None if truth(run(Context(answers, current=value))) else message
 
     return allowed
 

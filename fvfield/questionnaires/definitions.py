@@ -29,8 +29,8 @@ from fvfield.questionnaires.types import (
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 POINT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
-MAX_FIELDS = 200
-MAX_CHOICES = 500
+MAX_FIELDS = 1_000
+MAX_CHOICES = 5_000
 MAX_SCALE_POINTS = 101
 MAX_SLUG = 64
 MAX_TITLE = 200
