@@ -291,6 +291,8 @@ class Revision(db.Model):
     kind: Mapped[str | None] = mapped_column(sa.String(40))
     label: Mapped[str | None] = mapped_column(sa.String(200))
     data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    # Why the change was made (a correction or a deletion), as its author said it; None when not said.
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class FormVersion(db.Model):

@@ -86,6 +86,7 @@ POSTS = [
     f"/teams/clapton-circle/subjects/{SOME_ID}/erase",
     f"/teams/clapton-circle/records/{SOME_ID}/erase",
     f"/teams/clapton-circle/subjects/{SOME_ID}/merge",
+    f"/teams/clapton-circle/records/{SOME_ID}/correct",
 ]
 
 

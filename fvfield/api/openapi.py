@@ -5,6 +5,7 @@ tests/test_api_fuzz.py fuzzes the API from this description.
 """
 
 from fvfield.api import bp
+from fvfield.sync.checks import MAX_REASON
 from fvfield.sync.documents import ATTRIBUTES
 from fvfield.sync.statuses import KEPT, STATUSES
 
@@ -88,12 +89,21 @@ SCHEMAS = {
     },
     "TeamMembership": {
         "type": "object",
-        "required": ["slug", "name", "kind", "role"],
+        "required": ["slug", "name", "kind", "role", "members"],
         "properties": {
             "slug": {"type": "string"},
             "name": {"type": "string"},
             "kind": {"enum": ["care-circle", "market-survey", "evaluation"]},
             "role": {"enum": ["coordinator", "member", "viewer"]},
+            "members": {
+                "type": "array",
+                "description": "The team's members, by name: the phone names who recorded what.",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+                },
+            },
         },
     },
     "Answers": {
@@ -123,6 +133,12 @@ SCHEMAS = {
             "resolves_conflict": {
                 "type": "boolean",
                 "description": "This edit settles the document's conflict.",
+            },
+            "reason": {
+                "type": ["string", "null"],
+                "maxLength": MAX_REASON,
+                "description": "Why the document was corrected or deleted, "
+                "kept with the revision and shown in its history.",
             },
             "form": {"type": "string"},
             "form_version": {"type": "integer", "minimum": 1},

@@ -1,12 +1,14 @@
 """API v1: the session a phone starts from."""
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from fvfield.accounts.access import teams_of
 from fvfield.api import bp
-from fvfield.models import utcnow
+from fvfield.extensions import db
+from fvfield.models import Membership, User, utcnow
 
 
 def limits():
@@ -19,15 +21,42 @@ def limits():
     }
 
 
+def members_of(team_ids):
+    """Return {team id: [{"id", "name"}]} of the members of these teams, by name.
+
+    A team's phones name who recorded what ("Asha, Tue 25 Nov") from this
+    list; it holds the user's own teams only, never anyone else's.
+    """
+    found = {team_id: [] for team_id in team_ids}
+    if team_ids:
+        rows = db.session.execute(
+            sa.select(Membership.team_id, User.id, User.name)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.team_id.in_(team_ids))
+            .order_by(User.name)
+        )
+        for team_id, user_id, name in rows:
+            found[team_id].append({"id": user_id, "name": name})
+    return found
+
+
 @bp.get("/session")
 @login_required
 def session():
-    """Describe the logged-in user, their teams, a CSRF token and the limits."""
+    """Describe the logged-in user, their teams (with their members' names), a CSRF token and the limits."""
+    memberships = teams_of()
+    members = members_of([m.team_id for m in memberships])
     return {
         "user": {"id": current_user.id, "email": current_user.email, "name": current_user.name},
         "teams": [
-            {"slug": m.team.slug, "name": m.team.name, "kind": m.team.kind, "role": m.role}
-            for m in teams_of()
+            {
+                "slug": m.team.slug,
+                "name": m.team.name,
+                "kind": m.team.kind,
+                "role": m.role,
+                "members": members[m.team_id],
+            }
+            for m in memberships
         ],
         "csrf_token": generate_csrf(),
         "server_time": utcnow().isoformat(timespec="seconds"),

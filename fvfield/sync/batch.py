@@ -366,7 +366,15 @@ class Push:
 
     def remember(self, change_id, change, state, revision, status):
         """Queue the revision of a change and keep the batch's view of the document up to date."""
-        self.log.add_revision(revision, change_id, change["base_rev"], status, self.user_id, self.device_id)
+        self.log.add_revision(
+            revision,
+            change_id,
+            change["base_rev"],
+            status,
+            self.user_id,
+            self.device_id,
+            checks.reason_of(change),
+        )
         self.docs[state["id"]] = state
         self.known[change_id] = {
             "team_id": self.team_id,

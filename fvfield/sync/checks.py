@@ -15,6 +15,9 @@ REQUIRED_BY_COLLECTION = {
     "subjects": ("kind", "label"),
 }
 MAX_KIND, MAX_LABEL, MAX_FORM_ID = 40, 200, 64
+# Why a change was made (a correction, a deletion): a sentence or two for the
+# history, not a second set of notes. The revisions' column holds this many.
+MAX_REASON = 500
 # A subject's own attributes (room, contacts, a pitch's number): room for a
 # card of key facts, not for a file, and nested no deeper than a list of contacts needs.
 MAX_SUBJECT_DATA_CHARS, MAX_SUBJECT_DEPTH, MAX_SUBJECT_TEXT = 20_000, 6, 5_000
@@ -61,7 +64,22 @@ def check_common(change):
         add(errors, "deleted", "deleted must be true or false.")
     if not isinstance(change.get("resolves_conflict", False), bool):
         add(errors, "resolves_conflict", "resolves_conflict must be true or false.")
+    reason = change.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        add(errors, "reason", "reason must be text: why the record was corrected or deleted.")
+    elif isinstance(reason, str) and len(reason) > MAX_REASON:
+        add(
+            errors,
+            "reason",
+            f"The reason is {len(reason)} characters long; say why in at most {MAX_REASON}.",
+        )
     return errors
+
+
+def reason_of(change):
+    """Return a change's reason as the history keeps it: trimmed, or None when not said."""
+    reason = change.get("reason")
+    return reason.strip() or None if isinstance(reason, str) else None
 
 
 def is_datetime_with_offset(value):

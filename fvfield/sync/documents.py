@@ -65,6 +65,7 @@ REVISION_COLUMNS = (
     "deleted",
     *STATE[1:],
     "data",
+    "reason",
 )
 
 
@@ -220,8 +221,8 @@ class ChangeLog:
         else:
             self.changed[key] = state
 
-    def add_revision(self, state, change_id, base_rev, status, user_id, device_id):
-        """Queue the revision of a change: the whole state it produced (or proposed)."""
+    def add_revision(self, state, change_id, base_rev, status, user_id, device_id, reason=None):
+        """Queue the revision of a change: the whole state it produced (or proposed), and why, if said."""
         data = state.get("data_json")
         self.revisions.append(
             (
@@ -238,6 +239,7 @@ class ChangeLog:
                 self.flag[bool(state.get("deleted"))],
                 *map(state.get, STATE[1:]),
                 data if data is not None else dumps(state["data"]),
+                reason,
             )
         )
 

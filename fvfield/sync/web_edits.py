@@ -88,7 +88,7 @@ def delete_record(team, user, role, document_id, base_rev, reason):
     the newer answers); the records page refuses a stale deletion before it
     gets here, so nobody deletes what they have not seen.
     """
-    change = new_change("records", document_id, base_rev, deleted=True)
+    change = new_change("records", document_id, base_rev, deleted=True, reason=reason)
 
     def note(results):
         if results[0]["status"] in ("applied", "merged"):
@@ -102,6 +102,28 @@ def delete_record(team, user, role, document_id, base_rev, reason):
             )
 
     return save_changes(team, user, role, [change], note)[0]
+
+
+def correct_record(team, user, role, record, base_rev, data, reason):
+    """Save a coordinator's correction of a record's answers, made on its rev `base_rev`; return the result.
+
+    The page's base is the rev it was loaded on, so a correction of answers
+    someone changed since is a conflict (both kept), never an overwrite; the
+    reason is kept with the revision and shown in the history.
+    """
+    change = new_change(
+        "records",
+        record["id"],
+        base_rev,
+        deleted=False,
+        form=record["form"],
+        form_version=record["form_version"],
+        subject_id=record["subject_id"],
+        recorded_at=record["recorded_at"],
+        data=data,
+        reason=reason,
+    )
+    return save_changes(team, user, role, [change])[0]
 
 
 def restore_subject(team, user, role, subject):

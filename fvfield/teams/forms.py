@@ -25,6 +25,7 @@ from wtforms.widgets import HiddenInput
 
 from fvfield.accounts import SLUG
 from fvfield.models import TEAM_KINDS
+from fvfield.sync.checks import MAX_REASON
 
 MAX_LABEL = 200
 MAX_TEXT = 4000
@@ -189,7 +190,20 @@ class DeleteRecordForm(FlaskForm):
     base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     reason = TextAreaField(
         "Why delete it",
-        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_TEXT)],
+        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_REASON)],
+        filters=[trimmed],
+    )
+
+
+class CorrectRecordForm(FlaskForm):
+    """Correct a record's answers on the rev the page was loaded on, saying why (kept in its history)."""
+
+    base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # The answers as JSON, filled in by the phone's own form (static/js/record-edit.js).
+    answers = HiddenField(validators=[InputRequired("The answers did not arrive: reload the page.")])
+    reason = TextAreaField(
+        "Why correct it",
+        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_REASON)],
         filters=[trimmed],
     )
 

@@ -1,4 +1,4 @@
-"""A document's revisions in words: who made each, on which device, and what it changed, field by field."""
+"""A document's revisions in words: who made each, on which device, why, and what it changed, field by field."""
 
 from dataclasses import dataclass, field
 
@@ -34,6 +34,8 @@ class Entry:
     resolved_at: object = None
     resolves: bool = False
     created: bool = False
+    # Why its author made it (a correction, a deletion), as they said it.
+    reason: str | None = None
 
     @property
     def status_words(self):
@@ -121,6 +123,7 @@ def document_history(team, state, labels):
                 resolved_at=decision.resolved_at if decision else None,
                 resolves=revision["change_id"] in resolving,
                 created=before is None,
+                reason=revision.get("reason"),
             )
         )
     return entries[::-1]

@@ -14,13 +14,14 @@ from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.extensions import db
+from fvfield.field.precache import STYLESHEETS
 from fvfield.models import Document, Membership, User
 from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, archived_at, recorded_after
 from fvfield.teams.concerns import raised_concern, resolution_of
-from fvfield.teams.forms import DeleteRecordForm, RecordFilterForm, options
+from fvfield.teams.forms import CorrectRecordForm, DeleteRecordForm, RecordFilterForm, options
 from fvfield.teams.history import document_history
 from fvfield.teams.store import (
     SUBJECT_KINDS,
@@ -281,6 +282,83 @@ def delete_record(slug, record_id):
     else:
         flash(" ".join(m for messages in result.get("errors", {}).values() for m in messages), "error")
     return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+
+
+@bp.get("/records/<record_id>/correct")
+@login_required
+def correct_record(slug, record_id, correct_form=None, errors=None, answers=None):
+    """Show a record's answers in its form version, as the phone's own form, to correct them with a reason.
+
+    The phone's renderer (static/js/form/render.js, through record-edit.js)
+    draws the questions from the definition in a JSON data block; the server
+    checks the answers as it checks a phone's push. The rev the page was
+    loaded on goes with the correction as its base.
+    """
+    team, _ = team_for(slug, "coordinator")
+    found = team_document(team, "records", record_id)
+    labels = subject_labels(team)
+    words = Words(team, labels, {})
+    definition = words.definition(found["form"], found["form_version"])
+    if found["deleted"] or definition is None:
+        flash(
+            "This record is deleted: it cannot be corrected."
+            if found["deleted"]
+            else f"Version {found['form_version']} of this form is not on the server: it cannot be corrected here.",
+            "error",
+        )
+        return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+    return render_template(
+        "teams/record_correct.html",
+        team=team,
+        record=found,
+        definition=definition,
+        about=words.value(found, "subject_id", found["subject_id"]) if found["subject_id"] else None,
+        answers=found["data"] if answers is None else answers,
+        errors=errors or {},
+        form=correct_form or CorrectRecordForm(formdata=None, base_rev=found["rev"]),
+        stylesheets=STYLESHEETS,
+    ), 400 if correct_form else 200
+
+
+@bp.post("/records/<record_id>/correct")
+@login_required
+def save_correction(slug, record_id):
+    """Save a correction as a new revision through the sync rules: applied, merged, or a conflict to choose."""
+    team, membership = team_for(slug, "coordinator")
+    found = team_document(team, "records", record_id)
+    form = CorrectRecordForm()
+    answers = parsed_answers(form.answers.data)
+    if not form.validate() or answers is None:
+        if answers is None and not form.answers.errors:
+            form.answers.errors = ["The answers did not arrive as the form sent them: reload the page."]
+        return correct_record(slug, record_id, correct_form=form, answers=answers)
+    if found["deleted"]:
+        flash("This record was deleted while you were correcting it: nothing was saved.", "error")
+        return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+    result = web_edits.correct_record(
+        team, current_user, membership.role, found, form.base_rev.data, answers, form.reason.data
+    )
+    if result["status"] == "rejected":
+        return correct_record(slug, record_id, correct_form=form, errors=result["errors"], answers=answers)
+    if result["status"] == "conflict":
+        flash(
+            "Someone changed the same answers while you were correcting them: both versions are kept, choose here.",
+            "error",
+        )
+        return redirect(
+            url_for("teams.conflict", slug=team.slug, collection="records", document_id=found["id"])
+        )
+    flash("The correction is saved. Phones receive it at their next sync; the history shows why.", "info")
+    return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
+
+
+def parsed_answers(text):
+    """Return the answers the correction page sent (a JSON object), or None when they are not one."""
+    try:
+        answers = json.loads(text or "")
+    except ValueError:
+        return None
+    return answers if isinstance(answers, dict) else None
 
 
 def team_subject_kind(team, subject_id):
