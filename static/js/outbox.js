@@ -30,36 +30,58 @@ export function localTimestamp(date = new Date()) {
 
 /**
  * Write the document and its change in one transaction. `fields` are the
- * document's own fields (data, form, label...), the same in both.
+ * document's own fields (data, form, label...), the same in both; `reason`
+ * (why a record was corrected or deleted) goes with the change only.
+ *
+ * With `inPlace`, a change of this document still waiting (never answered
+ * by the server) is updated where it is rather than followed by another:
+ * one change reaches the server. It gets a new change_id, so that an answer
+ * the phone missed for the old one can never swallow the edit ("duplicate");
+ * sync.js sees that the item changed under a push in flight and keeps it.
  */
-async function saveChange(team, collection, id, baseRev, deleted, fields) {
+async function saveChange(team, collection, id, baseRev, deleted, fields, {reason = null, inPlace = false} = {}) {
   const store = STORE_OF[collection];
   const changeId = crypto.randomUUID();
   const savedAt = new Date().toISOString();
   const result = await tx([store, STORE_OUTBOX], 'readwrite', async (stores) => {
     const existing = await promised(stores[store].get([team, id]));
-    const earlier = await promised(
-      stores[STORE_OUTBOX].index('by_document').count([team, collection, id]),
+    const waiting = await promised(
+      stores[STORE_OUTBOX].index('by_document').getAll([team, collection, id]),
     );
+    const doc = {
+      ...(existing || {rev: 0, has_conflict: false}),
+      ...fields, team, id, deleted, pending: true, change_id: changeId, saved_at: savedAt,
+    };
+    const newest = waiting.sort((a, b) => a.seq - b.seq).at(-1);
+    if (inPlace && newest && newest.state === WAITING && !newest.change.deleted) {
+      const change = {...newest.change, ...fields, change_id: changeId, deleted};
+      if (reason) {
+        change.reason = reason;
+      }
+      await promised(stores[store].put(doc));
+      await promised(stores[STORE_OUTBOX].put({
+        ...newest, change_id: changeId, change, saved_at: savedAt, edited_at: savedAt,
+      }));
+      return {id, changeId, seq: newest.seq, inPlace: true};
+    }
     // A document with changes still waiting was last seen by the server at
     // its stored rev; the sync engine moves the later changes' base_rev on
     // as the earlier ones are acknowledged (see sync.js, "rebase").
     let base = baseRev ?? (existing ? existing.rev : 0);
-    if (earlier && existing) {
+    if (waiting.length && existing) {
       base = existing.rev;
     }
     const change = {
       change_id: changeId, collection, id, base_rev: base, deleted, ...fields,
     };
-    const doc = {
-      ...(existing || {rev: 0, has_conflict: false}),
-      ...fields, team, id, deleted, pending: true, change_id: changeId, saved_at: savedAt,
-    };
+    if (reason) {
+      change.reason = reason;
+    }
     await promised(stores[store].put(doc));
     const seq = await promised(stores[STORE_OUTBOX].add({
       change_id: changeId, team, change, state: WAITING, errors: null, saved_at: savedAt,
     }));
-    return {id, changeId, seq};
+    return {id, changeId, seq, inPlace: false};
   });
   changed({team, collection, id, seq: result.seq});
   return result;
@@ -79,6 +101,31 @@ export function saveRecord({
     recorded_at: recordedAt || localTimestamp(),
     data,
   });
+}
+
+/**
+ * Correct a record held on this phone: its answers become `data`, saying
+ * `reason` (asked when the server already has the record). One not yet
+ * sent is corrected in its outbox item, in place; one the server has gets
+ * a new change on the rev the phone holds, its base_rev.
+ */
+export function correctRecord({team, record, data, reason = null}) {
+  return saveChange(team, 'records', record.id, record.rev || 0, false, {
+    form: record.form,
+    form_version: record.form_version,
+    subject_id: record.subject_id ?? null,
+    recorded_at: record.recorded_at,
+    data,
+  }, {reason, inPlace: true});
+}
+
+/**
+ * Delete a record held on this phone, saying why: a tombstone change after
+ * whatever of it still waits, so the server gets the record and then its
+ * deletion, and nothing saved is ever dropped unsent.
+ */
+export function deleteRecord({team, record, reason}) {
+  return saveChange(team, 'records', record.id, record.rev || 0, true, {}, {reason});
 }
 
 /** Save a subject (a person, a market, a pitch) on this phone and queue it. */

@@ -9,6 +9,7 @@ import { notice } from "./screens/common.js";
 import * as addPitch from "./screens/add-pitch.js";
 import * as formScreen from "./screens/form.js";
 import * as home from "./screens/home.js";
+import * as record from "./screens/record.js";
 import * as subject from "./screens/subject.js";
 import * as syncScreen from "./screens/sync.js";
 import * as team from "./screens/team.js";
@@ -22,6 +23,8 @@ const ROUTES = [
   [/^\/t\/([^/]+)\/s\/([^/]+)\/new\/([^/]+)$/, formScreen, ["team", "subject", "form"]],
   [/^\/t\/([^/]+)\/new\/([^/]+)$/, formScreen, ["team", "form"]],
   [/^\/t\/([^/]+)\/fix\/(\d+)$/, formScreen, ["team", "fix"]],
+  [/^\/t\/([^/]+)\/r\/([^/]+)$/, record, ["team", "record"]],
+  [/^\/t\/([^/]+)\/r\/([^/]+)\/correct$/, formScreen, ["team", "correct"]],
 ];
 
 /** Return {screen, params} for a hash such as "#/t/team/s/id", or null for an unknown one. */

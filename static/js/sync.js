@@ -497,6 +497,21 @@ async function applyResults(team, batch, results) {
         later.push(item);
         continue;
       }
+      const now = await promised(outbox.get(item.seq));
+      if (now && now.change_id !== item.change_id) {
+        // Corrected on this phone while the push was in flight (outbox.js,
+        // in place): the correction was not sent, so it stays. What was sent
+        // now stands at result.rev, the correction's base; after a conflict or
+        // a refusal it keeps its base and meets the same rules when it goes.
+        if (handlingOf(result.status) === 'acknowledged') {
+          await promised(outbox.put({...now, change: {...now.change, base_rev: result.rev}}));
+          await rebase(outbox, team, item.change, result.rev, item.seq);
+        }
+        if (result.status === 'conflict') {
+          conflicted.push({team, collection: item.change.collection, id: item.change.id, at: new Date().toISOString()});
+        }
+        continue;
+      }
       if (result.status === 'rejected') {
         await promised(outbox.put({
           ...item, state: NEEDS_ATTENTION, errors: result.errors || {_: ['The server refused this.']},

@@ -457,3 +457,44 @@ function markRaised(definition, answers, questions) {
     question.question.classList.toggle("raised", raised.has(parent) || raised.has(question.field.name));
   }
 }
+
+/**
+ * Return an answer as people read it, in the words of its field's form
+ * version: a choice by its label, a scale with its label, yes or no, a
+ * date and time in the phone's words. The record screens say what was
+ * answered with this, the way the questions asked it.
+ */
+export function answerWords(field, value) {
+  if (value === null || value === undefined || value === "") return "";
+  const chosen = (v) => choiceList(field).find((choice) => choice.value === v)?.label ?? String(v);
+  switch (field.type) {
+    case "choice":
+      return chosen(value);
+    case "multiple_choice":
+      return [].concat(value).map(chosen).join(", ");
+    case "boolean":
+      return value === true ? "Yes" : value === false ? "No" : String(value);
+    case "scale": {
+      const label = scaleLabels(field).get(value);
+      return label ? `${value} of ${field.max} – ${label}` : `${value} of ${field.max}`;
+    }
+    case "date": {
+      const date = new Date(`${value}T12:00:00`);
+      return Number.isNaN(date.getTime()) ? String(value)
+        : date.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+    }
+    case "datetime": {
+      const date = new Date(value);
+      return Number.isNaN(date.getTime()) ? String(value)
+        : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+    }
+    case "geopoint":
+      return typeof value === "object" && Number.isFinite(value.lat)
+        ? `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}${Number.isFinite(value.accuracy) ? ` (within ${Math.round(value.accuracy)} m)` : ""}`
+        : String(value);
+    case "photo":
+      return "A photo";
+    default:
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+}

@@ -1,17 +1,22 @@
 // The form screen: a form definition rendered as questions, its draft kept
 // on every change, checked on save like the server checks it, then saved on
 // this phone through the outbox. The same screen fixes a record the server
-// refused: its answers open with the server's messages next to the fields.
+// refused: its answers open with the server's messages next to the fields,
+// and corrects a record held on this phone (its answers in the words of its
+// own form version; a reason asked when the server already has it).
 
 import { answersToSend, checkAnswers } from "../form/checks.js";
 import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
 import { renderForm } from "../form/render.js";
 import { countTimer, timedCount } from "../form/timer.js";
-import { NEEDS_ATTENTION, outboxItem, saveRecord, updateRejected } from "../outbox.js";
+import {
+  NEEDS_ATTENTION, WAITING, correctRecord, listOutbox, outboxItem, saveRecord, updateRejected,
+} from "../outbox.js";
 import { backLink, h, leadIn, notice, replace, teamHash, whenWords } from "./common.js";
 import {
-  allSubjects, definitionOf, findForm, findSubject, findTeam, listSubjects,
+  allSubjects, definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam, listSubjects,
 } from "./local.js";
+import { MAX_REASON, reasonForm } from "./record.js";
 import { savedNotice } from "./saved.js";
 
 export const NAME = "form";
@@ -56,8 +61,37 @@ async function subjectChoices(team, definition) {
   });
 }
 
+/** Return the reason already given with a correction of this record still waiting, or "". */
+async function waitingReason(team, id) {
+  const items = (await listOutbox({ team, state: WAITING })).filter((item) => item.change.id === id);
+  const newest = items.at(-1);
+  return (newest && newest.change.reason) || "";
+}
+
+async function correcting(slug, id) {
+  const record = await findRecord(slug, id);
+  if (!record) return { gone: true };
+  const form = await findForm(slug, record.form);
+  return {
+    record,
+    form,
+    formId: record.form,
+    // Only the record's own version: answers checked against another could not be sent with it.
+    definition: exactDefinition(form, record.form_version),
+    subjectId: record.subject_id || null,
+    subject: record.subject_id ? await findSubject(slug, record.subject_id) : null,
+    answers: record.data || {},
+    errors: {},
+    // The server has it: a correction says why, in its history.
+    asksReason: (record.rev || 0) > 0,
+    reason: await waitingReason(slug, id),
+    key: draftKey({ team: slug, form: record.form, recordId: `correct-${id}` }),
+  };
+}
+
 async function opening(params) {
   const { team: slug } = params;
+  if (params.correct) return correcting(slug, params.correct);
   if (params.fix) {
     const item = await outboxItem(Number(params.fix));
     if (!item || item.team !== slug || item.state !== NEEDS_ATTENTION || item.change.collection !== "records") {
@@ -93,6 +127,7 @@ async function opening(params) {
 
 function wayBack(team, state) {
   if (state.item) return { href: "#/sync", label: "Sync" };
+  if (state.record) return { href: teamHash(team.slug, "r", state.record.id), label: "The record" };
   if (state.subject) return { href: teamHash(team.slug, "s", state.subject.id), label: state.subject.label };
   return { href: teamHash(team.slug), label: team.name };
 }
@@ -112,11 +147,14 @@ export async function render(view) {
   const state = team ? await opening(view.params) : { gone: true };
   if (state.gone || !state.definition) {
     view.title("Not found");
-    replace(view.root, h("h1", { tabindex: "-1" }, state.gone && view.params.fix
-      ? "This record is not waiting for a fix" : "This form is not on this phone"),
-    h("p", {}, view.params.fix ? "It may have been fixed and sent already."
-      : "Your coordinator may have removed it. Sync to fetch the team's latest forms."),
-    h("p", {}, h("a", { href: view.params.fix ? "#/sync" : "#/" }, "Back")));
+    const [heading, words] = view.params.fix && state.gone
+      ? ["This record is not waiting for a fix", "It may have been fixed and sent already."]
+      : view.params.correct && state.gone ? ["This record is not on this phone", "It may have been deleted."]
+        : view.params.correct ? ["This record cannot be corrected on this phone",
+          "The phone does not hold the version of the form it was made with. Sync, then try again."]
+          : ["This form is not on this phone", "Your coordinator may have removed it. Sync to fetch the team's latest forms."];
+    replace(view.root, h("h1", { tabindex: "-1" }, heading), h("p", {}, words),
+      h("p", {}, h("a", { href: view.params.fix ? "#/sync" : "#/" }, "Back")));
     return;
   }
   if (team.role === "viewer") {
@@ -154,6 +192,10 @@ export async function render(view) {
     team: team.slug,
     onChange: (raw) => keeper.change(raw),
   });
+  const why = state.asksReason
+    ? reasonForm("Why correct it", "For the team's record: it goes with the correction to your coordinator.",
+      { reason: state.reason })
+    : null;
   const timing = timedCount(definition);
   const timer = timing ? countTimer(form, timing, answers) : null;
   if (timer) view.onLeave(() => timer.stop());
@@ -172,6 +214,7 @@ export async function render(view) {
     subjectForm ? h("div", { class: "about-chooser" }, subjectForm.element) : null,
     timer ? timer.element : null,
     form.element,
+    why ? h("div", { class: "why-chooser" }, why.element) : null,
     h("div", { class: "form-actions" }, saveButton));
 
   element.addEventListener("submit", async (event) => {
@@ -190,6 +233,12 @@ export async function render(view) {
     }
     form.showErrors(errors);
     if (subjectForm) subjectForm.showErrors(aboutErrors);
+    const reason = why ? String(why.answers().reason || "").trim() : null;
+    const whyErrors = {};
+    if (why && !reason) whyErrors.reason = ["Say why you correct it."];
+    else if (why && reason.length > MAX_REASON) whyErrors.reason = [`Say why in at most ${MAX_REASON} characters.`];
+    if (why) why.showErrors(whyErrors);
+    general.push(...(whyErrors.reason || []));
     if (Object.keys(errors).length || general.length) {
       const summary = errorSummary(form, errors, general);
       replace(summarySlot, summary);
@@ -204,6 +253,8 @@ export async function render(view) {
         await updateRejected(state.item.seq, {
           data, form_version: definition.version, subject_id: chosen || null,
         });
+      } else if (state.record) {
+        await correctRecord({ team: team.slug, record: state.record, data, reason });
       } else {
         await saveRecord({
           team: team.slug, form: state.formId, formVersion: definition.version,
@@ -220,16 +271,18 @@ export async function render(view) {
       problem.focus();
       return;
     }
-    const next = state.item ? "#/sync" : afterSave(team, state);
-    view.go(next, { flash: await savedNotice(state.item ? "Fixed and saved on this phone." : "Saved on this phone.") });
+    const next = state.item ? "#/sync" : state.record ? teamHash(team.slug, "r", state.record.id) : afterSave(team, state);
+    const words = state.item ? "Fixed and saved on this phone."
+      : state.record ? "Corrected on this phone." : "Saved on this phone.";
+    view.go(next, { flash: await savedNotice(words) });
   });
 
-  view.title(definition.title);
+  view.title(state.record ? `Correct: ${definition.title}` : definition.title);
   const about = state.subject ? `About ${state.subject.label}` : null;
   replace(view.root,
     h("div", { class: "screen-head" },
       backLink(back.href, back.label),
-      h("h1", { tabindex: "-1", id: "form-h" }, definition.title),
+      h("h1", { tabindex: "-1", id: "form-h" }, state.record ? `Correct: ${definition.title}` : definition.title),
       about ? h("p", { class: "lead" }, about) : null),
     state.item ? notice("problem",
       h("p", {}, h("strong", {}, "The server could not accept this record. "),

@@ -95,6 +95,28 @@ export async function recordsAbout(team, subjectId) {
   return records.filter(live).sort(newestFirst);
 }
 
+/** Return a live record of the team, or undefined. */
+export async function findRecord(team, id) {
+  const record = await get(STORE_RECORDS, [team, id]);
+  return live(record) ? record : undefined;
+}
+
+/** Return the definition of exactly `version` of a form, or null when this phone lacks it. */
+export function exactDefinition(form, version) {
+  if (!form) return null;
+  if (form.versions && form.versions[version]) return form.versions[version];
+  return form.data && form.data.version === version ? form.data : null;
+}
+
+/**
+ * Return the name of a member of the team (the session lists them), or null.
+ * Only the team's own members: a phone never learns other teams' people.
+ */
+export function memberName(team, userId) {
+  const member = ((team && team.members) || []).find((m) => m.id === userId);
+  return member ? member.name : null;
+}
+
 /** Return the team's live records made with one form, newest first. */
 export async function recordsOfForm(team, formId) {
   const records = await all(STORE_RECORDS, { query: ofTeam(team) });

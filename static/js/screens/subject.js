@@ -4,13 +4,13 @@
 // Anything else: its facts, its records and its forms.
 
 import { NEEDS_ATTENTION, WAITING, listOutbox } from "../outbox.js";
-import { raisedFields, todayText } from "../form/render.js";
+import { answerWords, raisedFields, todayText } from "../form/render.js";
 import { currentSession } from "../session.js";
 import {
   backLink, bigLink, dataValue, h, humanise, leadIn, notice, replace, searchList, teamHash, whenText,
 } from "./common.js";
 import {
-  definitionOf, findSubject, findTeam, formsAbout, listForms, pitchesOf, recordsAbout, recordsOfForm,
+  definitionOf, findSubject, findTeam, formsAbout, listForms, memberName, pitchesOf, recordsAbout, recordsOfForm,
 } from "./local.js";
 
 export const NAME = "subject";
@@ -77,12 +77,13 @@ async function unsentOf(team) {
   };
 }
 
-/** Return who recorded a record, in words. */
-function authorWords(record) {
+/** Return who recorded a record, in words: "You", or their name from the team's members. */
+export function authorWords(team, record) {
   const session = currentSession();
   // No author yet: the server names it, and its copy has not come back (pull).
-  if (!record.author || record.pending || (session && session.user && record.author === session.user.id)) return "You";
-  return record.author_name || "Another member of the team";
+  if (!record.author || (session && session.user && record.author === session.user.id)) return "You";
+  // The session lists the team's members now; someone who left is no longer named.
+  return memberName(team, record.author) || "Someone no longer in the team";
 }
 
 function ratingLine(definition, record) {
@@ -124,7 +125,8 @@ export function resolvedWords(subject, recordId) {
   return `Resolved on ${day} by ${by}${resolved.note ? `: ${resolved.note}` : ""}`;
 }
 
-function raisedBox(definition, record, resolved) {
+/** Return the box of a raised concern of a record (resolved or not), or null. */
+export function raisedBox(definition, record, resolved) {
   const raised = raisedFields(definition, record.data);
   if (!raised.length) return null;
   const fields = definition.fields || [];
@@ -146,32 +148,66 @@ function recordCard(team, record, forms, unsent, subject) {
   const item = unsent.attention.get(record.id);
   const notes = ["notes", "own_words", "what_changed"].map((name) => record.data[name]).find(Boolean);
   return h("li", { class: `visit ${raised && !resolved ? "visit-raised" : ""}`.trim() },
-    h("h3", { class: "visit-title" }, whenText(record.recorded_at)),
-    h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(record)].join(" · "),
+    h("h3", { class: "visit-title" },
+      h("a", { class: "visit-open", href: teamHash(team.slug, "r", record.id) }, whenText(record.recorded_at))),
+    h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(team, record)].join(" · "),
       unsent.waiting.has(record.id) && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
     record.has_conflict ? h("p", { class: "visit-conflict" },
       "Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.") : null,
     item ? notice("problem", h("p", {}, "The server could not accept this record."),
-      h("a", { class: "button", href: teamHash(team, "fix", String(item.seq)) }, "Fix it")) : null,
+      h("a", { class: "button", href: teamHash(team.slug, "fix", String(item.seq)) }, "Fix it")) : null,
     raised,
     headline(definition, record),
     ratingLine(definition, record),
     notes ? h("p", { class: "visit-notes" }, shortText(notes)) : null);
 }
 
-async function lastRecords(page) {
+// The questions a handover carries from one visit to the next: what was
+// chosen (medicines, what was done or declined) and what was written down
+// (food and drink, notes), by their types in the form version. Concerns
+// have their own box; ratings, times and counts are on the visit's card.
+const HANDOVER_TYPES = new Set(["choice", "multiple_choice", "textarea", "text"]);
+
+/** Return [(label, words)] of a record's handover answers, in its form version's order. */
+export function handoverRows(definition, record) {
+  const fields = definition.fields || [];
+  // The questions that raise a concern, as if all were answered yes.
+  const raising = new Set(raisedFields(definition, Object.fromEntries(fields.map((f) => [f.name, true]))));
+  return fields.filter((field) => HANDOVER_TYPES.has(field.type) && !raising.has(field.show_if?.field))
+    .map((field) => [field.label, answerWords(field, record.data[field.name])])
+    .filter(([, words]) => words !== "");
+}
+
+/** Return the handover from the person's latest visit with the visit form: its key answers, or null. */
+function handover(team, records, forms, primary) {
+  const latest = primary && records.find((record) => record.form === primary.id);
+  if (!latest) return null;
+  const definition = definitionOf(primary, latest.form_version) || { fields: [] };
+  const rows = handoverRows(definition, latest);
+  if (!rows.length) return null;
+  return h("section", { class: "section handover", "aria-labelledby": "handover-h" },
+    h("h2", { id: "handover-h" }, "Handover"),
+    h("p", { class: "meta" }, "From the last visit, ",
+      h("a", { href: teamHash(team.slug, "r", latest.id) }, whenText(latest.recorded_at)),
+      ` · ${authorWords(team, latest)}`),
+    h("dl", { class: "facts" }, rows.map(([label, words]) => h("div", { class: "fact" },
+      h("dt", {}, label), h("dd", {}, shortText(words, 400))))));
+}
+
+async function lastRecords(page, primary = null) {
   const { team, forms } = page;
   // Read again: a sync may have brought a coordinator's resolution in the subject's data.
   const subject = (await findSubject(team.slug, page.subject.id)) || page.subject;
   const [records, unsent] = await Promise.all([recordsAbout(team.slug, subject.id), unsentOf(team.slug)]);
   const shown = records.slice(0, LAST_RECORDS);
   const heading = subject.kind === "person" ? "Last visits" : "Last records";
-  return h("section", { class: "section", "aria-labelledby": "records-h" },
+  return h("div", {}, subject.kind === "person" ? handover(team, records, forms, primary) : null,
+    h("section", { class: "section", "aria-labelledby": "records-h" },
     h("h2", { id: "records-h" }, heading),
     shown.length
-      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team.slug, record, forms, unsent, subject)))
+      ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team, record, forms, unsent, subject)))
       : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
-    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null);
+    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null));
 }
 
 async function recordsPage(page) {
@@ -186,8 +222,8 @@ async function recordsPage(page) {
     : { href: teamHash(team.slug), label: subject.kind === "person" ? "All people" : team.name };
   const primaryWords = { person: "Record a visit", pitch: "Survey this pitch" }[subject.kind]
     || `Record: ${primary ? primary.data.title : ""}`;
-  const records = h("div", {}, await lastRecords(page));
-  view.onRefresh(async () => replace(records, await lastRecords(page)));
+  const records = h("div", {}, await lastRecords(page, primary));
+  view.onRefresh(async () => replace(records, await lastRecords(page, primary)));
   replace(view.root,
     h("div", { class: "screen-head" },
       backLink(backTo.href, backTo.label),
