@@ -9,7 +9,7 @@ and the team's members are named.
 import json
 
 from playwright.sync_api import expect
-from realserver import SyncClient, visit_change
+from realserver import VISIT, SyncClient, visit_change
 
 from .conftest import ADA, call, log_in, sync_now
 from .phone import open_screen, question, save, snap, wait_for
@@ -226,3 +226,71 @@ def test_a_coordinator_corrects_a_record_on_the_web_in_the_phone_s_form(browser,
     screens(page, "web-record-corrected-laptop")
     context.close()
     assert revisions_of(field_server, change["id"])[-1] == (2, 1, "Cai told me she declined them", 0)
+
+
+CORRECT = """async ([team, id, data]) => {
+  const {get} = await import('/static/js/db.js');
+  const {correctRecord} = await import('/static/js/outbox.js');
+  const record = await get('records', [team, id]);
+  return correctRecord({team, record, data: {...record.data, ...data}});
+}"""
+
+
+def test_a_correction_made_while_its_record_is_being_pushed_is_kept_and_sent_after(page, field_server):
+    ready(page, "Your teams")
+    page.evaluate("async () => (await import('/static/js/sync.js')).syncEngine.stop()")
+    saved = call(
+        page,
+        "outbox",
+        "saveRecord",
+        {"team": "clapton-circle", "form": "home-visit", "formVersion": 1, "subjectId": ADA, "data": VISIT},
+    )
+    corrected = []
+
+    def correct_during_the_push(route):
+        answer = route.fetch()
+        # The server has applied the record; its answer has not reached the phone yet.
+        if not corrected:
+            corrected.append(page.evaluate(CORRECT, ["clapton-circle", saved["id"], {"time_in": "09:50"}]))
+        route.fulfill(response=answer)
+
+    page.context.route("**/api/v1/teams/clapton-circle/push", correct_during_the_push)
+    state = sync_now(page)
+    assert corrected[0]["inPlace"] is True
+    # The correction was not in the push it was made during: it stayed, on the rev that push
+    # made, and went in the next push of the same sync.
+    assert (state["state"], state["waiting"], outbox(page)) == ("idle", 0, [])
+    assert revisions_of(field_server, saved["id"]) == [(1, 0, None, 0), (2, 1, None, 0)]
+    [(data,)] = field_server.query("SELECT data FROM documents WHERE id = ?", saved["id"])
+    assert json.loads(data)["time_in"] == "09:50"
+    assert only_visit(page)["data"]["time_in"] == "09:50"
+
+
+def test_an_offline_correction_of_what_another_device_changed_is_a_kept_conflict(page, context, field_server):
+    ready(page, "Your teams")
+    record_id = visit_online(page, field_server, time_in="09:30")
+    context.set_offline(True)
+    open_last_visit(page)
+    page.get_by_role("link", name="Correct this record").click()
+    page.get_by_label("Time in").fill("09:40")
+    page.get_by_label("Why correct it").fill("Arrived ten minutes later")
+    save(page)
+    expect(page.get_by_text("Corrected on this phone.")).to_be_visible()
+    carer = SyncClient(field_server.url)
+    carer.login("carer@example.org")
+    [(data,)] = field_server.query("SELECT data FROM documents WHERE id = ?", record_id)
+    theirs = visit_change(
+        record_id, base_rev=1, subject_id=ADA, answers={**json.loads(data), "time_in": "09:35"}
+    )
+    assert carer.push("clapton-circle", [theirs]).json()["results"][0]["status"] == "applied"
+
+    context.set_offline(False)
+    expect(status(page)).to_contain_text("Nothing waiting", timeout=SYNCED)
+    assert revisions_of(field_server, record_id)[-1] == (2, 1, "Arrived ten minutes later", 0)
+    [(rev, conflict, data)] = field_server.query(
+        "SELECT rev, has_conflict, data FROM documents WHERE id = ?", record_id
+    )
+    assert (rev, conflict, json.loads(data)["time_in"]) == (2, 1, "09:35")
+    open_last_visit(page)
+    expect(page.get_by_text("Two people changed this record at the same time.")).to_be_visible()
+    expect(answer(page, "Time in")).to_have_text("09:35")
