@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from realserver import VISIT, SyncClient, visit_change
 
 from .conftest import ADA, call, log_in, sync_now
-from .phone import open_screen, question, save, snap, wait_for
+from .phone import axe_violations, open_screen, question, save, snap, wait_for
 from .test_screens import SYNCED, heading, ready, record_visit, status
 
 
@@ -103,6 +103,7 @@ def test_a_synced_record_is_corrected_offline_with_a_reason(page, context, field
     expect(page.locator(".error-summary")).to_contain_text("Say why you correct it.")
     page.get_by_label("Why correct it").fill("I wrote the time I parked, not the time I went in")
     snap(page, screens, "record-correct")
+    assert axe_violations(page) == []
     save(page)
     expect(page.get_by_text("Corrected on this phone.")).to_be_visible()
     [item] = outbox(page)
@@ -185,6 +186,7 @@ def test_a_past_visit_opens_in_full_and_the_team_is_named(page, context, field_s
     expect(answer(page, "How are they today?")).to_have_text("4 of 5 – Good")
     expect(answer(page, "Anything to raise?")).to_have_text("No")
     snap(page, screens, "record-in-full")
+    assert axe_violations(page) == []
     page.set_viewport_size({"width": 320, "height": 700})
     snap(page, screens, "record-in-full-320")
 
@@ -210,6 +212,7 @@ def test_a_coordinator_corrects_a_record_on_the_web_in_the_phone_s_form(browser,
         expect(heading(page, "Correct: Home visit")).to_be_visible()
         expect(question(page, "Medicines").get_by_label("Given", exact=True)).to_be_checked()
         screens(page, f"web-record-correct-{name}")
+        assert axe_violations(page) == []
         context.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=field_server.url)
     page = context.new_page()
