@@ -143,6 +143,8 @@ def test_erasure_a_late_phone_change_meets_the_tombstone(app, client, auth, sync
 
 def test_erasure_of_one_record(app, client, auth, sync, edna):
     path = f"/teams/clapton-circle/records/{edna['first']['id']}/erase"
+    record_page = client.get(f"/teams/clapton-circle/records/{edna['first']['id']}").get_data(as_text=True)
+    assert f'href="{path}"' in record_page
     assert "Erase this record for good" in text(client.get(path))
     refused = client.post(path, data={})
     assert refused.status_code == 400 and "Tick the box" in text(refused)

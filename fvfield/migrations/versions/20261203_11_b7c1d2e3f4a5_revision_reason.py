@@ -1,7 +1,7 @@
 """revision reason: why a record was corrected or deleted, kept with the revision (issue 11)
 
 Revision ID: b7c1d2e3f4a5
-Revises: 12a1b2c3d4e5
+Revises: e7a5c0d2b9f1
 Create Date: 2026-12-03 16:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c1d2e3f4a5'
-down_revision = '12a1b2c3d4e5'
+down_revision = 'e7a5c0d2b9f1'
 branch_labels = None
 depends_on = None
 
