@@ -307,6 +307,12 @@ def test_form_editor_publishes_a_rule_and_says_it(editing, client, app):
         ("cups", {"show_if_field": "mood"}, "Choose which answers to 'Mood' show this question."),
         ("photo", {"show_if_field": "cups", "show_if_typed": "two"}, "'two': Enter a whole number"),
         ("photo", {"show_if_field": "photo"}, "Not a valid choice"),
+        (
+            "cups",
+            {"show_if_field": "mood", "show_if_chosen": 'mood="low"', "relevant": "${mood} = 'low'"},
+            "Use the choice above or a condition, not both",
+        ),
+        ("cups", {"kind": "calculate", "calculation": ""}, "A calculated question needs its calculation"),
     ],
 )
 def test_form_editor_question_page_refuses_what_it_cannot_read(editing, client, app, name, changes, message):
@@ -546,3 +552,34 @@ def test_form_editor_asks_before_discarding_a_draft(editing, client, app):
     assert "Discard the draft of" in page and "cannot be brought back" in page
     assert f'name="rev" value="{rev}"' in page
     assert draft_row(app) is not None
+
+
+def test_form_editor_writes_conditions_checks_defaults_and_calculations(editing, client, app):
+    save_question(
+        client,
+        app,
+        "cups",
+        relevant="${mood} != 'low'",
+        constraint=". <= 12",
+        constraint_message="Twelve cups at most.",
+        default="2",
+    )
+    save_question(client, app, "notes", kind="calculate", calculation="${cups} * 2", label="Cups doubled")
+    fields = {f["name"]: f for f in draft_row(app)[1]["fields"]}
+    assert fields["cups"]["relevant"] == "${mood} != 'low'"
+    assert fields["cups"]["constraint"] == ". <= 12"
+    assert fields["cups"]["constraint_message"] == "Twelve cups at most."
+    assert fields["cups"]["default"] == 2
+    assert fields["notes"]["type"] == "calculate" and fields["notes"]["calculation"] == "${cups} * 2"
+    page = client.get(f"{DRAFT}/questions/cups").get_data(as_text=True)
+    assert 'value="Twelve cups at most."' in page
+    assert publish(client, app).status_code == 303
+
+
+def test_form_editor_says_where_an_expression_goes_wrong(editing, client, app):
+    assert save_question(client, app, "cups", relevant="${mood} = = 'low'").status_code == 303
+    text = page_text(client.get(DRAFT))
+    assert "'Cups of tea' (cups)" in text and "(at character" in text
+    question = client.get(f"{DRAFT}/questions/cups").get_data(as_text=True)
+    assert "To fix before the form can be published" in question and "(at character" in question
+    assert publish(client, app).status_code == 400

@@ -486,7 +486,6 @@ FIELD_TYPE_LIST = (
         "a calculation",
         calculate_check,
         ("calculation",),
-        in_editor=False,
     ),
 )
 TYPES = {field_type.name: field_type for field_type in FIELD_TYPE_LIST}

@@ -31,6 +31,7 @@ from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX
 from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.rules import RULE_TYPES
 from fvfield.questionnaires.types import FIELD_NAME, FIELD_TYPE_LIST, TYPES
+from fvfield.questionnaires.xlsform import typed_default
 
 TYPE_NAMES = tuple((t.name, t.label) for t in FIELD_TYPE_LIST if t.in_editor)
 TYPE_WORDS = dict(TYPE_NAMES)
@@ -47,7 +48,7 @@ CHOICE_TYPES = tuple(name for name, t in TYPES.items() if "choices" in t.options
 # The question page's option boxes, each shown for the types that take its option.
 OPTION_TYPES = {
     option: " ".join(name for name, t in TYPES.items() if option in t.options)
-    for option in ("max_length", "min", "labels", "choices")
+    for option in ("max_length", "min", "labels", "choices", "calculation")
 }
 # Rules on these are chosen from the question's answers; others are typed.
 LISTED_RULE_TYPES = tuple(name for name, t in TYPES.items() if t.listed_in_rules)
@@ -162,6 +163,29 @@ class QuestionForm(DraftAction):
     show_if_field = SelectField("Ask this question", choices=options([("", "Always")]), default="")
     show_if_chosen = SelectMultipleField("Answers that show it", choices=[])
     show_if_typed = TextAreaField("Answers that show it, one per line")
+    relevant = StringField("Or a condition: ask it only when this is true", validators=[Length(max=2000)])
+    constraint = StringField("Its answer must make this true", validators=[Length(max=2000)])
+    constraint_message = StringField("What to say when it does not", validators=[Length(max=MAX_HINT)])
+    required_message = StringField("What to say when it is left empty", validators=[Length(max=MAX_HINT)])
+    default = StringField(
+        "Answer already filled in when a new record opens", validators=[Length(max=MAX_HINT)]
+    )
+    calculation = StringField("How it is worked out from the other answers", validators=[Length(max=2000)])
+
+
+# The question's expression keys (docs/expressions.md) and their boxes, typed as written.
+EXPRESSION_BOXES = ("relevant", "constraint", "constraint_message", "required_message", "calculation")
+
+
+def default_text(value):
+    """Return a question's default as typed in its box: a list of choices is its values, space-separated."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return number_text(value) if isinstance(value, (int, float)) else str(value)
 
 
 def label_points(question):
@@ -258,6 +282,8 @@ def question_form(question, definition, formdata=None):
         "show_if_field": rule.get("field", ""),
         "show_if_chosen": chosen,
         "show_if_typed": "\n".join(typed),
+        **{key: question.get(key, "") for key in EXPRESSION_BOXES},
+        "default": default_text(question.get("default")),
     }
     form = QuestionForm(formdata=formdata, data=data)
     rules = [("", "Always")] + [
@@ -354,7 +380,33 @@ def question_from(form, old, definition, fixed_name):
     except ValueError:
         pass
     read_rule(form, question)
+    read_expressions(form, kind, question)
     return None if has_errors(form) else question
+
+
+def read_expressions(form, kind, question):
+    """Put the condition, constraint, messages, default and calculation from their boxes into the question.
+
+    Whether an expression can be read is the definition's check (it names the
+    question and the character); here only what the boxes must agree on.
+    """
+    for key in (*EXPRESSION_BOXES, "default"):
+        question.pop(key, None)
+        box = getattr(form, key)
+        value = (
+            " ".join((box.data or "").split())
+            if key in ("relevant", "constraint", "calculation")
+            else box.data
+        )
+        value = (value or "").strip()
+        if value:
+            question[key] = typed_default(kind, value) if key == "default" else value
+    if question.get("relevant") and question.get("show_if"):
+        form.relevant.errors.append("Use the choice above or a condition, not both: empty one of them.")
+    if kind == "calculate" and not question.get("calculation"):
+        form.calculation.errors.append("A calculated question needs its calculation, such as ${a} + ${b}.")
+    if kind != "calculate":
+        question.pop("calculation", None)
 
 
 def read_options(form, kind, question, old):
