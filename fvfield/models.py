@@ -126,6 +126,9 @@ class Team(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The last number given to a change of the team's documents (see sync.py).
     change_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Members and viewers see a results cell counting fewer than this many records or people as
+    # "fewer than N" (reports/suppression.py); coordinators set it.
+    small_numbers: Mapped[int] = mapped_column(default=5, server_default="5")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="team", cascade="all, delete-orphan"

@@ -117,13 +117,15 @@ def row_names(svg_text):
 
 
 @pytest.mark.parametrize("who, status", ROLES)
+def test_dashboard_csv_is_for_coordinators(seeded, client, auth, who, status):
+    login_as(auth, who)
+    assert client.get("/teams/clapton-circle/dashboard/visits.csv").status_code == status
+
+
+@pytest.mark.parametrize("who, status", [("coord", 200), ("member", 200), ("viewer", 200), ("other", 404)])
 def test_dashboard_pages_for_every_role(seeded, client, auth, who, status):
     login_as(auth, who)
-    paths = [
-        "/teams/clapton-circle/dashboard",
-        "/teams/clapton-circle/dashboard/visits.svg",
-        "/teams/clapton-circle/dashboard/visits.csv",
-    ]
+    paths = ["/teams/clapton-circle/dashboard", "/teams/clapton-circle/dashboard/visits.svg"]
     assert {path: client.get(path).status_code for path in paths} == dict.fromkeys(paths, status)
 
 

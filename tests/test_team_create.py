@@ -87,6 +87,7 @@ POSTS = [
     f"/teams/clapton-circle/records/{SOME_ID}/erase",
     f"/teams/clapton-circle/subjects/{SOME_ID}/merge",
     f"/teams/clapton-circle/records/{SOME_ID}/correct",
+    "/teams/clapton-circle/dashboard/small-numbers",
 ]
 
 

@@ -31,6 +31,9 @@ def number_text(value):
     """Write a number as a label: 12, 7.5, 0.25 (never 7.50 or 12.0)."""
     if value is None:
         return "–"
+    if not isinstance(value, (int, float)):
+        # Words in place of a number, such as "fewer than 5" (reports/suppression.py).
+        return str(value)
     if isinstance(value, float):
         value = round(value, 2)
         if value.is_integer():
@@ -98,6 +101,8 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
     parts, top = legend(names, colours) if len(series) > 1 else ([], 0)
     values = [[(v or 0) for v in numbers] for _, numbers in series]
     totals = [sum(column) for column in zip(*values)] if values else []
+    # A bar with a part left out (a suppressed small number) has no total to write.
+    partial = [any(numbers[row] is None for _, numbers in series) for row in range(len(categories))]
     largest = max(totals if stacked else [v for row in values for v in row] or [0], default=0) or 1
     end_room = text_width(number_text(largest)) + 8
     scale = (WIDTH - end_room - 2) / largest
@@ -111,7 +116,7 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
                 stacked_bar(
                     y,
                     [(names[i], values[i][row]) for i in range(len(series))],
-                    totals[row],
+                    None if partial[row] else totals[row],
                     scale,
                     category,
                     colours,
@@ -120,7 +125,8 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
             y += BAR
         else:
             for index, name in enumerate(names):
-                parts.extend(single_bar(y, name, values[index][row], scale, category, colour(index, colours)))
+                value = None if series[index][1][row] is None else values[index][row]
+                parts.extend(single_bar(y, name, value, scale, category, colour(index, colours)))
                 y += GROUPED_BAR + 2
         # The zero line, beside the bars only: a line past the labels would cross their first letters.
         parts.append(
@@ -131,7 +137,7 @@ def bar_chart(ident, title, description, categories, series, stacked=True, colou
 
 
 def stacked_bar(y, parts_of_bar, total, scale, category, colours):
-    """Draw one bar made of a part per series, its parts' numbers inside, its total after it."""
+    """Draw one bar made of a part per series, its parts' numbers inside, its total (unless None) after it."""
     drawn, x = [], 1.0
     for index, (name, value) in enumerate(parts_of_bar):
         if not value:
@@ -149,12 +155,19 @@ def stacked_bar(y, parts_of_bar, total, scale, category, colours):
                 f'fill="#ffffff">{label}</text>'
             )
         x += width
-    drawn.append(f'<text x="{x + 4:.1f}" y="{y + BAR - 5:.1f}" font-weight="600">{number_text(total)}</text>')
+    if total is not None:
+        drawn.append(
+            f'<text x="{x + 4:.1f}" y="{y + BAR - 5:.1f}" font-weight="600">{number_text(total)}</text>'
+        )
     return drawn
 
 
 def single_bar(y, name, value, scale, category, fill):
-    """Draw one thin bar of a group with its number after it."""
+    """Draw one thin bar of a group with its number after it; None (a number left out) draws a dash only."""
+    if value is None:
+        return [
+            f'<text x="5" y="{y + GROUPED_BAR - 2:.1f}" font-size="{FONT - 1}">{number_text(None)}</text>'
+        ]
     width = value * scale
     return [
         f'<rect x="1" y="{y:.1f}" width="{width:.1f}" height="{GROUPED_BAR}" fill="{fill}">'

@@ -7,16 +7,29 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import utcnow
-from fvfield.reports import charts, files, numbers, tallies
+from fvfield.reports import charts, files, numbers, suppression, tallies
 from fvfield.reports.dashboard import charts_of, draw
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import PERIODS, period_of
@@ -38,6 +51,45 @@ class ImportForm(FlaskForm):
         validators=[FileRequired("Choose the file the phone saved.")],
         render_kw={"accept": ".json,application/json"},
     )
+
+
+class SmallNumbersForm(FlaskForm):
+    """The count below which members' and viewers' results say "fewer than N"."""
+
+    small_numbers = IntegerField(
+        "Suppress counts below",
+        validators=[
+            InputRequired("Give a whole number."),
+            NumberRange(
+                suppression.LOWEST,
+                suppression.HIGHEST,
+                f"Give a whole number from {suppression.LOWEST} to {suppression.HIGHEST}.",
+            ),
+        ],
+    )
+
+
+# The results pages every member of a team reads, by the team's kind: (endpoint, label).
+RESULTS = {
+    "care-circle": (("reports.dashboard", "Dashboard"), ("reports.wellbeing", "Wellbeing")),
+    "market-survey": (("reports.dashboard", "Dashboard"),),
+    "evaluation": (
+        ("reports.dashboard", "Dashboard"),
+        ("reports.stories", "Change stories"),
+        ("reports.wellbeing", "Wellbeing"),
+    ),
+}
+
+
+def results_pages(team):
+    """Return the results pages of the team's kind that this app has."""
+    return [(e, label) for e, label in RESULTS.get(team.kind, ()) if e in current_app.view_functions]
+
+
+@bp.app_context_processor
+def results_navigation():
+    """Offer templates the results pages of a team."""
+    return {"results_pages": results_pages}
 
 
 def forms_of(team):
@@ -203,18 +255,28 @@ def chosen_period(team):
     return period_of(team.id, request.args.get("period"), utcnow().date())
 
 
-@bp.get("/dashboard")
-@login_required
-def dashboard(slug):
-    """Show the team's charts of a period, each with its table of numbers and its CSV file."""
-    team, _ = team_for(slug, "coordinator")
+def shown_fully(membership):
+    """Return whether the page shows every name and number: to coordinators, unless they ask for the shared view."""
+    return membership.role == "coordinator" and request.args.get("view") != "shared"
+
+
+def chart_table(chart, team, period, full):
+    """Return a chart's table for the page: as it is, or as members and viewers see it (suppression.py)."""
+    table = chart.report(team.id, period)
+    return table if full else suppression.shared_table(chart, table, team, period)
+
+
+def show_dashboard(team, membership, form=None, status=200):
+    """Render the dashboard of the period asked for, as the user's role may see it."""
     kept_up(team)
     period = chosen_period(team)
+    full = shown_fully(membership)
     shown = []
     for chart in charts_of(team):
-        table = chart.report(team.id, period)
-        shown.append({"chart": chart, "table": table, "svg": draw(chart, table)})
-    return render_template(
+        table = chart_table(chart, team, period, full)
+        shown.append({"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))})
+    coordinator = membership.role == "coordinator"
+    page = render_template(
         "reports/dashboard.html",
         team=team,
         charts=shown,
@@ -222,18 +284,50 @@ def dashboard(slug):
         period=period,
         periods=PERIODS,
         top=numbers.TOP,
+        full=full,
+        coordinator=coordinator,
+        settings=form or (SmallNumbersForm(small_numbers=team.small_numbers) if coordinator else None),
     )
+    return page, status
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard(slug):
+    """Show the team's charts of a period, each with its table of numbers (and, for coordinators, its CSV file)."""
+    team, membership = team_for(slug, "viewer")
+    return show_dashboard(team, membership)
+
+
+@bp.post("/dashboard/small-numbers")
+@login_required
+def small_numbers(slug):
+    """Set the count below which members' and viewers' results say "fewer than N" (audited)."""
+    team, membership = team_for(slug, "coordinator")
+    form = SmallNumbersForm()
+    if not form.validate():
+        return show_dashboard(team, membership, form, status=400)
+    begin_write(team.id)
+    db.session.refresh(team)
+    old, new = team.small_numbers, form.small_numbers.data
+    if old != new:
+        team.small_numbers = new
+        record_event("small_numbers_changed", user=current_user, team=team, old=old, new=new)
+    db.session.commit()
+    flash(f"Members and viewers now see counts below {new} as “fewer than {new}”.", "success")
+    return redirect(url_for("reports.dashboard", slug=team.slug))
 
 
 @bp.get("/dashboard/<chart_slug>.svg")
 @login_required
 def dashboard_svg(slug, chart_slug):
-    """Send one chart as an SVG file."""
-    team, _ = team_for(slug, "coordinator")
+    """Send one chart as an SVG file, as the user's role may see it."""
+    team, membership = team_for(slug, "viewer")
     chart = chart_of(team, chart_slug)
     kept_up(team)
+    table = chart_table(chart, team, chosen_period(team), shown_fully(membership))
     return current_app.response_class(
-        charts.svg_file(draw(chart, chart.report(team.id, chosen_period(team)))),
+        charts.svg_file(draw(chart, suppression.drawable(table))),
         mimetype="image/svg+xml",
         headers=NO_STORE,
     )
