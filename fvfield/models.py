@@ -455,3 +455,23 @@ class Erasure(db.Model):
     document_id: Mapped[str] = mapped_column(sa.String(64))
     erased_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StorySelection(db.Model):
+    """A most significant change panel's choice: the story it chose of a round and domain, and why.
+
+    One per round (a quarter, reports/stories.py) and domain of a team; choosing again replaces it.
+    """
+
+    __tablename__ = "story_selections"
+    __table_args__ = (sa.UniqueConstraint("team_id", "round", "domain"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    round: Mapped[str] = mapped_column(sa.String(7))
+    # The story's domain as the form stores it ("" for a story that says none).
+    domain: Mapped[str] = mapped_column(sa.String(64))
+    record_id: Mapped[str] = mapped_column(sa.String(36))
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    chosen_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

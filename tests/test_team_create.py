@@ -88,6 +88,7 @@ POSTS = [
     f"/teams/clapton-circle/subjects/{SOME_ID}/merge",
     f"/teams/clapton-circle/records/{SOME_ID}/correct",
     "/teams/clapton-circle/dashboard/small-numbers",
+    "/teams/clapton-circle/stories/choose",
 ]
 
 

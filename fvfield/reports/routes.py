@@ -1,4 +1,4 @@
-"""The results pages of a team: its dashboard (a chart per report), its exports, and the import of a phone's copy."""
+"""The results pages of a team: its dashboard, its change stories, its exports, and the import of a phone's copy."""
 
 import csv
 import io
@@ -22,14 +22,14 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import utcnow
-from fvfield.reports import charts, files, numbers, suppression, tallies
+from fvfield.reports import charts, files, numbers, stories, suppression, tallies
 from fvfield.reports.dashboard import charts_of, draw
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import PERIODS, period_of
@@ -75,7 +75,7 @@ RESULTS = {
     "market-survey": (("reports.dashboard", "Dashboard"),),
     "evaluation": (
         ("reports.dashboard", "Dashboard"),
-        ("reports.stories", "Change stories"),
+        ("reports.stories_page", "Change stories"),
         ("reports.wellbeing", "Wellbeing"),
     ),
 }
@@ -353,4 +353,155 @@ def dashboard_csv(slug, chart_slug):
         buffer.getvalue(),
         mimetype="text/csv",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# The change stories: read together, the panel's choices and their printable page (docs/results.md).
+
+
+def trimmed(value):
+    """Strip a text answer's spaces at both ends."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ChoiceForm(FlaskForm):
+    """The panel's choice of the most significant change of a round and domain, and why."""
+
+    round = HiddenField(validators=[DataRequired("Choose a round first.")])
+    domain = HiddenField()
+    record_id = HiddenField(validators=[DataRequired("Choose the story the panel chose.")])
+    reasons = TextAreaField(
+        "Why the panel chose it",
+        filters=[trimmed],
+        validators=[
+            DataRequired("Say why the panel chose this story: the storytellers will read it."),
+            Length(max=stories.MAX_REASONS),
+        ],
+    )
+
+
+def asked(name, choices):
+    """Return the query string's `name` when it is one of `choices`, else ""."""
+    value = request.args.get(name, "")
+    return value if value in choices else ""
+
+
+def show_stories(team, membership, form=None, status=200):
+    """Render the stories page of the round and domain asked for, as the reader's role may see it."""
+    coordinator = membership.role == "coordinator"
+    every = stories.team_stories(team.id)
+    rounds = stories.rounds_in(every)
+    labels = stories.domain_labels(team.id)
+    round_key = asked("round", rounds) if form is None else form.round.data
+    domain = asked("domain", labels) if form is None else ""
+    shown = [
+        s for s in every if (not round_key or s.round == round_key) and (not domain or s.domain == domain)
+    ]
+    selections = stories.selections_of(team.id)
+    chosen = stories.chosen_ids(selections)
+    counts = stories.domain_counts(shown)
+    threshold = team.small_numbers or suppression.DEFAULT
+    page = render_template(
+        "reports/stories.html",
+        team=team,
+        coordinator=coordinator,
+        rounds=rounds,
+        round_key=round_key,
+        domain=domain,
+        labels=labels,
+        round_words=stories.round_words,
+        counts=[
+            (labels.get(d, d), n if coordinator else suppression.hidden(n, threshold))
+            for d, n in sorted(
+                counts.items(), key=lambda item: list(labels).index(item[0]) if item[0] in labels else 99
+            )
+        ],
+        # Members and viewers read the stories the panel chose and the storyteller agreed to share.
+        stories=[s for s in stories.readable(shown, coordinator) if coordinator or s.id in chosen],
+        groups=groups_of(stories.readable(shown, coordinator), labels) if coordinator and round_key else [],
+        chosen=chosen,
+        selections=selections,
+        form=form,
+    )
+    return page, status
+
+
+def groups_of(shown, labels):
+    """Return [(domain, label, stories)] of a round's stories, for the panel's choice of each domain."""
+    found = {}
+    for story in shown:
+        found.setdefault(story.domain, []).append(story)
+    order = list(labels)
+    return [
+        (domain, labels.get(domain, domain), found[domain])
+        for domain in sorted(found, key=lambda d: order.index(d) if d in order else len(order))
+    ]
+
+
+@bp.get("/stories")
+@login_required
+def stories_page(slug):
+    """List the team's change stories to read together, by round and domain, with the panel's choices."""
+    team, membership = team_for(slug, "viewer")
+    return show_stories(team, membership)
+
+
+@bp.post("/stories/choose")
+@login_required
+def choose_story(slug):
+    """Record the panel's choice of a round's story for a domain, with its reasons (audited)."""
+    team, membership = team_for(slug, "coordinator")
+    form = ChoiceForm()
+    if not form.validate():
+        return show_stories(team, membership, form, status=400)
+    begin_write(team.id)
+    try:
+        selection, replaced = stories.choose(
+            team,
+            current_user,
+            form.round.data,
+            form.domain.data or "",
+            form.record_id.data,
+            form.reasons.data,
+        )
+    except stories.NotChoosable as refusal:
+        db.session.rollback()
+        form.record_id.errors = [str(refusal)]
+        return show_stories(team, membership, form, status=400)
+    record_event(
+        "story_chosen",
+        user=current_user,
+        team=team,
+        round=selection.round,
+        domain=selection.domain,
+        record_id=selection.record_id,
+        **({"replaced": replaced} if replaced else {}),
+    )
+    db.session.commit()
+    flash("The panel's choice is recorded, with its reasons.", "info")
+    return redirect(url_for("reports.stories_page", slug=team.slug, round=selection.round) + "#chosen")
+
+
+@bp.get("/stories/chosen")
+@login_required
+def chosen_stories(slug):
+    """Print the stories the panel chose in a round, with its reasons, to hand back to the storytellers."""
+    team, _ = team_for(slug, "coordinator")
+    every = stories.team_stories(team.id)
+    round_key = asked("round", stories.rounds_in(every))
+    if not round_key:
+        abort(404, f"{team.name} has no stories in that round.")
+    selections = stories.selections_of(team.id, round_key)
+    chosen = stories.chosen_ids(selections)
+    picked = [s for s in every if s.id in chosen]
+    labels = stories.domain_labels(team.id)
+    return render_template(
+        "reports/stories_chosen.html",
+        team=team,
+        round_key=round_key,
+        round_words=stories.round_words,
+        labels=labels,
+        printed=[s for s in picked if s.shared],
+        panel_only=len([s for s in picked if not s.shared]),
+        chosen=chosen,
     )
