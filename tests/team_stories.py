@@ -2,8 +2,6 @@
 
 import dashboard_data as data
 import sqlalchemy as sa
-from conftest import make_team
-from test_dashboards import login_as, push_all
 
 from fvfield.extensions import begin_write, db
 from fvfield.models import User
@@ -47,6 +45,10 @@ def story(document_id, consent, domain, when="2026-11-20T10:00:00+00:00"):
 
 def seed_stories(app, client, auth):
     """Create the team (coord coordinator, member member, viewer viewer) and push its four stories."""
+    # Imported here: the browser tests use the stories above with a conftest of their own.
+    from conftest import make_team
+    from test_dashboards import login_as, push_all
+
     with app.app_context():
         begin_write()
         users = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
@@ -62,13 +64,14 @@ def seed_stories(app, client, auth):
         install_questionnaires(team)
         db.session.commit()
     login_as(auth, "coord")
-    push_all(
-        client,
-        SLUG,
-        [
-            story(NAMED, "named", "wellbeing"),
-            story(ANONYMOUS, "anonymous", "wellbeing"),
-            story(PANEL_ONLY, "panel_only", "relationships"),
-            story(EARLIER, "named", "independence", when="2026-08-10T10:00:00+01:00"),
-        ],
-    )
+    push_all(client, SLUG, told())
+
+
+def told():
+    """Return the changes of the four stories: two shared this round, one for the panel, one earlier."""
+    return [
+        story(NAMED, "named", "wellbeing"),
+        story(ANONYMOUS, "anonymous", "wellbeing"),
+        story(PANEL_ONLY, "panel_only", "relationships"),
+        story(EARLIER, "named", "independence", when="2026-08-10T10:00:00+01:00"),
+    ]
