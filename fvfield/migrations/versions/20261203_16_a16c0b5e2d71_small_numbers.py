@@ -1,7 +1,7 @@
 """small numbers: the count below which members' and viewers' results say "fewer than N" (issue 16)
 
 Revision ID: a16c0b5e2d71
-Revises: e7a5c0d2b9f1
+Revises: b7c1d2e3f4a5
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a16c0b5e2d71'
-down_revision = 'e7a5c0d2b9f1'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
