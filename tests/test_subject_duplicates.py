@@ -75,3 +75,26 @@ def test_merge_refuses_what_cannot_be_merged(client, auth, twins):
     assert "Only two different subjects" in text(client.get(kinds.headers["Location"]))
     login_as(auth, "coord")
     assert client.post(f"/teams/{SLUG}/subjects/{first}/merge", data={"into": market}).status_code == 404
+
+
+def test_the_push_flags_a_possible_duplicate_pitch_and_keeps_it(sync, auth):
+    login_as(auth, "other")
+    market = sync.subject(label="Queen's Market", kind="market")
+    other_market = sync.subject(label="Ridley Road", kind="market")
+    first = sync.subject(label="9", kind="pitch", data={"market_id": market["id"]})
+    [made_market, made_other, made_first] = sync.results(
+        market, other_market, first, slug=SLUG, device=PHONE_A
+    )
+    assert "possible_duplicate_of" not in made_first
+    again = sync.subject(label=" 9 ", kind="pitch", data={"market_id": market["id"]})
+    same_batch = [
+        sync.subject(label="12B", kind="pitch", data={"market_id": market["id"]}),
+        sync.subject(label="12b", kind="pitch", data={"market_id": market["id"]}),
+    ]
+    elsewhere = sync.subject(label="9", kind="pitch", data={"market_id": other_market["id"]})
+    results = sync.results(again, *same_batch, elsewhere, slug=SLUG, device=PHONE_B)
+    assert [r["status"] for r in results] == ["applied"] * 4
+    assert results[0]["possible_duplicate_of"] == first["id"]
+    assert "possible_duplicate_of" not in results[1]
+    assert results[2]["possible_duplicate_of"] == same_batch[0]["id"]
+    assert "possible_duplicate_of" not in results[3]

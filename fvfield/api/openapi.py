@@ -181,6 +181,12 @@ SCHEMAS = {
                 "description": "True when the document (or a new record's subject) was erased on "
                 "request: the conflict keeps nothing, and current is the tombstone.",
             },
+            "possible_duplicate_of": {
+                "type": "string",
+                "description": "For a new pitch applied: the id of a live pitch of the same market whose "
+                "reference is the same once case and spaces are set aside ('10a' and '10A'). Both are "
+                "kept; a coordinator may merge them.",
+            },
             "errors": {
                 "type": "object",
                 "description": 'Messages by field name; "_" for the whole change.',

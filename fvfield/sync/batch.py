@@ -20,6 +20,7 @@ from fvfield.sync.documents import (
     load_history,
     revisions,
 )
+from fvfield.sync.duplicates import Pitches
 from fvfield.sync.erasure import erased_ids
 from fvfield.sync.jsontext import loads
 from fvfield.sync.merge import changed, changed_since, fields, merge
@@ -74,6 +75,7 @@ class Push:
         self.stored, self.stored_from, self.made = {}, {}, {}
         self.definitions, self.photos, self.photo_fields = {}, {}, {}
         self.erased = set()
+        self.pitches = Pitches(conn, team_id)
 
     def load(self, changes):
         """Read the documents, change ids, form versions and photos the batch refers to."""
@@ -329,6 +331,10 @@ class Push:
         base_rev = change["base_rev"]
         if current is None:
             proposed.update(pk=None, team_id=self.team_id, rev=1, has_conflict=False, author=self.user_id)
+            twin = self.pitches.match(proposed)
+            if twin is not None:
+                # Kept all the same: a coordinator decides (docs/sync.md, "Possible duplicates").
+                result["possible_duplicate_of"] = twin
             return self.accept(result, change, proposed, APPLIED.name)
         if base is current:
             state = {**current, **proposed, "rev": current["rev"] + 1}

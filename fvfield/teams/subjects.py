@@ -19,6 +19,7 @@ from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
 from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of, documents, load_documents
+from fvfield.sync.duplicates import key_of
 from fvfield.sync.erasure import erased_ids
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
@@ -294,11 +295,6 @@ def restore_subject(slug, subject_id):
 # Possible duplicates: two phones adding the same new pitch offline ("9" and "9", "10a" and "10A").
 
 
-def normalised_reference(label):
-    """Return a pitch reference as compared for duplicates: case, spaces around and runs of spaces aside."""
-    return " ".join((label or "").split()).casefold()
-
-
 def possible_duplicates(live):
     """Return groups (lists, by label) of the live pitches of one market with the same normalised reference.
 
@@ -308,7 +304,7 @@ def possible_duplicates(live):
     groups = {}
     for subject in live:
         if subject["kind"] == "pitch":
-            key = (subject["data"].get("market_id"), normalised_reference(subject["label"]))
+            key = key_of(subject["label"], subject["data"])
             groups.setdefault(key, []).append(subject)
     return [group for _, group in sorted(groups.items(), key=lambda item: str(item[0])) if len(group) > 1]
 
