@@ -43,7 +43,7 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     settings.finish(app.config, app.instance_path)
 
-    from fvfield import auth, cli, errors, extensions, formatting, problems_summary, request_hooks
+    from fvfield import auth, cli, errors, extensions, formatting, i18n, problems_summary, request_hooks
 
     request_hooks.init_app(app)
     extensions.db.init_app(app)
@@ -51,6 +51,7 @@ def create_app(test_config=None):
         app, extensions.db, directory=str(PACKAGE / "migrations"), render_as_batch=True
     )
     extensions.csrf.init_app(app)
+    i18n.init_app(app)
     extensions.mail.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
@@ -59,6 +60,7 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from fvfield import api, field, health, teams
+    from fvfield.auth import language as _language_page  # noqa: F401 (adds /language to auth's blueprint)
     from fvfield.auth import reset as _reset_pages  # noqa: F401 (adds /reset/<token> to auth's blueprint)
     from fvfield.auth import routes as auth_pages
     from fvfield.auth import setup

@@ -598,8 +598,43 @@ def first_coordinator(team):
     )
 
 
+@click.group()
+def languages():
+    """Keep the catalogue of every string people read (docs/languages.md)."""
+
+
+@languages.command("refresh")
+def refresh_languages():
+    """From a checkout: extract the marked strings, update every language's .po, compile them."""
+    from fvfield import catalogue
+
+    if not (catalogue.CHECKOUT / "babel.cfg").is_file():
+        raise click.ClickException("Run this in a checkout of fvfield: it reads the source files.")
+    catalogue.extract()
+    catalogue.update()
+    click.echo("Compiled " + ", ".join(catalogue.compile_all()) + ".")
+
+
+@languages.command("compile")
+def compile_languages():
+    """Compile every language's messages.po into the messages.mo the server reads."""
+    from fvfield import catalogue
+
+    click.echo("Compiled " + ", ".join(catalogue.compile_all()) + ".")
+
+
+@languages.command("pseudo")
+@click.argument("folder", type=click.Path(file_okay=False))
+def pseudo_languages(folder):
+    """Write the test pseudo-languages (accented, longer; one right to left) into FOLDER."""
+    from fvfield import catalogue
+
+    click.echo("Wrote " + ", ".join(catalogue.pseudo(folder)) + f" into {folder}.")
+
+
 COMMANDS = (
     serve,
+    languages,
     upgrade,
     create_user,
     create_team,

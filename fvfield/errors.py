@@ -1,6 +1,7 @@
 """Errors: JSON in the sync contract's shape under /api/, friendly pages elsewhere."""
 
 from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.exceptions import default_exceptions as HTTP_ERRORS
@@ -24,12 +25,12 @@ CODES = {
 }
 
 MESSAGES = {
-    401: "Log in to continue.",
-    403: "You do not have the role this needs.",
-    404: "There is nothing here, or it is not yours to see.",
-    405: "This address does not take that method.",
-    413: "That is larger than the server accepts.",
-    500: "Something went wrong on the server. Nothing you sent was changed; try again.",
+    401: lazy_gettext("Log in to continue."),
+    403: lazy_gettext("You do not have the role this needs."),
+    404: lazy_gettext("There is nothing here, or it is not yours to see."),
+    405: lazy_gettext("This address does not take that method."),
+    413: lazy_gettext("That is larger than the server accepts."),
+    500: lazy_gettext("Something went wrong on the server. Nothing you sent was changed; try again."),
 }
 
 
@@ -76,7 +77,7 @@ def describe(error):
     default = type(error).description
     if error.description and error.description != default:
         return error.description
-    return MESSAGES.get(error.code, default)
+    return str(MESSAGES.get(error.code, default))
 
 
 def init_app(app):

@@ -2,7 +2,15 @@
 
 from datetime import datetime
 
+from babel.dates import format_datetime
+from flask_babel import get_locale
+
 NO_ANSWER = "—"
+
+
+def in_language(moment, pattern):
+    """Return `moment` written with a CLDR pattern in the page's language (month names, digits)."""
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=get_locale() or "en_GB")
 
 
 def device_time(text):
@@ -11,17 +19,17 @@ def device_time(text):
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return text or NO_ANSWER
-    return f"{moment.day} {moment:%b %Y %H:%M}"
+    return in_language(moment, "d MMM y HH:mm")
 
 
 def day(moment):
     """Format a timestamp as a day people read: 5 Dec 2026."""
-    return f"{moment.day} {moment:%b %Y}"
+    return in_language(moment, "d MMM y")
 
 
 def stamp(moment):
     """Format a server timestamp (UTC) as people read it: 25 Nov 2026 09:41 UTC."""
-    return f"{moment.day} {moment:%b %Y %H:%M} UTC" if moment else NO_ANSWER
+    return f"{in_language(moment, 'd MMM y HH:mm')} UTC" if moment else NO_ANSWER
 
 
 def init_app(app):

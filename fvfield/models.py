@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     # Changes with the password, so that a new password logs out other devices.
     login_token: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language the person chose (fvfield/i18n.py codes: en_GB, bn, ur); None: their browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

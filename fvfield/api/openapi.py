@@ -72,7 +72,13 @@ SCHEMAS = {
             "user": {
                 "type": "object",
                 "required": ["id", "email", "name"],
-                "properties": {n: {"type": "string"} for n in ("id", "email", "name")},
+                "properties": {
+                    **{n: {"type": "string"} for n in ("id", "email", "name")},
+                    "language": {
+                        "type": ["string", "null"],
+                        "description": "The language the person chose (en_GB, bn, ur); null: their browser's.",
+                    },
+                },
             },
             "teams": {"type": "array", "items": ref("TeamMembership")},
             "csrf_token": {"type": "string"},
@@ -291,6 +297,32 @@ PATHS = {
             "operationId": "getSession",
             "summary": "The logged-in user, their teams, a CSRF token and the sync limits.",
             "responses": {"200": as_json(ref("Session"), "The session."), "401": LOGGED_OUT},
+        }
+    },
+    "/api/v1/session/language": {
+        "put": {
+            "operationId": "saveLanguage",
+            "summary": "Keep the language the person chose on their phone in their account.",
+            "security": [{"session": [], "csrf": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["language"],
+                            "properties": {"language": {"type": "string", "enum": ["en_GB", "bn", "ur"]}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": as_json(
+                    {"type": "object", "properties": {"language": {"type": "string"}}}, "The language kept."
+                ),
+                "400": error("Not one of the languages fvfield speaks (code bad_request), or csrf_failed."),
+                "401": LOGGED_OUT,
+            },
         }
     },
     "/api/v1/teams/{slug}/push": {

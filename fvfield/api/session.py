@@ -1,13 +1,16 @@
 """API v1: the session a phone starts from."""
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from fvfield import i18n
 from fvfield.accounts.access import teams_of
 from fvfield.api import bp
-from fvfield.extensions import db
+from fvfield.errors import ApiError
+from fvfield.extensions import begin_write, db
 from fvfield.models import Membership, User, utcnow
 
 
@@ -47,7 +50,12 @@ def session():
     memberships = teams_of()
     members = members_of([m.team_id for m in memberships])
     return {
-        "user": {"id": current_user.id, "email": current_user.email, "name": current_user.name},
+        "user": {
+            "id": current_user.id,
+            "email": current_user.email,
+            "name": current_user.name,
+            "language": current_user.language,
+        },
         "teams": [
             {
                 "slug": m.team.slug,
@@ -62,3 +70,17 @@ def session():
         "server_time": utcnow().isoformat(timespec="seconds"),
         "limits": limits(),
     }
+
+
+@bp.put("/session/language")
+@login_required
+def save_language():
+    """Keep the language the person chose on their phone in their account: {"language": "bn"}."""
+    body = request.get_json(silent=True)
+    code = i18n.known(body.get("language")) if isinstance(body, dict) else None
+    if code is None:
+        raise ApiError(400, "bad_request", gettext("Choose one of the languages fvfield speaks."))
+    begin_write()
+    db.session.merge(current_user).language = code
+    db.session.commit()
+    return {"language": code}

@@ -7,6 +7,7 @@ changes), so a lost or shared phone is logged out too.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import logout_user
 
 from fvfield import accounts
@@ -42,7 +43,9 @@ def reset_password(token):
             # Whoever was logged in on this browser is not necessarily this user.
             logout_user()
             flash(
-                "Your password is changed, and you are logged out everywhere. Log in with the new one.",
+                gettext(
+                    "Your password is changed, and you are logged out everywhere. Log in with the new one."
+                ),
                 "info",
             )
             return redirect(url_for("auth.login"))

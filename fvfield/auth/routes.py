@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,9 +21,14 @@ from fvfield.models import Invite, password_hash_method, token_digest
 bp = Blueprint("auth", __name__)
 
 # One message whatever went wrong, so no page says whether an email exists.
-BAD_LOGIN = "That email and password do not match. Check them and try again."
+BAD_LOGIN = lazy_gettext("That email and password do not match. Check them and try again.")
 
 INVITE_CLOSED_STATUS = {"unknown": 404, "used": 410, "expired": 410, "revoked": 410}
+
+
+def role_word(role):
+    """Return a team role in the page's language (member, coordinator)."""
+    return {"member": gettext("member"), "coordinator": gettext("coordinator")}.get(role, role)
 
 
 def safe_next(target):
@@ -66,8 +72,8 @@ def dummy_hash(method):
 def wait_words(seconds):
     """Return a wait in words: "40 seconds", "12 minutes"."""
     if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{-(-seconds // 60)} minutes"
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    return ngettext("%(num)s minute", "%(num)s minutes", -(-seconds // 60))
 
 
 @bp.get("/")
@@ -92,7 +98,12 @@ def login():
             begin_write()
             record_event("login_refused", email=email, seconds=wait.seconds, because=wait.because)
             db.session.commit()
-            flash(f"Too many failed attempts: wait {wait_words(wait.seconds)}, then try again.", "error")
+            flash(
+                gettext(
+                    "Too many failed attempts: wait %(wait)s, then try again.", wait=wait_words(wait.seconds)
+                ),
+                "error",
+            )
             page = render_template("auth/login.html", form=form)
             return page, 429, {"Retry-After": str(wait.seconds)}
         if user is None:
@@ -105,7 +116,7 @@ def login():
             db.session.commit()
             if own is not None:
                 known_device.remember(user, own + 1)
-            flash(BAD_LOGIN, "error")
+            flash(str(BAD_LOGIN), "error")
             return render_template("auth/login.html", form=form)
         begin_write()
         log_in(user, remember=form.remember.data)
@@ -145,7 +156,9 @@ def change_password():
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Your password is changed. Your other devices will ask you to log in again.", "info")
+            flash(
+                gettext("Your password is changed. Your other devices will ask you to log in again."), "info"
+            )
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form, everywhere=JoinTeamForm())
 
@@ -174,7 +187,7 @@ def end_session(session_id):
     db.session.commit()
     if here:
         return logged_out()
-    flash("That device is logged out. It will ask for the password at its next sync.", "info")
+    flash(gettext("That device is logged out. It will ask for the password at its next sync."), "info")
     return redirect(url_for("auth.list_sessions"))
 
 
@@ -187,15 +200,15 @@ def end_all_sessions():
     begin_write()
     sessions.end_all(current_user, why="ended_everywhere")
     db.session.commit()
-    return logged_out("You are logged out on every device.")
+    return logged_out(lazy_gettext("You are logged out on every device."))
 
 
-def logged_out(message="You are logged out."):
+def logged_out(message=None):
     """Forget this browser's login and say so on the login page."""
     # A shared phone: nothing of this user's session (messages included) is left for the next.
     session.clear()
     logout_user()
-    flash(message, "info")
+    flash(str(message or gettext("You are logged out.")), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -227,8 +240,10 @@ def accept_invite(token):
             db.session.rollback()
             # Saying "this email is taken" would reveal who has an account.
             flash(
-                "If you already have an fvfield account, log in first, then open "
-                "this link again. Otherwise use another email address.",
+                gettext(
+                    "If you already have an fvfield account, log in first, then open "
+                    "this link again. Otherwise use another email address."
+                ),
                 "error",
             )
         except accounts.InviteClosed:
@@ -242,7 +257,7 @@ def accept_invite(token):
             db.session.commit()
             landing = landing_page()
             if landing == url_for("auth.home"):
-                flash(f"Welcome to {invite.team.name}.", "info")
+                flash(gettext("Welcome to %(team)s.", team=invite.team.name), "info")
             return redirect(landing)
     return render_template("auth/invite.html", form=form, invite=invite)
 
@@ -256,12 +271,18 @@ def join_as_current_user(invite):
             accounts.use_invite(invite, current_user)
         except accounts.AlreadyMember:
             db.session.rollback()
-            flash(f"You are already in {invite.team.name}; the link is still unused.", "info")
+            flash(
+                gettext("You are already in %(team)s; the link is still unused.", team=invite.team.name),
+                "info",
+            )
             return redirect(url_for("auth.home"))
         except accounts.InviteClosed:
             db.session.rollback()
             return invite_closed(invite.state)
         db.session.commit()
-        flash(f"You joined {invite.team.name} as a {invite.role}.", "info")
+        flash(
+            gettext("You joined %(team)s as a %(role)s.", team=invite.team.name, role=role_word(invite.role)),
+            "info",
+        )
         return redirect(url_for("auth.home"))
     return render_template("auth/invite_join.html", invite=invite, form=form)

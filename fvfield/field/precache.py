@@ -13,10 +13,13 @@ import re
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 
-from fvfield import web_folder
+from fvfield import i18n, web_folder
 from fvfield.field.registry import URL as REGISTRY_URL
 from fvfield.field.registry import registry_module
+from fvfield.field.strings import URL as STRINGS_URL
+from fvfield.field.strings import strings_json
 
 SHELL_URL = "/app/"
 THEME_COLOUR = "#1b4d3e"
@@ -103,7 +106,9 @@ def shell_files(static):
 def render_shell():
     """Render the app shell: the same page for everyone, no user data in it."""
     static = Path(current_app.static_folder)
-    return render_template("field/shell.html", stylesheets=stylesheets(static))
+    # One page for every phone, in English: i18n.js puts it in the phone's language.
+    with force_locale(i18n.DEFAULT):
+        return render_template("field/shell.html", stylesheets=stylesheets(static))
 
 
 def manifest():
@@ -141,6 +146,9 @@ def precache_manifest():
         {"url": "/manifest.webmanifest", "revision": md5(manifest_json())},
         {"url": REGISTRY_URL, "revision": md5(registry_module().encode())},
     ]
+    # Every language's strings: a phone can change language with no connection.
+    for code in i18n.languages():
+        entries.append({"url": STRINGS_URL.format(code=code), "revision": md5(strings_json(code))})
     for name in shell_files(static):
         entries.append(
             {"url": url_for("static", filename=name), "revision": md5((static / name).read_bytes())}

@@ -1,11 +1,13 @@
 """The field app's three addresses; each is built once per process and revalidated by browsers."""
 
-from flask import current_app
+from flask import abort, current_app
 
+from fvfield import i18n
 from fvfield.field import bp
 from fvfield.field.precache import build_service_worker, manifest_json, render_shell
 from fvfield.field.registry import URL as REGISTRY_URL
 from fvfield.field.registry import registry_module
+from fvfield.field.strings import strings_json
 
 
 def cached(name, build):
@@ -48,5 +50,16 @@ def service_worker():
 def registry():
     """Serve the server's registries (field types, push statuses) as a module for the field app."""
     response = current_app.response_class(cached("registry", registry_module), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/field/strings/<code>.json")
+def field_strings(code):
+    """Serve the field app's strings in one language (precached; the phone picks its language)."""
+    if i18n.known(code) != code:
+        abort(404)
+    body = cached(f"strings-{code}", lambda: strings_json(code))
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -9,6 +9,8 @@ import {LOGIN_URL, loadSession} from './session.js';
 import {startStatusBar} from './status.js';
 import {syncEngine} from './sync.js';
 import {registerServiceWorker} from './update.js';
+import {t, tn} from './i18n.js';
+import {settleLanguage} from './language.js';
 
 const main = document.getElementById('main');
 const notices = document.getElementById('notices');
@@ -50,14 +52,17 @@ function showProblem(title, text, ...actions) {
 }
 
 function showBlocked({previousUser, user, waiting}) {
-  const records = waiting === 1 ? 'one record' : `${waiting} records`;
   showProblem(
-    'This phone holds someone else’s records',
-    `${previousUser.name} left ${records} on this phone that have not reached the server yet. `
-      + `So that nothing is lost, ${user.name} can use this phone once they are sent: `
-      + `${previousUser.name} logs in here and syncs, or saves a copy to a file for the coordinator.`,
-    button('Save a copy to a file', () => saveOutboxFile(), 'primary'),
-    button('Log out', () => logOutOfServer()),
+    t('This phone holds someone else’s records'),
+    tn(
+      '{previous} left one record on this phone that has not reached the server yet.',
+      '{previous} left {count} records on this phone that have not reached the server yet.',
+      waiting, {previous: previousUser.name},
+    ) + ' ' + t('So that nothing is lost, {user} can use this phone once they are sent: '
+      + '{previous} logs in here and syncs, or saves a copy to a file for the coordinator.',
+    {user: user.name, previous: previousUser.name}),
+    button(t('Save a copy to a file'), () => saveOutboxFile(), 'primary'),
+    button(t('Log out'), () => logOutOfServer()),
   );
 }
 
@@ -68,8 +73,8 @@ function showLoginAgain() {
   const box = element('div', '', 'notice login-again');
   box.setAttribute('role', 'alert');
   box.append(
-    element('p', 'Your session has ended. Log in again to sync; nothing on this phone is lost.'),
-    link('Log in again', LOGIN_URL),
+    element('p', t('Your session has ended. Log in again to sync; nothing on this phone is lost.')),
+    link(t('Log in again'), LOGIN_URL),
   );
   notices.prepend(box);
 }
@@ -81,11 +86,12 @@ function showLoginAgain() {
  */
 function showInsecureOrigin() {
   showProblem(
-    'fvfield needs a secure (https) address',
-    `This phone opened fvfield at ${window.location.origin}, which is not a secure address, so `
+    t('fvfield needs a secure (https) address'),
+    t('This phone opened fvfield at {address}, which is not a secure address, so '
       + 'the browser will not let fvfield work without a connection or keep records safely. '
       + 'Ask whoever runs the server for its https:// address. If that is you: put an HTTPS proxy '
       + 'in front of fvfield serve, as docs/deploying.md says under “Try it on a phone today”.',
+    {address: window.location.origin}),
   );
 }
 
@@ -96,17 +102,17 @@ async function start() {
   }
   if (!(await databaseAvailable())) {
     showProblem(
-      'This browser cannot keep records',
-      'fvfield keeps your records on this phone until they reach the server, and this browser '
+      t('This browser cannot keep records'),
+      t('fvfield keeps your records on this phone until they reach the server, and this browser '
         + 'does not allow it here (a private or incognito window does this). Open fvfield in a '
-        + 'normal window before you start recording.',
+        + 'normal window before you start recording.'),
     );
     return;
   }
   const workbox = registerServiceWorker(notices);
   if (!workbox) {
-    notices.append(element('p', 'This browser cannot open fvfield without a connection. '
-      + 'Records you save are still kept on this phone.', 'notice'));
+    notices.append(element('p', t('This browser cannot open fvfield without a connection. '
+      + 'Records you save are still kept on this phone.'), 'notice'));
   }
   const session = await loadSession();
   if (session.blocked) {
@@ -119,10 +125,10 @@ async function start() {
       return;
     }
     showProblem(
-      'Connect once to start',
-      'fvfield needs a connection the first time, to log you in and fetch your team’s people, '
-        + 'markets and forms. After that it works without one.',
-      link('Log in', LOGIN_URL),
+      t('Connect once to start'),
+      t('fvfield needs a connection the first time, to log you in and fetch your team’s people, '
+        + 'markets and forms. After that it works without one.'),
+      link(t('Log in'), LOGIN_URL),
     );
     return;
   }
@@ -136,6 +142,8 @@ async function start() {
   }
   if (session.source === 'server') {
     requestPersistence().catch(() => false);
+    // The account's language (chosen on the web) or this phone's unsent choice.
+    await settleLanguage(session.user).catch((error) => console.warn('fvfield: language', error));
   }
   // Counts first: the bar must never say "Nothing waiting" before it knows.
   await syncEngine.publish({state: navigator.onLine ? 'idle' : 'offline'});
@@ -147,7 +155,7 @@ async function start() {
     await startRouter(main, {session, syncEngine, workbox, notices});
   } catch (error) {
     console.error('fvfield: the screens did not open', error);
-    showProblem('The screens could not open', 'Reload the page. Your saved records are safe on this phone.');
+    showProblem(t('The screens could not open'), t('Reload the page. Your saved records are safe on this phone.'));
     return;
   }
   document.documentElement.dataset.app = 'ready';

@@ -9,14 +9,17 @@ import { notice } from "./screens/common.js";
 import * as addPitch from "./screens/add-pitch.js";
 import * as formScreen from "./screens/form.js";
 import * as home from "./screens/home.js";
+import * as languageScreen from "./screens/language.js";
 import * as record from "./screens/record.js";
 import * as subject from "./screens/subject.js";
 import * as syncScreen from "./screens/sync.js";
 import * as team from "./screens/team.js";
+import { t } from "./i18n.js";
 
 const ROUTES = [
   [/^\/?$/, home, []],
   [/^\/sync$/, syncScreen, []],
+  [/^\/language$/, languageScreen, []],
   [/^\/t\/([^/]+)$/, team, ["team"]],
   [/^\/t\/([^/]+)\/s\/([^/]+)$/, subject, ["team", "subject"]],
   [/^\/t\/([^/]+)\/s\/([^/]+)\/add-pitch$/, addPitch, ["team", "subject"]],
@@ -47,7 +50,8 @@ function isRoute(hash) {
 function markCurrent(nav) {
   const hash = window.location.hash || "#/";
   for (const link of nav.querySelectorAll("a")) {
-    const here = link.getAttribute("href") === "#/sync" ? hash === "#/sync" : hash !== "#/sync";
+    const target = link.getAttribute("href");
+    const here = target === "#/" ? !["#/sync", "#/language"].includes(hash) : hash === target;
     if (here) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -96,18 +100,18 @@ export function startRouter(root, context = {}) {
     flash = null;
     try {
       if (!found) {
-        view.title("Not found");
-        replace(content, h("h1", { tabindex: "-1" }, "This page is not in the app"),
-          h("p", {}, h("a", { href: "#/" }, "Go to the start")));
+        view.title(t("Not found"));
+        replace(content, h("h1", { tabindex: "-1" }, t("This page is not in the app")),
+          h("p", {}, h("a", { href: "#/" }, t("Go to the start"))));
       } else {
         await found.screen.render(view);
       }
     } catch (error) {
       console.error("fvfield screen", error);
-      view.title("Problem");
-      replace(content, h("h1", { tabindex: "-1" }, "This screen could not open"),
+      view.title(t("Problem"));
+      replace(content, h("h1", { tabindex: "-1" }, t("This screen could not open")),
         notice("problem", h("p", {}, error.message || String(error))),
-        h("p", {}, h("a", { href: "#/" }, "Go to the start")));
+        h("p", {}, h("a", { href: "#/" }, t("Go to the start"))));
     }
     if (turn !== shown) return;
     if (message) content.prepend(notice("saved", message instanceof Node ? message : h("p", {}, message)));
@@ -145,7 +149,11 @@ export function startRouter(root, context = {}) {
 
   const nav = document.getElementById("app-nav");
   if (nav) {
-    replace(nav, h("a", { href: "#/", class: "nav-link" }, "Home"), h("a", { href: "#/sync", class: "nav-link" }, "Sync"));
+    replace(nav,
+      h("a", { href: "#/", class: "nav-link" }, t("Home")),
+      h("a", { href: "#/sync", class: "nav-link" }, t("Sync")),
+      h("a", { href: "#/language", class: "nav-link nav-language", "aria-label": t("Language") },
+        h("span", { "aria-hidden": "true" }, "Aa")));
     window.addEventListener("hashchange", () => markCurrent(nav));
     markCurrent(nav);
   }

@@ -2,29 +2,30 @@
 // when the phone last synced, and whether it is syncing now. Its text is a
 // polite live region, so a screen reader hears "Syncing…" and "3 waiting".
 import {EVENT_SYNC_STATE} from './constants.js';
+import {locale, t, tn} from './i18n.js';
 
 /** Return "10:42" for today, else "24 Nov 10:42", in the phone's time zone. */
 export function syncedAt(iso, now = new Date()) {
   const when = new Date(iso);
-  const time = when.toLocaleTimeString('en-GB', {hour: '2-digit', minute: '2-digit'});
+  const time = when.toLocaleTimeString(locale(), {hour: '2-digit', minute: '2-digit'});
   if (when.toDateString() === now.toDateString()) {
     return time;
   }
-  return `${when.toLocaleDateString('en-GB', {day: 'numeric', month: 'short'})} ${time}`;
+  return `${when.toLocaleDateString(locale(), {day: 'numeric', month: 'short'})} ${time}`;
 }
 
 /** Return the parts of the status line for a sync state. */
 export function describe(state) {
   const parts = [];
-  parts.push(state.online ? 'Online' : 'Offline');
+  parts.push(state.online ? t('Online') : t('Offline'));
   if (state.state === 'syncing') {
-    parts.push('Syncing…');
+    parts.push(t('Syncing…'));
   }
-  parts.push(state.waiting ? `${state.waiting} waiting` : 'Nothing waiting');
+  parts.push(state.waiting ? tn('{count} waiting', '{count} waiting', state.waiting) : t('Nothing waiting'));
   if (state.needsAttention) {
-    parts.push(`${state.needsAttention} need${state.needsAttention === 1 ? 's' : ''} attention`);
+    parts.push(tn('{count} needs attention', '{count} need attention', state.needsAttention));
   }
-  parts.push(state.lastSync ? `Last synced ${syncedAt(state.lastSync)}` : 'Never synced');
+  parts.push(state.lastSync ? t('Last synced {when}', {when: syncedAt(state.lastSync)}) : t('Never synced'));
   return parts;
 }
 
@@ -49,7 +50,7 @@ export function startStatusBar(root, engine) {
   dot.setAttribute('aria-hidden', 'true');
   const text = element('span', 'status-text');
   line.append(dot, text);
-  const button = element('button', 'status-sync', 'Sync now');
+  const button = element('button', 'status-sync', t('Sync now'));
   button.type = 'button';
   button.addEventListener('click', () => engine.run('sync-now'));
   const message = element('p', 'status-message');

@@ -2,19 +2,20 @@
 
 import { h, notice, replace, rowLink, teamHash } from "./common.js";
 import { listTeams } from "./local.js";
+import { t } from "../i18n.js";
 
 export const NAME = "teams";
 
-const KIND_WORDS = {
-  "care-circle": "Care circle",
-  "market-survey": "Market survey",
-  evaluation: "Evaluation",
-};
-const ROLE_WORDS = { coordinator: "you coordinate", member: "you record", viewer: "you read" };
-
 /** Return the words for a team's kind ("Care circle"). */
 export function kindWords(kind) {
-  return KIND_WORDS[kind] || kind;
+  const words = { "care-circle": t("Care circle"), "market-survey": t("Market survey"), evaluation: t("Evaluation") };
+  return words[kind] || kind;
+}
+
+/** Return the words for the person's role in a team ("you record"). */
+function roleWords(role) {
+  const words = { coordinator: t("you coordinate"), member: t("you record"), viewer: t("you read") };
+  return words[role] || role;
 }
 
 /** Show the user's teams, or open the only one. */
@@ -24,18 +25,18 @@ export async function render(view) {
     view.go(teamHash(teams[0].slug), { replace: true });
     return;
   }
-  view.title("Your teams");
+  view.title(t("Your teams"));
   if (!teams.length) {
     replace(view.root,
-      h("h1", { tabindex: "-1" }, "No team yet"),
-      notice("info", h("p", {}, "You are not in a team on this phone yet. Ask your coordinator for an invite link, "
-        + "then open fvfield again while you have a connection.")));
+      h("h1", { tabindex: "-1" }, t("No team yet")),
+      notice("info", h("p", {}, t("You are not in a team on this phone yet. Ask your coordinator for an invite link, "
+        + "then open fvfield again while you have a connection."))));
     return;
   }
   replace(view.root,
-    h("h1", { tabindex: "-1" }, "Your teams"),
-    h("p", { class: "lead" }, "Choose the team you are working with today."),
+    h("h1", { tabindex: "-1" }, t("Your teams")),
+    h("p", { class: "lead" }, t("Choose the team you are working with today.")),
     h("ul", { class: "rows" }, teams.map((team) => h("li", {},
       rowLink(teamHash(team.slug), team.name,
-        `${kindWords(team.kind)} · ${ROLE_WORDS[team.role] || team.role}`)))));
+        `${kindWords(team.kind)} · ${roleWords(team.role)}`)))));
 }
