@@ -25,7 +25,8 @@ def field_problems(field):
         for inner in field.form:
             yield from field_problems(inner)
         return
-    messages = [m for m in field.errors if isinstance(m, str)]
+    # A message may be a lazy translation: anything but the nested lists and dicts of inner forms.
+    messages = [str(m) for m in field.errors if not isinstance(m, (list, dict))]
     if field.name == "csrf_token" or field.short_name == "csrf_token":
         if messages:
             yield None, TOKEN_WORDS

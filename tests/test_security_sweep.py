@@ -14,6 +14,8 @@ PUBLIC = {
     # A one-time password link, and asking for one by email: for someone who cannot log in.
     "auth.reset_password",
     "auth.forgot_password",
+    # Choosing the language the login page speaks: before anyone logs in (issue 15).
+    "auth.language",
     "setup.first_coordinator",
     "health.healthz",
     "health.readyz",

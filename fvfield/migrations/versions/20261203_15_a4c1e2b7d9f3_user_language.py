@@ -1,7 +1,7 @@
 """a person's language (users.language): the pages and the phone speak it
 
 Revision ID: a4c1e2b7d9f3
-Revises: b7c1d2e3f4a5
+Revises: b16d5e7f8a92
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a4c1e2b7d9f3'
-down_revision = 'b7c1d2e3f4a5'
+down_revision = 'b16d5e7f8a92'
 branch_labels = None
 depends_on = None
 
