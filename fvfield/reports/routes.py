@@ -1,6 +1,7 @@
 """The results pages of a team: its dashboard, its change stories, its exports, and the import of a phone's copy."""
 
 import csv
+import dataclasses
 import io
 import os
 import tempfile
@@ -30,7 +31,8 @@ from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import utcnow
 from fvfield.reports import charts, files, numbers, stories, suppression, tallies
-from fvfield.reports.dashboard import charts_of, draw
+from fvfield.reports import wellbeing as checks_of
+from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import PERIODS, period_of
 from fvfield.sync import phone_copy
@@ -505,3 +507,100 @@ def chosen_stories(slug):
         panel_only=len([s for s in picked if not s.shared]),
         chosen=chosen,
     )
+
+
+# Wellbeing over time: the group's, and each person's for coordinators (reports/wellbeing.py).
+
+
+def band_chart(ident, title, table):
+    """Draw a table of answers per ONS band (wellbeing.band_tables) as a stacked bar per question."""
+    categories = [row[0] for row in table.rows]
+    series = [(band, [row[i] for row in table.rows]) for i, band in enumerate(table.columns[1:], start=1)]
+    description = (
+        f"{title}: a bar per question, split by the ONS bands ({', '.join(table.columns[1:])}). "
+        "The table beside the chart lists every number."
+    )
+    return charts.bar_chart(ident, title, description, categories, series)
+
+
+def shown_chart(chart, table, **words):
+    """Return what the wellbeing page shows of a means chart: its words, its table and its SVG."""
+    chart = dataclasses.replace(chart, **words) if words else chart
+    return {"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))}
+
+
+@bp.get("/wellbeing", endpoint="wellbeing")
+@login_required
+def wellbeing_page(slug):
+    """Show the ONS wellbeing means and the loneliness total per month, with the ONS bands beside them."""
+    team, membership = team_for(slug, "viewer")
+    kept_up(team)
+    period = chosen_period(team)
+    full = shown_fully(membership)
+    threshold = team.small_numbers or suppression.DEFAULT
+    asked_for = request.args.get("person") if full else None
+    found = checks_of.read_checks(team.id, period, asked_for)
+    person = asked_for if asked_for in found.people else None
+    ons, lonely = checks_of.group_means(team.id, period)
+    bands = found.bands
+    if not full:
+        ons = suppression.means_hidden(ons, threshold, "Checks")
+        lonely = suppression.means_hidden(lonely, threshold, "Checks")
+        bands = tuple(suppression.counts_hidden(table, threshold) for table in bands)
+    people = checks_of.people_named(team.id, found.people) if full else []
+    theirs = None
+    if person:
+        name = next(n for i, n, _ in people if i == person)
+        their_ons, their_lonely = checks_of.person_tables(period, found.person_months)
+        theirs = {
+            "name": name,
+            "means": [
+                shown_chart(
+                    WELLBEING, their_ons, slug="person-wellbeing", title=f"{name}: {WELLBEING.title}"
+                ),
+                shown_chart(
+                    LONELINESS, their_lonely, slug="person-loneliness", title=f"{name}: {LONELINESS.title}"
+                ),
+            ],
+            "bands": band_parts(found.person_bands, "person-", f"{name}: "),
+        }
+    return render_template(
+        "reports/wellbeing.html",
+        team=team,
+        coordinator=membership.role == "coordinator",
+        full=full,
+        period=period,
+        periods=PERIODS,
+        number=charts.number_text,
+        means=[shown_chart(WELLBEING, ons), shown_chart(LONELINESS, lonely)],
+        bands=band_parts(bands, "", ""),
+        items=[name for name, _ in numbers.WELLBEING_ITEMS],
+        band_of=checks_of.band_of,
+        band_words=checks_of.band_words,
+        labels=numbers.WELLBEING_ITEMS,
+        people=people,
+        person=person,
+        theirs=theirs,
+    )
+
+
+def band_parts(tables, ident, title):
+    """Return the two band tables (wellbeing.band_tables) with their charts, for the page."""
+    positive, anxiety = tables
+    parts = (
+        (
+            f"{ident}bands-positive",
+            f"{title}Life satisfaction, worthwhile and happiness by ONS band",
+            positive,
+        ),
+        (f"{ident}bands-anxiety", f"{title}Anxiety by ONS band", anxiety),
+    )
+    return [
+        {
+            "slug": slug,
+            "title": words,
+            "table": table,
+            "svg": band_chart(f"chart-{slug}", words, suppression.drawable(table)),
+        }
+        for slug, words, table in parts
+    ]
