@@ -186,9 +186,24 @@ def story(domain=None):
     return record("change-story", 1, None, "2026-11-20T10:00:00+00:00", data)
 
 
+def feedback(rating=None, recommend=None):
+    """Return a workshop feedback form's change (None leaves an answer out)."""
+    data = {"event_date": "2026-11-18", "what_worked": "The tea."}
+    data.update({n: v for n, v in (("rating", rating), ("would_recommend", recommend)) if v is not None})
+    return record("workshop-feedback", 1, None, "2026-11-18T16:00:00+00:00", data)
+
+
 def evaluation_changes():
-    """Return the evaluation team's changes: four stories, one without a domain."""
-    return [story("wellbeing"), story("relationships"), story("wellbeing"), story()]
+    """Return the evaluation team's changes: four stories, one without a domain, and three feedback forms."""
+    return [
+        story("wellbeing"),
+        story("relationships"),
+        story("wellbeing"),
+        story(),
+        feedback(4, True),
+        feedback(5, True),
+        feedback(4),
+    ]
 
 
 EXPECTED = {
@@ -266,5 +281,15 @@ EXPECTED = {
         ["Health and wellbeing", "2"],
         ["Relationships and connection", "1"],
         ["Not said", "1"],
+    ],
+    "feedback": [
+        ["Question", "Answer", "Answers"],
+        ["Overall, how was it?", "1 Very poor", "0"],
+        ["Overall, how was it?", "2 Poor", "0"],
+        ["Overall, how was it?", "3 OK", "0"],
+        ["Overall, how was it?", "4 Good", "2"],
+        ["Overall, how was it?", "5 Very good", "1"],
+        ["Would you recommend it to a friend?", "Yes", "2"],
+        ["Would you recommend it to a friend?", "No", "0"],
     ],
 }

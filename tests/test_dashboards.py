@@ -25,7 +25,7 @@ ROLES = [("coord", 200), ("member", 403), ("viewer", 403), ("other", 404)]
 CHARTS = {
     "clapton-circle": ["visits", "time-spent", "tasks", "concerns", "wellbeing", "loneliness"],
     "ridley-market": ["pitches", "goods", "prices", "footfall"],
-    "hackney-stories": ["stories", "wellbeing", "loneliness"],
+    "hackney-stories": ["stories", "feedback", "wellbeing", "loneliness"],
 }
 COORDINATORS = {"clapton-circle": "coord", "ridley-market": "other", "hackney-stories": "coord"}
 
@@ -130,7 +130,11 @@ def test_dashboard_pages_for_every_role(seeded, client, auth, who, status):
 
 
 EVERY_CHART = [(slug, chart) for slug, charts in CHARTS.items() for chart in charts]
-DRAWN = [(slug, chart) for slug, chart in EVERY_CHART if slug != "hackney-stories" or chart == "stories"]
+DRAWN = [
+    (slug, chart)
+    for slug, chart in EVERY_CHART
+    if slug != "hackney-stories" or chart in ("stories", "feedback")
+]
 LINES = ("wellbeing", "loneliness", "prices")
 TABLE_ONLY = ("Checks", "Pitches surveyed", "Minutes", "Total", "People per hour")
 
@@ -150,7 +154,7 @@ def test_dashboard_csv_holds_the_charts_numbers(seeded, client, auth, app):
         # The evaluation team has no wellbeing checks: its tables have a header only.
         expected[(slug, chart)] = (
             data.EXPECTED[chart][:1]
-            if slug == "hackney-stories" and chart != "stories"
+            if slug == "hackney-stories" and chart not in ("stories", "feedback")
             else data.EXPECTED[chart]
         )
     assert found == expected
@@ -165,7 +169,7 @@ def expected_numbers(chart, row_names):
     Stacked bars leave out their parts of 0; grouped bars and lines draw every number they have.
     """
     header, *rows = data.EXPECTED[chart]
-    keys = 2 if chart in ("pitches", "footfall") else 1
+    keys = 2 if chart in ("pitches", "footfall", "feedback") else 1
     every = chart in LINES or chart in ("tasks", "concerns")
     numbers = {}
     for row, name in zip(rows, row_names):

@@ -6,6 +6,7 @@ fixture of test_dashboards.py).
 
 import re
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from test_dashboards import SVG, login_as, seeded  # noqa: F401  (seeded is a fi
 
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Team
-from fvfield.reports import suppression
+from fvfield.reports import dashboard, suppression
 from fvfield.reports.numbers import Table
 
 NAMES = ("Ada Brown", "Ben Okafor")
@@ -116,3 +117,17 @@ def test_suppression_keeps_zero_and_large_counts():
     shown = suppression.counts_hidden(table, 5)
     assert [str(row[1]) for row in shown.rows] == ["0", "fewer than 5", "fewer than 5", "5"]
     assert suppression.drawable(shown).rows[1] == ["B", None]
+
+
+def test_workshop_feedback_counts_are_suppressed_for_members_and_viewers():
+    table = Table(
+        ["Question", "Answer", "Answers"],
+        [["Overall, how was it?", "4 Good", 2], ["Overall, how was it?", "5 Very good", 6], ["Q", "No", 0]],
+    )
+    team = SimpleNamespace(id=1, small_numbers=5)
+    shown = suppression.shared_table(dashboard.FEEDBACK, table, team, period=None)
+    assert [[str(v) for v in row] for row in shown.rows] == [
+        ["Overall, how was it?", "4 Good", "fewer than 5"],
+        ["Overall, how was it?", "5 Very good", "6"],
+        ["Q", "No", "0"],
+    ]

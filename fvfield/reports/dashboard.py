@@ -65,6 +65,11 @@ def market_day_words(keys):
     return f"{keys[0]}, {bucket_words(keys[1])}"
 
 
+def answer_words(keys):
+    """Name an answer's row: Overall, how was it?: 4 Good."""
+    return f"{keys[0]}: {keys[1]}"
+
+
 def count_words(keys):
     """Name a footfall count: Ridley Road Market, 12 Nov 2026 10:00."""
     day, _, time = str(keys[0]).partition(" ")
@@ -188,10 +193,20 @@ FOOTFALL = Chart(
     keys=2,
     skip=("Minutes", "Total", "People per hour"),
 )
+FEEDBACK = Chart(
+    "feedback",
+    "Workshop feedback",
+    "How many workshop feedback forms of the period gave each answer to the questions with answers to choose "
+    "from: the rating, the yes or no questions and the choices.",
+    numbers.feedback_answers,
+    "stacked",
+    answer_words,
+    keys=2,
+)
 CHARTS = {
     "care-circle": (VISITS, TIME_SPENT, TASKS, CONCERNS, WELLBEING, LONELINESS),
     "market-survey": (PITCHES, GOODS, PRICES, FOOTFALL),
-    "evaluation": (STORIES, WELLBEING, LONELINESS),
+    "evaluation": (STORIES, FEEDBACK, WELLBEING, LONELINESS),
 }
 
 

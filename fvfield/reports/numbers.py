@@ -35,6 +35,9 @@ from fvfield.sync.documents import documents
 CHUNK = 500
 HOME_VISIT, WELLBEING, STORY = "home-visit", "wellbeing-check", "change-story"
 PITCH_SURVEY, FOOTFALL = "pitch-survey", "footfall-count"
+FEEDBACK = "workshop-feedback"
+# The questions of workshop feedback a chart counts: those with a few answers to choose from.
+CLOSED = ("scale", "boolean", "choice", "multiple_choice")
 WELLBEING_ITEMS = (
     ("life_satisfaction", "Life satisfaction"),
     ("worthwhile", "Worthwhile"),
@@ -554,3 +557,47 @@ def footfall_per_interval(team_id, period):
         ["Count started", "Market", "Minutes", *counters.values(), "Total", "People per hour"],
         [row for _, row in counts[-LATEST_COUNTS:]],
     )
+
+
+def closed_questions(definitions):
+    """Return {name: question} of a form's scale, yes/no and choice questions over its versions, latest winning."""
+    found = {}
+    for version in sorted(definitions, reverse=True):
+        for question in definitions[version].get("fields", ()):
+            if question.get("type") in CLOSED:
+                found.setdefault(question["name"], question)
+    return found
+
+
+def answer_options(question):
+    """Return [(value, label)] of a closed question's answers: 1 Very poor ... 5 Very good, Yes, No, a choice."""
+    kind = question.get("type")
+    if kind == "boolean":
+        return [(True, "Yes"), (False, "No")]
+    if kind == "scale":
+        labels = question.get("labels") or []
+        low = int(question.get("min", 0))
+        return [
+            (value, f"{value} {labels[value - low]}" if value - low < len(labels) else str(value))
+            for value in range(low, int(question.get("max", low)) + 1)
+        ]
+    return [(c["value"], c.get("label") or c["value"]) for c in question.get("choices", ())]
+
+
+def feedback_answers(team_id, period):
+    """Count the answers of the period's workshop feedback to each scale, yes/no and choice question."""
+    questions = closed_questions(definitions_of(team_id, FEEDBACK))
+    counts = Counter()
+    for record in records_of(team_id, [FEEDBACK], period):
+        for name in questions:
+            answer = record.answers.get(name)
+            for value in answer if isinstance(answer, list) else [answer]:
+                if value is not None:
+                    # A yes/no is kept apart from a scale's 1 and 0: True == 1 in Python.
+                    counts[(name, type(value) is bool, value)] += 1
+    rows = [
+        [question.get("label") or name, label, counts[(name, isinstance(value, bool), value)]]
+        for name, question in questions.items()
+        for value, label in answer_options(question)
+    ]
+    return Table(["Question", "Answer", "Answers"], rows if any(row[2] for row in rows) else [])
