@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -477,3 +477,31 @@ class StorySelection(db.Model):
     reasons: Mapped[str] = mapped_column(sa.Text)
     chosen_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Summary(db.Model):
+    """A participant summary a coordinator published: chosen charts and stories of a period, behind a secret link.
+
+    Only the link's token's sha256 is kept (token_digest); the link stops working
+    when it expires or is revoked (reports/summaries.py).
+    """
+
+    __tablename__ = "summaries"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The period as it was when published (reports/periods.py): the summary keeps to its days.
+    period_name: Mapped[str] = mapped_column(sa.String(8))
+    period_start: Mapped[date | None] = mapped_column(sa.Date)
+    period_end: Mapped[date] = mapped_column(sa.Date)
+    period_unit: Mapped[str] = mapped_column(sa.String(8))
+    # The dashboard charts shown, by slug, comma-separated, in the dashboard's order.
+    charts: Mapped[str] = mapped_column(sa.Text, default="")
+    with_stories: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

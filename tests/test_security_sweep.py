@@ -28,6 +28,9 @@ PUBLIC = {
     "field.registry",
     # The API's description says what the API is, never what it holds.
     "api.openapi",
+    # A participant summary, read by whoever has its secret link (only its digest is stored) until it
+    # expires or is revoked; it names no one and suppresses small numbers (reports/summaries.py).
+    "reports.shared_summary",
 }
 
 

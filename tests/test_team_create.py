@@ -89,6 +89,8 @@ POSTS = [
     f"/teams/clapton-circle/records/{SOME_ID}/correct",
     "/teams/clapton-circle/dashboard/small-numbers",
     "/teams/clapton-circle/stories/choose",
+    "/teams/clapton-circle/summaries",
+    "/teams/clapton-circle/summaries/1/revoke",
 ]
 
 

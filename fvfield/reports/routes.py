@@ -23,17 +23,28 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
-from fvfield.models import utcnow
-from fvfield.reports import charts, files, numbers, stories, suppression, tallies
+from fvfield.models import Team, utcnow
+from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
 from fvfield.reports import wellbeing as checks_of
 from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw
 from fvfield.reports.files import csv_cell
+from fvfield.reports.periods import DEFAULT as DEFAULT_PERIOD
 from fvfield.reports.periods import PERIODS, period_of
 from fvfield.sync import phone_copy
 from fvfield.sync.documents import documents
@@ -604,3 +615,172 @@ def band_parts(tables, ident, title):
         }
         for slug, words, table in parts
     ]
+
+
+# Participant summaries: a period's chosen charts and stories behind a secret link (reports/summaries.py).
+
+
+class SummaryForm(FlaskForm):
+    """What a participant summary shows, and how long its link works."""
+
+    title = StringField(
+        "Title",
+        filters=[trimmed],
+        validators=[DataRequired("Give the summary a title."), Length(max=summaries.MAX_TITLE)],
+    )
+    text = TextAreaField(
+        "Your words to the people who took part",
+        filters=[trimmed],
+        validators=[Length(max=summaries.MAX_TEXT)],
+    )
+    period = SelectField(
+        "Period", choices=[SelectChoice(name, words) for name, (words, _) in PERIODS.items()]
+    )
+    charts = SelectMultipleField(
+        "Charts",
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        validate_choice=True,
+    )
+    with_stories = BooleanField("The change stories the panel chose in the period (those shared by consent)")
+    days = IntegerField(
+        "The link works for this many days",
+        default=summaries.DEFAULT_DAYS,
+        validators=[
+            InputRequired("Give a number of days."),
+            NumberRange(
+                1, summaries.MOST_DAYS, f"Give a whole number of days from 1 to {summaries.MOST_DAYS}."
+            ),
+        ],
+    )
+
+    def validate_charts(self, field):
+        """Refuse a summary with nothing in it."""
+        if not field.data and not self.with_stories.data:
+            raise ValidationError("Choose at least one chart, or the stories.")
+
+
+def summary_form(team, formdata=None):
+    """Return the summary form with the team's charts to choose from."""
+    form = SummaryForm() if formdata else SummaryForm(formdata=None, period=DEFAULT_PERIOD)
+    form.charts.choices = [SelectChoice(c.slug, c.title) for c in charts_of(team)]
+    return form
+
+
+def show_summaries(team, form=None, made=None, status=200):
+    """Render the team's summaries, the form to publish one and, once, the link just made."""
+    page = render_template(
+        "reports/summaries.html",
+        team=team,
+        coordinator=True,
+        form=form or summary_form(team),
+        summaries=summaries.team_summaries(team.id),
+        state_of=summaries.state_of,
+        made=made,
+        with_stories=team.kind == "evaluation",
+        revoke=FlaskForm(formdata=None),
+    )
+    return page, status, NO_STORE
+
+
+@bp.get("/summaries")
+@login_required
+def summaries_page(slug):
+    """List the team's participant summaries, and offer to publish one."""
+    team, _ = team_for(slug, "coordinator")
+    return show_summaries(team)
+
+
+@bp.post("/summaries")
+@login_required
+def publish_summary(slug):
+    """Publish a participant summary of a period and show its secret link, once (audited)."""
+    team, _ = team_for(slug, "coordinator")
+    form = summary_form(team, formdata=True)
+    if not form.validate():
+        return show_summaries(team, form, status=400)
+    kept_up(team)
+    period = period_of(team.id, form.period.data, utcnow().date())
+    begin_write(team.id)
+    summary, token = summaries.publish(
+        team,
+        current_user,
+        form.title.data,
+        form.text.data,
+        period,
+        form.charts.data,
+        with_stories=form.with_stories.data and team.kind == "evaluation",
+        days=form.days.data,
+    )
+    record_event(
+        "summary_published",
+        user=current_user,
+        team=team,
+        summary=summary.pk,
+        period=period.name,
+        charts=summary.charts.split(",") if summary.charts else [],
+        stories=summary.with_stories,
+        days=form.days.data,
+    )
+    db.session.commit()
+    link = url_for("reports.shared_summary", slug=team.slug, token=token, _external=True)
+    return show_summaries(team, made={"summary": summary, "link": link})
+
+
+@bp.get("/summaries/<int:pk>")
+@login_required
+def summary_preview(slug, pk):
+    """Show a coordinator a summary as its link shows it, whether or not the link still works."""
+    team, _ = team_for(slug, "coordinator")
+    summary = summaries.summary_of(team.id, pk) or abort(404, f"{team.name} has no such summary.")
+    return show_summary(team, summary, preview=True)
+
+
+@bp.post("/summaries/<int:pk>/revoke")
+@login_required
+def revoke_summary(slug, pk):
+    """Stop a summary's link working at once (audited)."""
+    team, _ = team_for(slug, "coordinator")
+    if not FlaskForm().validate():
+        abort(400, "The page's security token is missing or stale: reload the page, then try again.")
+    begin_write(team.id)
+    summary = summaries.summary_of(team.id, pk) or abort(404, f"{team.name} has no such summary.")
+    if summary.revoked_at is None:
+        summary.revoked_at = utcnow()
+        record_event("summary_revoked", user=current_user, team=team, summary=summary.pk)
+    db.session.commit()
+    flash(f"The link to “{summary.title}” no longer works.", "success")
+    return redirect(url_for("reports.summaries_page", slug=team.slug))
+
+
+def show_summary(team, summary, preview=False):
+    """Render a summary's page: its sections as members and viewers see them, one printed page each."""
+    shown, told = summaries.sections(team, summary)
+    page = render_template(
+        "reports/summary.html",
+        team=team,
+        summary=summary,
+        period=summaries.period_of(summary),
+        charts=shown,
+        stories=told,
+        labels=stories.domain_labels(team.id),
+        chosen=stories.chosen_ids(stories.selections_of(team.id)),
+        round_words=stories.round_words,
+        number=charts.number_text,
+        preview=preview,
+        state=summaries.state_of(summary),
+    )
+    # No one's copy is kept, no search engine lists it, and the token leaves with no link followed.
+    return page, 200, {**NO_STORE, "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/summary/<token>")
+def shared_summary(slug, token):
+    """Show a participant summary to anyone with its link, while the link works: no login, no one named."""
+    team = db.session.scalar(sa.select(Team).where(Team.slug == slug))
+    summary = summaries.by_token(team, token) if team else None
+    if summary is None:
+        abort(404, "There is no summary at this address.")
+    if summaries.state_of(summary) != "live":
+        abort(410, "This summary's link no longer works: ask the team for a new one.")
+    return show_summary(team, summary)
