@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from flask_babel import get_locale
 
 NO_ANSWER = "—"
@@ -23,7 +23,9 @@ def device_time(text):
 
 
 def day(moment):
-    """Format a timestamp as a day people read: 5 Dec 2026."""
+    """Format a timestamp or a date as a day people read: 5 Dec 2026."""
+    if not isinstance(moment, datetime):  # a date: the dashboard's periods
+        return format_date(moment, "d MMM y", locale=get_locale() or "en_GB")
     return in_language(moment, "d MMM y")
 
 

@@ -1,7 +1,7 @@
 """summaries: a coordinator's participant summary of a period behind a secret, expiring, revocable link (issue 16)
 
 Revision ID: c16e8f0a1b23
-Revises: b16d5e7f8a92
+Revises: a4c1e2b7d9f3
 Create Date: 2026-12-03 19:30:00
 
 """
@@ -13,7 +13,7 @@ import fvfield.models
 
 # revision identifiers, used by Alembic.
 revision = 'c16e8f0a1b23'
-down_revision = 'b16d5e7f8a92'
+down_revision = 'a4c1e2b7d9f3'
 branch_labels = None
 depends_on = None
 
