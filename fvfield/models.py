@@ -131,6 +131,11 @@ class Team(db.Model):
     # Members and viewers see a results cell counting fewer than this many records or people as
     # "fewer than N" (reports/suppression.py); coordinators set it.
     small_numbers: Mapped[int] = mapped_column(default=5, server_default="5")
+    # What of each subject's history its phones keep (teams/phone_history.py):
+    # the last `phone_visits` records of each subject and every record of the
+    # last `phone_days` days; older ones load on demand.
+    phone_visits: Mapped[int] = mapped_column(default=10, server_default="10")
+    phone_days: Mapped[int] = mapped_column(default=30, server_default="30")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="team", cascade="all, delete-orphan"

@@ -110,6 +110,17 @@ SCHEMAS = {
                     "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
                 },
             },
+            "phone_history": {
+                "type": "object",
+                "description": "What of each subject's history a phone keeps (the coordinator sets it): "
+                "its last `visits` records and every record of the last `days` days. A phone pulls with "
+                "window=recent and drops older records; they load on demand.",
+                "required": ["visits", "days"],
+                "properties": {
+                    "visits": {"type": "integer", "minimum": 1},
+                    "days": {"type": "integer", "minimum": 1},
+                },
+            },
         },
     },
     "Answers": {
@@ -380,17 +391,72 @@ PATHS = {
                     "schema": {"type": "string", "format": "uuid"},
                     "description": "This installed app: a complete pull is noted as its last sync.",
                 },
+                {
+                    "name": "window",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"enum": ["all", "recent"], "default": "all"},
+                    "description": "recent: leave out live records the phone would not keep (older than "
+                    "the team's phone_history days and not among their subject's last visits). "
+                    "Tombstones, forms and subjects always come.",
+                },
             ],
             "responses": {
                 "200": as_json(ref("PullResponse"), "Changes; call again with cursor while more."),
                 "400": error(
                     "A limit that is not a whole number of at least 1 (invalid_limit), "
-                    "or a device_id that is not a UUID (invalid_device_id)."
+                    "a device_id that is not a UUID (invalid_device_id), "
+                    "or a window that is not all or recent (invalid_window)."
                 ),
                 "401": LOGGED_OUT,
                 "403": ENDED,
                 "404": NOT_YOURS,
                 "410": error("The cursor is not recognised (code cursor_expired): pull all."),
+            },
+        }
+    },
+    "/api/v1/teams/{slug}/subjects/{subject_id}/records": {
+        "get": {
+            "operationId": "listSubjectRecords",
+            "summary": "A subject's live records, newest first, a page at a time (older visits on demand).",
+            "parameters": [
+                SLUG,
+                {"name": "subject_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "The cursor of the previous page; none for the newest.",
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    "description": "Page size; larger values are cut to 100.",
+                },
+            ],
+            "responses": {
+                "200": as_json(
+                    {
+                        "type": "object",
+                        "required": ["records", "cursor"],
+                        "properties": {
+                            "records": {"type": "array", "items": ref("Document")},
+                            "cursor": {
+                                "type": ["string", "null"],
+                                "description": "Where the next page starts; null on the last page.",
+                            },
+                        },
+                    },
+                    "The records, newest first.",
+                ),
+                "400": error(
+                    "A cursor not given by a page (invalid_cursor), or a bad limit (invalid_limit)."
+                ),
+                "401": LOGGED_OUT,
+                "404": error("No such person or place in a team you belong to."),
             },
         }
     },

@@ -12,6 +12,7 @@ from fvfield.api import bp
 from fvfield.errors import ApiError
 from fvfield.extensions import begin_write, db
 from fvfield.models import Membership, User, utcnow
+from fvfield.teams.phone_history import phone_history
 
 
 def limits():
@@ -63,6 +64,7 @@ def session():
                 "kind": m.team.kind,
                 "role": m.role,
                 "members": members[m.team_id],
+                "phone_history": phone_history(m.team),
             }
             for m in memberships
         ],

@@ -83,7 +83,12 @@ def pull(slug):
     device_id = request.args.get("device_id")
     if device_id is not None and not is_uuid(device_id):
         raise ApiError(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
-    page = sync_pull.pull_changes(team_id, request.args.get("since") or None, limit)
+    window = request.args.get("window")
+    if window not in (None, "all", "recent"):
+        raise ApiError(400, "invalid_window", "window must be 'recent' (what the phone keeps) or 'all'.")
+    page = sync_pull.pull_changes(
+        team_id, request.args.get("since") or None, limit, window=team if window == "recent" else None
+    )
     if device_id and not page.more:
         sync_pull.note_pull(team_id, current_user.id, device_id.lower())
     return json_response(
@@ -116,3 +121,34 @@ def revisions(slug, collection, document_id):
     if not found:
         raise ApiError(404, "not_found", "There is no such document in this team.")
     return json_response('{"revisions":[' + ",".join(found) + "]}")
+
+
+def older_limit():
+    """Return the page size of older records asked for: the default, or up to the maximum."""
+    text = request.args.get("limit")
+    if text is None:
+        return sync_pull.OLDER_LIMIT
+    if not text.isdigit() or int(text) < 1:
+        raise ApiError(400, "invalid_limit", "limit must be a whole number of at least 1.")
+    return min(int(text), sync_pull.MAX_OLDER_LIMIT)
+
+
+@bp.get("/teams/<slug>/subjects/<subject_id>/records")
+@login_required
+def subject_records(slug, subject_id):
+    """Answer a subject's live records, newest first, a page at a time (older visits on demand)."""
+    team, _ = team_for(slug)
+    subject_id = subject_id.lower()
+    if not is_uuid(subject_id) or not sync_pull.subject_exists(team.id, subject_id):
+        raise ApiError(404, "not_found", "There is no such person or place in this team.")
+    limit = older_limit()
+    cursor = request.args.get("cursor")
+    before = None
+    if cursor:
+        before = sync_pull.read_older_cursor(cursor)
+        if before is None:
+            raise ApiError(400, "invalid_cursor", "cursor must be the one the previous page gave.")
+    texts, after = sync_pull.older_records(team.id, subject_id, before, limit)
+    return json_response(
+        '{"records":[' + ",".join(texts) + '],"cursor":' + (f'"{after}"' if after else "null") + "}"
+    )

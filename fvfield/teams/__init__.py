@@ -19,6 +19,7 @@ NAVIGATION = (
     ("teams.conflicts", "Conflicts"),
     ("reports.dashboard", "Dashboard"),
     ("reports.exports", "Export"),
+    ("teams.phones", "Phones"),
     ("teams.audit", "Audit log"),
 )
 
@@ -43,6 +44,7 @@ from fvfield.teams import (  # noqa: E402, F401  (each registers its pages on bp
     form_editor,
     form_files,
     members,
+    phone_history,
     pitches,
     questionnaires,
     records,

@@ -22,6 +22,7 @@ EVENT_NAMES = {
     "invite_used": "Invite link used",
     "data_exported": "Data exported",
     "phone_copy_imported": "Phone's copy imported",
+    "phone_history_changed": "What the phones keep changed",
 }
 EXPORT_FORMATS = {"csv": "CSV file of the form {form}", "sqlite": "SQLite file of all the team's data"}
 IMPORTED = (
