@@ -3,7 +3,7 @@
 // injects them into /sw.js, so the two sides can never disagree.
 
 export const DB_NAME = "fvfield";
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export const STORE_META = "meta";
 export const STORE_TEAMS = "teams";

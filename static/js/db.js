@@ -22,6 +22,12 @@ const MIGRATIONS = [
     db.createObjectStore(STORE_DRAFTS, {keyPath: 'key'});
     db.createObjectStore(STORE_PHOTOS, {keyPath: 'sha256'});
   },
+  // Records by team and when they were recorded: a market page reads today's
+  // (screens/local.js), and keep.js finds the ones older than the window,
+  // without reading every record of the team. Existing records stay.
+  function indexRecordsByTime(db, transaction) {
+    transaction.objectStore(STORE_RECORDS).createIndex('by_recorded', ['team', 'recorded_at']);
+  },
 ];
 
 if (MIGRATIONS.length !== DB_VERSION) {

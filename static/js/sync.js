@@ -13,6 +13,7 @@ import {
   STORE_SUBJECTS, SYNC_INTERVAL_MS, SYNC_TAG,
 } from './constants.js';
 import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
+import {dropOlder, historyOf, keepsMore} from './keep.js';
 import {MEMBERSHIP_ENDED, membershipEnded} from './ended.js';
 import {PUSH_STATUSES} from '/field/registry.js';
 import {APP_PROBLEM, SESSION_ENDED, expectedFailure, failureMessage} from './failure.js';
@@ -387,11 +388,21 @@ export class SyncEngine {
     }
   }
 
-  /** Pull what changed on the server since the team's cursor, until `more` is false. */
+  /**
+   * Pull what changed on the server since the team's cursor, until `more` is
+   * false: only the team's window (keep.js), then drop what left it. A window
+   * that keeps more than the cursor was made with pulls from the start.
+   */
   async pullTeam(team) {
+    const history = historyOf((currentSession().teams || []).find((known) => known.slug === team));
     let cursor = await getMeta(`cursor:${team}`, null);
+    if (keepsMore(history, await getMeta(`history:${team}`, null))) {
+      cursor = null;
+    }
+    await setMeta(`history:${team}`, history);
+    const fresh = !cursor && !(await holdsAnything(team));
     for (;;) {
-      const query = cursor ? `?since=${encodeURIComponent(cursor)}` : '';
+      const query = `?window=recent${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`;
       let page;
       try {
         page = await this.call(() => getJSON(teamPath(team, `pull${query}`), {check: isPullPage}));
@@ -409,9 +420,10 @@ export class SyncEngine {
         }
         throw error;
       }
-      await applyPulled(team, page.changes, page.cursor);
+      await applyPulled(team, page.changes, page.cursor, {fresh});
       cursor = page.cursor;
       if (!page.more) {
+        await dropOlder(team, history);
         return;
       }
     }
@@ -545,17 +557,44 @@ async function applyResults(team, batch, results) {
   });
 }
 
-/** Store one page of pulled documents and the cursor, in one transaction. */
-async function applyPulled(team, changes, cursor) {
-  await tx([STORE_FORMS, STORE_SUBJECTS, STORE_RECORDS, STORE_META], 'readwrite', async (stores) => {
-    for (const change of changes) {
+/** Return whether this phone holds any record, subject or outbox item of the team. */
+async function holdsAnything(team) {
+  const range = IDBKeyRange.bound([team], [team, []]);
+  return tx([STORE_SUBJECTS, STORE_RECORDS, STORE_OUTBOX], 'readonly', async (stores) => {
+    const counts = await Promise.all([
+      promised(stores[STORE_SUBJECTS].count(range)), promised(stores[STORE_RECORDS].count(range)),
+      promised(stores[STORE_OUTBOX].index('by_team').count(team))]);
+    return counts.some(Boolean);
+  });
+}
+
+/** Test hook: how many pulled pages were stored, and the reads they made (when fresh: the outbox and forms). */
+export const pullCounts = {pages: 0, reads: 0};
+
+/**
+ * Store one page of pulled documents and the cursor, in one transaction.
+ * Requests go in a batch, not one after the other: a phone that held nothing
+ * of the team (`fresh`, a first login) reads nothing but the outbox, and
+ * writes every document at once; otherwise it reads the page's documents at
+ * once first (a local edit waiting wins; a save time and form versions stay).
+ */
+async function applyPulled(team, changes, cursor, {fresh = false} = {}) {
+  await tx([STORE_FORMS, STORE_SUBJECTS, STORE_RECORDS, STORE_META, STORE_OUTBOX], 'readwrite', async (stores) => {
+    const unsent = new Set((await promised(stores[STORE_OUTBOX].index('by_team').getAll(team)))
+      .map((item) => `${item.change.collection}/${item.change.id}`));
+    const known = changes.filter((change) => STORE_OF[change.collection]);
+    // Forms are few and keep their versions: they are always read.
+    const reading = known.filter((change) => !fresh || change.collection === 'forms');
+    const read = await Promise.all(
+      reading.map((change) => promised(stores[STORE_OF[change.collection]].get([team, change.id]))));
+    const before = new Map(reading.map((change, index) => [change, read[index]]));
+    pullCounts.pages += 1;
+    pullCounts.reads += 1 + reading.length;
+    for (const change of known) {
       const name = STORE_OF[change.collection];
-      if (!name) {
-        continue;
-      }
       const store = stores[name];
-      const existing = await promised(store.get([team, change.id]));
-      if (existing && existing.pending) {
+      const existing = before.get(change);
+      if ((existing && existing.pending) || unsent.has(`${change.collection}/${change.id}`)) {
         // A local edit still waits: the server decides when it arrives.
         continue;
       }
@@ -566,7 +605,7 @@ async function applyPulled(team, changes, cursor) {
           doc.versions[change.data.version] = change.data;
         }
       }
-      await promised(store.put(doc));
+      store.put(doc);
     }
     await promised(stores[STORE_META].put({key: `cursor:${team}`, value: cursor}));
   });

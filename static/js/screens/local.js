@@ -123,6 +123,25 @@ export async function recordsOfForm(team, formId) {
   return records.filter((record) => live(record) && record.form === formId).sort(newestFirst);
 }
 
+/**
+ * Return the team's live records of one day ("YYYY-MM-DD", the phone's
+ * calendar), newest first: an index range on recorded_at around the day
+ * (its offset may put it a day either side), then exactly that day.
+ */
+export async function recordsOfDay(team, day) {
+  const date = new Date(`${day}T12:00:00`);
+  const around = (days) => new Date(date.getTime() + days * 86400000).toISOString().slice(0, 10);
+  const records = await all(STORE_RECORDS, {
+    index: "by_recorded", query: IDBKeyRange.bound([team, around(-1)], [team, `${around(1)}\uffff`]),
+  });
+  const dayOf = (record) => {
+    const moment = new Date(record.recorded_at);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+  };
+  return records.filter((record) => live(record) && dayOf(record) === day).sort(newestFirst);
+}
+
 /** Return the pitches of a market: subjects of kind pitch whose data.market_id is the market's id. */
 export async function pitchesOf(team, marketId) {
   const pitches = await listSubjects(team, "pitch");

@@ -11,6 +11,7 @@ import {
   definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam,
 } from "./local.js";
 import { savedNotice } from "./saved.js";
+import { showing } from "../keep.js";
 import { authorWords, raisedBox, resolvedWords } from "./subject.js";
 
 export const NAME = "record";
@@ -95,6 +96,7 @@ function deleteSection(view, team, record, backTo) {
 /** Show the record of the route in full. */
 export async function render(view) {
   const { team: slug, record: id } = view.params;
+  showing(NAME, slug, [id]);
   const [team, record] = await Promise.all([findTeam(slug), findRecord(slug, id)]);
   if (!team || !record) {
     view.title("Not found");

@@ -6,11 +6,13 @@
 import { NEEDS_ATTENTION, WAITING, listOutbox } from "../outbox.js";
 import { answerWords, raisedFields, todayText } from "../form/render.js";
 import { currentSession } from "../session.js";
+import { olderRecords } from "./older.js";
+import { showing } from "../keep.js";
 import {
   backLink, bigLink, dataValue, h, humanise, leadIn, notice, replace, searchList, teamHash, whenText,
 } from "./common.js";
 import {
-  definitionOf, findSubject, findTeam, formsAbout, listForms, memberName, pitchesOf, recordsAbout, recordsOfForm,
+  definitionOf, findSubject, findTeam, formsAbout, listForms, memberName, pitchesOf, recordsAbout, recordsOfDay,
 } from "./local.js";
 
 export const NAME = "subject";
@@ -200,6 +202,7 @@ async function lastRecords(page, primary = null) {
   const subject = (await findSubject(team.slug, page.subject.id)) || page.subject;
   const [records, unsent] = await Promise.all([recordsAbout(team.slug, subject.id), unsentOf(team.slug)]);
   const shown = records.slice(0, LAST_RECORDS);
+  showing(NAME, team.slug, shown.map((record) => record.id));
   const heading = subject.kind === "person" ? "Last visits" : "Last records";
   return h("div", {}, subject.kind === "person" ? handover(team, records, forms, primary) : null,
     h("section", { class: "section", "aria-labelledby": "records-h" },
@@ -207,7 +210,10 @@ async function lastRecords(page, primary = null) {
     shown.length
       ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team, record, forms, unsent, subject)))
       : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
-    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null));
+    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null,
+    olderRecords({
+      team, subject, held: records, card: (record) => recordCard(team, record, forms, unsent, subject),
+    })));
 }
 
 async function recordsPage(page) {
@@ -242,9 +248,9 @@ async function recordsPage(page) {
 export async function todaysStatus(team) {
   const today = todayText();
   const status = new Map();
-  for (const record of await recordsOfForm(team, PITCH_FORM)) {
-    if (!record.subject_id || status.has(record.subject_id)) continue;
-    if (todayText(new Date(record.recorded_at)) !== today) continue;
+  // Today's records only, by index: a market's history stays off this screen.
+  for (const record of await recordsOfDay(team, today)) {
+    if (record.form !== PITCH_FORM || !record.subject_id || status.has(record.subject_id)) continue;
     status.set(record.subject_id, record.data.status || "surveyed");
   }
   return status;
