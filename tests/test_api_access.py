@@ -77,6 +77,15 @@ class World:
             sha(RIDLEY_JPEG),
         ]
 
+    def clapton_person(self):
+        """Return the id of a person of clapton-circle with a visit, made by its member at the first ask."""
+        if not hasattr(self, "_person"):
+            person = self.clapton.subject(label="Clapton person")
+            visit = self.clapton.record(subject_id=person["id"])
+            assert {r["status"] for r in self.clapton.results(person, visit)} == {"applied"}
+            self._person = person["id"]
+        return self._person
+
     @staticmethod
     def upload(client, slug, data):
         """PUT a photo to a team as `client`."""
@@ -127,6 +136,10 @@ ENDPOINTS = {
     ),
     ("/api/v1/teams/{slug}/{collection}/{document_id}/revisions", "get"): (
         lambda c, w: c.get(f"/api/v1/teams/{CLAPTON}/records/{w.clapton_record['id']}/revisions"),
+        {"anonymous": 401, "viewer": 200, "outsider": 404, "member": 200, "coordinator": 200},
+    ),
+    ("/api/v1/teams/{slug}/subjects/{subject_id}/records", "get"): (
+        lambda c, w: c.get(f"/api/v1/teams/{CLAPTON}/subjects/{w.clapton_person()}/records"),
         {"anonymous": 401, "viewer": 200, "outsider": 404, "member": 200, "coordinator": 200},
     ),
     ("/api/v1/teams/{slug}/attachments/{sha256}", "put"): (
