@@ -1,7 +1,7 @@
 """what of each subject's history a team's phones keep (last visits, days)
 
 Revision ID: c4d5e6f7a8b9
-Revises: b7c1d2e3f4a5
+Revises: c16e8f0a1b23
 Create Date: 2026-12-03 18:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4d5e6f7a8b9'
-down_revision = 'b7c1d2e3f4a5'
+down_revision = 'c16e8f0a1b23'
 branch_labels = None
 depends_on = None
 
