@@ -441,33 +441,53 @@ def progress_bar():
     is_flag=True,
     help="Keep CSV cells that start with = + - @ as typed (a spreadsheet would run them as formulas).",
 )
+@click.option("--labels", is_flag=True, help="Write choices' labels in CSV files instead of their values.")
 @store_command
-def export_team(slug, out, raw_cells):
-    """Export a team's data to a SQLite file or a folder of CSV files.
+def export_team(slug, out, raw_cells, labels):
+    """Export a team's data to a ZIP file, a SQLite file or a folder of CSV files.
 
-    OUT ending in .db gets one SQLite file: a table per form, the subjects,
-    the forms and a data dictionary. Any other OUT is a folder (made if
-    missing) that gets a CSV file per form. Existing files are replaced.
-    CSV cells a spreadsheet would run as a formula start with ' unless
-    --raw-cells; the SQLite file keeps every value as it was.
+    OUT ending in .zip gets everything in one file: a CSV file per form,
+    codebook.csv, the SQLite file with its Datasette metadata.json, and
+    media/ with every photo once. OUT ending in .db gets the SQLite file: a
+    table per form, the subjects, the forms, a data dictionary and the
+    codebook, and OUT's name with .metadata.json beside it for Datasette. Any
+    other OUT is a folder (made if missing) that gets a CSV file per form.
+    Existing files are replaced. CSV cells a spreadsheet would run as a
+    formula start with ' unless --raw-cells; the SQLite file keeps every
+    value as it was.
     """
     upgrade_database()
     try:
         team = accounts.find_team(slug)
     except accounts.UnknownTeam as error:
         raise click.ClickException(str(error)) from None
-    as_sqlite = out.suffix.lower() == ".db"
-    if not as_sqlite and out.exists() and not out.is_dir():
-        raise click.ClickException(f"{out} is a file: give a folder for CSV files, or a name ending in .db.")
+    kind = {".db": "sqlite", ".zip": "zip"}.get(out.suffix.lower(), "csv")
+    if kind == "csv" and out.exists() and not out.is_dir():
+        raise click.ClickException(
+            f"{out} is a file: give a folder for CSV files, or a name ending in .db or .zip."
+        )
+    raw = raw_cells or current_app.config["CSV_RAW"]
+    missing = []
     try:
-        if as_sqlite:
+        if kind == "sqlite":
             counts = files.save_sqlite(team.id, out, progress_bar()).records
+        elif kind == "zip":
+            written = files.save_zip(team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels)
+            counts, missing = written.records, written.missing
         else:
-            counts = files.save_csv_folder(team.id, out, raw_cells or current_app.config["CSV_RAW"])
+            counts = files.save_csv_folder(team.id, out, raw, labels)
     except OSError as error:
         raise cannot_write(out, error) from None
-    note_command("data_exported", team=team, format="sqlite" if as_sqlite else "csv", path=str(out))
+    switches = {"raw_cells": True} if raw and kind != "sqlite" else {}
+    if labels and kind != "sqlite":
+        switches["choices"] = "labels"
+    note_command("data_exported", team=team, format=kind, path=str(out), **switches)
     click.echo(f"Exported {sum(counts.values())} records of {len(counts)} forms of {team.slug} to {out}.")
+    if missing:
+        click.echo(
+            f"{len(missing)} photos are missing from the attachments folder; media/missing.csv lists them.",
+            err=True,
+        )
 
 
 @click.command()

@@ -74,8 +74,10 @@ CHECK_IN_COLUMNS = [
     "form_version",
     "subject_id",
     "subject_label",
+    "author_id",
     "author",
     "recorded_at",
+    "recorded_at_utc",
     "updated_at",
     "rev",
     "has_conflict",
@@ -93,8 +95,9 @@ CHECK_IN_COLUMNS = [
     "okay",
     "notes",
     "photo",
+    "photo_file",
 ]
-FEEDBACK_COLUMNS = CHECK_IN_COLUMNS[:9] + ["rating", "comment"]
+FEEDBACK_COLUMNS = CHECK_IN_COLUMNS[:11] + ["rating", "comment"]
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(64))
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 
@@ -250,18 +253,27 @@ def updated_at(app, document_id):
         return moment.isoformat(timespec="milliseconds")
 
 
+def user_id(app, email):
+    """Return the id of the user with this email."""
+    with app.app_context():
+        return db.session.scalar(sa.select(User.id).where(User.email == email))
+
+
 def expected_check_ins(app, seeded):
     """Return the check-in records an export must hold, by id, as {column: value} (None for empty)."""
+    member = user_id(app, "member@example.org")
 
-    def row(record_id, version, subject_id, label, author, recorded_at, rev, **answers):
+    def row(record_id, version, subject_id, label, author, recorded_at, utc, rev, **answers):
         values = dict.fromkeys(CHECK_IN_COLUMNS)
         values.update(
             id=record_id,
             form_version=version,
             subject_id=subject_id,
             subject_label=label,
+            author_id=member,
             author=author,
             recorded_at=recorded_at,
+            recorded_at_utc=utc,
             updated_at=updated_at(app, record_id),
             rev=rev,
             has_conflict=0,
@@ -278,6 +290,7 @@ def expected_check_ins(app, seeded):
             "Edna",
             "Mo Member",
             "2026-11-20T09:41:00+00:00",
+            "2026-11-20T09:41:00.000Z",
             1,
             visited_on="2026-11-20",
             mood="good",
@@ -291,6 +304,7 @@ def expected_check_ins(app, seeded):
             okay=1,
             notes=full["notes"],
             photo=PHOTO_SHA,
+            photo_file=f"media/check-in/{seeded.first}-photo.jpg",
         ),
         seeded.sparse: row(
             seeded.sparse,
@@ -299,6 +313,7 @@ def expected_check_ins(app, seeded):
             "Frank",
             "Mo Member",
             "2026-11-21T10:00:00+00:00",
+            "2026-11-21T10:00:00.000Z",
             2,
             visited_on="2026-11-21",
             tasks__meal=0,
@@ -313,6 +328,7 @@ def expected_check_ins(app, seeded):
             "Edna",
             "Mo Member",
             "2026-11-23T18:05:00+01:00",
+            "2026-11-23T17:05:00.000Z",
             1,
             visited_on="2026-11-23",
             mood="low",
@@ -332,8 +348,10 @@ def expected_feedback(app, seeded):
     values.update(
         id=seeded.feedback,
         form_version=1,
+        author_id=user_id(app, "coord@example.org"),
         author="Cora Coordinator",
         recorded_at="2026-11-20T09:41:00+00:00",
+        recorded_at_utc="2026-11-20T09:41:00.000Z",
         updated_at=updated_at(app, seeded.feedback),
         rev=1,
         has_conflict=0,

@@ -93,7 +93,14 @@ def test_export_csv_of_an_unknown_form_is_404(client, auth, seeded):
 def test_export_sqlite_form_tables_hold_exactly_the_seeded_records(client, auth, app, seeded, tmp_path):
     auth.login()
     database = download_sqlite(client, tmp_path)
-    assert set(database.table_names()) == {"forms", "subjects", "check_in", "feedback", "data_dictionary"}
+    assert set(database.table_names()) == {
+        "forms",
+        "subjects",
+        "check_in",
+        "feedback",
+        "data_dictionary",
+        "codebook",
+    }
     check_in = {row["id"]: row for row in database["check_in"].rows}
     assert check_in == team_data.expected_check_ins(app, seeded)
     assert [c.name for c in database["check_in"].columns] == team_data.CHECK_IN_COLUMNS
@@ -236,7 +243,7 @@ def test_export_cli_to_a_sqlite_file(runner, app, seeded, tmp_path):
     assert result.stderr.rstrip().endswith("[####################] 100% 4 of 4 records")
     database = sqlite_utils.Database(out)
     assert {row["id"]: row for row in database["check_in"].rows} == team_data.expected_check_ins(app, seeded)
-    assert [p.name for p in out.parent.iterdir()] == ["circle.db"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["circle.db", "circle.metadata.json"]
     [event] = events(app, "data_exported")
     assert event.detail == {"format": "sqlite", "via": "command line", "path": str(out)}
 
@@ -287,7 +294,7 @@ def test_export_cli_to_a_folder_of_csv_files(runner, app, seeded, tmp_path):
         (
             "clapton-circle",
             "{tmp}/a-file",
-            "Error: {tmp}/a-file is a file: give a folder for CSV files, or a name ending in .db.",
+            "Error: {tmp}/a-file is a file: give a folder for CSV files, or a name ending in .db or .zip.",
         ),
         ("clapton-circle", "{tmp}/a-file/csv/", "Error: Cannot write {tmp}/a-file/csv: Not a directory."),
     ],

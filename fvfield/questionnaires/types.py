@@ -379,6 +379,26 @@ def note_check(field):
     return check
 
 
+def choice_values(field):
+    """The codebook of a choice: each choice's value and label."""
+    return [(choice["value"], choice.get("label", choice["value"])) for choice in field.get("choices") or ()]
+
+
+def scale_words(field):
+    """The codebook of a scale: the words some of its numbers carry ("1": "Hardly ever or never")."""
+    return sorted((int(value), word) for value, word in (field.get("labels") or {}).items())
+
+
+def yes_no(field):
+    """The codebook of a yes/no question as exports write it: 1 and 0."""
+    return [(1, "Yes"), (0, "No")]
+
+
+def no_codes(field):
+    """The codebook of a question whose answers are not codes."""
+    return []
+
+
 def blank_text(value):
     """Return whether a text answer is empty or only spaces."""
     return not value.strip()
@@ -416,6 +436,9 @@ class FieldType:
     export: str = "text"
     # Whether the form editor offers it (its options have boxes on the question page).
     in_editor: bool = True
+    # The codes its exported answers may hold and what each means, for the codebook:
+    # field -> [(value, words)], e.g. a choice's values and labels, a scale's words.
+    codebook: Callable = no_codes
 
 
 FIELD_TYPE_LIST = (
@@ -437,6 +460,7 @@ FIELD_TYPE_LIST = (
         listed_in_rules=True,
         grouped=True,
         export="boolean",
+        codebook=yes_no,
     ),
     FieldType(
         "choice",
@@ -446,6 +470,7 @@ FIELD_TYPE_LIST = (
         ("choices",),
         listed_in_rules=True,
         grouped=True,
+        codebook=choice_values,
     ),
     FieldType(
         "multiple_choice",
@@ -457,6 +482,7 @@ FIELD_TYPE_LIST = (
         listed_in_rules=True,
         grouped=True,
         export="choices",
+        codebook=choice_values,
     ),
     FieldType(
         "scale",
@@ -466,6 +492,7 @@ FIELD_TYPE_LIST = (
         ("min", "max", "labels"),
         grouped=True,
         export="whole",
+        codebook=scale_words,
     ),
     FieldType("counter", "Counter (tap + and −)", "a counter", counter_check, export="whole"),
     FieldType(

@@ -13,15 +13,18 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 import sqlite_utils
 
 from fvfield.extensions import db
-from fvfield.models import User
+from fvfield.models import Team, User
 from fvfield.questionnaires.types import TYPES
+from fvfield.sync.attachments import path_of
 from fvfield.sync.documents import documents, form_versions
 
 CHUNK = 500
@@ -31,11 +34,18 @@ RECORD_COLUMNS = (
     ("form_version", int, "The version of the form the record was made with (forms.version)."),
     ("subject_id", str, "The person, market or pitch the record is about (subjects.id)."),
     ("subject_label", str, "The name of that person, market or pitch."),
-    ("author", str, "The name of who recorded it."),
-    ("recorded_at", str, "When it was recorded, by the phone's clock (ISO 8601 with offset)."),
+    ("author_id", str, "The id of who recorded it (the same person has the same id in every export)."),
+    ("author", str, "The name of who recorded it (a name may change, or two people share one)."),
+    ("recorded_at", str, "When it was recorded, by the phone's clock (ISO 8601 with the phone's offset)."),
+    ("recorded_at_utc", str, "The same moment in UTC (ISO 8601 ending in Z): sorts right as text."),
     ("updated_at", str, "When the server stored its latest change (ISO 8601, UTC)."),
     ("rev", int, "How many changes of it the server has stored."),
     ("has_conflict", int, "1 when a conflicting version waits for a coordinator to resolve it."),
+)
+# A form about pitches also names each pitch's market, after subject_label: pitch "1" is in every market.
+MARKET_COLUMNS = (
+    ("market_id", str, "The market the pitch is in (subjects.id)."),
+    ("market", str, "The name of the market the pitch is in."),
 )
 SUBJECT_COLUMNS = (
     ("id", str, "The subject's id."),
@@ -65,6 +75,25 @@ DICTIONARY_COLUMNS = (
     ("choices", str, "For a choice: its value and label; for a list of choices, all of them."),
     ("description", str, "What the column holds."),
 )
+CODEBOOK_COLUMNS = (
+    ("form", str, "The form's id (forms.id)."),
+    ("form_version", int, "The version of the form (forms.version): every version has its rows."),
+    ("position", int, "Where the question is in that version: 1 for the first."),
+    ("field", str, "The question's name in the form definition."),
+    ("type", str, "The question's type (text, choice, scale, photo...)."),
+    ("question", str, "The question as people read it in that version."),
+    ("required", int, "1 when an answer is required (when the question is shown), else 0."),
+    ("minimum", float, "The lowest number allowed, for numbers and scales."),
+    ("maximum", float, "The highest number allowed, for numbers and scales."),
+    (
+        "value",
+        str,
+        "A code its answers hold (a choice's value, a scale's number, 1 or 0 for yes or no); "
+        "empty on the question's own row.",
+    ),
+    ("value_label", str, "What that code means (a choice's label, a scale's word, Yes or No)."),
+    ("columns", str, "The columns of the form's table and CSV file that hold its answer."),
+)
 SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
 # The SQLite file's records are inserted this many to a transaction: sqlite_utils,
 # bounded by SQLite's limit on a statement's parameters, commits every ~29 rows.
@@ -89,52 +118,135 @@ class Column:
     versions: list = dataclasses.field(default_factory=list)
 
 
-def choice_words(choice):
-    """Return a choice as the data dictionary shows it: value (label)."""
-    return f"{choice['value']} ({choice.get('label', choice['value'])})"
+def code_words(codes):
+    """Return a question's codes as the data dictionary shows them: value (label); value (label)."""
+    return "; ".join(f"{value} ({words})" for value, words in codes)
 
 
-def whole(answer):
+def codes_of(question):
+    """Return [(value, words)] of the codes a question's exported answers may hold (types.FieldType.codebook)."""
+    return TYPES[question["type"]].codebook(question)
+
+
+@dataclass
+class Reading:
+    """What reading an answer into cells may need beyond the answer itself.
+
+    `labels` writes a choice's label (a scale's word) instead of its value;
+    `media` names each photo's file in the ZIP export.
+    """
+
+    record_id: str = ""
+    labels: bool = False
+    media: "MediaNames | None" = None
+
+
+# The file name ending of each photo type, in the ZIP's media folder.
+PHOTO_ENDINGS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class MediaNames:
+    """Name each photo of a form's records once: media/<form>/<record id>-<question>.<jpg|png|webp>.
+
+    The same photo in a second record (the same sha256) keeps the name it got
+    first, so the ZIP holds every photo once. Records are read in the same
+    order by every export, so the CSV, the SQLite file and the ZIP agree.
+    """
+
+    def __init__(self, form_id):
+        self.form_id = form_id
+        self.paths = {}
+        self.new = []
+
+    def name(self, record_id, question, photo):
+        """Return the file name of a photo answer, naming it when it is new."""
+        sha256 = photo["sha256"]
+        if sha256 not in self.paths:
+            ending = PHOTO_ENDINGS.get(photo.get("content_type"), "bin")
+            self.paths[sha256] = f"media/{self.form_id}/{record_id}-{question}.{ending}"
+            self.new.append((self.paths[sha256], sha256))
+        return self.paths[sha256]
+
+    def take_new(self):
+        """Return the [(file name, sha256)] named since the last call, and forget them."""
+        new, self.new = self.new, []
+        return new
+
+
+def whole(answer, reading):
     """Return an answer as an integer (booleans as 1/0)."""
     return int(answer)
 
 
-def same(answer):
+def same(answer, reading):
     """Return an answer as it is."""
     return answer
 
 
-def choice_columns(choices):
+def coded(codes, read=same):
+    """Return a reader that writes the words of a code instead of the code, when the export asks for labels."""
+    words = dict(codes)
+
+    def read_coded(answer, reading):
+        value = read(answer, reading)
+        return words.get(value, value) if reading.labels else value
+
+    return read_coded
+
+
+def choice_columns(question):
     """A 0/1 column per choice (for a list of choices)."""
-    for choice in choices:
-        value = choice["value"]
-        yield "__" + value, int, (lambda answer, value=value: int(value in answer)), choice_words(choice)
+    for value, words in codes_of(question):
+        yield (
+            "__" + value,
+            int,
+            (lambda answer, reading, value=value: int(value in answer)),
+            code_words([(value, words)]),
+        )
 
 
-def position_columns(choices):
+def position_columns(question):
     """A column each for the latitude, longitude and accuracy of a position."""
     for key in ("lat", "lon", "accuracy"):
-        yield "_" + key, float, (lambda answer, key=key: answer.get(key)), ""
+        yield "_" + key, float, (lambda answer, reading, key=key: answer.get(key)), ""
+
+
+def photo_columns(question):
+    """The photo's sha256, and the name of its file in the ZIP export's media folder."""
+    name = question["name"]
+    yield "", str, lambda answer, reading: answer.get("sha256"), ""
+    yield "_file", str, lambda answer, reading: reading.media.name(reading.record_id, name, answer), ""
+
+
+def whole_columns(question):
+    """One whole number (a scale's words instead, when the export asks for labels and it has them)."""
+    codes = codes_of(question)
+    yield "", int, coded(codes, whole) if codes else whole, code_words(codes)
+
+
+def text_columns(question):
+    """The answer as it is (a choice's label instead, when the export asks for labels)."""
+    codes = codes_of(question)
+    yield "", str, coded(codes) if codes else same, code_words(codes)
 
 
 # How each kind of answer (questionnaires.types.FieldType.export) is laid out in columns:
-# choices -> [(part, type, how to read the answer, choices words)].
+# question -> [(part, type, how to read the answer, codes words)].
 EXPORT_LAYOUTS = {
-    "none": lambda choices: (),
+    "none": lambda question: (),
     "choices": choice_columns,
     "position": position_columns,
-    "photo": lambda choices: [("", str, lambda answer: answer.get("sha256"), "")],
-    "whole": lambda choices: [("", int, whole, "")],
-    "boolean": lambda choices: [("", int, whole, "")],
-    "number": lambda choices: [("", float, same, "")],
-    "text": lambda choices: [("", str, same, "; ".join(choice_words(choice) for choice in choices))],
+    "photo": photo_columns,
+    "whole": whole_columns,
+    "boolean": lambda question: [("", int, whole, code_words(codes_of(question)))],
+    "number": lambda question: [("", float, same, "")],
+    "text": text_columns,
 }
 
 
 def parts_of(question):
-    """Yield (part, type, how to read the answer, choices) for each column a question fills."""
-    layout = EXPORT_LAYOUTS[TYPES[question["type"]].export]
-    yield from layout(question.get("choices") or [])
+    """Yield (part, type, how to read the answer, codes words) for each column a question fills."""
+    yield from EXPORT_LAYOUTS[TYPES[question["type"]].export](question)
 
 
 def unique_name(wanted, taken):
@@ -155,18 +267,27 @@ def widest(first, second):
     return float if {first, second} == {int, float} else str
 
 
+def about_pitches(versions):
+    """Return whether any version of a form is about pitches (its records then name the pitch's market)."""
+    return any(definition.get("subject_kind") == "pitch" for _, definition in versions)
+
+
 class FormLayout:
     """The columns of a form's export, from all its versions, and how to fill them from a record."""
 
     def __init__(self, form_id, versions):
         self.form_id = form_id
         self.versions = versions
-        self.fixed = [Column(name, kind, description=text) for name, kind, text in RECORD_COLUMNS]
-        self.answers, self.readers = {}, {}
+        fixed = list(RECORD_COLUMNS)
+        if about_pitches(versions):
+            fixed[4:4] = MARKET_COLUMNS
+        self.fixed = [Column(name, kind, description=text) for name, kind, text in fixed]
+        self.answers, self.readers, self.fields = {}, {}, {}
         order, taken = [], {column.name for column in self.fixed}
         for version, definition in versions:
             previous, readers = None, []
             for question in definition["fields"]:
+                names = self.fields.setdefault(question["name"], [])
                 for part, kind, read, choices in parts_of(question):
                     key = (question["name"], part)
                     column = self.answers.get(key)
@@ -177,6 +298,7 @@ class FormLayout:
                             question["name"],
                             part,
                         )
+                        names.append(column.name)
                         # A question new in this version goes after the one before it in this version.
                         order.insert(order.index(previous) + 1 if previous else 0, key)
                     column.type = widest(column.type, kind)
@@ -195,31 +317,81 @@ class FormLayout:
         """Return the form's title in its latest version."""
         return self.versions[-1][1].get("title", self.form_id) if self.versions else self.form_id
 
-    def row(self, record):
-        """Return a record (a row of record_rows) as {column: value}."""
+    @property
+    def names_markets(self):
+        """Return whether its records name their pitch's market."""
+        return "market_id" in {column.name for column in self.fixed}
+
+    def row(self, record, reading, markets=None):
+        """Return a record (a row of record_rows) as {column: value}.
+
+        `reading` says how to write choices and names the photos' files (its
+        record_id is set here); `markets` is the team's Markets, for a form
+        about pitches.
+        """
         values = dict.fromkeys(self.names)
         values.update(
             id=record.id,
             form_version=record.form_version,
             subject_id=record.subject_id,
             subject_label=record.subject_label,
+            author_id=record.author,
             author=record.author_name,
             recorded_at=record.recorded_at,
+            recorded_at_utc=utc_text(record.recorded_at),
             updated_at=iso(record.updated_at),
             rev=record.rev,
             has_conflict=int(record.has_conflict),
         )
+        if markets is not None:
+            values["market_id"], values["market"] = markets.of(record.subject_id)
+        reading.record_id = record.id
         answers = json.loads(record.data)
         for name, question, read in self.readers.get(record.form_version, ()):
             answer = answers.get(question)
             if answer is not None:
                 try:
-                    values[name] = read(answer)
-                except (AttributeError, TypeError, ValueError):
+                    values[name] = read(answer, reading)
+                except (AttributeError, TypeError, ValueError, KeyError):
                     # An answer of another shape than its question's (stored before a
                     # check existed): kept as JSON rather than lost or failing the export.
                     values[name] = json.dumps(answer, ensure_ascii=False)
         return values
+
+
+class Markets:
+    """The market of each of a team's pitches (subjects' market_id), and the markets' names.
+
+    A team has hundreds of pitches, not millions: they are read once per export.
+    """
+
+    def __init__(self, team_id):
+        self.market_of, self.names = {}, {}
+        for chunk in subject_rows(team_id):
+            for subject in chunk:
+                if subject.kind == "market":
+                    self.names[subject.id] = subject.label
+                elif subject.kind == "pitch":
+                    market_id = json.loads(subject.data).get("market_id")
+                    if isinstance(market_id, str):
+                        self.market_of[subject.id] = market_id
+
+    def of(self, pitch_id):
+        """Return (market id, market name) of a pitch, (None, None) when it has none."""
+        market_id = self.market_of.get(pitch_id)
+        return market_id, self.names.get(market_id)
+
+
+def utc_text(stamp):
+    """Return a phone's ISO 8601 time (with its offset) as UTC, ISO 8601 with Z; None when unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 def iso(moment):
@@ -264,6 +436,7 @@ def record_rows(team_id, form_id):
             documents.c.form_version,
             documents.c.subject_id,
             subjects.c.label.label("subject_label"),
+            documents.c.author,
             users.c.name.label("author_name"),
             documents.c.recorded_at,
             documents.c.updated_at,
@@ -311,14 +484,22 @@ def csv_cell(value, raw=False):
     return value
 
 
-def csv_rows(layout, team_id, raw=False):
+def read_records(layout, team_id, labels=False, media=None):
+    """Yield lists of a form's records as {column: value}, a list per chunk; `media` names the photos."""
+    reading = Reading(labels=labels, media=media or MediaNames(layout.form_id))
+    markets = Markets(team_id) if layout.names_markets else None
+    for chunk in record_rows(team_id, layout.form_id):
+        yield [layout.row(record, reading, markets) for record in chunk]
+
+
+def csv_rows(layout, team_id, raw=False, labels=False, media=None):
     """Yield lists of a form's CSV rows: the header alone, then a list per chunk of records."""
     yield [layout.names]
-    for chunk in record_rows(team_id, layout.form_id):
-        yield [[csv_cell(value, raw) for value in layout.row(record).values()] for record in chunk]
+    for chunk in read_records(layout, team_id, labels, media):
+        yield [[csv_cell(value, raw) for value in row.values()] for row in chunk]
 
 
-def csv_chunks(layout, team_id, raw=False):
+def csv_chunks(layout, team_id, raw=False, labels=False):
     """Yield a form's CSV file in pieces of text, a piece per chunk of records.
 
     It starts with a byte order mark, so that spreadsheet programs read it
@@ -327,7 +508,7 @@ def csv_chunks(layout, team_id, raw=False):
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for rows in csv_rows(layout, team_id, raw):
+    for rows in csv_rows(layout, team_id, raw, labels):
         writer.writerows(rows)
         yield take(buffer)
 
@@ -340,22 +521,28 @@ def take(buffer):
     return text
 
 
-def write_csv(layout, team_id, path, raw=False):
-    """Write a form's CSV file; return how many records it holds."""
+def write_csv_to(out, layout, team_id, raw=False, labels=False, media=None):
+    """Write a form's CSV file into an open text file; return how many records it holds."""
     count = -1
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        for rows in csv_rows(layout, team_id, raw):
-            writer.writerows(rows)
-            count += len(rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    for rows in csv_rows(layout, team_id, raw, labels, media):
+        writer.writerows(rows)
+        count += len(rows)
     return count
+
+
+def write_csv(layout, team_id, path, raw=False, labels=False):
+    """Write a form's CSV file; return how many records it holds."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        return write_csv_to(out, layout, team_id, raw, labels)
 
 
 @dataclass
 class SqliteExport:
-    """What write_sqlite wrote: {table name: number of records} per form."""
+    """What write_sqlite wrote: {table name: number of records} per form, and its Datasette metadata."""
 
     records: dict
+    metadata: dict = dataclasses.field(default_factory=dict)
 
 
 def live_records(team_id):
@@ -382,19 +569,20 @@ class Progress:
             self.report(self.done, self.total)
 
 
-def write_sqlite(team_id, path, report=None):
+def write_sqlite(team_id, path, report=None, name=None):
     """Write the team's forms, subjects and records, and a data dictionary, into a new SQLite file.
 
     The file is new and replaced whole when complete (save_sqlite), so it is
     written without a journal or syncs; `report(done, total)` hears of each
-    chunk of records written.
+    chunk of records written. `name` is the database's name in Datasette
+    (the file's name without .db), for the metadata it returns.
     """
     target = sqlite_utils.Database(path)
     target.execute("PRAGMA journal_mode = OFF")
     target.execute("PRAGMA synchronous = OFF")
     progress = Progress(report, live_records(team_id) if report else None)
     dictionary = []
-    taken = {"forms", "subjects", "data_dictionary"}
+    taken = {"forms", "subjects", "data_dictionary", "codebook"}
     layouts = [form_layout(team_id, form_id) for form_id in form_ids(team_id)]
     tables = {layout.form_id: unique_name(layout.form_id.replace("-", "_"), taken) for layout in layouts}
     write_forms(target, team_id, tables, dictionary)
@@ -404,22 +592,34 @@ def write_sqlite(team_id, path, report=None):
         counts[tables[layout.form_id]] = write_form_table(
             target, team_id, layout, tables[layout.form_id], dictionary, progress
         )
+    target["codebook"].create({name: kind for name, kind, _ in CODEBOOK_COLUMNS})
+    target["codebook"].insert_all(codebook_rows(team_id), batch_size=CHUNK)
+    describe_fixed(dictionary, "codebook", CODEBOOK_COLUMNS)
     describe_fixed(dictionary, "data_dictionary", DICTIONARY_COLUMNS)
     target["data_dictionary"].create({name: kind for name, kind, _ in DICTIONARY_COLUMNS})
     target["data_dictionary"].insert_all(
         {name: entry.get(name) for name, _, _ in DICTIONARY_COLUMNS} for entry in dictionary
     )
     target.conn.close()
-    return SqliteExport(counts)
+    return SqliteExport(counts, datasette_metadata(team_id, name or Path(path).stem, tables, dictionary))
 
 
-def save_sqlite(team_id, path, report=None):
-    """Write the team's SQLite file to `path`, replacing it only once it is complete; return its SqliteExport."""
+def metadata_path(path):
+    """Return where the Datasette metadata of a SQLite export goes: circle.db -> circle.metadata.json."""
+    path = Path(path)
+    return path.with_name(path.stem + ".metadata.json")
+
+
+def replace_whole(path, write):
+    """Call write(temporary path) beside `path`, then rename it into place; return what write returned.
+
+    An existing file is replaced only by a whole new one.
+    """
     path = Path(path)
     fd, building = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        written = write_sqlite(team_id, building, report)
+        written = write(building)
         os.replace(building, path)
     finally:
         if os.path.exists(building):
@@ -427,7 +627,19 @@ def save_sqlite(team_id, path, report=None):
     return written
 
 
-def save_csv_folder(team_id, folder, raw=False):
+def save_sqlite(team_id, path, report=None):
+    """Write the team's SQLite file to `path`, and its Datasette metadata beside it; return its SqliteExport.
+
+    Each file replaces an older one only once it is complete.
+    """
+    path = Path(path)
+    written = replace_whole(path, lambda building: write_sqlite(team_id, building, report, path.stem))
+    metadata = json.dumps(written.metadata, ensure_ascii=False, indent=2)
+    replace_whole(metadata_path(path), lambda building: Path(building).write_text(metadata, encoding="utf-8"))
+    return written
+
+
+def save_csv_folder(team_id, folder, raw=False, labels=False):
     """Write a CSV file per form of the team into `folder` (made if missing); return {file name: records}."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -436,7 +648,9 @@ def save_csv_folder(team_id, folder, raw=False):
         fd, building = tempfile.mkstemp(prefix=f".{form_id}.", suffix=".tmp", dir=folder)
         os.close(fd)
         try:
-            counts[f"{form_id}.csv"] = write_csv(form_layout(team_id, form_id), team_id, building, raw)
+            counts[f"{form_id}.csv"] = write_csv(
+                form_layout(team_id, form_id), team_id, building, raw, labels
+            )
             os.replace(building, folder / f"{form_id}.csv")
         finally:
             if os.path.exists(building):
@@ -563,14 +777,15 @@ def write_form_table(target, team_id, layout, table, dictionary, progress):
         {column.name: column.type for column in layout.columns},
         pk="id",
         not_null=("id",),
-        foreign_keys=[("subject_id", "subjects", "id")],
+        foreign_keys=[("subject_id", "subjects", "id")]
+        + ([("market_id", "subjects", "id")] if layout.names_markets else []),
     )
     names = ", ".join(f"[{name}]" for name in layout.names)
     insert = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(layout.names))})"
     count = pending = 0
     target.conn.execute("BEGIN")
-    for chunk in record_rows(team_id, layout.form_id):
-        target.conn.executemany(insert, (tuple(layout.row(record).values()) for record in chunk))
+    for chunk in read_records(layout, team_id):
+        target.conn.executemany(insert, (tuple(row.values()) for row in chunk))
         count, pending = count + len(chunk), pending + len(chunk)
         progress.add(len(chunk))
         if pending >= TRANSACTION:
@@ -603,8 +818,178 @@ def describe_answer(column):
         return {"_lat": "The position's latitude.", "_lon": "The position's longitude."}.get(
             column.part, "The position's accuracy, in metres."
         )
+    if export == "photo" and column.part == "_file":
+        return (
+            "The photo's file in the ZIP export: media/<form>/<record id>-<question>.jpg "
+            "(or .png, .webp); a photo in two records is there once, under the first one's name."
+        )
     if export == "photo":
         return "The sha256 of the photo (the name of its file in the attachments folder)."
     if export == "boolean":
         return "1 for yes, 0 for no."
     return "The answer."
+
+
+def codebook_rows(team_id):
+    """Yield the codebook: a row per question of every version of every form, then a row per code it has."""
+    for form_id in form_ids(team_id):
+        layout = form_layout(team_id, form_id)
+        for version, definition in layout.versions:
+            for position, question in enumerate(definition["fields"], 1):
+                kind = question["type"]
+                low, high = question.get("min"), question.get("max")
+                if kind == "counter":
+                    low = 0
+                row = {
+                    "form": form_id,
+                    "form_version": version,
+                    "position": position,
+                    "field": question["name"],
+                    "type": kind,
+                    "question": question.get("label"),
+                    "required": int(bool(question.get("required"))),
+                    "minimum": low,
+                    "maximum": high,
+                    "value": None,
+                    "value_label": None,
+                    "columns": ", ".join(layout.fields.get(question["name"], ())) or None,
+                }
+                yield row
+                for value, words in codes_of(question):
+                    yield {**row, "value": str(value), "value_label": words}
+
+
+def write_codebook_csv(out, team_id):
+    """Write the codebook as CSV into an open text file."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([name for name, _, _ in CODEBOOK_COLUMNS])
+    writer.writerows(
+        ["" if row[name] is None else row[name] for name, _, _ in CODEBOOK_COLUMNS]
+        for row in codebook_rows(team_id)
+    )
+
+
+TABLE_WORDS = {
+    "subjects": (
+        "People, markets and pitches",
+        "Everyone and everywhere the team records, archived ones too.",
+    ),
+    "forms": ("Forms", "Every published version of every form, with its whole definition."),
+    "data_dictionary": ("Data dictionary", "What every column of every table holds."),
+    "codebook": (
+        "Codebook",
+        "Every question of every form version: its type, whether it is required, its range, "
+        "and what each code means (a choice's label, a scale's word).",
+    ),
+}
+
+
+def datasette_metadata(team_id, database, tables, dictionary):
+    """Return the Datasette metadata of a team's SQLite file (`datasette circle.db -m circle.metadata.json`).
+
+    Titles and descriptions of the tables and their columns (from the data
+    dictionary), and `label_column` on subjects, so that Datasette shows a
+    record's subject_id (a foreign key) with the subject's name.
+    """
+    team = db.session.get(Team, team_id)
+    described = {}
+    for entry in dictionary:
+        described.setdefault(entry["table_name"], {})[entry["column_name"]] = entry["description"]
+    titles = {table: form_layout(team_id, form_id).title for form_id, table in tables.items()}
+    shown = {}
+    for table, columns in described.items():
+        title, text = TABLE_WORDS.get(table, (titles.get(table, table), None))
+        shown[table] = {
+            "title": title,
+            "description": text or f"A row per record of the form '{title}', with a column per question.",
+            "columns": columns,
+        }
+    shown["subjects"]["label_column"] = "label"
+    return {
+        "title": f"{team.name}: exported data",
+        "description": (
+            "Everything the team recorded, care notes and other special-category data included: "
+            "keep this file on an encrypted drive and share it only with people who may read it."
+        ),
+        "databases": {database: {"title": team.name, "tables": shown}},
+    }
+
+
+@dataclass
+class ZipExport:
+    """What write_zip wrote: {file name: records} per CSV file, photos written, and photos missing."""
+
+    records: dict
+    photos: int
+    missing: list
+
+
+def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None):
+    """Write the team's ZIP file into `out` (a binary file open for writing); return its ZipExport.
+
+    It holds a CSV file per form, codebook.csv, <team>.db (the SQLite file),
+    metadata.json for Datasette, and media/<form>/ with every photo of the
+    form's records once. Each CSV file is written into the archive as its
+    records are read, and the SQLite file is built in a temporary file in
+    `scratch`, so a big team never sits in memory; photos are copied from the
+    `attachments` folder without compressing them again (they are JPEG, PNG
+    or WebP already).
+    """
+    team = db.session.get(Team, team_id)
+    counts, photos, missing = {}, 0, []
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for form_id in form_ids(team_id):
+            layout, media = form_layout(team_id, form_id), MediaNames(form_id)
+            with text_entry(archive, f"{form_id}.csv") as entry:
+                counts[f"{form_id}.csv"] = write_csv_to(entry, layout, team_id, raw, labels, media)
+            for name, sha256 in media.take_new():
+                source = path_of(attachments, sha256)
+                if source.is_file():
+                    archive.write(source, name, compress_type=zipfile.ZIP_STORED)
+                    photos += 1
+                else:
+                    missing.append((name, sha256))
+        with text_entry(archive, "codebook.csv") as entry:
+            write_codebook_csv(entry, team_id)
+        fd, building = tempfile.mkstemp(suffix=".db", dir=scratch)
+        os.close(fd)
+        try:
+            written = write_sqlite(team_id, building, name=team.slug)
+            archive.write(building, f"{team.slug}.db")
+        finally:
+            os.unlink(building)
+        archive.writestr(
+            zip_entry("metadata.json"), json.dumps(written.metadata, ensure_ascii=False, indent=2)
+        )
+        if missing:
+            with text_entry(archive, "media/missing.csv") as entry:
+                # A photo the database names but the attachments folder lacks (restored without it).
+                writer = csv.writer(entry, lineterminator="\r\n")
+                writer.writerow(["file", "sha256"])
+                writer.writerows(missing)
+    return ZipExport(counts, photos, missing)
+
+
+def zip_entry(name):
+    """Return the ZipInfo of a new file of the archive: compressed, dated now (UTC)."""
+    entry = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
+def text_entry(archive, name):
+    """Open a new file of a ZIP archive for writing CSV text: UTF-8 with a byte order mark, as large as need be."""
+    return io.TextIOWrapper(
+        archive.open(zip_entry(name), "w", force_zip64=True), encoding="utf-8-sig", newline=""
+    )
+
+
+def save_zip(team_id, path, attachments, raw=False, labels=False):
+    """Write the team's ZIP file to `path`, replacing an older one only once it is complete."""
+    path = Path(path)
+
+    def write(building):
+        with open(building, "wb") as out:
+            return write_zip(team_id, out, attachments, raw, labels, path.parent)
+
+    return replace_whole(path, write)

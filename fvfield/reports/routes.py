@@ -168,6 +168,34 @@ def raw_noted(raw):
     return {"raw_cells": True} if raw else {}
 
 
+def choice_labels():
+    """Return whether this CSV export writes choices' labels instead of their values (?choices=labels)."""
+    return request.args.get("choices") == "labels"
+
+
+def how_noted(raw, labels):
+    """Return what the audit log notes of a CSV export's switches: only those that were on."""
+    return {**raw_noted(raw), **({"choices": "labels"} if labels else {})}
+
+
+def scratch_folder():
+    """Return the instance's folder for files an export builds before sending them."""
+    folder = Path(current_app.instance_path) / "tmp"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def send_built(path, mimetype, download_name):
+    """Send a file an export built, deleting it: opened, then unlinked, it disappears when closed."""
+    try:
+        built = open(path, "rb")
+    finally:
+        os.unlink(path)
+    response = send_file(built, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0)
+    response.headers.update(NO_STORE)
+    return response
+
+
 @bp.get("/export/<form_id>.csv")
 @login_required
 def export_csv(slug, form_id):
@@ -176,9 +204,9 @@ def export_csv(slug, form_id):
     layout = files.form_layout(team.id, form_id)
     if layout is None:
         abort(404, f"{team.name} has no form '{form_id}'.")
-    raw = raw_cells()
-    note_export(team, format="csv", form=form_id, **raw_noted(raw))
-    chunks = stream_with_context(files.csv_chunks(layout, team.id, raw))
+    raw, labels = raw_cells(), choice_labels()
+    note_export(team, format="csv", form=form_id, **how_noted(raw, labels))
+    chunks = stream_with_context(files.csv_chunks(layout, team.id, raw, labels))
     name = file_name(team, form_id) + ".csv"
     return current_app.response_class(
         chunks,
@@ -193,25 +221,35 @@ def export_sqlite(slug):
     """Build the team's SQLite file in a temporary file and send it."""
     team, _ = team_for(slug, "coordinator")
     note_export(team, format="sqlite")
-    folder = Path(current_app.instance_path) / "tmp"
-    folder.mkdir(exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix=".db", dir=folder)
+    fd, path = tempfile.mkstemp(suffix=".db", dir=scratch_folder())
     os.close(fd)
     try:
         files.write_sqlite(team.id, path)
-        # Opened, then unlinked: the open file is sent and disappears when closed.
-        built = open(path, "rb")
-    finally:
+    except BaseException:
         os.unlink(path)
-    response = send_file(
-        built,
-        mimetype="application/vnd.sqlite3",
-        as_attachment=True,
-        download_name=file_name(team) + ".db",
-        max_age=0,
-    )
-    response.headers.update(NO_STORE)
-    return response
+        raise
+    return send_built(path, "application/vnd.sqlite3", file_name(team) + ".db")
+
+
+@bp.get("/export/zip")
+@login_required
+def export_zip(slug):
+    """Build the team's ZIP file (CSV files, codebook, SQLite file, Datasette metadata, photos) and send it.
+
+    It is written to a temporary file, not memory: a team's photos may be gigabytes.
+    """
+    team, _ = team_for(slug, "coordinator")
+    raw, labels = raw_cells(), choice_labels()
+    note_export(team, format="zip", **how_noted(raw, labels))
+    folder = scratch_folder()
+    fd, path = tempfile.mkstemp(suffix=".zip", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            files.write_zip(team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels, folder)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return send_built(path, "application/zip", file_name(team) + ".zip")
 
 
 # CSRFProtect would read the body before this view raises the size limit for
