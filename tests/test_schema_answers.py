@@ -340,13 +340,24 @@ PITCH = load_template("pitch-survey")
             },
         ),
         (
-            {"status": "vacant", "consent": False, "trader_concerns": "Rents"},
+            {"status": "trading", "consent": False, "trader_concerns": "Rents", "goods_category": "bakery"},
             {
                 "trader_concerns": [
                     "Leave this question out: it is only asked when 'The trader agreed to share their concerns' is yes."
                 ]
             },
         ),
+        # A vacant or closed pitch has no trader to ask: presence, prices, consent, languages, photo.
+        (
+            {"status": "vacant", "trader_present": False, "languages": ["english"], "photo": PHOTO},
+            {
+                name: [
+                    "Leave this question out: it is only asked when 'Status' is 'Trading' or 'Casual trader'."
+                ]
+                for name in ("trader_present", "languages", "photo")
+            },
+        ),
+        ({"status": "closed_today", "position": PLACE}, {}),
         (
             {
                 "status": "trading",

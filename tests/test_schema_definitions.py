@@ -138,6 +138,12 @@ def test_template_pitch_survey_asks_concerns_only_with_consent():
     fields = {field["name"]: field for field in load_template("pitch-survey")["fields"]}
     assert fields["trader_concerns"]["show_if"] == {"field": "consent", "equals": True}
     assert fields["goods_category"]["show_if"] == {"field": "status", "in": ["trading", "casual"]}
+    # Vacant and closed pitches skip every trader question; the position is always asked.
+    trader = ["trader_present", "consent", "languages", "photo"] + [
+        n for n in fields if n.startswith("price_")
+    ]
+    assert all(fields[name]["show_if"] == {"field": "status", "in": ["trading", "casual"]} for name in trader)
+    assert "show_if" not in fields["position"] and "show_if" not in fields["status"]
     assert [c["value"] for c in fields["status"]["choices"]] == [
         "trading",
         "vacant",
