@@ -144,7 +144,7 @@ def count(version, when, minutes, north, south, east=None):
 
 def market_changes():
     """Return the market survey's changes, in the order to push them (the deletion last)."""
-    deleted = survey(P3, "2026-11-19T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=9.99)
+    deleted = survey(P3, "2026-11-19T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=999)
     deleted["id"] = DELETED_SURVEY
     return [
         subject(RIDLEY, "market", "Ridley Road Market"),
@@ -158,17 +158,17 @@ def market_changes():
             "2026-11-12T09:00:00+00:00",
             "trading",
             "fruit_veg",
-            price_tomatoes_kg=2.5,
-            price_bananas_each=0.2,
+            price_tomatoes_kg=250,
+            price_bananas_each=20,
         ),
         survey(P1, "2026-11-12T15:00:00+00:00", "closed_today"),
         survey(P2, "2026-11-12T09:30:00+00:00", "vacant"),
         survey(P3, "2026-11-12T10:00:00+00:00", "casual", "clothing"),
         survey(
-            Q1, "2026-11-12T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=3.0, price_bread_loaf=1.2
+            Q1, "2026-11-12T11:00:00+00:00", "trading", "bakery", price_tomatoes_kg=300, price_bread_loaf=120
         ),
-        survey(P1, "2026-11-19T09:00:00+00:00", "trading", "fruit_veg", price_tomatoes_kg=2.0),
-        survey(P2, "2026-11-19T09:10:00+00:00", "trading", "meat_fish", price_tomatoes_kg=2.4),
+        survey(P1, "2026-11-19T09:00:00+00:00", "trading", "fruit_veg", price_tomatoes_kg=200),
+        survey(P2, "2026-11-19T09:10:00+00:00", "trading", "meat_fish", price_tomatoes_kg=240),
         deleted,
         deletion(deleted),
         count(1, "2026-11-12T10:00:00+00:00", 15, 40, 35),

@@ -219,7 +219,13 @@ def market_with_two_pitches_called_1(app):
         ridley_1 = team_data.subject("1", {"market_id": ridley["id"]}, kind="pitch")
         chapel_1 = team_data.subject("1", {"market_id": chapel["id"]}, kind="pitch")
         surveys = [
-            team_data.record("pitch-survey", 1, {"status": "vacant"}, p["id"]) for p in (ridley_1, chapel_1)
+            team_data.record("pitch-survey", 1, {"status": "vacant"}, ridley_1["id"]),
+            team_data.record(
+                "pitch-survey",
+                1,
+                {"status": "trading", "goods_category": "bakery", "price_bread_loaf": 120},
+                chapel_1["id"],
+            ),
         ]
         team_data.push(
             market, "other@example.org", "coordinator", ridley, chapel, ridley_1, chapel_1, *surveys
@@ -238,6 +244,15 @@ def test_pitch_survey_csv_names_the_market_of_each_pitch(client, auth, app, peop
     found = {row["id"]: (row["subject_id"], row["market_id"], row["market"]) for row in rows}
     assert found == expected
     assert {row["subject_label"] for row in rows} == {"1"}
+    # A price is kept in pence and exported in pounds; as "£1.20" when labels are asked for.
+    assert {row["price_bread_loaf"] for row in rows} == {"", "1.2"}
+    labelled = read_rows(
+        client.get(f"{MARKET_EXPORT}/pitch-survey.csv?choices=labels").get_data(as_text=True)
+    )
+    assert {(row["status"], row["price_bread_loaf"]) for row in labelled} == {
+        ("Vacant", ""),
+        ("Trading", "£1.20"),
+    }
 
 
 def datasette_get(database_path, metadata, path):

@@ -364,8 +364,8 @@ PITCH = load_template("pitch-survey")
                 "goods_category": "meat_fish",
                 "consent": True,
                 "trader_concerns": "Rents went up.",
-                "price_eggs_dozen": 3.2,
-                "price_bread_loaf": 1,
+                "price_eggs_dozen": 320,
+                "price_bread_loaf": 100,
                 "languages": ["turkish", "english"],
                 "photo": PHOTO,
                 "position": PLACE,
@@ -545,6 +545,7 @@ def answers_for(field, required):
         ),
         "scale": lambda: st.integers(low, high),
         "counter": lambda: st.integers(0, SAFE),
+        "price": lambda: st.integers(0, SAFE),
         "geopoint": lambda: st.fixed_dictionaries(
             {
                 "lat": st.floats(-90, 90),

@@ -39,6 +39,7 @@ def test_field_types_are_those_of_the_sync_contract():
         "multiple_choice",
         "scale",
         "counter",
+        "price",
         "geopoint",
         "photo",
         "note",
@@ -151,7 +152,7 @@ def test_template_pitch_survey_asks_concerns_only_with_consent():
         "casual",
     ]
     prices = [name for name in fields if name.startswith("price_")]
-    assert prices and all(fields[name]["type"] == "decimal" and fields[name]["min"] == 0 for name in prices)
+    assert prices and all(fields[name]["type"] == "price" for name in prices)
 
 
 def home_visit(change):

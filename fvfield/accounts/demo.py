@@ -502,10 +502,10 @@ def pitch_status(reference, visit):
 
 
 def price(rng, name, visit):
-    """Return a basket price of a survey visit: a little higher each visit, to 5p (1p below £1)."""
-    value = PRICES[name] * (1 + 0.04 * visit) * rng.uniform(0.9, 1.1)
-    step = 0.05 if PRICES[name] >= 1 else 0.01
-    return round(round(value / step) * step, 2)
+    """Return a basket price of a survey visit in pence: a little higher each visit, to 5p (1p below £1)."""
+    value = PRICES[name] * 100 * (1 + 0.04 * visit) * rng.uniform(0.9, 1.1)
+    step = 5 if PRICES[name] >= 1 else 1
+    return round(value / step) * step
 
 
 def trader_answers(rng, reference, status, goods, visit):

@@ -20,7 +20,11 @@ Where docs/sync.md leaves room, these are the rules:
   less, with no NUL and no unpaired surrogate (both break storage);
 - a datetime is extended ISO 8601 with Z or +HH:MM, seconds and up to six
   decimals optional: 2026-11-25T09:41+00:00, 2026-11-25T09:41:00.123Z;
-- a position carries all of lat, lon and accuracy; accuracy may be null.
+- a position carries all of lat, lon and accuracy; accuracy may be null;
+- a price is a whole number of pence (120 for £1.20), 0 or more: the phone
+  reads what people type ("£1.20", "1.2", "120p", parse_price here and
+  parsePrice in static/js/form/checks.js, tests/price_vectors.json for both)
+  and shows it as "£1.20" (price_text).
 """
 
 import math
@@ -46,6 +50,12 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 # An email address as people write one: something, @, a domain with a dot (the phone uses the same).
 EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# A price as people type it: pounds with up to 2 decimals ("£1.20", "1.2", "£1,200", ".50"), or pence ("120p").
+PRICE_POUNDS = re.compile(
+    r"£?\s*(?:(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<decimals>[0-9]{0,2}))?|\.(?P<only>[0-9]{1,2}))"
+)
+PRICE_PENCE = re.compile(r"(?P<pence>[0-9]+)\s*[pP]")
+PRICE_WORDS = "Enter a price in pounds and pence, like £1.20, 1.2 or 120p."
 
 
 def kind_of(value):
@@ -348,6 +358,47 @@ def photo_check(field):
     return check
 
 
+def parse_price(typed):
+    """Return (pence, None) for a price as people type it, or (None, what to type instead)."""
+    text = typed.strip()
+    match = PRICE_PENCE.fullmatch(text)
+    if match:
+        pence = int(match["pence"])
+    else:
+        match = PRICE_POUNDS.fullmatch(text)
+        if not match:
+            return None, PRICE_WORDS
+        pounds = int((match["pounds"] or "0").replace(",", ""))
+        pence = pounds * 100 + int((match["decimals"] or match["only"] or "").ljust(2, "0"))
+    if pence > SAFE_INTEGER:
+        return None, "Enter a smaller price."
+    return pence, None
+
+
+def price_text(pence):
+    """Return a price in pence as people read it: £1.20, £1,200.00."""
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def price_check(field):
+    """Check a price answer: a whole number of pence, 0 or more (the phone turns "£1.20" into 120)."""
+
+    def check(value):
+        if type(value) is int and 0 <= value <= SAFE_INTEGER:
+            return None
+        if type(value) is int:
+            return "Enter a price of £0.00 or more." if value < 0 else "Enter a smaller price."
+        if type(value) is float:
+            return f"A price is kept in whole pence (120 for £1.20), not {show(value)}."
+        if type(value) is str:
+            pence, _ = parse_price(value)
+            shown = f" ({pence} for {price_text(pence)})" if pence is not None else ""
+            return f"A price is kept as a whole number of pence{shown}, not text."
+        return f"A price is kept as a whole number of pence (120 for £1.20), not {kind_of(value)}."
+
+    return check
+
+
 def keys_problem(what, value, expected, advice):
     """Say which keys an object answer misses or has too many of."""
     missing = sorted(expected - value.keys())
@@ -430,7 +481,7 @@ class FieldType:
     listed_in_rules: bool = False
     # Whether the phone draws it as a group (a fieldset with a legend) rather than one input.
     grouped: bool = False
-    # How exports lay its answer out: "text", "number", "whole", "boolean", "choices"
+    # How exports lay its answer out: "text", "number", "whole", "boolean", "price" (pounds), "choices"
     # (a 0/1 column per choice), "position" (lat, lon, accuracy), "photo" (its sha256)
     # or "none" (no answer): reports/files.py EXPORT_LAYOUTS.
     export: str = "text"
@@ -495,6 +546,8 @@ FIELD_TYPE_LIST = (
         codebook=scale_words,
     ),
     FieldType("counter", "Counter (tap + and −)", "a counter", counter_check, export="whole"),
+    # Typed as "£1.20", "1.2" or "120p", kept in whole pence (120), exported in pounds.
+    FieldType("price", "Price (£)", "a price", price_check, in_rules=False, export="price"),
     FieldType(
         "geopoint",
         "Position (GPS)",

@@ -23,7 +23,7 @@ import sqlite_utils
 
 from fvfield.extensions import db
 from fvfield.models import Team, User
-from fvfield.questionnaires.types import TYPES
+from fvfield.questionnaires.types import TYPES, price_text
 from fvfield.sync.attachments import path_of
 from fvfield.sync.documents import documents, form_versions
 
@@ -230,6 +230,17 @@ def text_columns(question):
     yield "", str, coded(codes) if codes else same, code_words(codes)
 
 
+def price_columns(question):
+    """A price in pounds (it is kept in pence): 1.2 for 120; "£1.20" when the export asks for labels."""
+
+    def read(answer, reading):
+        if type(answer) is not int:
+            raise TypeError("a price is kept in whole pence")
+        return price_text(answer) if reading.labels else answer / 100
+
+    yield "", float, read, ""
+
+
 # How each kind of answer (questionnaires.types.FieldType.export) is laid out in columns:
 # question -> [(part, type, how to read the answer, codes words)].
 EXPORT_LAYOUTS = {
@@ -240,6 +251,7 @@ EXPORT_LAYOUTS = {
     "whole": whole_columns,
     "boolean": lambda question: [("", int, whole, code_words(codes_of(question)))],
     "number": lambda question: [("", float, same, "")],
+    "price": price_columns,
     "text": text_columns,
 }
 
@@ -827,6 +839,8 @@ def describe_answer(column):
         return "The sha256 of the photo (the name of its file in the attachments folder)."
     if export == "boolean":
         return "1 for yes, 0 for no."
+    if export == "price":
+        return "The price in pounds (1.2 is £1.20); the phone keeps it in whole pence."
     return "The answer."
 
 

@@ -51,6 +51,8 @@ CONCERN = "concern"
 # Compact JSON, as the store keeps it: narrows the query before each record is read.
 RAISED = '%"concern":true%'
 PRICE_PREFIX = "price_"
+# Versions of the pitch survey before the price type asked prices as decimals, in pounds.
+PRICE_TYPES = ("price", "decimal")
 WEEK, MONTH, DAY = "Week starting", "Month", "Day"
 NO_PERSON, NO_MARKET, NOT_SAID = "No person given", "No market given", "Not said"
 # The people (or markets) a chart names one by one; the others are added up together.
@@ -487,25 +489,37 @@ def goods_mix(team_id, period):
 
 
 def price_questions(definitions):
-    """Return {name: label} of the basket's prices: decimal questions named price_..., in any version."""
+    """Return {name: label} of the basket's prices: price (or older decimal) questions named price_..."""
     found = {}
     for version in sorted(definitions, reverse=True):
         for question in definitions[version].get("fields", ()):
             name = question.get("name", "")
-            if name.startswith(PRICE_PREFIX) and question.get("type") == "decimal":
+            if name.startswith(PRICE_PREFIX) and question.get("type") in PRICE_TYPES:
                 found.setdefault(name, question.get("label") or name)
     return found
 
 
+def in_pence(definitions):
+    """Return the (version, name) of the price questions kept in pence (type price; a decimal is in pounds)."""
+    return {
+        (version, question.get("name"))
+        for version, definition in definitions.items()
+        for question in definition.get("fields", ())
+        if question.get("type") == "price"
+    }
+
+
 def basket_prices(team_id, period):
-    """Take the median price of each item of the basket per day of survey (or month, or quarter), over all markets."""
-    items = price_questions(definitions_of(team_id, PITCH_SURVEY))
+    """Take the median price (£) of each basket item per day of survey (or month, or quarter), over all markets."""
+    definitions = definitions_of(team_id, PITCH_SURVEY)
+    items, pence = price_questions(definitions), in_pence(definitions)
     prices = defaultdict(list)
     for record in records_of(team_id, [PITCH_SURVEY], period):
         for name in items:
             price = number_answer(record.answers, name)
             if record.day and price is not None:
-                prices[(period.day(record.day), name)].append(price)
+                pounds = price / 100 if (record.form_version, name) in pence else price
+                prices[(period.day(record.day), name)].append(pounds)
     days = sorted({day for day, _ in prices})
     rows = [
         [day] + [rounded(statistics.median(prices[(day, n)])) if prices[(day, n)] else None for n in items]

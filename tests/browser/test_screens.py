@@ -207,7 +207,7 @@ def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(
         "status": "trading",
         "goods_category": "fruit_veg",
         "trader_present": True,
-        "price_tomatoes_kg": 2.2,
+        "price_tomatoes_kg": 220,
         "consent": True,
         "trader_concerns": "The rent is going up again.",
         "languages": ["english", "turkish"],

@@ -12,6 +12,32 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(
 const SHA256 = /^[0-9a-f]{64}$/;
 const EMAIL = new RegExp(`^(?:${EMAIL_PATTERN})$`, "u");
 const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+// A price as people type it, as the server reads it (questionnaires/types.py PRICE_POUNDS, PRICE_PENCE).
+const PRICE_POUNDS = /^£?\s*(?:([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{0,2}))?|\.([0-9]{1,2}))$/;
+const PRICE_PENCE = /^([0-9]+)\s*[pP]$/;
+export const PRICE_WORDS = "Enter a price in pounds and pence, like £1.20, 1.2 or 120p.";
+
+/** Return {pence} for a price as people type it ("£1.20", "1.2", "120p"), or {problem}: what to type instead. */
+export function parsePrice(typed) {
+  const text = typed.trim();
+  let pence;
+  const inPence = PRICE_PENCE.exec(text);
+  if (inPence) {
+    pence = Number(inPence[1]);
+  } else {
+    const match = PRICE_POUNDS.exec(text);
+    if (!match) return { problem: PRICE_WORDS };
+    const pounds = Number((match[1] || "0").replaceAll(",", ""));
+    pence = pounds * 100 + Number((match[2] || match[3] || "").padEnd(2, "0"));
+  }
+  return pence > SAFE_INTEGER ? { problem: "Enter a smaller price." } : { pence };
+}
+
+/** Return a price in pence as people read it: £1.20, £1,200.00 (the server's price_text). */
+export function priceText(pence) {
+  const pounds = String(Math.floor(pence / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `£${pounds}.${String(pence % 100).padStart(2, "0")}`;
+}
 
 /** Return whether an answer counts as given (null, "", [] and undefined do not). */
 export function isAnswered(value) {
@@ -179,6 +205,10 @@ export function answerProblem(field, value) {
       return rangeProblem(field, value);
     case "counter":
       return Number.isInteger(value) && value >= 0 && value <= SAFE_INTEGER ? null : "Count 0 or more.";
+    case "price":
+      // Typed text the app could not read stays text, so that this says what to type.
+      if (typeof value === "string") return parsePrice(value).problem || PRICE_WORDS;
+      return Number.isInteger(value) && value >= 0 && value <= SAFE_INTEGER ? null : PRICE_WORDS;
     case "geopoint":
       if (!value || typeof value !== "object" || Object.keys(value).sort().join() !== "accuracy,lat,lon"
         || !isNumber(value.lat) || !isNumber(value.lon)

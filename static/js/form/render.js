@@ -4,7 +4,7 @@
 
 import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
-import { answersToSend, shownFields } from "./checks.js";
+import { answersToSend, parsePrice, priceText, shownFields } from "./checks.js";
 import { text } from "./expressions.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
@@ -97,6 +97,17 @@ function parseDecimal(text) {
   const trimmed = text.trim();
   if (trimmed === "") return null;
   return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? Number(trimmed) : text;
+}
+
+// A price is kept in pence; what cannot be read as one stays text for the check to explain.
+function readPrice(typed) {
+  if (typed.trim() === "") return null;
+  const { pence } = parsePrice(typed);
+  return pence === undefined ? typed : pence;
+}
+
+function showPrice(value) {
+  return Number.isInteger(value) && value >= 0 ? priceText(value) : String(value);
 }
 
 function textInput(field, ids, emit, options) {
@@ -263,6 +274,8 @@ function widgetFor(field, ids, emit, context) {
       return textInput(field, ids, emit, { inputmode: "numeric", read: parseWhole });
     case "decimal":
       return textInput(field, ids, emit, { inputmode: "decimal", read: parseDecimal });
+    case "price":
+      return textInput(field, ids, emit, { inputmode: "decimal", read: readPrice, show: showPrice });
     case "date":
       return textInput(field, ids, emit, { type: "date", now: () => todayText(), nowLabel: "Today" });
     case "time":
