@@ -72,14 +72,23 @@ def natural_key(label):
 
 
 def subject_labels(team):
-    """Return {subject id: label} of all the team's subjects, archived ones included."""
-    return dict(
-        db.session.execute(
-            sa.select(documents.c.id, documents.c.label).where(
-                documents.c.team_id == team.id, documents.c.collection == "subjects"
-            )
-        ).all()
-    )
+    """Return {subject id: label} of all the team's subjects, archived ones included.
+
+    A pitch is named with its market, "Ridley Road, pitch 1": pitch 1 is in
+    every market, so "Pitch survey: 1" would not say which.
+    """
+    rows = db.session.execute(
+        sa.select(documents.c.id, documents.c.kind, documents.c.label, documents.c.data).where(
+            documents.c.team_id == team.id, documents.c.collection == "subjects"
+        )
+    ).all()
+    names = {row.id: row.label for row in rows}
+    labels = dict(names)
+    for row in rows:
+        market_id = json.loads(row.data).get("market_id") if row.kind == "pitch" else None
+        if isinstance(market_id, str) and market_id in names:
+            labels[row.id] = f"{names[market_id]}, pitch {row.label}"
+    return labels
 
 
 def user_names(ids):

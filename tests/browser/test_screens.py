@@ -182,7 +182,8 @@ def test_offline_visit_and_pitch_survey_wait_in_a_new_page_then_sync_once(
     waiting = again.locator("section", has=again.get_by_role("heading", name="Waiting to sync (3)"))
     expect(waiting).to_contain_text("Home visit: Ada Brown")
     expect(waiting).to_contain_text("New pitch: 14B")
-    expect(waiting).to_contain_text("Pitch survey: 14B")
+    # A pitch is named with its market: pitch 14B could be in any market.
+    expect(waiting).to_contain_text("Pitch survey: Ridley Road Market, pitch 14B")
     snap(again, screens, "sync-screen-waiting")
     assert server_records(field_server, "pitch-survey") == {}
     again.get_by_role("button", name="Log out").click()

@@ -72,11 +72,17 @@ export async function findSubject(team, id) {
   return live(subject) ? subject : undefined;
 }
 
-/** Return a subject's label for a list, saying so when it was archived; null when unknown. */
+/**
+ * Return a subject's label for a list, saying so when it was archived; null when unknown.
+ * A pitch is named with its market ("Ridley Road, pitch 1"): pitch 1 is in every market.
+ */
 export async function subjectLabel(team, id) {
   const subject = await get(STORE_SUBJECTS, [team, id]);
   if (!subject) return null;
-  return subject.deleted ? `${subject.label} (archived)` : subject.label;
+  const marketId = subject.kind === "pitch" && subject.data ? subject.data.market_id : null;
+  const market = typeof marketId === "string" ? await get(STORE_SUBJECTS, [team, marketId]) : null;
+  const label = market ? `${market.label}, pitch ${subject.label}` : subject.label;
+  return subject.deleted ? `${label} (archived)` : label;
 }
 
 const time = (iso) => Date.parse(iso) || 0;
