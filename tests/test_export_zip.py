@@ -214,6 +214,7 @@ def market_with_two_pitches_called_1(app):
     with app.app_context():
         market = team_data.team("ridley-market")
         team_data.publish(market, load_template("pitch-survey"))
+        team_data.publish(market, load_template("market-visit"))
         ridley = team_data.subject("Ridley Road", {}, kind="market")
         chapel = team_data.subject("Chapel Market", {}, kind="market")
         ridley_1 = team_data.subject("1", {"market_id": ridley["id"]}, kind="pitch")
@@ -230,9 +231,23 @@ def market_with_two_pitches_called_1(app):
         team_data.push(
             market, "other@example.org", "coordinator", ridley, chapel, ridley_1, chapel_1, *surveys
         )
+        # Chapel Market was visited on the day of its survey; Ridley Road the day before.
+        visits = [
+            team_data.record(
+                "market-visit", 1, {"visit_date": "2026-11-20", "start_time": "09:00"}, chapel["id"]
+            ),
+            team_data.record(
+                "market-visit",
+                1,
+                {"visit_date": "2026-11-19", "start_time": "09:00"},
+                ridley["id"],
+                recorded_at="2026-11-19T09:00:00+00:00",
+            ),
+        ]
+        team_data.push(market, "other@example.org", "coordinator", *visits)
         return {
-            surveys[0]["id"]: (ridley_1["id"], ridley["id"], "Ridley Road"),
-            surveys[1]["id"]: (chapel_1["id"], chapel["id"], "Chapel Market"),
+            surveys[0]["id"]: (ridley_1["id"], ridley["id"], "Ridley Road", ""),
+            surveys[1]["id"]: (chapel_1["id"], chapel["id"], "Chapel Market", visits[0]["id"]),
         }
 
 
@@ -240,8 +255,19 @@ def test_pitch_survey_csv_names_the_market_of_each_pitch(client, auth, app, peop
     expected = market_with_two_pitches_called_1(app)
     auth.login("other@example.org")
     rows = read_rows(client.get(f"{MARKET_EXPORT}/pitch-survey.csv").get_data(as_text=True))
-    assert list(rows[0])[:6] == ["id", "form_version", "subject_id", "subject_label", "market_id", "market"]
-    found = {row["id"]: (row["subject_id"], row["market_id"], row["market"]) for row in rows}
+    assert list(rows[0])[:7] == [
+        "id",
+        "form_version",
+        "subject_id",
+        "subject_label",
+        "market_id",
+        "market",
+        "market_visit_id",
+    ]
+    found = {
+        row["id"]: (row["subject_id"], row["market_id"], row["market"], row["market_visit_id"])
+        for row in rows
+    }
     assert found == expected
     assert {row["subject_label"] for row in rows} == {"1"}
     # A price is kept in pence and exported in pounds; as "£1.20" when labels are asked for.
@@ -347,3 +373,24 @@ def test_export_page_offers_the_zip_file(client, auth, seeded):
     page = client.get(EXPORT).get_data(as_text=True)
     assert f'href="{EXPORT}/zip"' in page and f'href="{EXPORT}/zip?choices=labels"' in page
     assert f'href="{EXPORT}/check-in.csv?choices=labels"' in page
+
+
+def test_sqlite_links_a_pitch_survey_to_its_market_and_visit_for_datasette(
+    client, auth, app, people, tmp_path
+):
+    expected = market_with_two_pitches_called_1(app)
+    auth.login("other@example.org")
+    response = client.get(f"{MARKET_EXPORT}/zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    database = tmp_path / "ridley-market.db"
+    database.write_bytes(archive.read("ridley-market.db"))
+    metadata = json.loads(archive.read("metadata.json"))
+    [chapel_survey] = [key for key, value in expected.items() if value[3]]
+    found = datasette_get(
+        database, metadata, f"/ridley-market/pitch_survey.json?_labels=on&id={chapel_survey}"
+    )
+    [row] = found.json()["rows"]
+    assert row["market_id"]["label"] == "Chapel Market"
+    assert row["market_visit_id"] == {"value": expected[chapel_survey][3], "label": "2026-11-20"}
+    assert row["subject_id"]["label"] == "1"
+    assert sqlite_db(database).execute("PRAGMA foreign_key_check").fetchall() == []

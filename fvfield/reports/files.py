@@ -46,7 +46,15 @@ RECORD_COLUMNS = (
 MARKET_COLUMNS = (
     ("market_id", str, "The market the pitch is in (subjects.id)."),
     ("market", str, "The name of the market the pitch is in."),
+    (
+        "market_visit_id",
+        str,
+        "The market visit (a record of the form market-visit) of the pitch's market on the survey's day: "
+        "its date, times, weather and surveyors. The first of the day when there were several.",
+    ),
 )
+# The form whose records are the visits to a market that pitch surveys belong to (built_in/market-visit.json).
+MARKET_VISIT = "market-visit"
 SUBJECT_COLUMNS = (
     ("id", str, "The subject's id."),
     ("kind", str, "What it is: person, market, pitch..."),
@@ -357,6 +365,7 @@ class FormLayout:
         )
         if markets is not None:
             values["market_id"], values["market"] = markets.of(record.subject_id)
+            values["market_visit_id"] = markets.visit(values["market_id"], record.day)
         reading.record_id = record.id
         answers = json.loads(record.data)
         for name, question, read in self.readers.get(record.form_version, ()):
@@ -372,13 +381,15 @@ class FormLayout:
 
 
 class Markets:
-    """The market of each of a team's pitches (subjects' market_id), and the markets' names.
+    """The market of each of a team's pitches (subjects' market_id), the markets' names, and their visits.
 
-    A team has hundreds of pitches, not millions: they are read once per export.
+    A team has hundreds of pitches and a visit per market day, not millions:
+    they are read once per export.
     """
 
     def __init__(self, team_id):
         self.market_of, self.names = {}, {}
+        self.visits = market_visits(team_id)
         for chunk in subject_rows(team_id):
             for subject in chunk:
                 if subject.kind == "market":
@@ -392,6 +403,29 @@ class Markets:
         """Return (market id, market name) of a pitch, (None, None) when it has none."""
         market_id = self.market_of.get(pitch_id)
         return market_id, self.names.get(market_id)
+
+    def visit(self, market_id, day):
+        """Return the id of the market's visit on that day, or None."""
+        return self.visits.get((market_id, day))
+
+
+def market_visits(team_id):
+    """Return {(market id, day): id of its first live market visit that day}."""
+    rows = db.session.execute(
+        sa.select(documents.c.id, documents.c.subject_id, documents.c.day)
+        .where(
+            documents.c.team_id == team_id,
+            documents.c.collection == "records",
+            documents.c.form == MARKET_VISIT,
+            documents.c.deleted == sa.false(),
+            documents.c.day.is_not(None),
+        )
+        .order_by(documents.c.recorded_at, documents.c.pk)
+    )
+    visits = {}
+    for row in rows:
+        visits.setdefault((row.subject_id, row.day), row.id)
+    return visits
 
 
 def utc_text(stamp):
@@ -454,6 +488,7 @@ def record_rows(team_id, form_id):
             documents.c.updated_at,
             documents.c.rev,
             documents.c.has_conflict,
+            documents.c.day,
             documents.c.data,
         )
         .select_from(
@@ -600,9 +635,10 @@ def write_sqlite(team_id, path, report=None, name=None):
     write_forms(target, team_id, tables, dictionary)
     write_subjects(target, team_id, dictionary)
     counts = {}
-    for layout in layouts:
+    # The market visits first, so that pitch surveys' market_visit_id can point to them.
+    for layout in sorted(layouts, key=lambda layout: layout.form_id != MARKET_VISIT):
         counts[tables[layout.form_id]] = write_form_table(
-            target, team_id, layout, tables[layout.form_id], dictionary, progress
+            target, team_id, layout, tables[layout.form_id], dictionary, progress, tables.get(MARKET_VISIT)
         )
     target["codebook"].create({name: kind for name, kind, _ in CODEBOOK_COLUMNS})
     target["codebook"].insert_all(codebook_rows(team_id), batch_size=CHUNK)
@@ -783,14 +819,26 @@ def write_subjects(target, team_id, dictionary):
         )
 
 
-def write_form_table(target, team_id, layout, table, dictionary, progress):
-    """Write a form's table of records, TRANSACTION rows to a transaction; return how many it holds."""
+def market_keys(target, layout, visits_table):
+    """Return the foreign keys of a form about pitches: its market, and its market visit when that table is written."""
+    if not layout.names_markets:
+        return []
+    keys = [("market_id", "subjects", "id")]
+    if visits_table in target.table_names():
+        keys.append(("market_visit_id", visits_table, "id"))
+    return keys
+
+
+def write_form_table(target, team_id, layout, table, dictionary, progress, visits_table=None):
+    """Write a form's table of records, TRANSACTION rows to a transaction; return how many it holds.
+
+    `visits_table` is the table of market visits, which a form about pitches points to.
+    """
     target[table].create(
         {column.name: column.type for column in layout.columns},
         pk="id",
         not_null=("id",),
-        foreign_keys=[("subject_id", "subjects", "id")]
-        + ([("market_id", "subjects", "id")] if layout.names_markets else []),
+        foreign_keys=[("subject_id", "subjects", "id")] + market_keys(target, layout, visits_table),
     )
     names = ", ".join(f"[{name}]" for name in layout.names)
     insert = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(layout.names))})"
@@ -919,6 +967,10 @@ def datasette_metadata(team_id, database, tables, dictionary):
             "columns": columns,
         }
     shown["subjects"]["label_column"] = "label"
+    visits = tables.get(MARKET_VISIT)
+    if visits in shown and "visit_date" in shown[visits]["columns"]:
+        # A pitch survey's market_visit_id then shows as the visit's date.
+        shown[visits]["label_column"] = "visit_date"
     return {
         "title": f"{team.name}: exported data",
         "description": (
