@@ -436,8 +436,14 @@ def choice_values(field):
 
 
 def scale_words(field):
-    """The codebook of a scale: the words some of its numbers carry ("1": "Hardly ever or never")."""
-    return sorted((int(value), word) for value, word in (field.get("labels") or {}).items())
+    """The codebook of a scale: the words its numbers carry ("1": "Hardly ever or never").
+
+    Its labels are a list, one per point from min, or an object keyed by point.
+    """
+    labels = field.get("labels") or {}
+    if type(labels) is list:
+        return [(field["min"] + index, word) for index, word in enumerate(labels)]
+    return sorted((int(value), word) for value, word in labels.items())
 
 
 def yes_no(field):
