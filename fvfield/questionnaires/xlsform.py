@@ -50,6 +50,7 @@ XLSFORM_TYPES = {
     "email": "text",
     "integer": "integer",
     "counter": "integer",
+    "price": "integer",
     "decimal": "decimal",
     "date": "date",
     "time": "time",
@@ -553,14 +554,14 @@ class Reader:
 # Which fvfield type an XLSForm type may be, as written in the fvfield_type column.
 OWN_TYPES = {
     "text": ("textarea", "email"),
-    "integer": ("counter",),
+    "integer": ("counter", "price"),
     "choice": ("boolean",),
 }
 
 
 def typed_default(kind, text):
     """Return a default read from its cell as the question's answers are kept (a number, a list...)."""
-    if kind in ("integer", "counter", "scale") and NUMBER.fullmatch(text):
+    if kind in ("integer", "counter", "price", "scale") and NUMBER.fullmatch(text):
         return int(text)
     if kind == "decimal":
         try:
@@ -650,7 +651,7 @@ def question_cells(question, choices):
         cells["appearance"] = "multiline"
     if kind == "scale":
         cells["parameters"] = f"start={question['min']} end={question['max']} step=1"
-    if kind in ("textarea", "email", "counter", "boolean"):
+    if kind in ("textarea", "email", "counter", "price", "boolean"):
         cells[OWN_TYPE] = kind
     for key in COLUMN_KEYS:
         if question.get(key):
