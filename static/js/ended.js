@@ -10,6 +10,7 @@ import {STORE_DRAFTS, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_RECORDS, STOR
 import {get, promised, tx} from './db.js';
 import {saveOutboxFile} from './logout.js';
 import {SAVED_TO_FILE, listOutbox} from './outbox.js';
+import {t, tn} from './i18n.js';
 
 export const MEMBERSHIP_ENDED = 'membership_ended';
 
@@ -42,10 +43,14 @@ export async function membershipEnded(slug) {
   const waiting = (await listOutbox({team: slug})).filter((item) => item.state !== SAVED_TO_FILE).length;
   const file = waiting ? await saveOutboxFile({team: slug}) : null;
   await forgetEndedTeam(slug);
-  const words = `You are no longer a member of ${team ? team.name : slug}, so its data is removed from this phone.`;
+  const words = t('You are no longer a member of {team}, so its data is removed from this phone.', {team: team ? team.name : slug});
   if (!file) {
     return words;
   }
-  const records = waiting === 1 ? 'Its one unsent record was' : `Its ${waiting} unsent records were`;
-  return `${words} ${records} saved to ${file} in the phone’s downloads: give the file to a coordinator.`;
+  const saved = waiting === 1
+    ? t('Its one unsent record was saved to {file} in the phone’s downloads: give the file to a coordinator.', {file})
+    : tn('Its {count} unsent record was saved to {file} in the phone’s downloads: give the file to a coordinator.',
+      'Its {count} unsent records were saved to {file} in the phone’s downloads: give the file to a coordinator.',
+      waiting, {file});
+  return `${words} ${saved}`;
 }

@@ -8,6 +8,7 @@ import {deleteDatabase, deviceId, get, getMeta} from './db.js';
 import {SAVED_TO_FILE, listOutbox} from './outbox.js';
 import {refreshToken} from './session.js';
 import {photoAnswers} from './sync.js';
+import {t, tn} from './i18n.js';
 
 export const LOGIN_PAGE = '/login';
 
@@ -45,8 +46,14 @@ export async function logOut({navigate = true} = {}) {
     return {
       loggedOut: false,
       waiting,
-      message: `${waiting === 1 ? 'One record has' : `${waiting} records have`} not reached the server yet. `
-        + 'Sync now, or save a copy to a file, before you log out: logging out deletes everything on this phone.',
+      message: waiting === 1
+        ? t('One record has not reached the server yet. '
+          + 'Sync now, or save a copy to a file, before you log out: logging out deletes everything on this phone.')
+        : tn('{count} record has not reached the server yet. '
+          + 'Sync now, or save a copy to a file, before you log out: logging out deletes everything on this phone.',
+        '{count} records have not reached the server yet. '
+          + 'Sync now, or save a copy to a file, before you log out: logging out deletes everything on this phone.',
+        waiting),
     };
   }
   try {
@@ -55,7 +62,7 @@ export async function logOut({navigate = true} = {}) {
     return {
       loggedOut: false,
       waiting: 0,
-      message: 'Logging out needs a connection, so the server forgets this phone. Try again when you are online.',
+      message: t('Logging out needs a connection, so the server forgets this phone. Try again when you are online.'),
     };
   }
   await wipeDevice();

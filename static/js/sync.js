@@ -16,9 +16,10 @@ import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
 import {dropOlder, historyOf, keepsMore} from './keep.js';
 import {MEMBERSHIP_ENDED, membershipEnded} from './ended.js';
 import {PUSH_STATUSES} from '/field/registry.js';
-import {APP_PROBLEM, SESSION_ENDED, expectedFailure, failureMessage} from './failure.js';
+import {appProblem, expectedFailure, failureMessage, sessionEnded} from './failure.js';
 import {NEEDS_ATTENTION, WAITING, listOutbox, outboxCounts} from './outbox.js';
 import {currentSession, limits, markLoginNeeded, refreshToken} from './session.js';
+import {t, tn} from './i18n.js';
 
 const STORE_OF = {forms: STORE_FORMS, subjects: STORE_SUBJECTS, records: STORE_RECORDS};
 // A status the server may send that this phone has not learnt (a newer
@@ -30,18 +31,20 @@ const MAX_CONFLICT_NOTICES = 50;
 const BODY_OVERHEAD = 100;
 const encoder = new TextEncoder();
 
-export const CONFLICT_MESSAGE = 'Someone else changed the same answers while you were away. '
-  + 'Both versions were kept; your coordinator will choose which one stays.';
 
 /** Return what the person should know in a quiet state: unread conflicts, records to fix. */
 export function notices({conflicts, needsAttention}) {
   const said = [];
   if (conflicts) {
-    said.push(CONFLICT_MESSAGE);
+    said.push(t('Someone else changed the same answers while you were away. '
+      + 'Both versions were kept; your coordinator will choose which one stays.'));
   }
   if (needsAttention) {
-    said.push(`${needsAttention === 1 ? 'One record needs' : `${needsAttention} records need`} `
-      + 'your attention: the server could not accept it as it is. Open Sync to see why and fix it.');
+    said.push(needsAttention === 1
+      ? t('One record needs your attention: the server could not accept it as it is. Open Sync to see why and fix it.')
+      : tn('{count} record needs your attention: the server could not accept it as it is. Open Sync to see why and fix it.',
+        '{count} records need your attention: the server could not accept it as it is. Open Sync to see why and fix it.',
+        needsAttention));
   }
   return said.join(' ');
 }
@@ -184,7 +187,7 @@ export class SyncEngine {
             // syncOnce says why any request failed; this is the phone's own
             // storage failing while it did. "Syncing…" must not stay.
             console.error('fvfield sync', error);
-            this.announce({...this.state, state: 'error', message: APP_PROBLEM});
+            this.announce({...this.state, state: 'error', message: appProblem()});
           }
         } while (this.again && this.state.state === 'idle');
       } finally {
@@ -273,7 +276,7 @@ export class SyncEngine {
   async failed(error) {
     if (error instanceof LoginNeeded) {
       markLoginNeeded();
-      await this.publish({state: 'login-needed', nextRetry: null, message: SESSION_ENDED});
+      await this.publish({state: 'login-needed', nextRetry: null, message: sessionEnded()});
       return;
     }
     this.failures += 1;
@@ -357,7 +360,7 @@ export class SyncEngine {
       }
       const {batch, tooLarge} = takeBatch(items, maxChanges, limits().max_body_bytes);
       if (tooLarge) {
-        await markForAttention([[batch[0], {_: ['This record is larger than the server accepts. Remove a long answer or a photo.']}]]);
+        await markForAttention([[batch[0], {_: [t('This record is larger than the server accepts. Remove a long answer or a photo.')]}]]);
         continue;
       }
       let answer;
@@ -526,7 +529,7 @@ async function applyResults(team, batch, results) {
       }
       if (result.status === 'rejected') {
         await promised(outbox.put({
-          ...item, state: NEEDS_ATTENTION, errors: result.errors || {_: ['The server refused this.']},
+          ...item, state: NEEDS_ATTENTION, errors: result.errors || {_: [t('The server refused this.')]},
           rejected_at: new Date().toISOString(),
         }));
         continue;

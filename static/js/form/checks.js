@@ -5,6 +5,7 @@
 // The text limits and photo types are the server's (questionnaires/types.py).
 import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
 import { context, evaluate, parse, text, truth } from "./expressions.js";
+import { formatNumber, t } from "../i18n.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -144,11 +145,11 @@ function rangeProblem(field, value) {
   const hasMin = isNumber(field.min);
   const hasMax = isNumber(field.max);
   if (hasMin && hasMax && (value < field.min || value > field.max)) {
-    return `Enter a number from ${field.min} to ${field.max}.`;
+    return t("Enter a number from {min} to {max}.", { min: formatNumber(field.min), max: formatNumber(field.max) });
   }
-  if (hasMin && value < field.min) return `Enter ${field.min} or more.`;
-  if (hasMax && value > field.max) return `Enter ${field.max} or less.`;
-  if (Math.abs(value) > SAFE_INTEGER) return "Enter a smaller number.";
+  if (hasMin && value < field.min) return t("Enter {min} or more.", { min: formatNumber(field.min) });
+  if (hasMax && value > field.max) return t("Enter {max} or less.", { max: formatNumber(field.max) });
+  if (Math.abs(value) > SAFE_INTEGER) return t("Enter a smaller number.");
   return null;
 }
 
@@ -167,44 +168,44 @@ export function answerProblem(field, value) {
     case "textarea":
     case "email":
     {
-      if (typeof value !== "string") return "Enter text.";
+      if (typeof value !== "string") return t("Enter text.");
       const limit = isNumber(field.max_length) ? field.max_length : TEXT_LIMITS[field.type];
       // Count characters as the server does (code points, not UTF-16 units).
       const length = [...value].length;
-      if (length > limit) return `Use ${limit} characters or fewer (now ${length}).`;
-      if (value.includes("\u0000")) return "Remove the hidden NUL character from the text.";
+      if (length > limit) return t("Use {limit} characters or fewer (now {length}).", { limit: formatNumber(limit), length: formatNumber(length) });
+      if (value.includes("\u0000")) return t("Remove the hidden NUL character from the text.");
       return field.type === "email" && !EMAIL.test(value.trim())
-        ? "Enter an email address, like name@example.org." : null;
+        ? t("Enter an email address, like name@example.org.") : null;
     }
     case "integer":
-      if (!Number.isInteger(value)) return "Enter a whole number, like 12.";
+      if (!Number.isInteger(value)) return t("Enter a whole number, like 12.");
       return rangeProblem(field, value);
     case "decimal":
-      if (!isNumber(value)) return "Enter a number, like 2.50.";
+      if (!isNumber(value)) return t("Enter a number, like 2.50.");
       return rangeProblem(field, value);
     case "date":
-      return typeof value === "string" && isRealDate(value) ? null : "Enter a real date.";
+      return typeof value === "string" && isRealDate(value) ? null : t("Enter a real date.");
     case "time":
-      return typeof value === "string" && TIME.test(value) ? null : "Enter a time, like 09:30.";
+      return typeof value === "string" && TIME.test(value) ? null : t("Enter a time, like 09:30.");
     case "datetime":
       return typeof value === "string" && DATETIME.test(value) && isRealDate(value.slice(0, 10))
-        ? null : "Enter a date and a time.";
+        ? null : t("Enter a date and a time.");
     case "boolean":
-      return typeof value === "boolean" ? null : "Choose yes or no.";
+      return typeof value === "boolean" ? null : t("Choose yes or no.");
     case "choice":
-      return choiceValues(field).some((c) => sameValue(c, value)) ? null : "Choose one of the options.";
+      return choiceValues(field).some((c) => sameValue(c, value)) ? null : t("Choose one of the options.");
     case "multiple_choice": {
-      if (!Array.isArray(value)) return "Choose from the options.";
+      if (!Array.isArray(value)) return t("Choose from the options.");
       const values = choiceValues(field);
-      if (!value.every((v) => values.some((c) => sameValue(c, v)))) return "Choose from the options.";
+      if (!value.every((v) => values.some((c) => sameValue(c, v)))) return t("Choose from the options.");
       return new Set(value.map((v) => JSON.stringify(v))).size === value.length
-        ? null : "Choose each option once.";
+        ? null : t("Choose each option once.");
     }
     case "scale":
-      if (!Number.isInteger(value)) return "Choose a number on the scale.";
+      if (!Number.isInteger(value)) return t("Choose a number on the scale.");
       return rangeProblem(field, value);
     case "counter":
-      return Number.isInteger(value) && value >= 0 && value <= SAFE_INTEGER ? null : "Count 0 or more.";
+      return Number.isInteger(value) && value >= 0 && value <= SAFE_INTEGER ? null : t("Count 0 or more.");
     case "price":
       // Typed text the app could not read stays text, so that this says what to type.
       if (typeof value === "string") return parsePrice(value).problem || PRICE_WORDS;
@@ -214,39 +215,39 @@ export function answerProblem(field, value) {
         || !isNumber(value.lat) || !isNumber(value.lon)
         || Math.abs(value.lat) > 90 || Math.abs(value.lon) > 180
         || (value.accuracy != null && !(isNumber(value.accuracy) && value.accuracy >= 0))) {
-        return "Get the position again.";
+        return t("Get the position again.");
       }
       return null;
     case "photo":
       if (!value || typeof value !== "object" || !SHA256.test(value.sha256 || "")
         || !IMAGE_TYPES.includes(value.content_type) || !Number.isInteger(value.size) || value.size <= 0) {
-        return "Take the photo again.";
+        return t("Take the photo again.");
       }
       return null;
     case "note":
-      return "This is text to read, not a question.";
+      return t("This is text to read, not a question.");
     case "calculate":
-      return typeof value === "string" ? null : "Work the calculation out again.";
+      return typeof value === "string" ? null : t("Work the calculation out again.");
     default:
-      return "This question has a type this app does not know: update the app.";
+      return t("This question has a type this app does not know: update the app.");
   }
 }
 
 function requiredMessage(field) {
   switch (field.type) {
     case "boolean":
-      return "Choose yes or no.";
+      return t("Choose yes or no.");
     case "choice":
     case "scale":
-      return "Choose one.";
+      return t("Choose one.");
     case "multiple_choice":
-      return "Choose at least one.";
+      return t("Choose at least one.");
     case "geopoint":
-      return "Get the position.";
+      return t("Get the position.");
     case "photo":
-      return "Take a photo.";
+      return t("Take a photo.");
     default:
-      return "Answer this question.";
+      return t("Answer this question.");
   }
 }
 
@@ -266,7 +267,7 @@ export function checkAnswers(definition, answers) {
     } else {
       problem = answerProblem(field, sent);
       if (!problem && field.constraint && !holds(field.constraint, visible, sent)) {
-        problem = field.constraint_message || "This answer is not allowed here: check it.";
+        problem = field.constraint_message || t("This answer is not allowed here: check it.");
       }
     }
     if (problem) errors[field.name] = [problem];

@@ -2,6 +2,7 @@
 // how accurate the fix is, so a volunteer under a market roof can try again.
 
 import { h, replace } from "./dom.js";
+import { formatNumber, t } from "../i18n.js";
 
 const OPTIONS = { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 };
 
@@ -23,23 +24,24 @@ export function positionAnswer(position) {
 /** Return the words that describe a position answer to a person. */
 export function describePosition(answer) {
   const where = `${answer.lat.toFixed(5)}, ${answer.lon.toFixed(5)}`;
-  if (answer.accuracy === null || answer.accuracy === undefined) return `${where} (accuracy unknown)`;
-  return `${where}, accurate to ${Math.round(answer.accuracy)} m`;
+  if (answer.accuracy === null || answer.accuracy === undefined) return `${where} ${t("(accuracy unknown)")}`;
+  return t("{where}, accurate to {metres} m", { where, metres: formatNumber(Math.round(answer.accuracy)) });
 }
 
 function failure(error) {
   if (error.code === 1) {
-    return "The phone did not allow this app to use its location. Allow location for this site in the browser's settings, then try again.";
+    return t("The phone did not allow this app to use its location. "
+      + "Allow location for this site in the browser's settings, then try again.");
   }
-  if (error.code === 3) return "No position yet. Step outside or near a window, then try again.";
-  return "The phone could not find its position. Try again in a moment.";
+  if (error.code === 3) return t("No position yet. Step outside or near a window, then try again.");
+  return t("The phone could not find its position. Try again in a moment.");
 }
 
 /** Ask the phone for its position once; resolve with an answer or reject with a sentence. */
 export function getPosition() {
   return new Promise((resolve, reject) => {
     if (!("geolocation" in navigator)) {
-      reject(new Error("This phone's browser cannot give a position."));
+      reject(new Error(t("This phone's browser cannot give a position.")));
       return;
     }
     navigator.geolocation.getCurrentPosition(
@@ -56,16 +58,16 @@ export function positionWidget(field, ids, emit) {
   const status = h("p", { class: "geo-status", id: `${ids.input}-status`, role: "status" });
   const button = h("button", {
     type: "button", class: "primary geo-get", id: ids.input, "aria-describedby": status.id,
-  }, "Get position");
-  const clear = h("button", { type: "button", class: "link clear", hidden: true }, "Remove position");
+  }, t("Get position"));
+  const clear = h("button", { type: "button", class: "link clear", hidden: true }, t("Remove position"));
   const show = () => {
-    replace(status, answer ? describePosition(answer) : "No position yet.");
-    button.textContent = answer ? "Get position again" : "Get position";
+    replace(status, answer ? describePosition(answer) : t("No position yet."));
+    button.textContent = answer ? t("Get position again") : t("Get position");
     clear.hidden = !answer || field.required;
   };
   button.addEventListener("click", async () => {
     button.disabled = true;
-    replace(status, "Finding the position…");
+    replace(status, t("Finding the position…"));
     try {
       answer = await getPosition();
       emit(answer);

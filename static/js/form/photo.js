@@ -7,6 +7,7 @@
 import { STORE_PHOTOS } from "../constants.js";
 import { get, put } from "../db.js";
 import { h, replace } from "./dom.js";
+import { formatNumber, t } from "../i18n.js";
 
 export const MAX_SIDE = 1600;
 const QUALITY = 0.82;
@@ -74,7 +75,7 @@ async function decode(file) {
 function encode(canvas) {
   if (canvas.convertToBlob) return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
   return new Promise((resolve, reject) => canvas.toBlob(
-    (blob) => (blob ? resolve(blob) : reject(new Error("The photo could not be made smaller."))),
+    (blob) => (blob ? resolve(blob) : reject(new Error(t("The photo could not be made smaller.")))),
     "image/jpeg", QUALITY,
   ));
 }
@@ -105,7 +106,7 @@ export async function keepPhoto(file) {
     blob = await downscale(file);
   } catch (error) {
     if (!KEPT_AS_IS.includes(file.type)) {
-      throw new Error("This picture's format cannot be used. Take the photo with the camera instead.",
+      throw new Error(t("This picture's format cannot be used. Take the photo with the camera instead."),
         { cause: error });
     }
     blob = file;
@@ -114,7 +115,9 @@ export async function keepPhoto(file) {
 }
 
 function sizeText(bytes) {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1024 * 1024
+    ? `${formatNumber(bytes / 1024 / 1024, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MB`
+    : `${formatNumber(Math.max(1, Math.round(bytes / 1024)))} KB`;
 }
 
 /** Build the widget of a photo question (see render.js for the contract). */
@@ -125,38 +128,38 @@ export function photoWidget(field, ids, emit, { team } = {}) {
     type: "file", id: ids.input, class: "file-input", accept: "image/*", capture: "environment",
     "aria-describedby": `${ids.input}-status`,
   });
-  const pick = h("label", { class: "button primary file-button", for: ids.input }, "Take a photo");
+  const pick = h("label", { class: "button primary file-button", for: ids.input }, t("Take a photo"));
   const preview = h("img", { class: "photo-preview", alt: "", hidden: true });
-  const status = h("p", { class: "photo-status", id: `${ids.input}-status`, role: "status" }, "No photo yet.");
-  const remove = h("button", { type: "button", class: "link clear", hidden: true }, "Remove photo");
+  const status = h("p", { class: "photo-status", id: `${ids.input}-status`, role: "status" }, t("No photo yet."));
+  const remove = h("button", { type: "button", class: "link clear", hidden: true }, t("Remove photo"));
 
   const show = async () => {
     if (shownUrl && shownUrl.startsWith("blob:")) URL.revokeObjectURL(shownUrl);
     shownUrl = null;
-    pick.textContent = answer ? "Take it again" : "Take a photo";
+    pick.textContent = answer ? t("Take it again") : t("Take a photo");
     remove.hidden = !answer;
     if (!answer) {
       preview.hidden = true;
-      replace(status, "No photo yet.");
+      replace(status, t("No photo yet."));
       return;
     }
-    replace(status, `Photo kept on this phone (${sizeText(answer.size)}).`);
+    replace(status, t("Photo kept on this phone ({size}).", { size: sizeText(answer.size) }));
     shownUrl = await photoURL(team, answer).catch(() => null);
     preview.hidden = !shownUrl;
     if (shownUrl) {
       preview.src = shownUrl;
-      preview.alt = `The photo for: ${field.label}`;
+      preview.alt = t("The photo for: {question}", { question: field.label });
     }
   };
   input.addEventListener("change", async () => {
     const [file] = input.files;
     if (!file) return;
-    replace(status, "Making the photo smaller…");
+    replace(status, t("Making the photo smaller…"));
     try {
       answer = await keepPhoto(file);
       emit(answer);
     } catch (error) {
-      replace(status, error.message || "The photo could not be kept. Try again.");
+      replace(status, error.message || t("The photo could not be kept. Try again."));
       return;
     } finally {
       input.value = "";

@@ -8,6 +8,7 @@ import { answersToSend, parsePrice, priceText, shownFields } from "./checks.js";
 import { text } from "./expressions.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
+import { formatNumber, locale, t } from "../i18n.js";
 
 // Which types are drawn as a fieldset with a legend: the server's field-type registry says.
 const GROUPED = new Set(Object.keys(FIELD_TYPES).filter((name) => FIELD_TYPES[name].grouped));
@@ -170,7 +171,7 @@ function optionGroup(field, ids, emit, { multiple, options, layout }) {
         emit(null);
         inputs[0]?.focus();
       },
-    }, "Clear this answer");
+    }, t("Clear this answer"));
     parts.push(clear);
   }
   const sync = () => { if (clear) clear.hidden = !inputs.some((input) => input.checked); };
@@ -234,11 +235,11 @@ function counterWidget(field, ids, emit) {
   };
   input.addEventListener("input", () => emit(parseWhole(input.value)));
   const minus = h("button", {
-    type: "button", class: "count-step", "aria-label": `Take one off: ${field.label}`,
+    type: "button", class: "count-step", "aria-label": t("Take one off: {question}", { question: field.label }),
     onclick: () => step(-1),
   }, "−");
   const plus = h("button", {
-    type: "button", class: "count-step", "aria-label": `Add one: ${field.label}`,
+    type: "button", class: "count-step", "aria-label": t("Add one: {question}", { question: field.label }),
     onclick: () => step(1),
   }, "+");
   return {
@@ -277,21 +278,21 @@ function widgetFor(field, ids, emit, context) {
     case "price":
       return textInput(field, ids, emit, { inputmode: "decimal", read: readPrice, show: showPrice });
     case "date":
-      return textInput(field, ids, emit, { type: "date", now: () => todayText(), nowLabel: "Today" });
+      return textInput(field, ids, emit, { type: "date", now: () => todayText(), nowLabel: t("Today") });
     case "time":
       return textInput(field, ids, emit, {
-        type: "time", nowLabel: "Now",
+        type: "time", nowLabel: t("Now"),
         now: () => { const d = new Date(); return `${pad(d.getHours())}:${pad(d.getMinutes())}`; },
       });
     case "datetime":
       return textInput(field, ids, emit, {
-        type: "datetime-local", nowLabel: "Now", read: (v) => (v ? localToIso(v) : null),
+        type: "datetime-local", nowLabel: t("Now"), read: (v) => (v ? localToIso(v) : null),
         show: isoToLocal, now: () => isoToLocal(new Date().toISOString()),
       });
     case "boolean":
       return optionGroup(field, ids, emit, {
         multiple: false, layout: "row",
-        options: [{ value: true, label: "Yes" }, { value: false, label: "No" }],
+        options: [{ value: true, label: t("Yes") }, { value: false, label: t("No") }],
       });
     case "choice":
       return optionGroup(field, ids, emit, { multiple: false, options: choiceList(field), layout: "column" });
@@ -311,7 +312,7 @@ function widgetFor(field, ids, emit, context) {
       return calculationWidget(ids);
     default:
       return {
-        body: h("p", { class: "error" }, "This question needs a newer version of the app."),
+        body: h("p", { class: "error" }, t("This question needs a newer version of the app.")),
         set() {}, focus() {},
       };
   }
@@ -325,7 +326,7 @@ function questionFor(field, prefix, emit, context) {
   ids.describedBy = [field.hint ? ids.hint : null, ids.error].filter(Boolean).join(" ");
   const grouped = GROUPED.has(field.type);
   const required = field.required && field.type !== "note"
-    ? h("span", { class: "required" }, " (required)") : null;
+    ? h("span", { class: "required" }, ` ${t("(required)")}`) : null;
   const hint = field.hint ? h("p", { class: "hint", id: ids.hint }, field.hint) : null;
   const error = h("p", { class: "error", id: ids.error, hidden: true });
   const widget = widgetFor(field, ids, emit, context);
@@ -486,27 +487,28 @@ export function answerWords(field, value) {
     case "multiple_choice":
       return [].concat(value).map(chosen).join(", ");
     case "boolean":
-      return value === true ? "Yes" : value === false ? "No" : String(value);
+      return value === true ? t("Yes") : value === false ? t("No") : String(value);
     case "scale": {
       const label = scaleLabels(field).get(value);
-      return label ? `${value} of ${field.max} – ${label}` : `${value} of ${field.max}`;
+      const of = t("{value} of {max}", { value: formatNumber(value), max: formatNumber(field.max) });
+      return label ? `${of} – ${label}` : of;
     }
     case "date": {
       const date = new Date(`${value}T12:00:00`);
       return Number.isNaN(date.getTime()) ? String(value)
-        : date.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+        : date.toLocaleDateString(locale(), { weekday: "short", day: "numeric", month: "short", year: "numeric" });
     }
     case "datetime": {
       const date = new Date(value);
       return Number.isNaN(date.getTime()) ? String(value)
-        : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+        : date.toLocaleString(locale(), { dateStyle: "medium", timeStyle: "short" });
     }
     case "geopoint":
       return typeof value === "object" && Number.isFinite(value.lat)
-        ? `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}${Number.isFinite(value.accuracy) ? ` (within ${Math.round(value.accuracy)} m)` : ""}`
+        ? `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}${Number.isFinite(value.accuracy) ? ` ${t("(within {metres} m)", { metres: formatNumber(Math.round(value.accuracy)) })}` : ""}`
         : String(value);
     case "photo":
-      return "A photo";
+      return t("A photo");
     default:
       return typeof value === "object" ? JSON.stringify(value) : String(value);
   }

@@ -4,6 +4,7 @@
 // The start time is an answer, so a reload mid-count keeps the clock going.
 
 import { h, replace } from "./dom.js";
+import { t, tn } from "../i18n.js";
 
 /** Return the start (datetime) and minutes (integer) fields of a timed count, or null. */
 export function timedCount(definition) {
@@ -28,9 +29,9 @@ export function countTimer(form, { start, minutes }, answers) {
   let startedAt = null;
   let ticker = null;
   const face = h("p", { class: "timer-face", role: "timer", "aria-live": "off" }, "00:00");
-  const words = h("p", { class: "timer-words", role: "status" }, "Start the timer when you start counting.");
-  const startButton = h("button", { type: "button", class: "primary big" }, "Start the count");
-  const stopButton = h("button", { type: "button", class: "big", hidden: true }, "Stop");
+  const words = h("p", { class: "timer-words", role: "status" }, t("Start the timer when you start counting."));
+  const startButton = h("button", { type: "button", class: "primary big" }, t("Start the count"));
+  const stopButton = h("button", { type: "button", class: "big", hidden: true }, t("Stop"));
 
   const tick = () => replace(face, clock(Date.now() - startedAt));
   const run = (from) => {
@@ -40,7 +41,7 @@ export function countTimer(form, { start, minutes }, answers) {
     tick();
     startButton.hidden = true;
     stopButton.hidden = false;
-    replace(words, "Counting. Tap + for each person who passes.");
+    replace(words, t("Counting. Tap + for each person who passes."));
   };
   startButton.addEventListener("click", () => {
     run(Date.now());
@@ -54,16 +55,16 @@ export function countTimer(form, { start, minutes }, answers) {
     const counted = Math.max(1, Math.round((Date.now() - startedAt) / 60000));
     form.set(minutes.name, counted);
     startButton.hidden = false;
-    startButton.textContent = "Start a new count";
+    startButton.textContent = t("Start a new count");
     stopButton.hidden = true;
-    replace(words, `Stopped after ${counted} minute${counted === 1 ? "" : "s"}. Save the count below.`);
+    replace(words, tn("Stopped after {count} minute. Save the count below.", "Stopped after {count} minutes. Save the count below.", counted));
   });
 
   const began = Date.parse(answers[start.name]);
   if (Number.isFinite(began) && answers[minutes.name] === undefined) run(began);
 
   return {
-    element: h("section", { class: "timer", "aria-label": "Count timer" }, face, words,
+    element: h("section", { class: "timer", "aria-label": t("Count timer") }, face, words,
       h("div", { class: "timer-actions" }, startButton, stopButton)),
     stop() { clearInterval(ticker); },
   };

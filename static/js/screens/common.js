@@ -2,6 +2,7 @@
 // of big rows with a search box, dates in plain words, notices.
 
 import { h, humanise, replace, uniqueId } from "../form/dom.js";
+import { locale, t, tn } from "../i18n.js";
 
 export { h, humanise, replace };
 
@@ -23,29 +24,29 @@ export function leadIn(label) {
 
 /** Return whenText() for the middle of a sentence: "saved today, 09:41". */
 export function whenWords(iso, now = new Date()) {
-  return whenText(iso, now).replace(/^(Today|Yesterday)/, (word) => word.toLowerCase());
+  return whenText(iso, now, { inSentence: true });
 }
 
 /** Return "Tue 25 Nov, 09:41" for an ISO time ("Today, 09:41"), in the phone's time zone. */
-export function whenText(iso, now = new Date()) {
+export function whenText(iso, now = new Date(), { inSentence = false } = {}) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
-  const time = when.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-  if (when.toDateString() === now.toDateString()) return `Today, ${time}`;
+  const time = when.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+  if (when.toDateString() === now.toDateString()) {
+    return inSentence ? t("today, {time}", { time }) : t("Today, {time}", { time });
+  }
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
-  if (when.toDateString() === yesterday.toDateString()) return `Yesterday, ${time}`;
+  if (when.toDateString() === yesterday.toDateString()) {
+    return inSentence ? t("yesterday, {time}", { time }) : t("Yesterday, {time}", { time });
+  }
   const sameYear = when.getFullYear() === now.getFullYear();
-  const day = when.toLocaleDateString("en-GB", {
+  const day = when.toLocaleDateString(locale(), {
     weekday: "short", day: "numeric", month: "short", year: sameYear ? undefined : "numeric",
   });
   return `${day}, ${time}`;
 }
 
-/** Return "1 record" or "3 records". */
-export function plural(count, one, many = `${one}s`) {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** Return a notice box (role status, or alert for problems). */
 export function notice(kind, ...children) {
@@ -72,13 +73,13 @@ export function searchList({ label, rows, empty, placeholder }) {
   const status = h("p", { class: "search-status", role: "status" });
   let current = rows;
   const draw = () => {
-    const query = input.value.trim().toLocaleLowerCase("en-GB");
-    const shown = current.filter((row) => !query || row.text.toLocaleLowerCase("en-GB").includes(query));
+    const query = input.value.trim().toLocaleLowerCase(locale());
+    const shown = current.filter((row) => !query || row.text.toLocaleLowerCase(locale()).includes(query));
     replace(list, shown.map((row) => h("li", {}, row.node)));
     list.hidden = !shown.length;
     if (!current.length) replace(status, empty);
-    else if (!shown.length) replace(status, `Nothing matches “${input.value.trim()}”.`);
-    else replace(status, query ? `${plural(shown.length, "match", "matches")}.` : "");
+    else if (!shown.length) replace(status, t("Nothing matches “{query}”.", { query: input.value.trim() }));
+    else replace(status, query ? tn("{count} match.", "{count} matches.", shown.length) : "");
     status.hidden = !status.textContent;
   };
   input.addEventListener("input", draw);
@@ -104,10 +105,10 @@ export function rowLink(href, title, ...details) {
 
 /** Return the words for a value of subject data: text, a list, or pairs. */
 export function dataValue(value, key = "") {
-  if (value === null || value === undefined || value === "") return h("span", { class: "meta" }, "Not recorded");
-  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (value === null || value === undefined || value === "") return h("span", { class: "meta" }, t("Not recorded"));
+  if (typeof value === "boolean") return value ? t("Yes") : t("No");
   if (Array.isArray(value)) {
-    if (!value.length) return h("span", { class: "meta" }, "None");
+    if (!value.length) return h("span", { class: "meta" }, t("None"));
     return h("ul", { class: "plain" }, value.map((item) => h("li", {}, dataValue(item, key))));
   }
   if (typeof value === "object") {

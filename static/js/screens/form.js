@@ -18,6 +18,7 @@ import {
 } from "./local.js";
 import { MAX_REASON, reasonForm } from "./record.js";
 import { savedNotice } from "./saved.js";
+import { formatNumber, t } from "../i18n.js";
 
 export const NAME = "form";
 
@@ -36,7 +37,7 @@ export function errorSummary(form, errors, general = []) {
     }, `${leadIn(form.label(name))} ${[].concat(messages).join(" ")}`)));
   }
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "summary-h" },
-    h("h2", { id: "summary-h" }, items.length === 1 ? "There is a problem" : "There are problems"),
+    h("h2", { id: "summary-h" }, items.length === 1 ? t("There is a problem") : t("There are problems")),
     h("ul", {}, items));
 }
 
@@ -126,8 +127,8 @@ async function opening(params) {
 }
 
 function wayBack(team, state) {
-  if (state.item) return { href: "#/sync", label: "Sync" };
-  if (state.record) return { href: teamHash(team.slug, "r", state.record.id), label: "The record" };
+  if (state.item) return { href: "#/sync", label: t("Sync") };
+  if (state.record) return { href: teamHash(team.slug, "r", state.record.id), label: t("The record") };
   if (state.subject) return { href: teamHash(team.slug, "s", state.subject.id), label: state.subject.label };
   return { href: teamHash(team.slug), label: team.name };
 }
@@ -146,21 +147,22 @@ export async function render(view) {
   const team = await findTeam(view.params.team);
   const state = team ? await opening(view.params) : { gone: true };
   if (state.gone || !state.definition) {
-    view.title("Not found");
+    view.title(t("Not found"));
     const [heading, words] = view.params.fix && state.gone
-      ? ["This record is not waiting for a fix", "It may have been fixed and sent already."]
-      : view.params.correct && state.gone ? ["This record is not on this phone", "It may have been deleted."]
-        : view.params.correct ? ["This record cannot be corrected on this phone",
-          "The phone does not hold the version of the form it was made with. Sync, then try again."]
-          : ["This form is not on this phone", "Your coordinator may have removed it. Sync to fetch the team's latest forms."];
+      ? [t("This record is not waiting for a fix"), t("It may have been fixed and sent already.")]
+      : view.params.correct && state.gone ? [t("This record is not on this phone"), t("It may have been deleted.")]
+        : view.params.correct ? [t("This record cannot be corrected on this phone"),
+          t("The phone does not hold the version of the form it was made with. Sync, then try again.")]
+          : [t("This form is not on this phone"),
+            t("Your coordinator may have removed it. Sync to fetch the team's latest forms.")];
     replace(view.root, h("h1", { tabindex: "-1" }, heading), h("p", {}, words),
-      h("p", {}, h("a", { href: view.params.fix ? "#/sync" : "#/" }, "Back")));
+      h("p", {}, h("a", { href: view.params.fix ? "#/sync" : "#/" }, t("Back"))));
     return;
   }
   if (team.role === "viewer") {
     view.title(state.definition.title);
     replace(view.root, h("h1", { tabindex: "-1" }, state.definition.title),
-      notice("info", h("p", {}, "You can read this team’s records. Recording is for members.")));
+      notice("info", h("p", {}, t("You can read this team’s records. Recording is for members."))));
     return;
   }
   const { definition } = state;
@@ -181,8 +183,8 @@ export async function render(view) {
     subjectForm = renderForm({
       fields: [{
         name: "subject_id", type: "choice", required: Boolean(definition.subject_kind),
-        label: "What is this record about?", choices,
-        hint: "The one it was about is no longer on the list. Choose the right one.",
+        label: t("What is this record about?"), choices,
+        hint: t("The one it was about is no longer on the list. Choose the right one."),
       }],
     }, { answers: {}, prefix: "about" });
   }
@@ -193,7 +195,7 @@ export async function render(view) {
     onChange: (raw) => keeper.change(raw),
   });
   const why = state.asksReason
-    ? reasonForm("Why correct it", "For the team's record: it goes with the correction to your coordinator.",
+    ? reasonForm(t("Why correct it"), t("For the team's record: it goes with the correction to your coordinator."),
       { reason: state.reason })
     : null;
   const timing = timedCount(definition);
@@ -209,7 +211,7 @@ export async function render(view) {
   form.showErrors(byField);
 
   const back = wayBack(team, state);
-  const saveButton = h("button", { type: "submit", class: "primary big save" }, "Save on this phone");
+  const saveButton = h("button", { type: "submit", class: "primary big save" }, t("Save on this phone"));
   const element = h("form", { class: "record-form", novalidate: true, "aria-labelledby": "form-h" },
     subjectForm ? h("div", { class: "about-chooser" }, subjectForm.element) : null,
     timer ? timer.element : null,
@@ -224,19 +226,19 @@ export async function render(view) {
     const chosen = subjectForm ? subjectForm.answers().subject_id : state.subjectId;
     const aboutErrors = {};
     if (subjectForm && definition.subject_kind && !chosen) {
-      aboutErrors.subject_id = ["Choose what this record is about."];
+      aboutErrors.subject_id = [t("Choose what this record is about.")];
     }
     const general = [...(aboutErrors.subject_id || [])];
     // An empty record is a slip of the thumb, not a visit.
     if (!Object.keys(errors).length && !Object.keys(answersToSend(definition, raw)).length) {
-      general.push("Answer at least one question before saving.");
+      general.push(t("Answer at least one question before saving."));
     }
     form.showErrors(errors);
     if (subjectForm) subjectForm.showErrors(aboutErrors);
     const reason = why ? String(why.answers().reason || "").trim() : null;
     const whyErrors = {};
-    if (why && !reason) whyErrors.reason = ["Say why you correct it."];
-    else if (why && reason.length > MAX_REASON) whyErrors.reason = [`Say why in at most ${MAX_REASON} characters.`];
+    if (why && !reason) whyErrors.reason = [t("Say why you correct it.")];
+    else if (why && reason.length > MAX_REASON) whyErrors.reason = [t("Say why in at most {count} characters.", { count: formatNumber(MAX_REASON) })];
     if (why) why.showErrors(whyErrors);
     general.push(...(whyErrors.reason || []));
     if (Object.keys(errors).length || general.length) {
@@ -246,7 +248,7 @@ export async function render(view) {
       return;
     }
     saveButton.disabled = true;
-    saveButton.textContent = "Saving…";
+    saveButton.textContent = t("Saving…");
     try {
       const data = answersToSend(definition, raw);
       if (state.item) {
@@ -264,39 +266,40 @@ export async function render(view) {
       await keeper.discard();
     } catch (error) {
       saveButton.disabled = false;
-      saveButton.textContent = "Save on this phone";
-      const problem = notice("problem", h("p", {}, `This phone could not save it: ${error.message || error}. Your answers are still here; try again.`));
+      saveButton.textContent = t("Save on this phone");
+      const problem = notice("problem", h("p", {},
+        t("This phone could not save it: {reason}. Your answers are still here; try again.", { reason: error.message || error })));
       problem.tabIndex = -1;
       replace(summarySlot, problem);
       problem.focus();
       return;
     }
     const next = state.item ? "#/sync" : state.record ? teamHash(team.slug, "r", state.record.id) : afterSave(team, state);
-    const words = state.item ? "Fixed and saved on this phone."
-      : state.record ? "Corrected on this phone." : "Saved on this phone.";
+    const words = state.item ? t("Fixed and saved on this phone.")
+      : state.record ? t("Corrected on this phone.") : t("Saved on this phone.");
     view.go(next, { flash: await savedNotice(words) });
   });
 
-  view.title(state.record ? `Correct: ${definition.title}` : definition.title);
-  const about = state.subject ? `About ${state.subject.label}` : null;
+  view.title(state.record ? t("Correct: {form}", { form: definition.title }) : definition.title);
+  const about = state.subject ? t("About {subject}", { subject: state.subject.label }) : null;
   replace(view.root,
     h("div", { class: "screen-head" },
       backLink(back.href, back.label),
-      h("h1", { tabindex: "-1", id: "form-h" }, state.record ? `Correct: ${definition.title}` : definition.title),
+      h("h1", { tabindex: "-1", id: "form-h" }, state.record ? t("Correct: {form}", { form: definition.title }) : definition.title),
       about ? h("p", { class: "lead" }, about) : null),
     state.item ? notice("problem",
-      h("p", {}, h("strong", {}, "The server could not accept this record. "),
-        "Its reasons are next to the answers below. Fix them, then save: it will be sent again."),
+      h("p", {}, h("strong", {}, `${t("The server could not accept this record.")} `),
+        t("Its reasons are next to the answers below. Fix them, then save: it will be sent again.")),
       general.length ? h("ul", { class: "server-messages" }, general.map((message) => h("li", {}, message))) : null,
-      h("p", { class: "meta" }, `Saved ${whenWords(state.item.saved_at)}.`)) : null,
-    draft ? notice("info", h("p", {}, `Restored what you typed ${whenWords(draft.saved_at)}.`),
+      h("p", { class: "meta" }, t("Saved {when}.", { when: whenWords(state.item.saved_at) }))) : null,
+    draft ? notice("info", h("p", {}, t("Restored what you typed {when}.", { when: whenWords(draft.saved_at) })),
       h("button", {
         type: "button", class: "link",
         onclick: async () => {
           await keeper.discard();
           view.go(window.location.hash);
         },
-      }, "Start again")) : null,
+      }, t("Start again"))) : null,
     summarySlot,
     element);
 }

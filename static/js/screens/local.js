@@ -4,8 +4,9 @@
 
 import { STORE_FORMS, STORE_RECORDS, STORE_SUBJECTS, STORE_TEAMS } from "../constants.js";
 import { all, get } from "../db.js";
+import { locale } from "../i18n.js";
 
-const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), "en-GB", {
+const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), locale(), {
   numeric: true, sensitivity: "base",
 });
 
@@ -18,7 +19,7 @@ const live = (doc) => doc && !doc.deleted;
 /** Return the teams of the user on this phone, by name. */
 export async function listTeams() {
   const teams = await all(STORE_TEAMS);
-  return teams.sort((a, b) => a.name.localeCompare(b.name, "en-GB"));
+  return teams.sort((a, b) => a.name.localeCompare(b.name, locale()));
 }
 
 /** Return one team, or undefined. */
@@ -29,7 +30,7 @@ export function findTeam(slug) {
 /** Return the team's forms (documents; `data` is the latest definition), by title. */
 export async function listForms(team) {
   const forms = (await all(STORE_FORMS, { query: ofTeam(team) })).filter((form) => live(form) && form.data);
-  return forms.sort((a, b) => String(a.data.title).localeCompare(String(b.data.title), "en-GB"));
+  return forms.sort((a, b) => String(a.data.title).localeCompare(String(b.data.title), locale()));
 }
 
 /** Return a form document, or undefined. */

@@ -9,6 +9,7 @@ import { STORE_RECORDS } from "../constants.js";
 import { promised, tx } from "../db.js";
 import { showing } from "../keep.js";
 import { h, replace } from "./common.js";
+import { t } from "../i18n.js";
 
 export const NAME = "older";
 const PAGE = 20;
@@ -30,6 +31,18 @@ function store(team, records) {
   });
 }
 
+/** Return that the server has no more (or no older) visits or records. */
+function doneWords(person, shown) {
+  if (person) return shown ? t("No more visits on the server.") : t("No older visits on the server.");
+  return shown ? t("No more records on the server.") : t("No older records on the server.");
+}
+
+/** Return that older visits or records are on the server, for a phone offline. */
+function offlineWords(person) {
+  return person ? t("Older visits are on the server: connect to see them.")
+    : t("Older records are on the server: connect to see them.");
+}
+
 /**
  * Return the section under a subject's records: the older ones loaded so far
  * (cards drawn by `card`), and a button for more, or words saying they are
@@ -39,10 +52,11 @@ export function olderRecords({ team, subject, held, card }) {
   const key = `${team.slug}/${subject.id}`;
   const state = loaded.get(key) || { records: [], cursor: null, done: false };
   loaded.set(key, state);
-  const words = subject.kind === "person" ? "visits" : "records";
+  const person = subject.kind === "person";
   const list = h("ul", { class: "visits older-visits" });
   const said = h("p", { class: "meta", role: "status" });
-  const button = h("button", { type: "button", class: "button" }, `Show older ${words}`);
+  const button = h("button", { type: "button", class: "button" },
+    person ? t("Show older visits") : t("Show older records"));
 
   // A sync may draw the section again while a page loads: the answer goes to the one on screen.
   const draw = state.draw = () => {
@@ -52,14 +66,14 @@ export function olderRecords({ team, subject, held, card }) {
     replace(list, ...records.map(card));
     list.hidden = !records.length;
     button.hidden = state.done || !navigator.onLine;
-    if (state.done) replace(said, records.length ? `No more ${words} on the server.` : `No older ${words} on the server.`);
-    else if (!navigator.onLine) replace(said, `Older ${words} are on the server: connect to see them.`);
+    if (state.done) replace(said, doneWords(person, records.length));
+    else if (!navigator.onLine) replace(said, offlineWords(person));
     else replace(said);
   };
 
   button.addEventListener("click", async () => {
     button.disabled = true;
-    replace(said, `Loading older ${words}…`);
+    replace(said, person ? t("Loading older visits…") : t("Loading older records…"));
     try {
       const query = `?limit=${PAGE}${state.cursor ? `&cursor=${encodeURIComponent(state.cursor)}` : ""}`;
       const path = `/api/v1/teams/${encodeURIComponent(team.slug)}/subjects/${encodeURIComponent(subject.id)}/records`;
@@ -73,8 +87,9 @@ export function olderRecords({ team, subject, held, card }) {
     } catch (error) {
       state.draw();
       replace(said, navigator.onLine
-        ? `The server could not send older ${words} just now. Try again in a moment.`
-        : `Older ${words} are on the server: connect to see them.`);
+        ? (person ? t("The server could not send older visits just now. Try again in a moment.")
+          : t("The server could not send older records just now. Try again in a moment."))
+        : offlineWords(person));
     } finally {
       button.disabled = false;
     }

@@ -13,6 +13,7 @@ import {
 import { savedNotice } from "./saved.js";
 import { showing } from "../keep.js";
 import { authorWords, raisedBox, resolvedWords } from "./subject.js";
+import { formatNumber, t } from "../i18n.js";
 
 export const NAME = "record";
 
@@ -48,21 +49,21 @@ async function unsentOf(team, id) {
 }
 
 function deleteSection(view, team, record, backTo) {
-  const why = reasonForm("Why delete it", "For the team's record: it goes with the deletion to your coordinator.");
+  const why = reasonForm(t("Why delete it"), t("For the team's record: it goes with the deletion to your coordinator."));
   const slot = h("div", {});
-  const button = h("button", { type: "submit", class: "danger big" }, "Delete the record");
+  const button = h("button", { type: "submit", class: "danger big" }, t("Delete the record"));
   const form = h("form", { class: "delete-form", novalidate: true, "aria-labelledby": "delete-h" },
     why.element, slot, h("div", { class: "form-actions" }, button));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const reason = String(why.answers().reason || "").trim();
     if (!reason) {
-      why.showErrors({ reason: ["Say why you delete it."] });
+      why.showErrors({ reason: [t("Say why you delete it.")] });
       why.focus("reason");
       return;
     }
     if (reason.length > MAX_REASON) {
-      why.showErrors({ reason: [`Say why in at most ${MAX_REASON} characters.`] });
+      why.showErrors({ reason: [t("Say why in at most {count} characters.", { count: formatNumber(MAX_REASON) })] });
       why.focus("reason");
       return;
     }
@@ -71,10 +72,10 @@ function deleteSection(view, team, record, backTo) {
       await deleteRecord({ team: team.slug, record, reason });
     } catch (error) {
       button.disabled = false;
-      replace(slot, notice("problem", h("p", {}, `This phone could not delete it: ${error.message || error}. Try again.`)));
+      replace(slot, notice("problem", h("p", {}, t("This phone could not delete it: {reason}. Try again.", { reason: error.message || error }))));
       return;
     }
-    view.go(backTo.href, { flash: await savedNotice("Deleted on this phone.") });
+    view.go(backTo.href, { flash: await savedNotice(t("Deleted on this phone.")) });
   });
   // Closed until asked for: the screen is for reading the visit first.
   form.hidden = true;
@@ -84,11 +85,11 @@ function deleteSection(view, team, record, backTo) {
       form.hidden = false;
       open.hidden = true;
       why.focus("reason");
-    } }, "Delete this record…");
+    } }, t("Delete this record…"));
   return h("section", { class: "section", "aria-labelledby": "delete-h" },
-    h("h2", { id: "delete-h" }, "Delete this record"),
-    h("p", { class: "meta" }, "For a record made by mistake or about the wrong person. "
-      + "Its history stays with your coordinator."),
+    h("h2", { id: "delete-h" }, t("Delete this record")),
+    h("p", { class: "meta" }, t("For a record made by mistake or about the wrong person. "
+      + "Its history stays with your coordinator.")),
     open,
     form);
 }
@@ -99,10 +100,10 @@ export async function render(view) {
   showing(NAME, slug, [id]);
   const [team, record] = await Promise.all([findTeam(slug), findRecord(slug, id)]);
   if (!team || !record) {
-    view.title("Not found");
-    replace(view.root, h("h1", { tabindex: "-1" }, "This record is not on this phone"),
-      h("p", {}, "It may have been deleted."),
-      h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, "Back")));
+    view.title(t("Not found"));
+    replace(view.root, h("h1", { tabindex: "-1" }, t("This record is not on this phone")),
+      h("p", {}, t("It may have been deleted.")),
+      h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, t("Back"))));
     return;
   }
   const form = await findForm(slug, record.form);
@@ -122,20 +123,21 @@ export async function render(view) {
       backLink(backTo.href, backTo.label),
       h("h1", { tabindex: "-1" }, title),
       h("p", { class: "lead" }, [whenText(record.recorded_at), authorWords(team, record)].join(" · "))),
-    unsent.attention ? notice("problem", h("p", {}, "The server could not accept this record."),
-      h("a", { class: "button", href: teamHash(slug, "fix", String(unsent.attention.seq)) }, "Fix it"))
-      : unsent.waiting ? notice("info", h("p", {}, "Saved on this phone; it waits to sync.")) : null,
+    unsent.attention ? notice("problem", h("p", {}, t("The server could not accept this record.")),
+      h("a", { class: "button", href: teamHash(slug, "fix", String(unsent.attention.seq)) }, t("Fix it")))
+      : unsent.waiting ? notice("info", h("p", {}, t("Saved on this phone; it waits to sync."))) : null,
     record.has_conflict ? notice("info", h("p", {},
-      "Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.")) : null,
+      t("Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays."))) : null,
     exact ? null : notice("info", h("p", {},
-      `This phone does not hold version ${record.form_version} of this form: the answers show in its latest words. Sync to fetch it.`)),
+      t("This phone does not hold version {version} of this form: the answers show in its latest words. Sync to fetch it.",
+        { version: formatNumber(record.form_version) }))),
     raisedBox(definition, record, resolved),
     h("section", { class: "section", "aria-labelledby": "answers-h" },
-      h("h2", { id: "answers-h" }, "Answers"),
+      h("h2", { id: "answers-h" }, t("Answers")),
       rows.length ? h("dl", { class: "facts answers" }, rows.map(([label, words]) => h("div", { class: "fact" },
         h("dt", {}, label), h("dd", {}, words))))
-        : h("p", { class: "meta" }, "No answers.")),
+        : h("p", { class: "meta" }, t("No answers."))),
     canChange && !unsent.attention && exact ? h("div", { class: "actions" },
-      h("a", { class: "button big", href: teamHash(slug, "r", id, "correct") }, "Correct this record")) : null,
+      h("a", { class: "button big", href: teamHash(slug, "r", id, "correct") }, t("Correct this record"))) : null,
     canChange && !unsent.attention ? deleteSection(view, team, record, backTo) : null);
 }

@@ -5,13 +5,14 @@
 
 import { EVENT_SYNC_STATE } from "../constants.js";
 import { outboxCounts } from "../outbox.js";
-import { h, plural, replace } from "./common.js";
+import { h, replace } from "./common.js";
+import { t, tn } from "../i18n.js";
 
 /** Return what waits, in words: "2 records wait to sync.", or that it has all arrived. */
 export function waitingWords({ waiting, needsAttention }) {
-  if (waiting) return `${plural(waiting, "record")} ${waiting === 1 ? "waits" : "wait"} to sync.`;
+  if (waiting) return tn("{count} record waits to sync.", "{count} records wait to sync.", waiting);
   // A record the server refused is said by the status bar and the Sync screen.
-  return needsAttention ? "" : "It has reached the server.";
+  return needsAttention ? "" : t("It has reached the server.");
 }
 
 /** Return the notice's paragraph: `what` ("Saved on this phone.") and what waits, kept current. */

@@ -14,6 +14,7 @@ import {
 import {
   definitionOf, findSubject, findTeam, formsAbout, listForms, memberName, pitchesOf, recordsAbout, recordsOfDay,
 } from "./local.js";
+import { formatNumber, locale, t, tn } from "../i18n.js";
 
 export const NAME = "subject";
 
@@ -27,22 +28,20 @@ const LAST_RECORDS = 10;
 const RESOLVED_KEY = "concerns_resolved";
 const HIDDEN_KEYS = new Set(["market_id", RESOLVED_KEY]);
 
-const PITCH_STATUS = {
-  trading: "Trading",
-  vacant: "Vacant",
-  closed_today: "Closed today",
-  casual: "Casual",
-};
+/** Return the words of each pitch status, in the phone's language. */
+function pitchStatus() {
+  return { trading: t("Trading"), vacant: t("Vacant"), closed_today: t("Closed today"), casual: t("Casual") };
+}
 
 /** Show the page of the subject in the route. */
 export async function render(view) {
   const { team: slug, subject: id } = view.params;
   const [team, subject] = await Promise.all([findTeam(slug), findSubject(slug, id)]);
   if (!team || !subject) {
-    view.title("Not found");
-    replace(view.root, h("h1", { tabindex: "-1" }, "Not on this phone"),
-      h("p", {}, "It may have been archived by your coordinator."),
-      h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, "Back")));
+    view.title(t("Not found"));
+    replace(view.root, h("h1", { tabindex: "-1" }, t("Not on this phone")),
+      h("p", {}, t("It may have been archived by your coordinator.")),
+      h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, t("Back"))));
     return;
   }
   view.title(subject.label);
@@ -56,7 +55,7 @@ function facts(subject) {
   const entries = Object.entries(subject.data || {}).filter(([key]) => !HIDDEN_KEYS.has(key));
   if (!entries.length) return null;
   return h("section", { class: "section", "aria-labelledby": "facts-h" },
-    h("h2", { id: "facts-h" }, "Key facts"),
+    h("h2", { id: "facts-h" }, t("Key facts")),
     h("dl", { class: "facts" }, entries.map(([key, value]) => h("div", { class: "fact" },
       h("dt", {}, humanise(key)), h("dd", {}, dataValue(value, key))))));
 }
@@ -83,9 +82,9 @@ async function unsentOf(team) {
 export function authorWords(team, record) {
   const session = currentSession();
   // No author yet: the server names it, and its copy has not come back (pull).
-  if (!record.author || (session && session.user && record.author === session.user.id)) return "You";
+  if (!record.author || (session && session.user && record.author === session.user.id)) return t("You");
   // The session lists the team's members now; someone who left is no longer named.
-  return memberName(team, record.author) || "Someone no longer in the team";
+  return memberName(team, record.author) || t("Someone no longer in the team");
 }
 
 function ratingLine(definition, record) {
@@ -95,7 +94,7 @@ function ratingLine(definition, record) {
       const labels = Array.isArray(field.labels) ? field.labels[value - field.min]
         : field.labels && field.labels[String(value)];
       return h("p", { class: "visit-rating" }, `${field.label} `,
-        h("strong", {}, `${value} of ${field.max}`), labels ? ` – ${labels}` : "");
+        h("strong", {}, t("{value} of {max}", { value: formatNumber(value), max: formatNumber(field.max) })), labels ? ` – ${labels}` : "");
     });
 }
 
@@ -122,9 +121,10 @@ function headline(definition, record) {
 export function resolvedWords(subject, recordId) {
   const resolved = ((subject && subject.data && subject.data[RESOLVED_KEY]) || {})[recordId];
   if (!resolved || resolved.status !== "resolved") return null;
-  const day = new Date(resolved.at).toLocaleDateString("en-GB", { day: "numeric", month: "short" });
-  const by = String(resolved.by || "a coordinator").split(" ")[0];
-  return `Resolved on ${day} by ${by}${resolved.note ? `: ${resolved.note}` : ""}`;
+  const day = new Date(resolved.at).toLocaleDateString(locale(), { day: "numeric", month: "short" });
+  const by = String(resolved.by || t("a coordinator")).split(" ")[0];
+  return resolved.note ? t("Resolved on {day} by {by}: {note}", { day, by, note: resolved.note })
+    : t("Resolved on {day} by {by}", { day, by });
 }
 
 /** Return the box of a raised concern of a record (resolved or not), or null. */
@@ -137,7 +137,7 @@ export function raisedBox(definition, record, resolved) {
   return h("div", { class: `raised-box${resolved ? " raised-resolved" : ""}` },
     resolved
       ? h("p", { class: "resolved-title" }, h("span", { class: "resolved-mark", "aria-hidden": "true" }, "✓"), ` ${resolved}`)
-      : h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " Concern raised"),
+      : h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), ` ${t("Concern raised")}`),
     details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${leadIn(field.label)} `),
       field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
 }
@@ -153,11 +153,11 @@ function recordCard(team, record, forms, unsent, subject) {
     h("h3", { class: "visit-title" },
       h("a", { class: "visit-open", href: teamHash(team.slug, "r", record.id) }, whenText(record.recorded_at))),
     h("p", { class: "visit-meta" }, [form ? form.data.title : record.form, authorWords(team, record)].join(" · "),
-      unsent.waiting.has(record.id) && !item ? h("span", { class: "badge badge-waiting" }, "Waiting to sync") : null),
+      unsent.waiting.has(record.id) && !item ? h("span", { class: "badge badge-waiting" }, t("Waiting to sync")) : null),
     record.has_conflict ? h("p", { class: "visit-conflict" },
-      "Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.") : null,
-    item ? notice("problem", h("p", {}, "The server could not accept this record."),
-      h("a", { class: "button", href: teamHash(team.slug, "fix", String(item.seq)) }, "Fix it")) : null,
+      t("Two people changed this record at the same time. Both versions were kept; your coordinator will choose which one stays.")) : null,
+    item ? notice("problem", h("p", {}, t("The server could not accept this record.")),
+      h("a", { class: "button", href: teamHash(team.slug, "fix", String(item.seq)) }, t("Fix it"))) : null,
     raised,
     headline(definition, record),
     ratingLine(definition, record),
@@ -188,8 +188,8 @@ function handover(team, records, forms, primary) {
   const rows = handoverRows(definition, latest);
   if (!rows.length) return null;
   return h("section", { class: "section handover", "aria-labelledby": "handover-h" },
-    h("h2", { id: "handover-h" }, "Handover"),
-    h("p", { class: "meta" }, "From the last visit, ",
+    h("h2", { id: "handover-h" }, t("Handover")),
+    h("p", { class: "meta" }, t("From the last visit,"), " ",
       h("a", { href: teamHash(team.slug, "r", latest.id) }, whenText(latest.recorded_at)),
       ` · ${authorWords(team, latest)}`),
     h("dl", { class: "facts" }, rows.map(([label, words]) => h("div", { class: "fact" },
@@ -203,14 +203,15 @@ async function lastRecords(page, primary = null) {
   const [records, unsent] = await Promise.all([recordsAbout(team.slug, subject.id), unsentOf(team.slug)]);
   const shown = records.slice(0, LAST_RECORDS);
   showing(NAME, team.slug, shown.map((record) => record.id));
-  const heading = subject.kind === "person" ? "Last visits" : "Last records";
+  const heading = subject.kind === "person" ? t("Last visits") : t("Last records");
   return h("div", {}, subject.kind === "person" ? handover(team, records, forms, primary) : null,
     h("section", { class: "section", "aria-labelledby": "records-h" },
     h("h2", { id: "records-h" }, heading),
     shown.length
       ? h("ul", { class: "visits" }, shown.map((record) => recordCard(team, record, forms, unsent, subject)))
-      : h("p", { class: "meta" }, subject.kind === "person" ? "No visits recorded yet." : "Nothing recorded yet."),
-    records.length > shown.length ? h("p", { class: "meta" }, `${records.length - shown.length} older on this phone.`) : null,
+      : h("p", { class: "meta" }, subject.kind === "person" ? t("No visits recorded yet.") : t("Nothing recorded yet.")),
+    records.length > shown.length ? h("p", { class: "meta" },
+      tn("{count} older on this phone.", "{count} older on this phone.", records.length - shown.length)) : null,
     olderRecords({
       team, subject, held: records, card: (record) => recordCard(team, record, forms, unsent, subject),
     })));
@@ -225,9 +226,9 @@ async function recordsPage(page) {
     ? await findSubject(team.slug, subject.data.market_id) : null;
   const backTo = market
     ? { href: teamHash(team.slug, "s", market.id), label: market.label }
-    : { href: teamHash(team.slug), label: subject.kind === "person" ? "All people" : team.name };
-  const primaryWords = { person: "Record a visit", pitch: "Survey this pitch" }[subject.kind]
-    || `Record: ${primary ? primary.data.title : ""}`;
+    : { href: teamHash(team.slug), label: subject.kind === "person" ? t("All people") : team.name };
+  const primaryWords = { person: t("Record a visit"), pitch: t("Survey this pitch") }[subject.kind]
+    || t("Record: {form}", { form: primary ? primary.data.title : "" });
   const records = h("div", {}, await lastRecords(page, primary));
   view.onRefresh(async () => replace(records, await lastRecords(page, primary)));
   replace(view.root,
@@ -240,7 +241,7 @@ async function recordsPage(page) {
     facts(subject),
     records,
     canRecord && own.length > 1 ? h("section", { class: "section", "aria-labelledby": "more-h" },
-      h("h2", { id: "more-h" }, "Other forms"),
+      h("h2", { id: "more-h" }, t("Other forms")),
       h("div", { class: "actions stack-actions" }, formButtons(team, subject, own, primary && primary.id))) : null);
 }
 
@@ -257,7 +258,7 @@ export async function todaysStatus(team) {
 }
 
 function statusBadge(value) {
-  const words = value ? PITCH_STATUS[value] || "Surveyed" : "Not yet surveyed";
+  const words = value ? pitchStatus()[value] || t("Surveyed") : t("Not yet surveyed");
   return h("span", { class: `badge status status-${value || "none"}` }, words);
 }
 
@@ -269,11 +270,11 @@ async function pitchRows(team, market, canRecord) {
     const unit = pitch.data && pitch.data.unit_type ? humanise(pitch.data.unit_type) : "";
     const href = canRecord ? teamHash(team.slug, "s", pitch.id, "new", PITCH_FORM) : teamHash(team.slug, "s", pitch.id);
     return {
-      text: `${pitch.label} ${unit} ${value ? PITCH_STATUS[value] || "" : "not yet surveyed"}`,
+      text: `${pitch.label} ${unit} ${value ? pitchStatus()[value] || "" : t("not yet surveyed")}`,
       node: h("a", { class: "row pitch", href },
         h("span", { class: "row-title" }, pitch.label),
         h("span", { class: "row-detail" }, unit,
-          unsent.waiting.has(pitch.id) || unsent.attention.has(pitch.id) ? " · added on this phone" : ""),
+          unsent.waiting.has(pitch.id) || unsent.attention.has(pitch.id) ? ` · ${t("added on this phone")}` : ""),
         statusBadge(value)),
       value,
     };
@@ -284,10 +285,10 @@ async function pitchRows(team, market, canRecord) {
 function tally(rows) {
   const counts = new Map();
   for (const row of rows) counts.set(row.value || "none", (counts.get(row.value || "none") || 0) + 1);
-  const parts = Object.entries(PITCH_STATUS).filter(([key]) => counts.get(key))
-    .map(([key, words]) => `${counts.get(key)} ${words.toLowerCase()}`);
-  if (counts.get("none")) parts.push(`${counts.get("none")} not yet surveyed`);
-  return rows.length ? `Today: ${parts.join(" · ")}` : "";
+  const parts = Object.entries(pitchStatus()).filter(([key]) => counts.get(key))
+    .map(([key, words]) => `${formatNumber(counts.get(key))} ${words.toLocaleLowerCase(locale())}`);
+  if (counts.get("none")) parts.push(tn("{count} not yet surveyed", "{count} not yet surveyed", counts.get("none")));
+  return rows.length ? t("Today: {tally}", { tally: parts.join(" · ") }) : "";
 }
 
 async function marketPage(page) {
@@ -295,8 +296,8 @@ async function marketPage(page) {
   const rows = await pitchRows(team, market, canRecord);
   const summary = h("p", { class: "tally", role: "status" }, tally(rows));
   const list = searchList({
-    label: "Find a pitch", rows,
-    empty: "No pitches on this phone for this market yet. Add the first one.",
+    label: t("Find a pitch"), rows,
+    empty: t("No pitches on this phone for this market yet. Add the first one."),
   });
   view.onRefresh(async () => {
     const fresh = await pitchRows(team, market, canRecord);
@@ -307,27 +308,27 @@ async function marketPage(page) {
   const others = formsAbout(forms, "market").filter((form) => ![MARKET_VISIT_FORM, FOOTFALL_FORM].includes(form.id));
   replace(view.root,
     h("div", { class: "screen-head" },
-      backLink(teamHash(team.slug), "All markets"),
+      backLink(teamHash(team.slug), t("All markets")),
       h("h1", { tabindex: "-1" }, market.label),
-      h("p", { class: "lead" }, "Market")),
+      h("p", { class: "lead" }, t("Market"))),
     canRecord ? h("div", { class: "actions market-actions" },
-      has(MARKET_VISIT_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", MARKET_VISIT_FORM), "Start survey visit", { primary: true }) : null,
-      has(FOOTFALL_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", FOOTFALL_FORM), "Count footfall") : null,
-      bigLink(teamHash(team.slug, "s", market.id, "add-pitch"), "Add a pitch")) : null,
+      has(MARKET_VISIT_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", MARKET_VISIT_FORM), t("Start survey visit"), { primary: true }) : null,
+      has(FOOTFALL_FORM) ? bigLink(teamHash(team.slug, "s", market.id, "new", FOOTFALL_FORM), t("Count footfall")) : null,
+      bigLink(teamHash(team.slug, "s", market.id, "add-pitch"), t("Add a pitch"))) : null,
     h("section", { class: "section", "aria-labelledby": "pitches-h" },
-      h("h2", { id: "pitches-h" }, `Pitches (${rows.length})`),
+      h("h2", { id: "pitches-h" }, t("Pitches ({count})", { count: formatNumber(rows.length) })),
       summary,
-      canRecord && rows.length ? h("p", { class: "meta" }, "Tap a pitch to survey it.") : null,
+      canRecord && rows.length ? h("p", { class: "meta" }, t("Tap a pitch to survey it.")) : null,
       list.element),
     facts(market),
     await lastRecords(page),
     canRecord && others.length ? h("section", { class: "section", "aria-labelledby": "more-h" },
-      h("h2", { id: "more-h" }, "Other forms"),
+      h("h2", { id: "more-h" }, t("Other forms")),
       h("div", { class: "actions stack-actions" }, formButtons(team, market, others, null))) : null);
   // The pitch count in the heading follows the list after a sync.
   view.onRefresh(async () => {
     const count = (await pitchesOf(team.slug, market.id)).length;
     const heading = view.root.querySelector("#pitches-h");
-    if (heading) heading.textContent = `Pitches (${count})`;
+    if (heading) heading.textContent = t("Pitches ({count})", { count: formatNumber(count) });
   });
 }

@@ -6,14 +6,24 @@ import { teamDrafts } from "../form/drafts.js";
 import { backLink, bigLink, h, notice, replace, rowLink, searchList, teamHash, whenWords } from "./common.js";
 import { kindWords } from "./home.js";
 import { allSubjects, findTeam, listForms, listSubjects, listTeams } from "./local.js";
+import { t } from "../i18n.js";
 
 export const NAME = "team";
 
 // What each kind of team lists first, in its members' words.
-const MAIN_KIND = {
-  "care-circle": { kind: "person", heading: "People", search: "Search people", empty: "No people yet. Your coordinator adds the people your circle supports; they arrive at the next sync." },
-  "market-survey": { kind: "market", heading: "Markets", search: "Search markets", empty: "No markets yet. Your coordinator adds them; they arrive at the next sync." },
-};
+function mainKind(kind) {
+  const kinds = {
+    "care-circle": {
+      kind: "person", heading: t("People"), search: t("Search people"),
+      empty: t("No people yet. Your coordinator adds the people your circle supports; they arrive at the next sync."),
+    },
+    "market-survey": {
+      kind: "market", heading: t("Markets"), search: t("Search markets"),
+      empty: t("No markets yet. Your coordinator adds them; they arrive at the next sync."),
+    },
+  };
+  return kinds[kind];
+}
 const CHILD_KINDS = new Set(["pitch"]);
 
 function subjectRows(team, subjects) {
@@ -30,7 +40,7 @@ function summaryOf(subject) {
 }
 
 async function subjectsFor(team) {
-  const main = MAIN_KIND[team.kind];
+  const main = mainKind(team.kind);
   if (main) return listSubjects(team.slug, main.kind);
   return (await allSubjects(team.slug)).filter((subject) => !CHILD_KINDS.has(subject.kind));
 }
@@ -39,12 +49,12 @@ async function subjectsFor(team) {
 export async function render(view) {
   const team = await findTeam(view.params.team);
   if (!team) {
-    view.title("Team not found");
-    replace(view.root, h("h1", { tabindex: "-1" }, "This team is not on this phone"),
-      h("p", {}, h("a", { href: "#/" }, "Your teams")));
+    view.title(t("Team not found"));
+    replace(view.root, h("h1", { tabindex: "-1" }, t("This team is not on this phone")),
+      h("p", {}, h("a", { href: "#/" }, t("Your teams"))));
     return;
   }
-  const main = MAIN_KIND[team.kind] || { heading: "What you record about", search: "Search", empty: "Nothing here yet." };
+  const main = mainKind(team.kind) || { heading: t("What you record about"), search: t("Search"), empty: t("Nothing here yet.") };
   const [subjects, forms, drafts, teams] = await Promise.all([
     subjectsFor(team), listForms(team.slug), teamDrafts(team.slug), listTeams(),
   ]);
@@ -58,19 +68,19 @@ export async function render(view) {
 
   replace(view.root,
     h("div", { class: "screen-head" },
-      teams.length > 1 ? backLink("#/", "Your teams") : null,
+      teams.length > 1 ? backLink("#/", t("Your teams")) : null,
       h("h1", { tabindex: "-1" }, team.name),
       h("p", { class: "lead" }, kindWords(team.kind))),
-    canRecord ? null : notice("info", h("p", {}, "You can read this team’s records. Recording is for members.")),
+    canRecord ? null : notice("info", h("p", {}, t("You can read this team’s records. Recording is for members."))),
     drafts.length && canRecord ? h("section", { class: "section drafts", "aria-labelledby": "drafts-h" },
-      h("h2", { id: "drafts-h" }, "Unfinished on this phone"),
+      h("h2", { id: "drafts-h" }, t("Unfinished on this phone")),
       h("ul", { class: "rows" }, drafts.map((draft) => h("li", {}, rowLink(draftHash(draft),
-        draft.title || draft.form, [draft.subject_label, `Last typed ${whenWords(draft.saved_at)}`]
+        draft.title || draft.form, [draft.subject_label, t("Last typed {when}", { when: whenWords(draft.saved_at) })]
           .filter(Boolean).join(" · ")))))) : null,
     h("section", { class: "section", "aria-labelledby": "main-h" },
       h("h2", { id: "main-h" }, main.heading), list.element),
     general.length && canRecord ? h("section", { class: "section", "aria-labelledby": "forms-h" },
-      h("h2", { id: "forms-h" }, "Other forms"),
+      h("h2", { id: "forms-h" }, t("Other forms")),
       h("div", { class: "actions stack-actions" }, general.map((form) => bigLink(
         teamHash(team.slug, "new", form.id), form.data.title)))) : null);
 }
