@@ -1,13 +1,11 @@
 """An urgent concern reaches the team's coordinators: an email after the push, a badge on their pages (issue 11)."""
 
-import socket
-
 import pytest
 import sqlalchemy as sa
 from admin_helpers import login_as, text
-from aiosmtpd.controller import Controller
 from conftest import PASSWORD, SyncActions, make_team, make_user
 from flask_migrate import upgrade
+from smtp_inbox import free_port, inbox  # noqa: F401  (inbox: the fixture)
 
 from fvfield import create_app
 from fvfield.extensions import db
@@ -15,34 +13,6 @@ from fvfield.models import AuditEvent
 from fvfield.questionnaires import load_template
 
 DETAILS = "No food in the fridge, Bert Smith is confused"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox():
-    """A local SMTP server on 127.0.0.1; yields its Inbox."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 def mailing_app(tmp_path, port):

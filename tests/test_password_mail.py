@@ -1,46 +1,16 @@
 """'Forgotten your password?' by email, sent to a local SMTP server on 127.0.0.1 only (issue 11)."""
 
 import re
-import socket
 
-import pytest
 from admin_helpers import text
-from aiosmtpd.controller import Controller
 from conftest import make_user
+from smtp_inbox import free_port, inbox  # noqa: F401  (inbox: the fixture)
 
 from fvfield import create_app
 from fvfield.extensions import db
 from fvfield.models import User
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox():
-    """A local SMTP server; yields its Inbox."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 def mailing_app(tmp_path, port):
