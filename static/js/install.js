@@ -2,6 +2,7 @@
 // (beforeinstallprompt), else a one-line instruction on phones. Shown until
 // installed or dismissed.
 import {getMeta, setMeta} from './db.js';
+import {t} from './i18n.js';
 
 let offered = null;
 let shown = null;
@@ -21,9 +22,9 @@ function installed() {
 
 function instruction() {
   if (/iPhone|iPad|iPod/.test(navigator.userAgent)) {
-    return 'To open fvfield like an app, tap Share, then “Add to Home Screen”.';
+    return t('To open fvfield like an app, tap Share, then “Add to Home Screen”.');
   }
-  return 'To open fvfield like an app, open the browser menu and choose “Add to Home screen” or “Install app”.';
+  return t('To open fvfield like an app, open the browser menu and choose “Add to Home screen” or “Install app”.');
 }
 
 /** Show the hint in `notices` unless the app is installed or the hint was dismissed. */
@@ -37,16 +38,16 @@ export async function startInstallHint(notices) {
   const install = document.createElement('button');
   install.type = 'button';
   install.className = 'primary';
-  install.textContent = 'Add to home screen';
+  install.textContent = t('Add to home screen');
   const later = document.createElement('button');
   later.type = 'button';
-  later.textContent = 'Not now';
+  later.textContent = t('Not now');
   later.className = 'link';
   box.append(text, install, later);
 
   const refresh = () => {
     install.hidden = !offered;
-    text.textContent = offered ? 'Add fvfield to your home screen to open it like an app, even offline.' : instruction();
+    text.textContent = offered ? t('Add fvfield to your home screen to open it like an app, even offline.') : instruction();
     box.hidden = !offered && !window.matchMedia('(pointer: coarse)').matches;
   };
   install.addEventListener('click', async () => {

@@ -4,6 +4,7 @@
 // never told to skip waiting behind the person's back.
 import {Workbox} from '/static/vendor/workbox-7.4.1/workbox-window.prod.mjs';
 import {EVENT_SAVE_DRAFTS} from './constants.js';
+import {t} from './i18n.js';
 
 const DRAFT_WAIT_MS = 5000;
 
@@ -28,14 +29,14 @@ function showPrompt(notices, workbox) {
   box.className = 'notice update-prompt';
   box.setAttribute('role', 'alert');
   const text = document.createElement('p');
-  text.textContent = 'A new version is ready.';
+  text.textContent = t('A new version is ready.');
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'primary';
-  button.textContent = 'Reload';
+  button.textContent = t('Reload');
   button.addEventListener('click', async () => {
     button.disabled = true;
-    button.textContent = 'Saving your draft…';
+    button.textContent = t('Saving your draft…');
     await saveDrafts();
     workbox.addEventListener('controlling', () => window.location.reload());
     workbox.messageSkipWaiting();

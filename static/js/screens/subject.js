@@ -33,6 +33,12 @@ function pitchStatus() {
   return { trading: t("Trading"), vacant: t("Vacant"), closed_today: t("Closed today"), casual: t("Casual") };
 }
 
+/** Return the words for a kind of subject ("Person"); a kind a team made up shows as written. */
+function subjectKindWords(kind) {
+  const words = { person: t("Person"), pitch: t("Pitch"), market: t("Market") };
+  return words[kind] || humanise(kind);
+}
+
 /** Show the page of the subject in the route. */
 export async function render(view) {
   const { team: slug, subject: id } = view.params;
@@ -235,7 +241,7 @@ async function recordsPage(page) {
     h("div", { class: "screen-head" },
       backLink(backTo.href, backTo.label),
       h("h1", { tabindex: "-1" }, subject.label),
-      h("p", { class: "lead" }, humanise(subject.kind))),
+      h("p", { class: "lead" }, subjectKindWords(subject.kind))),
     canRecord && primary ? h("div", { class: "actions" },
       bigLink(teamHash(team.slug, "s", subject.id, "new", primary.id), primaryWords, { primary: true, className: "record" })) : null,
     facts(subject),
