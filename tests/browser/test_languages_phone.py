@@ -70,6 +70,9 @@ def test_a_carer_records_a_visit_offline_in_their_language(browser, field_server
         record = page.get_by_role("link", name=words["record"])
         expect(record).to_be_visible()
         check(page, screens, f"lang-{code}-person", found, tag, direction)
+        # A phone number reads left to right in either direction of the page.
+        phone = page.locator('.facts a[href^="tel:"]').first
+        assert phone.evaluate("(e) => getComputedStyle(e).direction") == "ltr"
         record.click()
         page.locator('.q[data-field="time_in"] input').fill("10:05")
         page.locator('.q[data-field="concern"] input[type=radio]').nth(1).check()
