@@ -120,6 +120,10 @@ ENDPOINTS = {
         lambda c, w: c.get("/api/v1/session"),
         {"anonymous": 401, "viewer": 200, "outsider": 200, "member": 200, "coordinator": 200},
     ),
+    ("/api/v1/session/language", "put"): (
+        lambda c, w: c.put("/api/v1/session/language", json={"language": "bn"}),
+        {"anonymous": 401, "viewer": 200, "outsider": 200, "member": 200, "coordinator": 200},
+    ),
     ("/api/v1/teams/{slug}/push", "post"): (
         lambda c, w: c.post(
             f"/api/v1/teams/{CLAPTON}/push", json={"device_id": str(uuid.uuid4()), "changes": [new_record(w)]}

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -289,7 +290,9 @@ def datasette_get(database_path, metadata, path):
         await datasette.invoke_startup()
         return await datasette.client.get(path)
 
-    return asyncio.run(get())
+    # In a thread of its own: after the browser tests, Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, get()).result()
 
 
 def test_datasette_shows_a_records_subject_by_its_name(client, auth, seeded, tmp_path):
