@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from realserver import SyncClient
 
 from .conftest import ADA, log_in, sync_now, wait_until_offline_ready
-from .phone import open_screen, save, snap
+from .phone import open_screen, save, snap, wait_for
 from .test_screens import SYNCED, heading, ready, record_visit, status
 
 
@@ -34,11 +34,13 @@ def test_a_resolved_concern_says_who_resolved_it_and_how_on_the_person_s_page(co
     expect(heading(page, "Home visit")).to_be_visible()
     record_visit(page, concern=("Ada seemed confused about her tablets.", "Today"))
     save(page)
-    expect(status(page)).to_contain_text("Nothing waiting", timeout=SYNCED)
     visit = page.locator(".visit").first
     expect(visit).to_contain_text("Concern raised")
-
-    [(record_id,)] = field_server.query("SELECT id FROM documents WHERE form = 'home-visit'")
+    # "Nothing waiting" may still be showing from before the save: wait for the server's row.
+    [(record_id,)] = wait_for(
+        page, lambda: field_server.query("SELECT id FROM documents WHERE form = 'home-visit'"), tries=600
+    )
+    expect(status(page)).to_contain_text("Nothing waiting", timeout=SYNCED)
     resolve_on_the_web(field_server, record_id, "Called the GP, who is visiting tomorrow.")
     sync_now(page)
     day = datetime.now(UTC).strftime("%-d %b")
