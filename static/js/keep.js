@@ -10,8 +10,9 @@
 // within the window), and dropping what the server does not have yet (so
 // never a record with anything in the outbox, waiting or needing attention,
 // nor one whose local copy is pending). A record a screen is showing stays
-// too, so nothing vanishes under someone's eyes.
-import {STORE_OUTBOX, STORE_RECORDS} from './constants.js';
+// too, so nothing vanishes under someone's eyes. Photos follow their records:
+// the photo store keeps a photo while anything on the phone refers to it.
+import {STORE_DRAFTS, STORE_OUTBOX, STORE_PHOTOS, STORE_RECORDS} from './constants.js';
 import {promised, tx} from './db.js';
 
 /** What a phone keeps when the server does not say (an older server): as the server's default. */
@@ -81,6 +82,59 @@ export function dropOlder(team, history = DEFAULT_HISTORY, now = new Date()) {
       }
       records.delete([team, record.id]);
       dropped += 1;
+    }
+    return dropped;
+  });
+}
+
+/** How long a photo nothing refers to stays (a draft discarded, a photo retaken): a day, in ms. */
+export const UNUSED_PHOTO_MS = 24 * 60 * 60 * 1000;
+
+/** Add to `found` every photo sha256 in answers, at any depth (a repeat's items hold photos too). */
+export function photosIn(value, found = new Set()) {
+  if (Array.isArray(value)) {
+    value.forEach((item) => photosIn(item, found));
+  } else if (value && typeof value === 'object') {
+    if (/^[0-9a-f]{64}$/.test(value.sha256 || '')) {
+      found.add(value.sha256);
+    }
+    Object.values(value).forEach((item) => photosIn(item, found));
+  }
+  return found;
+}
+
+/**
+ * Drop from the photo store the photos nothing on the phone refers to any
+ * more (no record it holds, no outbox item, no draft), in one transaction;
+ * return how many left. Such a photo is on the server when it was uploaded
+ * (the record screen then shows the server's copy); one never uploaded (its
+ * draft discarded) goes a day after it was taken, so a form being filled
+ * never loses the photo it has just taken.
+ */
+export function dropUnusedPhotos(now = Date.now()) {
+  return tx([STORE_PHOTOS, STORE_RECORDS, STORE_OUTBOX, STORE_DRAFTS], 'readwrite', async (stores) => {
+    const photos = await promised(stores[STORE_PHOTOS].getAll());
+    const candidates = photos.filter((photo) => (photo.uploaded_to || []).length
+      || now - (Date.parse(photo.saved_at) || 0) > UNUSED_PHOTO_MS);
+    if (!candidates.length) {
+      return 0;
+    }
+    const used = new Set();
+    for (const item of await promised(stores[STORE_OUTBOX].getAll())) {
+      photosIn(item.change && item.change.data, used);
+    }
+    for (const draft of await promised(stores[STORE_DRAFTS].getAll())) {
+      photosIn(draft.answers, used);
+    }
+    for (const record of await promised(stores[STORE_RECORDS].getAll())) {
+      photosIn(record.data, used);
+    }
+    let dropped = 0;
+    for (const photo of candidates) {
+      if (!used.has(photo.sha256)) {
+        stores[STORE_PHOTOS].delete(photo.sha256);
+        dropped += 1;
+      }
     }
     return dropped;
   });

@@ -13,7 +13,7 @@ import {
   STORE_SUBJECTS, SYNC_INTERVAL_MS, SYNC_TAG,
 } from './constants.js';
 import {deviceId, get, getMeta, promised, put, setMeta, tx} from './db.js';
-import {dropOlder, historyOf, keepsMore} from './keep.js';
+import {dropOlder, dropUnusedPhotos, historyOf, keepsMore} from './keep.js';
 import {MEMBERSHIP_ENDED, membershipEnded} from './ended.js';
 import {PUSH_STATUSES} from '/field/registry.js';
 import {appProblem, expectedFailure, failureMessage, sessionEnded} from './failure.js';
@@ -426,7 +426,10 @@ export class SyncEngine {
       await applyPulled(team, page.changes, page.cursor, {fresh});
       cursor = page.cursor;
       if (!page.more) {
-        await dropOlder(team, history);
+        // Photos follow the records that left (a scan of what the phone holds, so only then).
+        if (await dropOlder(team, history)) {
+          await dropUnusedPhotos();
+        }
         return;
       }
     }

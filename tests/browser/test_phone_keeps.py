@@ -3,7 +3,7 @@ load on demand; the first pull writes a page at a time; the market page reads to
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import expect
 from realserver import SyncClient
@@ -205,3 +205,81 @@ def test_the_market_page_reads_todays_records_by_index(context, field_server):
     counts = page.evaluate("() => window.__idb")
     assert counts["recordScans"] == 0
     assert "by_recorded" in counts["indexScans"]
+
+
+def photo(n, uploaded=True, saved_days_ago=0):
+    """Return a photo-store entry (no blob: the purge reads only what refers to it)."""
+    saved = (datetime.now(UTC) - timedelta(days=saved_days_ago)).isoformat()
+    return {
+        "sha256": f"{n:064x}",
+        "content_type": "image/jpeg",
+        "size": 5000,
+        "uploaded": uploaded,
+        "uploaded_to": [CIRCLE] if uploaded else [],
+        "saved_at": saved,
+    }
+
+
+def answer_of(entry):
+    return {"sha256": entry["sha256"], "content_type": "image/jpeg", "size": 5000}
+
+
+def test_photos_leave_with_their_records_never_while_anything_on_the_phone_refers_to_them(page, context):
+    context.set_offline(True)
+    gone, kept, nested, unsent, drafted, orphan, fresh = (
+        photo(1),
+        photo(2),
+        photo(3),
+        photo(4, uploaded=False),
+        photo(5),
+        photo(6, False, 2),
+        photo(7, False),
+    )
+    for entry in (gone, kept, nested, unsent, drafted, orphan, fresh):
+        call(page, "db", "put", "photos", entry)
+    old = visit(90, data={**VISIT, "photo": answer_of(gone)})
+    recent = visit(1, data={**VISIT, "photo": answer_of(kept), "items": [{"photo": answer_of(nested)}]})
+    for change in (old, recent):
+        record = {k: v for k, v in change.items() if k not in ("change_id", "base_rev")}
+        call(page, "db", "put", "records", {**record, "team": CIRCLE, "rev": 1, "pending": False})
+    call(
+        page,
+        "outbox",
+        "saveRecord",
+        {
+            "team": CIRCLE,
+            "form": "home-visit",
+            "formVersion": 1,
+            "subjectId": ADA,
+            "data": {**VISIT, "photo": answer_of(unsent)},
+            "recordedAt": days_ago(0),
+        },
+    )
+    call(
+        page,
+        "db",
+        "put",
+        "drafts",
+        {"key": "draft-1", "team": CIRCLE, "answers": {"photo": answer_of(drafted)}},
+    )
+
+    assert call(page, "keep", "dropOlder", CIRCLE, {"visits": 1, "days": 30}) == 1
+    assert call(page, "keep", "dropUnusedPhotos") == 2
+
+    left = {p["sha256"] for p in call(page, "db", "all", "photos")}
+    assert left == {e["sha256"] for e in (kept, nested, unsent, drafted, fresh)}
+
+
+def test_a_sync_that_drops_old_records_drops_their_photos(page, field_server):
+    gone = photo(8)
+    call(page, "db", "put", "photos", gone)
+    old = visit(90, data={**VISIT, "photo": answer_of(gone)})
+    # Ten newer visits (the default window's "last 10") push the old one out.
+    for change in [old] + [visit(n) for n in range(1, 11)]:
+        record = {k: v for k, v in change.items() if k not in ("change_id", "base_rev")}
+        call(page, "db", "put", "records", {**record, "team": CIRCLE, "rev": 1, "pending": False})
+
+    sync_now(page)
+
+    assert old["id"] not in held(page)
+    assert call(page, "db", "all", "photos") == []
