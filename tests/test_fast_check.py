@@ -48,7 +48,7 @@ def test_generated_expressions_give_what_the_tree_gives(expression, answers, cur
     assert same(expression_function(tree)(answers, current), expected), expression
 
 
-def form_around(expression):
+def form_around(expression, number_type="decimal"):
     """A form whose questions the random expressions read, with the expression in every place it can go."""
     multiple = [{"value": v, "label": v} for v in ("a", "b", "c")]
     return {
@@ -58,7 +58,7 @@ def form_around(expression):
         "subject_kind": None,
         "fields": [
             {"name": "early", "type": "text", "label": "Early", "relevant": expression},
-            {"name": "n", "type": "decimal", "label": "N", "min": -1e7, "max": 1e7},
+            {"name": "n", "type": number_type, "label": "N", "min": -10_000_000, "max": 10_000_000},
             {"name": "t", "type": "text", "label": "T", "required": True},
             {"name": "b", "type": "boolean", "label": "B"},
             {"name": "d", "type": "text", "label": "D"},
@@ -98,14 +98,17 @@ ODD = st.sampled_from([None, "", "a", ["a"], ["a", "b"], 3, 2.5, True, {"x": 1},
         st.sampled_from(["early", "t", "k", "s", "z", "rel", "con", "n", "b", "unknown"]), ODD
     ),
     calc_right=st.booleans(),
+    number_type=st.sampled_from(["decimal", "integer"]),
 )
-def test_generated_form_check_gives_what_the_steps_give(expression, answers, odd, calc_right):
-    definition = form_around(expression)
+def test_generated_form_check_gives_what_the_steps_give(expression, answers, odd, calc_right, number_type):
+    definition = form_around(expression, number_type)
     assume(validate_definition(definition) == {})
     fast = AnswerValidator(definition)
     assert fast.fast is not None
     steps = AnswerValidator(definition)
     steps.fast = None
+    if number_type == "integer" and type(answers["n"]) is float:
+        answers = {**answers, "n": round(answers["n"])}
     record = {**answers, "t": "here", "k": "a", "s": 2, "rel": "yes", "con": 1.5, **odd}
     if "m" in record and not record["m"]:
         del record["m"]
@@ -120,3 +123,52 @@ def test_a_form_with_what_it_does_not_know_is_checked_step_by_step():
     definition = form_around("${n} > 1")
     definition["fields"][1]["future_option"] = True
     assert AnswerValidator(definition).fast is None
+
+
+TYPICAL = [
+    "${n} + 1",
+    "coalesce(${n}, 0) * 1.5 + if(${n} > 10, ${n}, 0)",
+    "round(${n} div 3, 2) + coalesce(${calc}, 0) div 2",
+    "round(-${n} * 1.25, 1)",
+    "${n} mod 3 = 1",
+    "${n} = 2 or ${n} = ''",
+    "boolean(${n}) and not(${b})",
+    "${b} = true() or ${b}",
+    "${t} = 'yes'",
+    "${t} != '' and string-length(${t}) > 1",
+    "coalesce(${t}, 'none')",
+    "number(${t}) + 1",
+    "concat(${t}, '-', ${n}, '-', ${b})",
+    "if(${b}, ${t}, ${n})",
+    "${d} - 1",
+    "count-selected(${m}) + sum(${m})",
+    "selected(${m}, 'a') and ${k} = 'a'",
+    "string(${n} div 0)",
+    "${n} div 7",
+    "${e}",
+    "${d} = '' or ${e} != 'x'",
+]
+RECORDS = [
+    {},
+    {"n": 0, "t": "", "b": False},
+    {"n": 3, "t": "yes", "b": True, "d": "2026-12-03", "m": ["a", "b"]},
+    {"n": 12, "t": " 3.5 ", "d": "09:30", "e": "x"},
+    {"n": -7, "t": "12", "b": None, "m": ["c"]},
+    {"n": 2.5, "t": "Zoë", "d": "a\x00b", "e": "x" * 2001, "k": "d", "s": True, "b": 1},
+]
+
+
+@pytest.mark.parametrize("number_type", ["decimal", "integer"])
+@pytest.mark.parametrize("expression", TYPICAL)
+def test_generated_form_check_on_typical_expressions(expression, number_type):
+    definition = form_around(expression, number_type)
+    assert validate_definition(definition) == {}
+    fast, steps = AnswerValidator(definition), AnswerValidator(definition)
+    steps.fast = None
+    tree = parse(expression)
+    for answers in RECORDS:
+        record = {"t": "here", "k": "a", "s": 2, "rel": "yes", "con": 1.5, **answers}
+        for calc in (text(evaluate(tree, Context(record))), "wrong"):
+            record = {**record, "calc": calc, "last": calc + "x"}
+            assert fast.validate(record) == steps.validate(record), (expression, record)
+            assert list(fast.validate(record)) == list(steps.validate(record))
