@@ -22,6 +22,7 @@ VECTORS = json.loads((Path(__file__).parent / "expression_vectors.json").read_te
 CLOCKLESS = [
     case for case in VECTORS["cases"] if "result" in case and not uses_the_clock(parse(case["expression"]))
 ]
+MORE = parse("${calc} * 2 + coalesce(${calc}, 1)")
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 
@@ -83,6 +84,12 @@ def form_around(expression, number_type="decimal"):
                 "constraint_message": "No.",
             },
             {"name": "last", "type": "calculate", "label": "Last", "calculation": "concat(${calc}, 'x')"},
+            {
+                "name": "more",
+                "type": "calculate",
+                "label": "More",
+                "calculation": "${calc} * 2 + coalesce(${calc}, 1)",
+            },
         ],
     }
 
@@ -115,6 +122,7 @@ def test_generated_form_check_gives_what_the_steps_give(expression, answers, odd
     tree = parse(expression)
     record["calc"] = text(evaluate(tree, Context(record))) if calc_right else "wrong"
     record["last"] = record["calc"] + "x"
+    record["more"] = text(evaluate(MORE, Context(record)))
     assert fast.validate(record) == steps.validate(record), expression
     assert list(fast.validate(record)) == list(steps.validate(record))
 
@@ -170,5 +178,6 @@ def test_generated_form_check_on_typical_expressions(expression, number_type):
         record = {"t": "here", "k": "a", "s": 2, "rel": "yes", "con": 1.5, **answers}
         for calc in (text(evaluate(tree, Context(record))), "wrong"):
             record = {**record, "calc": calc, "last": calc + "x"}
+            record["more"] = text(evaluate(MORE, Context(record)))
             assert fast.validate(record) == steps.validate(record), (expression, record)
             assert list(fast.validate(record)) == list(steps.validate(record))

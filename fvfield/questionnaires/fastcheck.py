@@ -235,6 +235,21 @@ class Builder:
         return load(name)
 
 
+class KnownNumber(ast.Name):
+    """A calculated question's answer whose number() the question's own step already worked out."""
+
+    def __init__(self, local, number_local):
+        super().__init__(local, ast.Load())
+        self.number = number_local
+
+
+def same_name(node):
+    """A new load of the same local (with what it knows)."""
+    if isinstance(node, KnownNumber):
+        return KnownNumber(node.id, node.number)
+    return load(node.id)
+
+
 class Scope:
     """How an expression reads its answers: earlier questions' locals (and their kinds), or answers.get.
 
@@ -242,12 +257,14 @@ class Scope:
     error, so each of those answers is None or one its question's check took.
     """
 
-    def __init__(self, builder, locals_by_name, current, kinds=None):
+    def __init__(self, builder, locals_by_name, current, kinds=None, numbers=None):
         self.builder, self.locals_by_name, self.current = builder, locals_by_name, current
-        self.kinds = kinds or {}
+        self.kinds, self.numbers = kinds or {}, numbers or {}
 
     def ref(self, name):
         local = self.locals_by_name.get(name)
+        if local is not None and name in self.numbers:
+            return KnownNumber(local, self.numbers[name]), self.kinds.get(name, ANY)
         if local is not None:
             return load(local), self.kinds.get(name, ANY)
         return ast.Call(load("get"), [const(name)], []), ANY
@@ -300,6 +317,9 @@ def as_number(node, kind, scope):
     """number(value): left out for numbers, worked out now for literal texts, inline for the usual kinds."""
     if isinstance(node, Branches) and kind != NUM:
         return distributed(as_number, node, scope)
+    if isinstance(node, KnownNumber):
+        known = load(node.number)
+        return ast.IfExp(is_not(known, const(None)), load(node.number), as_number(load(node.id), kind, scope))
     if kind == NUM:
         return node
     if kind == BOOL:
@@ -453,35 +473,33 @@ def equality(left, left_kind, right, right_kind, scope):
 
 
 def filled(node, kind, scope):
-    """Return (test that text(value) != "", the local holding the value)."""
-    value = scope.builder.temp()
+    """Return (test that text(value) != "", the value again for the branch), or (None, None) when always."""
     if kind <= NUMBERS | BOOL:
         return None, None
+    if isinstance(node, ast.Name):  # a local: read it again rather than hold it
+        first, again, body = node, same_name(node), same_name(node)
+    else:
+        value = scope.builder.temp()
+        first, again, body = held(value, node), load(value), load(value)
     if kind == TEXT:
-        return compare(held(value, node), ast.NotEq, const("")), value
+        return compare(first, ast.NotEq, const("")), body
     if kind <= NUMBERS | BOOL | {"none"}:
-        return is_not(held(value, node), const(None)), value
+        return is_not(first, const(None)), body
     if kind <= {"str", "none"}:
-        return (
-            ast.BoolOp(
-                ast.And(),
-                [is_not(held(value, node), const(None)), compare(load(value), ast.NotEq, const(""))],
-            ),
-            value,
-        )
+        return ast.BoolOp(ast.And(), [is_not(first, const(None)), compare(again, ast.NotEq, const(""))]), body
     klass = scope.builder.temp()
     test = ast.BoolOp(
         ast.Or(),
         [
-            is_(held(klass, class_of(held(value, node))), load("int")),
+            is_(held(klass, class_of(first)), load("int")),
             ast.IfExp(
                 is_(load(klass), load("str")),
-                compare(load(value), ast.NotEq, const("")),
-                compare(call("text", load(value)), ast.NotEq, const("")),
+                compare(again, ast.NotEq, const("")),
+                compare(call("text", same_name(again)), ast.NotEq, const("")),
             ),
         ],
     )
-    return test, value
+    return test, body
 
 
 def function_call(name, argument_trees, scope):
@@ -491,11 +509,11 @@ def function_call(name, argument_trees, scope):
         return Branches(as_truth(*condition, scope), then, otherwise), then[1] | otherwise[1]
     if name == "coalesce":
         (first, first_kind), (second, second_kind) = (translate(tree, scope) for tree in argument_trees)
-        test, value = filled(first, first_kind, scope)
+        test, body = filled(first, first_kind, scope)
         if test is None:
             return first, first_kind  # never the empty text
         kept = first_kind - {"none"}
-        return Branches(test, (load(value), kept), (second, second_kind)), kept | second_kind
+        return Branches(test, (body, kept), (second, second_kind)), kept | second_kind
     if name not in CALL_KINDS:
         raise Unsupported(name)
     arguments = [translate(tree, scope) for tree in argument_trees]
@@ -593,7 +611,7 @@ def form_function(definition, steps, report_unknown, names):
     by_name = {field["name"]: field for field in fields}
     sources = {field["show_if"]["field"] for field in fields if field.get("show_if") is not None}
     position = {field["name"]: index for index, field in enumerate(fields)}
-    locals_by_name, kinds = {}, {}
+    locals_by_name, kinds, numbers = {}, {}, {}
     body = [
         assign("errors", ast.Dict([], [])),
         assign("get", ast.Attribute(load("answers"), "get", ast.Load())),
@@ -607,7 +625,7 @@ def form_function(definition, steps, report_unknown, names):
         locals_by_name[field["name"]] = value
         try:
             body += field_statements(
-                field, step, index, builder, locals_by_name, kinds, position, sources, by_name
+                field, step, index, builder, locals_by_name, kinds, numbers, position, sources, by_name
             )
         except Unsupported:
             return None
@@ -654,11 +672,11 @@ def unsure(names, index, position):
     )
 
 
-def field_statements(field, step, index, builder, locals_by_name, kinds, position, sources, by_name):
+def field_statements(field, step, index, builder, locals_by_name, kinds, numbers, position, sources, by_name):
     """The statements of one question: what AnswerValidator.validate does for its step."""
     name, check, required, blank, shown, hidden, allowed = step
     value, visible, problem = load(f"v{index}"), f"w{index}", f"p{index}"
-    scope = Scope(builder, locals_by_name, const(None), kinds)
+    scope = Scope(builder, locals_by_name, const(None), kinds, numbers)
     seen = f"s{index}" if name in sources else None
     statements = []
 
@@ -695,7 +713,7 @@ def field_statements(field, step, index, builder, locals_by_name, kinds, positio
         if field["type"] == "calculate":
             tree = parse(field["calculation"])
             node, kind = expression(tree, scope)
-            expected = builder.temp()
+            expected, result = builder.temp(), builder.temp()
             message = ast.JoinedStr(
                 [
                     const("This calculation gives '"),
@@ -705,23 +723,43 @@ def field_statements(field, step, index, builder, locals_by_name, kinds, positio
                     const("'."),
                 ]
             )
-            extra = ast.IfExp(
-                compare(ast.NamedExpr(store(expected), as_text(node, kind, scope)), ast.Eq, value),
-                const(None),
-                message,
+            good_answer = [ast.Pass()]
+            if kind == NUM:
+                # For the calculations that read this one: number() of its text, which is the text
+                # number_text wrote (so float() reads it), or NaN for NaN and the infinities.
+                known = f"m{index}"
+                statements.append(assign(known, const(None)))
+                number_of = ast.IfExp(call("isfinite", load(result)), call("float", value), load("nan"))
+                good_answer = [assign(known, number_of)]
+                numbers[name] = known
+                node, kind = held(result, node), NUM
+            run = [
+                ast.If(
+                    compare(held(expected, as_text(node, kind, scope)), ast.Eq, value),
+                    good_answer,
+                    [assign(problem, message)],
+                )
+            ]
+            wrong = unsure(references(tree), index, position)
+            checked.append(
+                ast.If(
+                    is_(load(problem), const(None)),
+                    run if wrong is None else [ast.If(wrong, [ast.Pass()], run)],
+                    [],
+                )
             )
         elif "constraint" in field:
             tree = parse(field["constraint"])
-            own = Scope(builder, locals_by_name, value, kinds)
+            own = Scope(builder, locals_by_name, value, kinds, numbers)
             node, kind = expression(tree, own, f"v{index}")
             message = builder.constant(field.get("constraint_message") or CONSTRAINT_MESSAGE, "message")
             extra = ast.IfExp(as_truth(node, kind, own), const(None), message)
+            wrong = unsure(references(tree), index, position)
+            if wrong is not None:
+                extra = ast.IfExp(wrong, const(None), extra)
+            checked.append(ast.If(is_(load(problem), const(None)), [assign(problem, extra)], []))
         else:
             raise Unsupported(field["type"])
-        wrong = unsure(references(tree), index, position)
-        if wrong is not None:
-            extra = ast.IfExp(wrong, const(None), extra)
-        checked.append(ast.If(is_(load(problem), const(None)), [assign(problem, extra)], []))
     good = []
     if required and blank is not None:
         blank_test = ast.Call(builder.constant(blank, "blank"), [value], [])
