@@ -181,3 +181,43 @@ def test_generated_form_check_on_typical_expressions(expression, number_type):
             record["more"] = text(evaluate(MORE, Context(record)))
             assert fast.validate(record) == steps.validate(record), (expression, record)
             assert list(fast.validate(record)) == list(steps.validate(record))
+
+
+WRITTEN = parse("string(${n} * 1)")
+TRICKY = [
+    0.1 + 0.2,
+    1 / 3,
+    -0.5,
+    1e-5,
+    5e-11,
+    -4e-11,
+    123.456,
+    131071.9999999999,
+    131072.5,
+    65536.1,
+    1e15 + 0.5,
+]
+TRICKY += [
+    2.675,
+    0.30000000000000004,
+    99999.99999999999,
+    -131071.12345678901,
+    1e300,
+    2**-30,
+    12345.0000000001,
+]
+
+
+def written(value):
+    return expression_function(WRITTEN)({"n": value}, None)
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_generated_numbers_are_written_as_number_text_writes_them(value):
+    assert written(value) == evaluate(WRITTEN, Context({"n": value}))
+
+
+@SETTINGS
+@given(value=st.floats(allow_nan=True, allow_infinity=True) | st.floats(-140_000, 140_000))
+def test_generated_numbers_are_written_alike_for_any_number(value):
+    assert written(value) == evaluate(WRITTEN, Context({"n": value}))

@@ -162,6 +162,7 @@ HELPERS = {
     "int": int,
     "str": str,
     "len": len,
+    "repr": repr,
     "nan": math.nan,
 }
 
@@ -395,7 +396,7 @@ def as_text(node, kind, scope):
         value, whole, written = scope.builder.temp(), scope.builder.temp(), scope.builder.temp()
         decimals = ast.JoinedStr([ast.FormattedValue(load(value), -1, ast.JoinedStr([const(".10f")]))])
         trimmed = method(method(decimals, "rstrip", const("0")), "rstrip", const("."))
-        fraction = ast.IfExp(
+        formatted = ast.IfExp(
             ast.BoolOp(
                 ast.And(),
                 [
@@ -405,6 +406,28 @@ def as_text(node, kind, scope):
             ),
             load(written),
             const("0"),
+        )
+        # Below 2**17 a double's shortest repr with at most 10 decimals is what 10 decimals without
+        # trailing zeros write: the repr is within half an ulp (under 1e-11) of the double, so
+        # rounding the double to 10 decimals gives it back. The repr is quicker than the format.
+        short = scope.builder.temp()
+        fraction = ast.IfExp(
+            ast.BoolOp(
+                ast.And(),
+                [
+                    compare(call("fabs", load(value)), ast.Lt, const(131072.0)),
+                    compare(const("e"), ast.NotIn, held(short, call("repr", load(value)))),
+                    compare(
+                        ast.BinOp(
+                            call("len", load(short)), ast.Sub(), method(load(short), "index", const("."))
+                        ),
+                        ast.LtE,
+                        const(11),
+                    ),
+                ],
+            ),
+            load(short),
+            formatted,
         )
         finite = ast.IfExp(
             compare(held(whole, call("int", load(value))), ast.Eq, load(value)),
