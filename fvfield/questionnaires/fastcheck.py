@@ -167,16 +167,20 @@ HELPERS = {
 }
 
 
+# One context object for every name, as Python's own parser does.
+LOAD, STORE = ast.Load(), ast.Store()
+
+
 class Unsupported(Exception):
     """An expression the translation does not handle: it keeps its closures."""
 
 
 def load(name):
-    return ast.Name(name, ast.Load())
+    return ast.Name(name, LOAD)
 
 
 def store(name):
-    return ast.Name(name, ast.Store())
+    return ast.Name(name, STORE)
 
 
 def const(value):
@@ -204,11 +208,11 @@ def assign(name, value):
 
 
 def class_of(node):
-    return ast.Attribute(node, "__class__", ast.Load())
+    return ast.Attribute(node, "__class__", LOAD)
 
 
 def method(node, name, *arguments):
-    return ast.Call(ast.Attribute(node, name, ast.Load()), list(arguments), [])
+    return ast.Call(ast.Attribute(node, name, LOAD), list(arguments), [])
 
 
 def held(name, node):
@@ -240,7 +244,7 @@ class KnownNumber(ast.Name):
     """A calculated question's answer whose number() the question's own step already worked out."""
 
     def __init__(self, local, number_local):
-        super().__init__(local, ast.Load())
+        super().__init__(local, LOAD)
         self.number = number_local
 
 
@@ -596,8 +600,25 @@ def expression_function(tree):
     builder = Builder()
     scope = Scope(builder, {}, load("current"))
     node, _ = expression(tree, scope, "current")
-    body = [assign("get", ast.Attribute(load("answers"), "get", ast.Load())), ast.Return(node)]
+    body = [assign("get", ast.Attribute(load("answers"), "get", LOAD)), ast.Return(node)]
     return build(builder, "value", ["answers", "current"], body)
+
+
+def located(tree):
+    """Give every node the one line 1 (ast.fix_missing_locations' work, without its generator per node)."""
+    stack = [tree]
+    AST = ast.AST
+    while stack:
+        node = stack.pop()
+        if "lineno" in node._attributes:
+            node.lineno = node.end_lineno = 1
+            node.col_offset = node.end_col_offset = 0
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if isinstance(child, list):
+                stack.extend(item for item in child if isinstance(item, AST))
+            elif isinstance(child, AST):
+                stack.append(child)
 
 
 def build(builder, name, parameters, body):
@@ -606,7 +627,8 @@ def build(builder, name, parameters, body):
         posonlyargs=[], args=[ast.arg(p) for p in parameters], kwonlyargs=[], kw_defaults=[], defaults=[]
     )
     function = ast.FunctionDef(name, arguments, body, [], None, None)
-    module = ast.fix_missing_locations(ast.Module([function], []))
+    module = ast.Module([function], [])
+    located(module)
     namespace = builder.namespace
     namespace["__builtins__"] = {}
     exec(compile(module, "<form check>", "exec"), namespace)  # ast nodes built above, never text
@@ -637,7 +659,7 @@ def form_function(definition, steps, report_unknown, names):
     locals_by_name, kinds, numbers = {}, {}, {}
     body = [
         assign("errors", ast.Dict([], [])),
-        assign("get", ast.Attribute(load("answers"), "get", ast.Load())),
+        assign("get", ast.Attribute(load("answers"), "get", LOAD)),
     ]
     body += [assign(f"s{position[name]}", const(None)) for name in sorted(sources, key=position.get)]
     for index, (field, step) in enumerate(zip(fields, steps)):
@@ -659,7 +681,7 @@ def form_function(definition, steps, report_unknown, names):
             ast.UnaryOp(
                 ast.Not(),
                 compare(
-                    ast.Call(ast.Attribute(load("answers"), "keys", ast.Load()), [], []),
+                    ast.Call(ast.Attribute(load("answers"), "keys", LOAD), [], []),
                     ast.LtE,
                     builder.constant(names, "names"),
                 ),
@@ -680,8 +702,8 @@ def form_function(definition, steps, report_unknown, names):
 
 def refused(field, message_node):
     """errors[name] = [message]."""
-    target = ast.Subscript(load("errors"), const(field["name"]), ast.Store())
-    return ast.Assign([target], ast.List([message_node], ast.Load()))
+    target = ast.Subscript(load("errors"), const(field["name"]), STORE)
+    return ast.Assign([target], ast.List([message_node], LOAD))
 
 
 def unsure(names, index, position):
@@ -717,9 +739,7 @@ def field_statements(field, step, index, builder, locals_by_name, kinds, numbers
         answer = load(f"s{position[rule['field']]}")
         targets = builder.constant(frozenset([rule["equals"]] if "equals" in rule else rule["in"]), "targets")
         if by_name[rule["field"]]["type"] == "multiple_choice":
-            test = ast.UnaryOp(
-                ast.Not(), ast.Call(ast.Attribute(targets, "isdisjoint", ast.Load()), [answer], [])
-            )
+            test = ast.UnaryOp(ast.Not(), ast.Call(ast.Attribute(targets, "isdisjoint", LOAD), [answer], []))
         else:
             test = compare(answer, ast.In, targets)
         condition = ast.IfExp(
