@@ -87,6 +87,7 @@ KNOWN_KEYS = frozenset(
         "min",
     }
 )
+EXPRESSION_KEYS = ("relevant", "calculation", "constraint")
 KNOWN_FORM_KEYS = frozenset({"id", "version", "title", "subject_kind", "fields"})
 
 # A kind is the set of Python classes a value may have: float, int, bool, str, none, other.
@@ -226,6 +227,7 @@ class Builder:
     def __init__(self):
         self.namespace = dict(HELPERS)
         self.count = 0
+        self.read = set()  # the questions some expression of the form reads
 
     def temp(self):
         """Return a new local variable name."""
@@ -653,6 +655,13 @@ def form_function(definition, steps, report_unknown, names):
     if not translatable(definition) or len(fields) != len(steps):
         return None
     builder = Builder()
+    builder.read = {
+        name
+        for field in fields
+        for key in EXPRESSION_KEYS
+        if key in field
+        for name in references(parse(field[key]))
+    }
     by_name = {field["name"]: field for field in fields}
     sources = {field["show_if"]["field"] for field in fields if field.get("show_if") is not None}
     position = {field["name"]: index for index, field in enumerate(fields)}
@@ -767,7 +776,7 @@ def field_statements(field, step, index, builder, locals_by_name, kinds, numbers
                 ]
             )
             good_answer = [ast.Pass()]
-            if kind == NUM:
+            if kind == NUM and name in builder.read:
                 # For the calculations that read this one: number() of its text, which is the text
                 # number_text wrote (so float() reads it), or NaN for NaN and the infinities.
                 known = f"m{index}"
