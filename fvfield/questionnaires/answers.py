@@ -12,6 +12,7 @@ import json
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
 from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
+from fvfield.questionnaires.fastcheck import form_function
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
 
@@ -29,12 +30,16 @@ class AnswerValidator:
         self.version = definition["version"]
         self.names = frozenset(by_name)
         self.steps = tuple(compile_step(field, by_name) for field in fields)
+        # The same steps as one generated function (questionnaires/fastcheck.py), when it can be built.
+        self.fast = form_function(definition, self.steps, self.report_unknown, self.names)
 
     def validate(self, answers):
         """Return what is wrong with a record's answers, by question name; {} when they fit."""
         if type(answers) is not dict:
             message = f"The answers must be an object keyed by question name, not {kind_of(answers)}."
             return {"_": [message]}
+        if self.fast is not None:
+            return self.fast(answers)
         errors = {}
         seen = {}
         get = answers.get
