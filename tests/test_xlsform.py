@@ -157,7 +157,7 @@ def test_the_sample_with_two_languages_is_read_in_its_first_and_says_so():
     assert "the texts in chinese" in "\n".join(result.lines())
 
 
-@pytest.mark.parametrize("form_id", TEMPLATE_IDS)
+@pytest.mark.parametrize("form_id", sorted(TEMPLATE_IDS))
 def test_a_built_in_form_comes_back_the_same_and_pyxform_makes_an_xform_of_it(form_id):
     definition = load_template(form_id)
     data = to_workbook(definition)
