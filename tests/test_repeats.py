@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 from fvfield.questionnaires import built_in
-
 from fvfield.questionnaires.answers import validate_answers
 from fvfield.questionnaires.definitions import validate_definition
 
@@ -62,6 +61,9 @@ GOOD = {
 }
 
 
+TEXT_X = {"name": "x", "type": "text", "label": "X"}
+
+
 def with_fields(*fields):
     return {"id": "f", "version": 1, "title": "F", "fields": list(fields)}
 
@@ -98,7 +100,9 @@ def test_an_items_section_condition_reads_the_items_answer():
     answers["members"][0]["school"] = False  # Ada is 34: the children's section is not asked
     errors = validate_answers(HOUSEHOLD, answers)
     assert errors == {
-        "members.0.school": ["Household member 1: Leave this question out: its section 'Children' is not asked here."]
+        "members.0.school": [
+            "Household member 1: Leave this question out: its section 'Children' is not asked here."
+        ]
     }
 
 
@@ -127,26 +131,50 @@ def test_the_counts_of_a_repeat_and_its_items_shape_are_checked():
     assert validate_answers(HOUSEHOLD, odd) == {
         "members.0.shoe": ["Household member 1: 'shoe' is not a question of this repeat."]
     }
-    assert validate_answers(HOUSEHOLD, {**GOOD, "age": 3})["age"] == ["'age' is not a question of this form (version 1)."]
+    assert validate_answers(HOUSEHOLD, {**GOOD, "age": 3})["age"] == [
+        "'age' is not a question of this form (version 1)."
+    ]
 
 
 def test_bad_sections_and_repeats_get_clear_messages():
     errors = validate_definition(
         with_fields(
             {"name": "a", "type": "section", "label": "A", "fields": []},
-            {"name": "r", "type": "repeat", "label": "R", "min_count": 3, "max_count": 2, "fields": [
-                {"name": "inner", "type": "repeat", "label": "I", "fields": [{"name": "x", "type": "text", "label": "X"}]},
-                {"name": "y", "type": "text", "label": "Y", "required": True},
-            ]},
+            {
+                "name": "r",
+                "type": "repeat",
+                "label": "R",
+                "min_count": 3,
+                "max_count": 2,
+                "fields": [
+                    {
+                        "name": "inner",
+                        "type": "repeat",
+                        "label": "I",
+                        "fields": [{"name": "x", "type": "text", "label": "X"}],
+                    },
+                    {"name": "y", "type": "text", "label": "Y", "required": True},
+                ],
+            },
             {"name": "z", "type": "calculate", "label": "Z", "calculation": "${y}"},
-            {"name": "s", "type": "section", "label": "S", "required": True, "fields": [
-                {"name": "z", "type": "text", "label": "Again"}]},
+            {
+                "name": "s",
+                "type": "section",
+                "label": "S",
+                "required": True,
+                "fields": [{"name": "z", "type": "text", "label": "Again"}],
+            },
         )
     )
-    assert errors["fields.0.fields"] == ["'A' (a): a section needs 'fields', a list of at least one question."]
-    assert errors["fields.1.max_count"] == ["'R' (r): max_count (2) must be 1 or more, and at least min_count."]
+    assert errors["fields.0.fields"] == [
+        "'A' (a): a section needs 'fields', a list of at least one question."
+    ]
+    assert errors["fields.1.max_count"] == [
+        "'R' (r): max_count (2) must be 1 or more, and at least min_count."
+    ]
     assert errors["fields.1.fields.0.type"] == [
-        "'I' (inner): a repeat cannot be inside another repeat ('r'); ask its questions in a repeat of its own, after it."
+        "'I' (inner): a repeat cannot be inside another repeat ('r'); "
+        "ask its questions in a repeat of its own, after it."
     ]
     assert errors["fields.2.calculation"] == [
         "'Z' (z): its calculation names 'y', a question of the repeat 'r', which is read only inside it "

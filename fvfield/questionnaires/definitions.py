@@ -12,7 +12,7 @@ import re
 from fvfield.questionnaires.expressions import ExpressionError, references
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import check_show_if
-from fvfield.questionnaires.structure import CONTAINERS, REPEAT, every_question, is_container
+from fvfield.questionnaires.structure import CONTAINERS, REPEAT, every_question
 from fvfield.questionnaires.types import (
     FIELD_NAME,
     FIELD_TYPES,
@@ -161,7 +161,8 @@ def check_fields(problems, fields):
     entries = list(every_question(fields))
     if len(entries) > MAX_FIELDS:
         problems.add(
-            "fields", f"A form can have at most {MAX_FIELDS} questions, not {len(entries)} (sections counted)."
+            "fields",
+            f"A form can have at most {MAX_FIELDS} questions, not {len(entries)} (sections counted).",
         )
         return
     all_names = {f.get("name") for f, _ in entries if type(f) is dict and type(f.get("name")) is str}
@@ -267,13 +268,16 @@ def check_repeat(problems, path, who, field):
         value = field.get(key)
         if value is not None and (type(value) is not int or not 0 <= value <= MAX_REPEAT_COUNT):
             problems.add(
-                f"{path}.{key}", f"{who}: {key} must be a whole number from 0 to {MAX_REPEAT_COUNT:,}, not {show(value)}."
+                f"{path}.{key}",
+                f"{who}: {key} must be a whole number from 0 to {MAX_REPEAT_COUNT:,}, not {show(value)}.",
             )
             return
         counts.append(value)
     low, high = counts
     if high is not None and (high < 1 or (low is not None and low > high)):
-        problems.add(f"{path}.max_count", f"{who}: max_count ({high}) must be 1 or more, and at least min_count.")
+        problems.add(
+            f"{path}.max_count", f"{who}: max_count ({high}) must be 1 or more, and at least min_count."
+        )
 
 
 def check_name(problems, path, who, field, earlier):

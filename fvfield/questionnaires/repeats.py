@@ -41,7 +41,9 @@ def within_sections(step, sections):
     if not tests:
         return step
     name, check, required, blank, shown, hidden, allowed = step
-    section_hidden = f"Leave this question out: its section {show(tests[-1][0]['label'], 60)} is not asked here."
+    section_hidden = (
+        f"Leave this question out: its section {show(tests[-1][0]['label'], 60)} is not asked here."
+    )
 
     def both(seen, answers, errors):
         unsure = False

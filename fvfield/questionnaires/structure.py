@@ -58,10 +58,14 @@ def answer_fields(definition):
 def repeats_of(definition):
     """Return the repeats of a definition, in order."""
     return [
-        f for f, _ in every_question(definition.get("fields") or ()) if type(f) is dict and f.get("type") == REPEAT
+        f
+        for f, _ in every_question(definition.get("fields") or ())
+        if type(f) is dict and f.get("type") == REPEAT
     ]
 
 
 def names_in(fields):
     """Return every question name of a list of fields, at any depth."""
-    return {f.get("name") for f, _ in every_question(fields) if type(f) is dict and type(f.get("name")) is str}
+    return {
+        f.get("name") for f, _ in every_question(fields) if type(f) is dict and type(f.get("name")) is str
+    }
