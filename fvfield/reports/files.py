@@ -1112,7 +1112,9 @@ def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None):
                 counts[f"{form_id}.csv"] = write_csv_to(entry, layout, team_id, raw, labels, media)
             for repeat in layout.repeats():
                 with text_entry(archive, f"{repeat.file_stem}.csv") as entry:
-                    counts[f"{repeat.file_stem}.csv"] = write_csv_to(entry, repeat, team_id, raw, labels, media)
+                    counts[f"{repeat.file_stem}.csv"] = write_csv_to(
+                        entry, repeat, team_id, raw, labels, media
+                    )
             for name, sha256 in media.take_new():
                 source = path_of(attachments, sha256)
                 if source.is_file():
