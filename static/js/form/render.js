@@ -555,7 +555,9 @@ export function renderForm(definition, {
     label(name) {
       const question = questions.get(name);
       if (!question) return undefined;
-      return name.includes(".") ? `${itemLabel(name)}${question.field.label}` : question.field.label;
+      // As the question reads now: ${name} filled in (an item's with the item's answer).
+      const words = question.labelText?.textContent || question.field.label;
+      return name.includes(".") ? `${itemLabel(name)}${words}` : words;
     },
     set(name, value) {
       const question = questions.get(name);
