@@ -43,7 +43,7 @@ def test_registry_every_type_with_options_has_their_check():
 
 def test_registry_the_editor_offers_every_type():
     assert [name for name, _ in TYPE_NAMES] == [t.name for t in FIELD_TYPE_LIST if t.in_editor]
-    assert {"calculate", "section", "repeat"} >= {t.name for t in FIELD_TYPE_LIST if not t.in_editor}
+    assert {"calculate"} >= {t.name for t in FIELD_TYPE_LIST if not t.in_editor}
 
 
 @pytest.mark.parametrize("function", ["widgetFor", "answerProblem"])
@@ -105,4 +105,5 @@ def test_registry_the_question_page_shows_each_option_box_for_the_types_that_tak
         "{{ option_types.labels }}",
         "{{ option_types.choices }}",
         "{{ option_types.calculation }}",
+        "{{ option_types.min_count }}",
     ]

@@ -614,7 +614,6 @@ FIELD_TYPE_LIST = (
         in_rules=False,
         grouped=True,
         export="none",
-        in_editor=False,
     ),
     # Questions asked once per item (a household's members); its answer is a list of items.
     FieldType(
@@ -627,7 +626,6 @@ FIELD_TYPE_LIST = (
         in_rules=False,
         grouped=True,
         export="repeat",
-        in_editor=False,
     ),
 )
 TYPES = {field_type.name: field_type for field_type in FIELD_TYPE_LIST}
