@@ -156,3 +156,15 @@ def test_csv_folder_and_zip_have_a_file_per_repeat(app, household, tmp_path):
     assert archive.read(photo) == team_data.PHOTO
     text = archive.read("household__members.csv").decode("utf-8-sig")
     assert photo in text
+
+
+def test_the_record_page_lists_each_items_answers(client, auth, household):
+    _, record_id = household
+    auth.login()
+    page = client.get(f"/teams/clapton-circle/records/{record_id}")
+    assert page.status_code == 200
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "<dt>Household member</dt><dd>3 × Household member</dd>" in text
+    assert "<dt>Household member 2: Name</dt><dd>Bo</dd>" in text
+    assert "<dt>Household member 1: Photo</dt><dd><a href=" in text
+    assert "<dt>Village</dt><dd>Kaliganj</dd>" in text

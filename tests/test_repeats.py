@@ -120,6 +120,10 @@ def test_the_counts_of_a_repeat_and_its_items_shape_are_checked():
     assert validate_answers(HOUSEHOLD, {**GOOD, "members": [], "people": "0"}) == {
         "members": ["Add at least 1 of these (Household member), not 0."]
     }
+    absent = {key: value for key, value in GOOD.items() if key != "members"}
+    assert validate_answers(HOUSEHOLD, {**absent, "people": "0"}) == {
+        "members": ["Add at least 1 of these (Household member), not 0."]
+    }
     five = [{"member_name": "A", "age_next": ""}] * 5
     assert validate_answers(HOUSEHOLD, {**GOOD, "members": five, "people": "5"}) == {
         "members": ["Add at most 4 of these, not 5."]

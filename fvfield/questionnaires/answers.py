@@ -105,6 +105,8 @@ def compile_step(field, by_name):
     allowed = None
     if field["type"] == REPEAT:
         allowed = compile_repeat(field, by_name, compile_step)
+        if field.get("min_count"):
+            required = f"Add at least {field['min_count']} of these ({field['label']}), not 0."
     elif field["type"] == "calculate":
         allowed = calculation_check(parse_expression(field["calculation"]))
     elif "constraint" in field:

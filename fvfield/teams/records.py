@@ -6,6 +6,7 @@ whatever the team's history, and the total is counted up to COUNTED only.
 """
 
 import json
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -371,7 +372,10 @@ def team_subject_kind(team, subject_id):
     )
 
 
-def item_answers(repeat, items):
+PIPED = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+
+
+def item_answers(repeat, items, data=None):
     """Return [(label, words, photo)] of a repeat's items: "Household member 2: Age", item by item."""
     rows = [(repeat["label"], answer_words(repeat, items), None)]
     questions = answer_fields(repeat)
@@ -382,7 +386,10 @@ def item_answers(repeat, items):
             if question["type"] == "note" or value is None:
                 continue
             photo = value.get("sha256") if question["type"] == "photo" and isinstance(value, dict) else None
-            label = f"{repeat['label']} {number}: {question['label']}"
+            # "How old is ${member_name}?" reads as the phone showed it: "How old is Cy?".
+            read = {**(data or {}), **item}
+            asked = PIPED.sub(lambda m, read=read: plain(read.get(m[1], "…")), question["label"])
+            label = f"{repeat['label']} {number}: {asked}"
             rows.append((label, answer_words(question, value), photo))
     return rows
 
@@ -398,7 +405,7 @@ def answers_of(words, state):
         if question["type"] == "note" or (value is None and question.get("show_if")):
             continue
         if question["type"] == "repeat" and isinstance(value, list):
-            answers += item_answers(question, value)
+            answers += item_answers(question, value, data)
             continue
         photo = value.get("sha256") if question["type"] == "photo" and isinstance(value, dict) else None
         answers.append((question["label"], words.value(state, ("data", name), value), photo))

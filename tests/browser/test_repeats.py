@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from realserver import REPO, server_environment
 
-from .conftest import SERVE, sync_now
+from .conftest import SERVE, log_in, sync_now
 from .phone import camera_picture, open_screen, publish_form, save, saved_records, snap
 
 FORM = json.loads((Path(__file__).resolve().parent.parent / "test_repeats_form.json").read_text())
@@ -25,7 +25,7 @@ def item(page, number):
 
 
 def test_a_section_and_a_repeat_of_three_are_recorded_offline_synced_and_exported(
-    page, context, field_server, screens, tmp_path
+    page, context, browser, field_server, screens, tmp_path
 ):
     publish_form(field_server, "clapton-circle", FORM)
     assert sync_now(page)["state"] == "idle"
@@ -114,3 +114,18 @@ def test_a_section_and_a_repeat_of_three_are_recorded_offline_synced_and_exporte
         (record["id"], "3", "Cy", "70"),
     ]
     assert items[0]["face_file"] in archive.namelist()
+
+    # The coordinator reads the items on the record's page, and sees the form's draft nested.
+    web = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=field_server.url)
+    desk = log_in(
+        web.new_page(), "coord@example.org", next_path=f"/teams/clapton-circle/records/{record['id']}"
+    )
+    expect(desk.get_by_text("Household member 3: How old is Cy?")).to_be_visible()
+    screens(desk, "repeat-record-1280")
+    desk.goto("/teams/clapton-circle/forms/household")
+    desk.get_by_role("button", name="Edit this form").click()
+    expect(desk.get_by_role("heading", name="Repeat: Household member")).to_be_visible()
+    screens(desk, "repeat-draft-1280")
+    desk.set_viewport_size({"width": 390, "height": 844})
+    screens(desk, "repeat-draft-390")
+    web.close()

@@ -137,13 +137,16 @@ export function shownFields(definition, answers, outer = {}) {
   const sent = Object.fromEntries(Object.entries(answers).map(([name, value]) => [
     name, typeof value === "string" && byName.get(name)?.type !== "textarea" ? value.trim() : value,
   ]));
-  let visible = { ...outer, ...sent };
+  // Outside a repeat there is no outer record: no copies then (a big form re-checks on every answer).
+  const inItem = Object.keys(outer).length > 0;
+  let visible = inItem ? { ...outer, ...sent } : sent;
   let shown = new Set();
   for (let round = 0; round <= fields.length; round += 1) {
     const next = new Set(fields.filter((f) => isShown(f, visible, byName)).map((f) => f.name));
     if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
     shown = next;
-    visible = { ...outer, ...Object.fromEntries(Object.entries(sent).filter(([name]) => shown.has(name))) };
+    const kept = Object.fromEntries(Object.entries(sent).filter(([name]) => shown.has(name)));
+    visible = inItem ? { ...outer, ...kept } : kept;
   }
   return shown;
 }
@@ -155,6 +158,7 @@ export function shownFields(definition, answers, outer = {}) {
  */
 export function answersToSend(definition, answers, outer = {}) {
   let result = {};
+  const inItem = Object.keys(outer).length > 0;
   let shown = shownFields(definition, answers, outer);
   // A calculation may change what is shown, and what is shown what it gives: settle both.
   for (let round = 0; round < 3; round += 1) {
@@ -163,7 +167,7 @@ export function answersToSend(definition, answers, outer = {}) {
       if (field.type === "note" || !shown.has(field.name)) continue;
       let value = answers[field.name];
       if (field.type === "calculate") {
-        value = text(evaluate(treeOf(field.calculation), context({ ...outer, ...result })));
+        value = text(evaluate(treeOf(field.calculation), context(inItem ? { ...outer, ...result } : result)));
       } else if (field.type === "repeat") {
         const items = Array.isArray(value) ? value : [];
         value = items.map((item) => answersToSend(itemDefinition(field), item || {}, { ...outer, ...result }));
@@ -320,7 +324,7 @@ export function checkAnswers(definition, answers, outer = {}) {
   const errors = {};
   const shown = shownFields(definition, answers, outer);
   const sent = answersToSend(definition, answers, outer);
-  const visible = { ...outer, ...sent };
+  const visible = Object.keys(outer).length ? { ...outer, ...sent } : sent;
   for (const field of recordFields(definition)) {
     if (field.type === "repeat") {
       if (shown.has(field.name)) {
