@@ -40,6 +40,7 @@ def run(case, way=evaluate):
         current=case.get("current"),
         today=case.get("today", VECTORS["today"]),
         now=VECTORS["now"],
+        item=case.get("item"),
     )
     return result_of(way(tree, context))
 

@@ -105,4 +105,5 @@ def test_registry_the_question_page_shows_each_option_box_for_the_types_that_tak
         "{{ option_types.labels }}",
         "{{ option_types.choices }}",
         "{{ option_types.calculation }}",
+        "{{ option_types.min_count }}",
     ]

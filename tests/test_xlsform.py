@@ -19,6 +19,7 @@ from fvfield.models import FormDraft, Team
 from fvfield.questionnaires import load_template
 from fvfield.questionnaires.built_in import TEMPLATE_IDS
 from fvfield.questionnaires.definitions import validate_definition
+from fvfield.questionnaires.structure import every_question
 from fvfield.questionnaires.xlsform import NotAnXLSForm, read_workbook, to_definition, to_workbook
 from fvfield.sync.forms import publish_form_version
 
@@ -71,7 +72,7 @@ def test_every_sample_is_read_and_every_row_is_in_the_report(path):
             assert row.not_kept or "metadata" in row.became, row
 
 
-def test_a_group_s_condition_goes_to_each_of_its_questions_and_the_section_is_reported():
+def test_a_group_becomes_a_section_with_its_own_condition():
     rows = [
         ("type", "name", "label", "relevant"),
         ("select_one yn", "consent", "Do you agree?", ""),
@@ -81,10 +82,55 @@ def test_a_group_s_condition_goes_to_each_of_its_questions_and_the_section_is_re
         ("end group", "", "", ""),
     ]
     result = read(xlsx(rows, [("list_name", "name", "label"), ("yn", "yes", "Yes"), ("yn", "no", "No")]))
-    age, town = result.definition["fields"][1:]
-    assert age["relevant"] == "(${consent} = 'yes') and (${consent} != '')"
-    assert town["relevant"] == "${consent} = 'yes'"
-    assert any("fvfield has no sections yet" in what for row in result.rows for what in row.not_kept)
+    about = result.definition["fields"][1]
+    assert {k: v for k, v in about.items() if k != "fields"} == {
+        "name": "about",
+        "type": "section",
+        "label": "About you",
+        "relevant": "${consent} = 'yes'",
+    }
+    assert [(q["name"], q.get("relevant")) for q in about["fields"]] == [
+        ("age", "${consent} != ''"),
+        ("town", None),
+    ]
+    assert not any("no sections" in what for row in result.rows for what in row.not_kept)
+    assert "survey row 3: section 'about' (its questions up to its end)" in result.lines()
+
+
+def test_a_repeat_becomes_a_repeat_and_a_repeat_inside_it_is_reported():
+    rows = [
+        ("type", "name", "label", "repeat_count", "calculation"),
+        ("begin repeat", "members", "Household member", "3", ""),
+        ("text", "member_name", "Name", "", ""),
+        ("begin group", "child", "Children", "", ""),
+        ("integer", "age", "Age of ${member_name}", "", ""),
+        ("end group", "", "", "", ""),
+        ("begin repeat", "visits", "Visit", "${n}", ""),
+        ("date", "day", "Day", "", ""),
+        ("end repeat", "", "", "", ""),
+        ("end repeat", "", "", "", ""),
+        ("calculate", "people", "", "", "count(${members})"),
+    ]
+    result = read(xlsx(rows))
+    members, people = result.definition["fields"]
+    assert (members["type"], members["min_count"], members["max_count"]) == ("repeat", 3, 3)
+    assert [q["name"] for q in members["fields"]] == ["member_name", "child"]
+    assert members["fields"][1]["fields"][0]["label"] == "Age of ${member_name}"
+    assert people["calculation"] == "count(${members})"
+    report = "\n".join(result.lines())
+    assert "the repeat 'visits' inside the repeat 'members': fvfield has no repeats inside repeats" in report
+    assert "'day' is inside the repeat 'visits', which is inside another repeat" in report
+    assert validate_definition(result.definition) == {}
+
+
+def test_sections_and_repeats_round_trip_and_pyxform_makes_an_xform_of_them():
+    definition = json.loads((Path(__file__).parent / "test_repeats_form.json").read_text())
+    data = to_workbook(definition)
+    back = read(data, definition["id"])
+    assert back.definition == definition
+    assert back.not_kept == 0
+    xform = convert(io.BytesIO(data), file_type=".xlsx", form_name="data").xform
+    assert 'nodeset="/data/members"' in xform and "<group" in xform
 
 
 def test_repeats_choice_filters_other_and_languages_are_reported_never_dropped_silently():
@@ -103,12 +149,11 @@ def test_repeats_choice_filters_other_and_languages_are_reported_never_dropped_s
     ]
     result = read(xlsx(rows, choices, {"default_language": "English (en)"}))
     report = "\n".join(result.lines())
-    assert [f["name"] for f in result.definition["fields"]] == ["town", "street"]
+    assert [f["name"] for f in result.definition["fields"]] == ["town", "street", "stalls"]
     assert result.definition["fields"][1]["label"] == "Street"
     for words in (
         "cascading choices",
         "'or_other'",
-        "inside the repeat 'stalls'",
         "the texts in bengali (bn)",
     ):
         assert words in report, words
@@ -152,7 +197,7 @@ def test_a_question_fvfield_refuses_is_taken_out_with_the_reason_and_the_rest_ke
 
 def test_the_sample_with_two_languages_is_read_in_its_first_and_says_so():
     result = imported("xlsform_spec_test.xlsx")
-    labels = {f["name"]: f["label"] for f in result.definition["fields"]}
+    labels = {f["name"]: f["label"] for f, _ in every_question(result.definition["fields"])}
     assert labels["my_name"] == "Enter your name"
     assert "the texts in chinese" in "\n".join(result.lines())
 
@@ -230,9 +275,11 @@ def test_import_form_command_refuses_in_one_line(app, runner, people, tmp_path):
     answer = runner.invoke(args=["import-form", "clapton-circle", str(text)])
     assert answer.exit_code == 1
     assert answer.output.strip().splitlines()[-1].startswith("Error: form.txt is not a spreadsheet")
-    nothing = runner.invoke(args=["import-form", "clapton-circle", str(FILES / "tutorial.xls")])
+    audio = tmp_path / "audio.xlsx"
+    audio.write_bytes(xlsx([("type", "name", "label"), ("audio", "voice", "Say it")]))
+    nothing = runner.invoke(args=["import-form", "clapton-circle", str(audio)])
     assert nothing.exit_code == 1
-    assert "inside the repeat 'member'" in nothing.output
+    assert "'voice' of type 'audio'" in nothing.output
     assert nothing.output.strip().splitlines()[-1].startswith("Error: None of the questions")
 
 
@@ -281,9 +328,9 @@ def test_the_forms_page_refuses_a_file_that_is_not_an_xlsform_with_a_message(cli
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
     assert "<title>Error:" in page and "hello.txt is not a spreadsheet" in page
-    nothing = upload(client, (FILES / "tutorial.xls").read_bytes(), "tutorial.xls")
+    nothing = upload(client, xlsx([("type", "name", "label"), ("audio", "voice", "Say it")]), "audio.xlsx")
     assert nothing.status_code == 400
-    assert "inside the repeat" in nothing.get_data(as_text=True)
+    assert "of type &#39;audio&#39;" in nothing.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["member", "viewer", "other"])

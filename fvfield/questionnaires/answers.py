@@ -13,7 +13,9 @@ from fvfield.questionnaires.definitions import DefinitionError, validate_definit
 from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.fastcheck import form_function
+from fvfield.questionnaires.repeats import compile_repeat, within_sections
 from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
+from fvfield.questionnaires.structure import REPEAT, every_question, record_questions
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
 
 MAX_UNKNOWN_REPORTED = 10
@@ -25,12 +27,15 @@ class AnswerValidator:
 
     def __init__(self, definition):
         fields = definition["fields"]
-        by_name = {field["name"]: field for field in fields}
+        by_name = {field["name"]: field for field, _ in every_question(fields)}
         self.form_id = definition["id"]
         self.version = definition["version"]
-        self.names = frozenset(by_name)
-        self.steps = tuple(compile_step(field, by_name) for field in fields)
-        # The same steps as one generated function (questionnaires/fastcheck.py), when it can be built.
+        # Sections opened, a repeat as one step (repeats.py): docs/questionnaires.md.
+        own = list(record_questions(fields))
+        self.names = frozenset(field["name"] for field, _ in own)
+        self.steps = tuple(within_sections(compile_step(field, by_name), sections) for field, sections in own)
+        # The same steps as one generated function (questionnaires/fastcheck.py), when it can be
+        # built: a form with sections or repeats keeps the steps.
         self.fast = form_function(definition, self.steps, self.report_unknown, self.names)
 
     def validate(self, answers):
@@ -104,7 +109,11 @@ def compile_step(field, by_name):
     elif "required_message" in field:
         required = field["required_message"]
     allowed = None
-    if field["type"] == "calculate":
+    if field["type"] == REPEAT:
+        allowed = compile_repeat(field, by_name, compile_step)
+        if field.get("min_count"):
+            required = f"Add at least {field['min_count']} of these ({field['label']}), not 0."
+    elif field["type"] == "calculate":
         allowed = calculation_check(parse_expression(field["calculation"]))
     elif "constraint" in field:
         message = field.get("constraint_message") or "This answer is not allowed here: check it."

@@ -12,6 +12,7 @@ import re
 from fvfield.questionnaires.expressions import ExpressionError, references
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import check_show_if
+from fvfield.questionnaires.structure import CONTAINERS, REPEAT, every_question
 from fvfield.questionnaires.types import (
     FIELD_NAME,
     FIELD_TYPES,
@@ -39,6 +40,9 @@ MAX_NOTE = 5_000
 MAX_HINT = 1_000
 MAX_CHOICE_VALUE = 200
 MAX_REPORTED = 10
+MAX_REPEAT_COUNT = 10_000
+# What a section or a repeat may have beside its type's options (it takes no answer of its own).
+CONTAINER_KEYS = ("name", "type", "label", "hint", "relevant")
 
 FORM_KEYS = ("id", "version", "title", "subject_kind", "fields")
 COMMON_KEYS = (
@@ -150,22 +154,53 @@ def unknown_keys(problems, path, who, mapping, allowed, where):
 
 
 def check_fields(problems, fields):
-    """Check every question of a form, each against the ones before it."""
+    """Check every question of a form, each against the ones before it, sections and repeats opened."""
     if type(fields) is not list or not fields:
         problems.add("fields", "A form needs 'fields': a list with at least one question.")
         return
-    if len(fields) > MAX_FIELDS:
-        problems.add("fields", f"A form can have at most {MAX_FIELDS} questions, not {len(fields)}.")
+    entries = list(every_question(fields))
+    if len(entries) > MAX_FIELDS:
+        problems.add(
+            "fields",
+            f"A form can have at most {MAX_FIELDS} questions, not {len(entries)} (sections counted).",
+        )
         return
-    all_names = {f.get("name") for f in fields if type(f) is dict and type(f.get("name")) is str}
-    earlier = {}
+    all_names = {f.get("name") for f, _ in entries if type(f) is dict and type(f.get("name")) is str}
+    # The repeat each question is in (None: the record's own); a name is read only where it is seen.
+    inside = {f.get("name"): (r or {}).get("name") for f, r in entries if type(f) is dict}
+    scope = Scope(all_names, inside, None)
+    check_list(problems, "fields", fields, {}, scope)
+
+
+class Scope:
+    """The names a question may read: the form's, less those of repeats it is not in."""
+
+    def __init__(self, all_names, inside, repeat):
+        self.all_names, self.inside, self.repeat = all_names, inside, repeat
+
+    def __contains__(self, name):
+        return name in self.all_names
+
+    def unseen(self, name):
+        """Say why a name of this form cannot be read here, or None when it can."""
+        where = self.inside.get(name)
+        if where is None or where == self.repeat:
+            return None
+        return (
+            f"names '{name}', a question of the repeat '{where}', which is read only inside it "
+            f"(count(${{{where}}}) counts its items)"
+        )
+
+
+def check_list(problems, base, fields, earlier, scope):
+    """Check a list of questions (a form's, a section's or a repeat's) at a path."""
     for index, field in enumerate(fields):
-        check_field(problems, index, field, earlier, all_names)
+        check_field(problems, index, field, earlier, scope, f"{base}.{index}")
 
 
-def check_field(problems, index, field, earlier, all_names):
+def check_field(problems, index, field, earlier, all_names, path=None):
     """Check one question and remember it, with its answer check, for later show_if rules."""
-    path = f"fields.{index}"
+    path = path or f"fields.{index}"
     if type(field) is not dict:
         problems.add(
             path,
@@ -180,7 +215,9 @@ def check_field(problems, index, field, earlier, all_names):
     name = check_name(problems, path, who, field, earlier)
     kind = check_type(problems, path, who, field)
     check_label(problems, path, who, field, kind)
-    if kind:
+    if kind in CONTAINERS:
+        allowed, where = CONTAINER_KEYS + OPTIONS[kind], f"is not an option of a {kind}"
+    elif kind:
         allowed, where = COMMON_KEYS + OPTIONS.get(kind, ()), f"is not an option of a {kind} question"
     else:
         allowed, where = ALL_KEYS, "is not an option of a question"
@@ -194,6 +231,53 @@ def check_field(problems, index, field, earlier, all_names):
     if name is not None and name not in earlier:
         usable = kind is not None and problems.count == found
         earlier[name] = (index, field, answer_check(field) if usable else None)
+    if kind in CONTAINERS and type(field.get("fields")) is list:
+        check_container(problems, path, who, field, earlier, all_names)
+
+
+def check_container(problems, path, who, field, earlier, scope):
+    """Check the questions of a section or a repeat (a repeat's read its own items' answers)."""
+    if field["type"] == REPEAT:
+        if isinstance(scope, Scope) and scope.repeat is not None:
+            problems.add(
+                f"{path}.type",
+                (
+                    f"{who}: a repeat cannot be inside another repeat ('{scope.repeat}'); "
+                    "ask its questions in a repeat of its own, after it."
+                ),
+            )
+            return
+        if isinstance(scope, Scope):
+            scope = Scope(scope.all_names, scope.inside, field.get("name"))
+    check_list(problems, f"{path}.fields", field["fields"], earlier, scope)
+
+
+def check_container_fields(problems, path, who, field):
+    """Check that a section or a repeat has a list of at least one question."""
+    fields = field.get("fields")
+    if type(fields) is not list or not fields:
+        what = "section" if field["type"] != REPEAT else "repeat"
+        problems.add(f"{path}.fields", f"{who}: a {what} needs 'fields', a list of at least one question.")
+
+
+def check_repeat(problems, path, who, field):
+    """Check a repeat's questions list and its min_count and max_count."""
+    check_container_fields(problems, path, who, field)
+    counts = []
+    for key in ("min_count", "max_count"):
+        value = field.get(key)
+        if value is not None and (type(value) is not int or not 0 <= value <= MAX_REPEAT_COUNT):
+            problems.add(
+                f"{path}.{key}",
+                f"{who}: {key} must be a whole number from 0 to {MAX_REPEAT_COUNT:,}, not {show(value)}.",
+            )
+            return
+        counts.append(value)
+    low, high = counts
+    if high is not None and (high < 1 or (low is not None and low > high)):
+        problems.add(
+            f"{path}.max_count", f"{who}: max_count ({high}) must be 1 or more, and at least min_count."
+        )
 
 
 def check_name(problems, path, who, field, earlier):
@@ -286,6 +370,10 @@ def check_expressions(problems, path, who, field, all_names):
             problems.add(
                 f"{path}.{key}", f"{who}: its {words} names no question '{unknown[0]}' of this form."
             )
+        elif isinstance(all_names, Scope):
+            unseen = [u for u in map(all_names.unseen, references(tree)) if u]
+            if unseen:
+                problems.add(f"{path}.{key}", f"{who}: its {words} {unseen[0]}.")
     for key in ("label", "hint"):
         piped = PIPED.findall(field[key]) if type(field.get(key)) is str else []
         unknown = [name for name in piped if name not in all_names]
@@ -457,4 +545,6 @@ OPTION_CHECKS = {
     "scale": check_scale,
     "choice": check_choices,
     "multiple_choice": check_choices,
+    "section": check_container_fields,
+    "repeat": check_repeat,
 }

@@ -399,8 +399,10 @@ class Context:
 
     __slots__ = ("answers", "current", "_today", "_now")
 
-    def __init__(self, answers, current=None, today=None, now=None):
+    def __init__(self, answers, current=None, today=None, now=None, item=None):
         self.answers, self.current = answers or {}, current
+        if item is not None:  # inside a repeat: the item's answers first, then the record's
+            self.answers = item_answers(self.answers, item)
         self._today, self._now = today, now
 
     # Read the clock only for an expression that asks it: most never do, and a
@@ -416,6 +418,11 @@ class Context:
         if self._now is None:
             self._now = datetime.now().astimezone().isoformat(timespec="seconds")
         return self._now
+
+
+def item_answers(answers, item):
+    """Return what `${name}` reads inside one item of a repeat: the item's answer, else the record's."""
+    return {**answers, **item}
 
 
 def evaluate(tree, context):

@@ -451,6 +451,37 @@ def yes_no(field):
     return [(1, "Yes"), (0, "No")]
 
 
+def section_check(field):
+    """Refuse an answer under a section's own name: its questions' answers are the record's own."""
+
+    def check(value):
+        return "This is a section; answer its questions by their own names, not the section's."
+
+    return check
+
+
+def repeat_check(field):
+    """Check a repeat's answer as a list of items, each an object (repeats.py checks each item)."""
+    most = field.get("max_count")
+
+    def check(value):
+        if type(value) is not list:
+            return f"A repeat's answer is a list of items (objects of answers), not {kind_of(value)}."
+        if most is not None and len(value) > most:
+            return f"Add at most {number_text(most)} of these, not {number_text(len(value))}."
+        for number, item in enumerate(value, 1):
+            if type(item) is not dict:
+                return f"Item {number} must be an object of answers by question name, not {kind_of(item)}."
+        return None
+
+    return check
+
+
+def no_items(value):
+    """Return whether a repeat's answer has no items (a required repeat needs one)."""
+    return not value
+
+
 def no_codes(field):
     """The codebook of a question whose answers are not codes."""
     return []
@@ -572,6 +603,29 @@ FIELD_TYPE_LIST = (
         "a calculation",
         calculate_check,
         ("calculation",),
+    ),
+    # A titled block of questions with its own condition (structure.py; XLSForm's group).
+    FieldType(
+        "section",
+        "Section (a titled block of questions)",
+        "a section",
+        section_check,
+        ("fields",),
+        in_rules=False,
+        grouped=True,
+        export="none",
+    ),
+    # Questions asked once per item (a household's members); its answer is a list of items.
+    FieldType(
+        "repeat",
+        "Repeat (questions asked for each item)",
+        "a repeat",
+        repeat_check,
+        ("fields", "min_count", "max_count"),
+        blank=no_items,
+        in_rules=False,
+        grouped=True,
+        export="repeat",
     ),
 )
 TYPES = {field_type.name: field_type for field_type in FIELD_TYPE_LIST}

@@ -8,9 +8,10 @@ column or feature it could not keep: nothing is dropped without a line in the
 report. `to_workbook` writes a form version back as an XLSForm that pyxform
 converts to an ODK XForm; importing that file gives the same definition.
 
-What fvfield does not have yet (sections, repeats, choice filters,
-translations) is reported, not guessed at: a group's questions are kept, each
-with the group's condition added to its own; a repeat's questions are not.
+Groups become sections (their condition is the section's own) and repeats
+repeats (`repeat_count` as a number gives its min and max count); a repeat
+inside a repeat is reported and its questions left out. What fvfield does not
+have yet (choice filters, translations) is reported, not guessed at.
 """
 
 import io
@@ -23,6 +24,7 @@ from pyxform.xls2json_backends import get_xlsform
 
 from fvfield.questionnaires.definitions import MAX_CHOICE_VALUE, validate_definition
 from fvfield.questionnaires.expressions import ExpressionError, parse, references
+from fvfield.questionnaires.structure import every_question
 
 # XLSForm's type -> fvfield's.
 SIMPLE_TYPES = {
@@ -278,9 +280,11 @@ class Reader:
         return lists
 
     def questions(self):
-        """Return the questions of the survey sheet, in order."""
+        """Return the questions of the survey sheet, in order, groups as sections and repeats as repeats."""
         self.renamed = self.names()
-        fields, open_blocks = [], []
+        fields = []
+        # Each open group or repeat: (block, its container or None when its questions are left out).
+        open_blocks = []
         for number, row in enumerate(self.survey, start=2):
             kind = " ".join(row.get("type", "").split())
             if not kind and not any(row.values()):
@@ -288,31 +292,35 @@ class Reader:
             report = Row("survey", number, "nothing")
             self.rows.append(report)
             word = kind.lower().replace("_", " ")
-            in_repeat = next((name for block, name in open_blocks if block == "repeat"), None)
+            left_out = next((name for block, name, c in open_blocks if c is None), None)
+            target = open_blocks[-1][2]["fields"] if open_blocks and open_blocks[-1][2] else fields
             if word in ("begin group", "begin repeat"):
-                open_blocks.append(self.begin(report, row, word.split()[1], in_repeat))
+                block = word.split()[1]
+                in_repeat = next((n for b, n, c in open_blocks if b == "repeat"), None)
+                container = None if left_out else self.begin(report, row, block, in_repeat)
+                if left_out:
+                    report.not_kept.append(
+                        f"'{row.get('name', '')}' is inside the repeat '{left_out}', left out"
+                    )
+                if container is not None:
+                    target.append(container)
+                open_blocks.append((block, row.get("name", ""), container))
                 continue
             if word in ("end group", "end repeat"):
                 report.became = f"the end of a {word.split()[1]}"
                 if open_blocks:
                     open_blocks.pop()
                 continue
-            if in_repeat is not None:
+            if left_out is not None:
                 report.not_kept.append(
-                    f"'{row.get('name', '')}' is inside the repeat '{in_repeat}': fvfield has no repeats yet"
+                    f"'{row.get('name', '')}' is inside the repeat '{left_out}', which is inside another "
+                    "repeat: fvfield has no repeats inside repeats"
                 )
                 continue
             question = self.question(report, row, kind)
             if question is None:
                 continue
-            conditions = [c for block, c in open_blocks if block == "group" and c]
-            if question.get("relevant"):
-                conditions.append(question.pop("relevant"))
-            if conditions:
-                question["relevant"] = " and ".join(
-                    f"({c})" if len(conditions) > 1 else c for c in conditions
-                )
-            fields.append(question)
+            target.append(question)
             report.became = f"question '{question['name']}' ({question['type']})"
         return fields
 
@@ -337,23 +345,57 @@ class Reader:
         return renamed
 
     def begin(self, report, row, block, in_repeat):
-        """Open a group (its condition applies to its questions) or a repeat; return (block, condition or name)."""
+        """Return the section (a group) or repeat a begin row opens, or None when it is left out (reported)."""
         name = row.get("name", "")
-        report.became = f"the start of {block} '{name}'"
-        if in_repeat is not None:
-            return block, name
-        if block == "repeat":
+        if block == "repeat" and in_repeat is not None:
             report.not_kept.append(
-                "repeats: fvfield has no repeats yet, so the questions inside are not kept"
+                f"the repeat '{name}' inside the repeat '{in_repeat}': fvfield has no repeats inside "
+                "repeats, so its questions are not kept"
             )
-            return block, name
-        condition = self.expression(report, row.get("relevant", ""), "the group's condition")
+            return None
+        kind = "section" if block == "group" else "repeat"
+        if not name:
+            report.not_kept.append(f"a {block} without a name: its questions are not kept")
+            return None
+        container = {"name": self.renamed.get(name, name), "type": kind}
         label = self.text(row, "label")
-        report.not_kept.append(
-            f"the section{f' {label!r}' if label else ''}: fvfield has no sections yet; its questions "
-            "are kept" + (", each with the group's condition" if condition else "")
-        )
-        return block, condition
+        container["label"] = self.piped(label) or container["name"].replace("_", " ").capitalize()
+        hint = self.text(row, "hint")
+        if hint:
+            container["hint"] = self.piped(hint)
+        condition = self.expression(report, row.get("relevant", ""), f"the {block}'s condition")
+        if condition:
+            container["relevant"] = condition
+        container["fields"] = []
+        handled = {"type", "name", "relevant", OWN_OPTIONS, *TEXT_COLUMNS}
+        if kind == "repeat":
+            handled.add("repeat_count")
+            count = row.get("repeat_count", "").strip()
+            if NUMBER.fullmatch(count) and 0 < int(count) <= 10_000:
+                container["min_count"] = container["max_count"] = int(count)
+            elif count:
+                report.not_kept.append(
+                    f"repeat_count '{count}': fvfield takes a number of items, not an expression; "
+                    "the phone adds items as people ask"
+                )
+        self.own_columns(report, row, container)
+        appearance = row.get("appearance", "")
+        if appearance:
+            handled.add("appearance")
+            report.not_kept.append(
+                f"appearance '{appearance}' (fvfield shows a {kind} as one titled block)"
+                if "field-list" in appearance.split()
+                else f"appearance '{appearance}'"
+            )
+        for column in sorted(set(row) - handled):
+            if row[column] and LANGUAGE.match(column) is None and column != OWN_TYPE:
+                report.not_kept.append(f"column '{column}' ({ignored_column(column)})")
+        if name in self.renamed:
+            report.not_kept.append(
+                f"the name '{name}': fvfield names are lower case; it is '{container['name']}'"
+            )
+        report.became = f"{kind} '{container['name']}' (its questions up to its end)"
+        return container
 
     def question(self, report, row, kind):
         """Return the question a survey row makes, or None (reported)."""
@@ -536,19 +578,40 @@ class Reader:
         )
 
     def drop_invalid(self, definition):
-        """Take out the questions fvfield's own checks refuse, each reported: what remains can be a draft."""
-        for _ in range(len(definition["fields"]) + 1):
+        """Take out the questions fvfield's own checks refuse, each reported: what remains can be a draft.
+
+        A problem's path says where its question is: fields.3 or, inside a
+        section or repeat, fields.3.fields.1; the deepest are taken out first
+        (a section left empty goes in the next round).
+        """
+        for _ in range(len(list(every_question(definition["fields"]))) + 1):
             errors = validate_definition(definition)
-            bad = sorted({int(path.split(".")[1]) for path in errors if path.startswith("fields.")})
-            if not bad:
+            places = {}
+            for path in errors:
+                parts = path.split(".")
+                chain = []
+                while len(parts) >= 2 and parts[0] == "fields" and parts[1].isdigit():
+                    chain.append(int(parts[1]))
+                    parts = parts[2:]
+                if chain:
+                    places.setdefault(tuple(chain), errors[path][0])
+            if not places:
                 return
-            for index in reversed(bad):
-                question = definition["fields"].pop(index)
-                message = next(errors[p][0] for p in errors if p.split(".")[:2] == ["fields", str(index)])
-                for row in self.rows:
-                    if row.became.startswith(f"question '{question['name']}' "):
-                        row.became = "nothing"
-                        row.not_kept.append(f"the question '{question['name']}': {message}")
+            for chain in sorted(places, reverse=True):
+                holder = definition["fields"]
+                for index in chain[:-1]:
+                    holder = holder[index]["fields"]
+                question = holder.pop(chain[-1])
+                self.report_dropped(question, places[chain])
+
+    def report_dropped(self, question, message):
+        """Say on the question's row that it was taken out, and why."""
+        name = question.get("name")
+        for row in self.rows:
+            if row.became.startswith((f"question '{name}' ", f"section '{name}' ", f"repeat '{name}' ")):
+                row.became = "nothing"
+                what = question.get("type") if question.get("type") in ("section", "repeat") else "question"
+                row.not_kept.append(f"the {what} '{name}': {message}")
 
 
 # Which fvfield type an XLSForm type may be, as written in the fvfield_type column.
@@ -615,20 +678,41 @@ def to_workbook(definition):
     survey = book.active
     survey.title = "survey"
     columns = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message"]
-    columns += ["required_message", "default", "calculation", "appearance", "parameters"]
+    columns += ["required_message", "default", "calculation", "appearance", "parameters", "repeat_count"]
     columns += [OWN_TYPE, OWN_OPTIONS]
     survey.append(columns)
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label"])
-    for question in definition["fields"]:
-        cells = question_cells(question, choices)
-        survey.append([cells.get(column, "") for column in columns])
+    write_rows(survey, columns, definition["fields"], choices)
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version"])
     settings.append([definition["title"], definition["id"], str(definition["version"])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def write_rows(survey, columns, fields, choices):
+    """Write questions as survey rows; a section as a group, a repeat as a repeat, each with its end."""
+    for question in fields:
+        if question["type"] in ("section", "repeat"):
+            block = "group" if question["type"] == "section" else "repeat"
+            cells = {"type": f"begin {block}", "name": question["name"], "label": question.get("label", "")}
+            for key in ("hint", "relevant"):
+                if question.get(key):
+                    cells[key] = question[key]
+            low, high = question.get("min_count"), question.get("max_count")
+            if low is not None and low == high:
+                cells["repeat_count"] = str(low)
+            rest = {k: v for k, v in question.items() if k in ("min_count", "max_count")}
+            if rest:
+                cells[OWN_OPTIONS] = json.dumps(rest, sort_keys=True)
+            survey.append([cells.get(column, "") for column in columns])
+            write_rows(survey, columns, question["fields"], choices)
+            survey.append([f"end {block}"] + [""] * (len(columns) - 1))
+            continue
+        cells = question_cells(question, choices)
+        survey.append([cells.get(column, "") for column in columns])
 
 
 # A question's keys that have an XLSForm column of their own.

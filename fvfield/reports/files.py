@@ -23,6 +23,7 @@ import sqlite_utils
 
 from fvfield.extensions import db
 from fvfield.models import Team, User
+from fvfield.questionnaires.structure import answer_fields, every_question, repeats_of
 from fvfield.questionnaires.types import TYPES, price_text
 from fvfield.sync.attachments import path_of
 from fvfield.sync.documents import documents, form_versions
@@ -41,6 +42,12 @@ RECORD_COLUMNS = (
     ("updated_at", str, "When the server stored its latest change (ISO 8601, UTC)."),
     ("rev", int, "How many changes of it the server has stored."),
     ("has_conflict", int, "1 when a conflicting version waits for a coordinator to resolve it."),
+)
+# A repeat's table (one row per item, its record's id and the item's place) starts with these.
+REPEAT_COLUMNS = (
+    ("record_id", str, "The record the item belongs to (the id column of the form's table)."),
+    ("item_index", int, "The item's place in its record, from 1, as the phone numbered it."),
+    ("form_version", int, "The version of the form the record was made with (forms.version)."),
 )
 # A form about pitches also names each pitch's market, after subject_label: pitch "1" is in every market.
 MARKET_COLUMNS = (
@@ -261,6 +268,8 @@ EXPORT_LAYOUTS = {
     "number": lambda question: [("", float, same, "")],
     "price": price_columns,
     "text": text_columns,
+    # A repeat's items are rows of a table (a CSV file) of their own, RepeatLayout; here, how many.
+    "repeat": lambda question: [("_count", int, lambda answer, reading: len(answer), "")],
 }
 
 
@@ -295,18 +304,19 @@ def about_pitches(versions):
 class FormLayout:
     """The columns of a form's export, from all its versions, and how to fill them from a record."""
 
-    def __init__(self, form_id, versions):
+    def __init__(self, form_id, versions, fixed=None):
         self.form_id = form_id
         self.versions = versions
-        fixed = list(RECORD_COLUMNS)
-        if about_pitches(versions):
-            fixed[4:4] = MARKET_COLUMNS
+        if fixed is None:
+            fixed = list(RECORD_COLUMNS)
+            if about_pitches(versions):
+                fixed[4:4] = MARKET_COLUMNS
         self.fixed = [Column(name, kind, description=text) for name, kind, text in fixed]
         self.answers, self.readers, self.fields = {}, {}, {}
         order, taken = [], {column.name for column in self.fixed}
         for version, definition in versions:
             previous, readers = None, []
-            for question in definition["fields"]:
+            for question in answer_fields(definition):
                 names = self.fields.setdefault(question["name"], [])
                 for part, kind, read, choices in parts_of(question):
                     key = (question["name"], part)
@@ -367,8 +377,23 @@ class FormLayout:
             values["market_id"], values["market"] = markets.of(record.subject_id)
             values["market_visit_id"] = markets.visit(values["market_id"], record.day)
         reading.record_id = record.id
-        answers = json.loads(record.data)
-        for name, question, read in self.readers.get(record.form_version, ()):
+        self.fill(values, json.loads(record.data), record.form_version, reading)
+        return values
+
+    def rows(self, record, reading, markets=None):
+        """Return the rows of one record: its own (a repeat's layout: one per item)."""
+        return [self.row(record, reading, markets)]
+
+    def repeats(self):
+        """Return the layouts of the form's repeats (any version's), each a table of its items."""
+        names = []
+        for _, definition in self.versions:
+            names += [r["name"] for r in repeats_of(definition) if r["name"] not in names]
+        return [RepeatLayout(self, name) for name in names]
+
+    def fill(self, values, answers, version, reading):
+        """Put a version's answers into a row's values, by the readers of their columns."""
+        for name, question, read in self.readers.get(version, ()):
             answer = answers.get(question)
             if answer is not None:
                 try:
@@ -377,7 +402,48 @@ class FormLayout:
                     # An answer of another shape than its question's (stored before a
                     # check existed): kept as JSON rather than lost or failing the export.
                     values[name] = json.dumps(answer, ensure_ascii=False)
-        return values
+
+
+class RepeatLayout(FormLayout):
+    """The columns of a repeat's table: a row per item, the record's id, the item's place, its answers."""
+
+    def __init__(self, form, repeat):
+        self.form, self.repeat = form, repeat
+        self.labels = {}
+        items = []
+        for version, definition in form.versions:
+            for field in repeats_of(definition):
+                if field["name"] == repeat:
+                    items.append((version, {"fields": field["fields"]}))
+                    self.labels[version] = field.get("label", repeat)
+        super().__init__(form.form_id, items, fixed=REPEAT_COLUMNS)
+        # The file and table name: form ids have no underscore, so "household__members" is never a form's.
+        self.file_stem = f"{form.form_id}__{repeat}"
+
+    @property
+    def title(self):
+        """Return the form's title and what one item is: "Household: Household member"."""
+        return f"{self.form.title}: {self.labels[max(self.labels)]}" if self.labels else self.file_stem
+
+    @property
+    def names_markets(self):
+        """A repeat's items name no market (their record does)."""
+        return False
+
+    def rows(self, record, reading, markets=None):
+        """Return a row per item of a record's repeat."""
+        items = json.loads(record.data).get(self.repeat)
+        if not isinstance(items, list):
+            return []
+        rows = []
+        for index, item in enumerate(items, 1):
+            values = dict.fromkeys(self.names)
+            values.update(record_id=record.id, item_index=index, form_version=record.form_version)
+            # A photo of an item is named <record id>-<repeat>-<item>-<question> in the ZIP.
+            reading.record_id = f"{record.id}-{self.repeat}-{index}"
+            self.fill(values, item if isinstance(item, dict) else {}, record.form_version, reading)
+            rows.append(values)
+        return rows
 
 
 class Markets:
@@ -536,7 +602,7 @@ def read_records(layout, team_id, labels=False, media=None):
     reading = Reading(labels=labels, media=media or MediaNames(layout.form_id))
     markets = Markets(team_id) if layout.names_markets else None
     for chunk in record_rows(team_id, layout.form_id):
-        yield [layout.row(record, reading, markets) for record in chunk]
+        yield [row for record in chunk for row in layout.rows(record, reading, markets)]
 
 
 def csv_rows(layout, team_id, raw=False, labels=False, media=None):
@@ -634,12 +700,18 @@ def write_sqlite(team_id, path, report=None, name=None):
     tables = {layout.form_id: unique_name(layout.form_id.replace("-", "_"), taken) for layout in layouts}
     write_forms(target, team_id, tables, dictionary)
     write_subjects(target, team_id, dictionary)
-    counts = {}
+    counts, items = {}, {}
     # The market visits first, so that pitch surveys' market_visit_id can point to them.
     for layout in sorted(layouts, key=lambda layout: layout.form_id != MARKET_VISIT):
-        counts[tables[layout.form_id]] = write_form_table(
-            target, team_id, layout, tables[layout.form_id], dictionary, progress, tables.get(MARKET_VISIT)
+        table = tables[layout.form_id]
+        counts[table] = write_form_table(
+            target, team_id, layout, table, dictionary, progress, tables.get(MARKET_VISIT)
         )
+        for repeat in layout.repeats():
+            # A repeat's items: a table linked to its form's by record_id.
+            name = unique_name(f"{table}__{repeat.repeat}", taken)
+            items[name] = repeat.title
+            counts[name] = write_form_table(target, team_id, repeat, name, dictionary, None, parent=table)
     target["codebook"].create({name: kind for name, kind, _ in CODEBOOK_COLUMNS})
     target["codebook"].insert_all(codebook_rows(team_id), batch_size=CHUNK)
     describe_fixed(dictionary, "codebook", CODEBOOK_COLUMNS)
@@ -649,7 +721,8 @@ def write_sqlite(team_id, path, report=None, name=None):
         {name: entry.get(name) for name, _, _ in DICTIONARY_COLUMNS} for entry in dictionary
     )
     target.conn.close()
-    return SqliteExport(counts, datasette_metadata(team_id, name or Path(path).stem, tables, dictionary))
+    metadata = datasette_metadata(team_id, name or Path(path).stem, tables, dictionary, items)
+    return SqliteExport(counts, metadata)
 
 
 def metadata_path(path):
@@ -703,6 +776,12 @@ def save_csv_folder(team_id, folder, raw=False, labels=False):
         finally:
             if os.path.exists(building):
                 os.unlink(building)
+        for repeat in form_layout(team_id, form_id).repeats():
+            # A file per repeat: form__repeat.csv, a row per item.
+            name = f"{repeat.file_stem}.csv"
+            counts[name] = replace_whole(
+                folder / name, lambda building, r=repeat: write_csv(r, team_id, building, raw, labels)
+            )
     return counts
 
 
@@ -829,17 +908,27 @@ def market_keys(target, layout, visits_table):
     return keys
 
 
-def write_form_table(target, team_id, layout, table, dictionary, progress, visits_table=None):
+def write_form_table(target, team_id, layout, table, dictionary, progress, visits_table=None, parent=None):
     """Write a form's table of records, TRANSACTION rows to a transaction; return how many it holds.
 
-    `visits_table` is the table of market visits, which a form about pitches points to.
+    `visits_table` is the table of market visits, which a form about pitches points to; `parent`
+    the form's table when this is a repeat's (a row per item, linked by record_id).
     """
-    target[table].create(
-        {column.name: column.type for column in layout.columns},
-        pk="id",
-        not_null=("id",),
-        foreign_keys=[("subject_id", "subjects", "id")] + market_keys(target, layout, visits_table),
-    )
+    if parent is None:
+        target[table].create(
+            {column.name: column.type for column in layout.columns},
+            pk="id",
+            not_null=("id",),
+            foreign_keys=[("subject_id", "subjects", "id")] + market_keys(target, layout, visits_table),
+        )
+    else:
+        target[table].create(
+            {column.name: column.type for column in layout.columns},
+            pk=("record_id", "item_index"),
+            not_null=("record_id", "item_index"),
+            foreign_keys=[("record_id", parent, "id")],
+        )
+    progress = progress or Progress(None, None)
     names = ", ".join(f"[{name}]" for name in layout.names)
     insert = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(layout.names))})"
     count = pending = 0
@@ -847,7 +936,8 @@ def write_form_table(target, team_id, layout, table, dictionary, progress, visit
     for chunk in read_records(layout, team_id):
         target.conn.executemany(insert, (tuple(row.values()) for row in chunk))
         count, pending = count + len(chunk), pending + len(chunk)
-        progress.add(len(chunk))
+        if parent is None:
+            progress.add(len(chunk))
         if pending >= TRANSACTION:
             target.conn.execute("COMMIT")
             target.conn.execute("BEGIN")
@@ -889,6 +979,8 @@ def describe_answer(column):
         return "1 for yes, 0 for no."
     if export == "price":
         return "The price in pounds (1.2 is £1.20); the phone keeps it in whole pence."
+    if export == "repeat":
+        return "How many items were added; each is a row of the repeat's own table (form__repeat)."
     return "The answer."
 
 
@@ -896,9 +988,16 @@ def codebook_rows(team_id):
     """Yield the codebook: a row per question of every version of every form, then a row per code it has."""
     for form_id in form_ids(team_id):
         layout = form_layout(team_id, form_id)
+        repeats = {repeat.repeat: repeat for repeat in layout.repeats()}
         for version, definition in layout.versions:
-            for position, question in enumerate(definition["fields"], 1):
+            questions = [(q, r) for q, r in every_question(definition["fields"]) if q["type"] != "section"]
+            for position, (question, inside) in enumerate(questions, 1):
                 kind = question["type"]
+                # A repeat's questions are columns of its own table (form__repeat), named with it.
+                where = repeats[inside["name"]] if inside else layout
+                columns = where.fields.get(question["name"], ())
+                if inside:
+                    columns = [f"{where.file_stem}.{column}" for column in columns]
                 low, high = question.get("min"), question.get("max")
                 if kind == "counter":
                     low = 0
@@ -914,7 +1013,7 @@ def codebook_rows(team_id):
                     "maximum": high,
                     "value": None,
                     "value_label": None,
-                    "columns": ", ".join(layout.fields.get(question["name"], ())) or None,
+                    "columns": ", ".join(columns) or None,
                 }
                 yield row
                 for value, words in codes_of(question):
@@ -946,7 +1045,7 @@ TABLE_WORDS = {
 }
 
 
-def datasette_metadata(team_id, database, tables, dictionary):
+def datasette_metadata(team_id, database, tables, dictionary, items=None):
     """Return the Datasette metadata of a team's SQLite file (`datasette circle.db -m circle.metadata.json`).
 
     Titles and descriptions of the tables and their columns (from the data
@@ -961,6 +1060,9 @@ def datasette_metadata(team_id, database, tables, dictionary):
     shown = {}
     for table, columns in described.items():
         title, text = TABLE_WORDS.get(table, (titles.get(table, table), None))
+        if table in (items or {}):
+            title = items[table]
+            text = f"A row per item of '{title}', linked to its record by record_id, numbered by item_index."
         shown[table] = {
             "title": title,
             "description": text or f"A row per record of the form '{title}', with a column per question.",
@@ -1008,6 +1110,11 @@ def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None):
             layout, media = form_layout(team_id, form_id), MediaNames(form_id)
             with text_entry(archive, f"{form_id}.csv") as entry:
                 counts[f"{form_id}.csv"] = write_csv_to(entry, layout, team_id, raw, labels, media)
+            for repeat in layout.repeats():
+                with text_entry(archive, f"{repeat.file_stem}.csv") as entry:
+                    counts[f"{repeat.file_stem}.csv"] = write_csv_to(
+                        entry, repeat, team_id, raw, labels, media
+                    )
             for name, sha256 in media.take_new():
                 source = path_of(attachments, sha256)
                 if source.is_file():

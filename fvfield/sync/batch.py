@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from fvfield.models import Attachment
 from fvfield.questionnaires import validate_answers
+from fvfield.questionnaires.structure import every_question
 from fvfield.sync import checks
 from fvfield.sync.documents import (
     ChangeLog,
@@ -144,20 +145,31 @@ class Push:
         return {sha for sha in hashes if self.photos[sha]}
 
     def photo_names(self, definition):
-        """Return the names of a definition's photo fields."""
+        """Return (repeat name or None, field name) for each of a definition's photo fields."""
         names = self.photo_fields.get(id(definition))
         if names is None:
             names = self.photo_fields[id(definition)] = [
-                field["name"] for field in definition["fields"] if field["type"] == "photo"
+                ((repeat or {}).get("name"), field["name"])
+                for field, repeat in every_question(definition["fields"])
+                if field["type"] == "photo"
             ]
         return names
 
     def photo_answers(self, definition, data):
-        """Yield (field name, sha256) for each photo answer of a record."""
-        for name in self.photo_names(definition):
-            answer = data.get(name)
-            if isinstance(answer, dict) and searchable(answer.get("sha256")):
-                yield name, answer["sha256"]
+        """Yield (field name, sha256) for each photo answer of a record ("repeat.index.name" in an item)."""
+        for repeat, name in self.photo_names(definition):
+            if repeat is None:
+                places = [(name, data)]
+            else:
+                items = data.get(repeat)
+                items = items if isinstance(items, list) else []
+                places = [
+                    (f"{repeat}.{i}.{name}", item) for i, item in enumerate(items) if isinstance(item, dict)
+                ]
+            for path, answers in places:
+                answer = answers.get(name)
+                if isinstance(answer, dict) and searchable(answer.get("sha256")):
+                    yield path, answer["sha256"]
 
     def definition(self, form_id, version):
         """Return a published definition of the team's form (its latest for version None)."""

@@ -9,6 +9,7 @@ or 9999 stretches a chart over centuries.
 
 from datetime import UTC, datetime, timedelta
 
+from fvfield.questionnaires.structure import answer_fields
 from fvfield.sync.jsontext import loads
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -41,7 +42,7 @@ def asks_concern(definition):
     """Return whether a form definition has the yes/no question "concern"."""
     return any(
         field.get("name") == CONCERN and field.get("type") == "boolean"
-        for field in (definition or {}).get("fields", ())
+        for field in answer_fields(definition or {})
     )
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fvfield.audit import record_event
 from fvfield.extensions import db
 from fvfield.questionnaires import editing
+from fvfield.questionnaires.structure import every_question
 from fvfield.questionnaires.xlsform import NotAnXLSForm, read_workbook, to_definition, to_workbook
 from fvfield.sync import drafts
 from fvfield.sync.documents import form_versions
@@ -61,7 +62,7 @@ def draft_from_xlsform(
         team=team,
         form=form_id,
         file=filename[:200],
-        questions=len(imported.definition["fields"]),
+        questions=sum(1 for _ in every_question(imported.definition["fields"])),
         not_kept=imported.not_kept,
     )
     return draft, imported

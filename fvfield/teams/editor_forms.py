@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from fvfield.questionnaires import editing
 from fvfield.questionnaires.definitions import MAX_HINT, MAX_NOTE, MAX_SLUG, MAX_TITLE
 from fvfield.questionnaires.editing import name_from, with_type
 from fvfield.questionnaires.rules import RULE_TYPES
@@ -48,7 +49,7 @@ CHOICE_TYPES = tuple(name for name, t in TYPES.items() if "choices" in t.options
 # The question page's option boxes, each shown for the types that take its option.
 OPTION_TYPES = {
     option: " ".join(name for name, t in TYPES.items() if option in t.options)
-    for option in ("max_length", "min", "labels", "choices", "calculation")
+    for option in ("max_length", "min", "labels", "choices", "calculation", "min_count")
 }
 # Rules on these are chosen from the question's answers; others are typed.
 LISTED_RULE_TYPES = tuple(name for name, t in TYPES.items() if t.listed_in_rules)
@@ -171,6 +172,9 @@ class QuestionForm(DraftAction):
         "Answer already filled in when a new record opens", validators=[Length(max=MAX_HINT)]
     )
     calculation = StringField("How it is worked out from the other answers", validators=[Length(max=2000)])
+    min_count = StringField("Fewest items")
+    max_count = StringField("Most items")
+    within = SelectField("Where it is", choices=options([("", "In the form itself")]), default="")
 
 
 # The question's expression keys (docs/expressions.md) and their boxes, typed as written.
@@ -234,9 +238,7 @@ def answers_of(question):
 def rule_controllers(definition, name):
     """Return the questions before `name` that a show_if rule may depend on."""
     found = []
-    for field in definition.get("fields") or []:
-        if not isinstance(field, dict):
-            continue
+    for field in editing.questions(definition):
         if field.get("name") == name:
             break
         if field.get("type") in RULE_TYPES and isinstance(field.get("name"), str):
@@ -284,8 +286,24 @@ def question_form(question, definition, formdata=None):
         "show_if_typed": "\n".join(typed),
         **{key: question.get(key, "") for key in EXPRESSION_BOXES},
         "default": default_text(question.get("default")),
+        "min_count": number_text(question.get("min_count")),
+        "max_count": number_text(question.get("max_count")),
+        "within": (parent_of(definition, question.get("name")) or {}).get("name", ""),
     }
     form = QuestionForm(formdata=formdata, data=data)
+    # A question may go into any section or repeat; a section not into itself or what it holds.
+    held = {f.get("name") for f in editing.questions({"fields": question.get("fields") or []})}
+    form.within.choices = options(
+        [("", "In the form itself")]
+        + [
+            (c["name"], f"In the {c['type']} '{short(c.get('label') or c['name'])}'")
+            for c in editing.questions(definition)
+            if c.get("type") in ("section", "repeat")
+            and c.get("name") != question.get("name")
+            and c.get("name") not in held
+            and not (question.get("type") == "repeat" and c.get("type") == "repeat")
+        ]
+    )
     rules = [("", "Always")] + [
         (c["name"], f"Only when '{short(c.get('label') or c['name'])}' has certain answers")
         for c in controllers
@@ -302,6 +320,13 @@ def question_form(question, definition, formdata=None):
     form.controllers = controllers
     form.points = points
     return form
+
+
+def parent_of(definition, name):
+    """Return the section or repeat a question is in, or None (the form itself)."""
+    return next(
+        (parent for field, _, parent in editing.placed(definition) if field.get("name") == name), None
+    )
 
 
 def short(text, limit=60):
@@ -354,13 +379,16 @@ def has_errors(form):
 def question_from(form, old, definition, fixed_name):
     """Return the question the posted form describes, or None after adding errors to the form."""
     kind = form.kind.data
+    if (kind in ("section", "repeat")) != (old.get("type") in ("section", "repeat")):
+        form.kind.errors.append(
+            "A section or repeat stays a section or repeat, and a question a question: "
+            "add a new one and move the questions instead."
+        )
     question = with_type(old, kind)
     question["label"] = form.label.data.replace("\r\n", "\n").strip()
     if not fixed_name:
         name = (form.name.data or "").strip()
-        others = {
-            f.get("name") for f in definition.get("fields") or [] if isinstance(f, dict) and f is not old
-        }
+        others = {f.get("name") for f in editing.questions(definition) if f is not old}
         if not FIELD_NAME.fullmatch(name):
             form.name.errors.append(
                 "Start with a lower-case letter; use lower-case letters, digits and underscores, such as 'time_in'."
@@ -373,7 +401,7 @@ def question_from(form, old, definition, fixed_name):
     if hint:
         question["hint"] = hint
     question.pop("required", None)
-    if form.required.data and kind != "note":
+    if form.required.data and kind not in ("note", "section", "repeat"):
         question["required"] = True
     try:
         read_options(form, kind, question, old)
@@ -432,6 +460,12 @@ def read_options(form, kind, question, old):
             read_scale_labels(form, question, old)
     elif kind in CHOICE_TYPES:
         question["choices"] = read_choices(form)
+    for key in ("min_count", "max_count"):
+        question.pop(key, None)
+        if kind == "repeat":
+            count = box_number(getattr(form, key), whole=True)
+            if count is not None:
+                question[key] = count
 
 
 def read_scale_labels(form, question, old):

@@ -27,6 +27,7 @@ from fvfield.teams.editor_forms import (
     TitleForm,
     answers_of,
     options,
+    parent_of,
     question_form,
     question_from,
     rule_option,
@@ -48,7 +49,7 @@ def question_or_404(draft, name):
     index = editing.index_of(draft.definition, name)
     if index is None:
         abort(404, f"The draft has no question '{name}'. It may have been removed or renamed.")
-    return draft.definition["fields"][index]
+    return editing.questions(draft.definition)[index]
 
 
 def to_draft(team, form_id, anchor=None):
@@ -68,16 +69,45 @@ def refused_as_stale(team, form_id):
     return to_draft(team, form_id)
 
 
-def problems_by_question(errors):
-    """Split a definition's problems into those of the whole form and those of each question (by index)."""
+def problems_by_question(errors, definition=None):
+    """Split a definition's problems into those of the whole form and those of each question.
+
+    A problem's path (fields.3, or fields.3.fields.1 inside a section) says
+    its question: keyed by that question's place among all (from 0), as
+    editing.index_of counts.
+    """
     general, per_question = [], {}
+    every = editing.questions(definition) if definition is not None else None
     for path, messages in errors.items():
         parts = path.split(".")
-        if parts[0] == "fields" and len(parts) > 1 and parts[1].isdigit():
-            per_question.setdefault(int(parts[1]), []).extend(messages)
+        chain = []
+        while len(parts) >= 2 and parts[0] == "fields" and parts[1].isdigit():
+            chain.append(int(parts[1]))
+            parts = parts[2:]
+        question = question_at(definition, chain) if chain and every is not None else None
+        if question is not None:
+            index = next(i for i, q in enumerate(every) if q is question)
+            per_question.setdefault(index, []).extend(messages)
+        elif chain and every is None:
+            per_question.setdefault(chain[0], []).extend(messages)
         else:
             general.extend(messages)
     return general, per_question
+
+
+def question_at(definition, chain):
+    """Return the question at a chain of indexes (fields.3.fields.1 is [3, 1]), or None."""
+    fields, found = definition.get("fields"), None
+    for index in chain:
+        if (
+            not isinstance(fields, list)
+            or not 0 <= index < len(fields)
+            or not isinstance(fields[index], dict)
+        ):
+            return found
+        found = fields[index]
+        fields = found.get("fields")
+    return found
 
 
 def published_names(team, form_id):
@@ -92,9 +122,10 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
     """Render the draft page: problems, what it changes, the title and every question."""
     definition = draft.definition
     errors = drafts.draft_problems(draft) if errors is None else errors
-    general, per_question = problems_by_question(errors)
+    general, per_question = problems_by_question(errors, definition)
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else None
     fixed = published_names(team, draft.form_id)
+    placed = editing.placed(definition)
     questions = [
         {
             "index": index,
@@ -103,10 +134,15 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
             "words": question_words(field, definition),
             "problems": per_question.get(index, []),
             "published": field.get("name") in fixed,
+            "depth": depth,
+            "inside": parent,
         }
-        for index, field in enumerate(definition.get("fields") or [])
-        if isinstance(field, dict)
+        for index, (field, depth, parent) in enumerate(placed)
     ]
+    # Up and down move a question within its own list (the form's, a section's or a repeat's).
+    for question in questions:
+        siblings = [q for q in questions if q["inside"] is question["inside"]]
+        question["first"], question["last"] = siblings[0] is question, siblings[-1] is question
     if title_form is None:
         title_form = TitleForm(
             formdata=None,
@@ -128,9 +164,15 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
         + [
             (
                 f"after:{q['name']}",
-                f"After {q['index'] + 1}. {short(q['field'].get('label') or q['name'], 50)}",
+                f"After {q['index'] + 1}. {short(q['field'].get('label') or q['name'], 50)}"
+                + (f" (in '{short(q['inside'].get('label') or '', 30)}')" if q["inside"] else ""),
             )
             for q in questions
+        ]
+        + [
+            (f"in:{q['name']}", f"Inside '{short(q['field'].get('label') or q['name'], 50)}', at its end")
+            for q in questions
+            if q["field"].get("type") in ("section", "repeat")
         ]
     )
     names = user_names([draft.started_by, draft.updated_by])
@@ -206,12 +248,11 @@ def draft_title(slug, form_id):
 
 
 def insert_position(definition, position):
-    """Return where a new question goes: None for the end, an index otherwise."""
+    """Return where a new question goes (editing.insert_question): None for the end, 0, after:…, in:…."""
     if position == "0":
         return 0
-    if position.startswith("after:"):
-        index = editing.index_of(definition, position[len("after:") :])
-        return None if index is None else index + 1
+    if position.startswith(("after:", "in:")):
+        return position if editing.index_of(definition, position.split(":", 1)[1]) is not None else None
     return None
 
 
@@ -246,7 +287,7 @@ def show_question(team, draft, question, form, status=200):
     """Render a question's page with its problems in the draft."""
     definition = draft.definition
     index = editing.index_of(definition, question.get("name"))
-    _, per_question = problems_by_question(drafts.draft_problems(draft))
+    _, per_question = problems_by_question(drafts.draft_problems(draft), definition)
     base = published_definition(team, draft.form_id, draft.base_version) if draft.base_version else {}
     old = next((f for f in editing.questions(base) if f.get("name") == question.get("name")), {})
     return render_template(
@@ -291,9 +332,12 @@ def draft_question(slug, form_id, name):
     if changed is None:
         return show_question(team, draft, question, form, status=400)
     definition = editing.replace_question(draft.definition, name, changed)
+    within = form.within.data or None
+    if within != (parent_of(definition, changed["name"]) or {}).get("name"):
+        definition = editing.move_into(definition, changed["name"], within)
     drafts.save_draft(draft, definition, form.rev.data, current_user)
     db.session.commit()
-    _, per_question = problems_by_question(drafts.draft_problems(draft))
+    _, per_question = problems_by_question(drafts.draft_problems(draft), definition)
     if per_question.get(editing.index_of(definition, changed["name"])):
         flash("Saved. This question still has a problem to fix before the form can be published.", "error")
         return redirect(

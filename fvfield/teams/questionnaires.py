@@ -104,11 +104,7 @@ def question_words(question, definition):
     rule = question.get("show_if")
     if isinstance(rule, dict):
         controller = next(
-            (
-                f
-                for f in definition.get("fields") or []
-                if isinstance(f, dict) and f.get("name") == rule.get("field")
-            ),
+            (f for f in editing.questions(definition) if f.get("name") == rule.get("field")),
             None,
         )
         # A draft's rule may name a question that was removed, or one without choices yet.
@@ -116,6 +112,16 @@ def question_words(question, definition):
             words.append(f"Asked only when {rule_words(rule, controller)}")
         except (KeyError, TypeError, AttributeError):
             words.append(f"Asked only when '{rule.get('field')}' has certain answers")
+    if kind in ("section", "repeat"):
+        if question.get("relevant"):
+            words.append(f"Asked only when {question['relevant']}")
+        count = len(question.get("fields") or [])
+        words.append(f"Holds {count} question{'' if count == 1 else 's'}")
+    if kind == "repeat" and ("min_count" in question or "max_count" in question):
+        low, high = question.get("min_count"), question.get("max_count")
+        words.append(
+            f"Items: {low if low is not None else 0} to {high if high is not None else 'any number'}"
+        )
     return words
 
 

@@ -6,6 +6,7 @@ whatever the team's history, and the total is counted up to COUNTED only.
 """
 
 import json
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from fvfield.accounts.access import team_for
 from fvfield.extensions import db
 from fvfield.field.precache import STYLESHEETS
 from fvfield.models import Document, Membership, User
+from fvfield.questionnaires.structure import answer_fields
 from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
 from fvfield.teams import bp
@@ -31,7 +33,7 @@ from fvfield.teams.store import (
     team_document,
     user_names,
 )
-from fvfield.teams.words import Words, humanise, plain
+from fvfield.teams.words import Words, answer_words, humanise, plain
 
 PER_PAGE = 50
 # Totals above this read "more than": counting them all would read the whole team.
@@ -370,6 +372,28 @@ def team_subject_kind(team, subject_id):
     )
 
 
+PIPED = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+
+
+def item_answers(repeat, items, data=None):
+    """Return [(label, words, photo)] of a repeat's items: "Household member 2: Age", item by item."""
+    rows = [(repeat["label"], answer_words(repeat, items), None)]
+    questions = answer_fields(repeat)
+    for number, item in enumerate(items, 1):
+        item = item if isinstance(item, dict) else {}
+        for question in questions:
+            value = item.get(question["name"])
+            if question["type"] == "note" or value is None:
+                continue
+            photo = value.get("sha256") if question["type"] == "photo" and isinstance(value, dict) else None
+            # "How old is ${member_name}?" reads as the phone showed it: "How old is Cy?".
+            read = {**(data or {}), **item}
+            asked = PIPED.sub(lambda m, read=read: plain(read.get(m[1], "…")), question["label"])
+            label = f"{repeat['label']} {number}: {asked}"
+            rows.append((label, answer_words(question, value), photo))
+    return rows
+
+
 def answers_of(words, state):
     """Return [(label, answer in words, photo sha256 or None)] of a record, in its form version's order."""
     questions = words.questions(state)
@@ -379,6 +403,9 @@ def answers_of(words, state):
         value = data.get(name)
         # A question the phone did not show (its show_if was false) has no answer to list.
         if question["type"] == "note" or (value is None and question.get("show_if")):
+            continue
+        if question["type"] == "repeat" and isinstance(value, list):
+            answers += item_answers(question, value, data)
             continue
         photo = value.get("sha256") if question["type"] == "photo" and isinstance(value, dict) else None
         answers.append((question["label"], words.value(state, ("data", name), value), photo))

@@ -3,6 +3,7 @@
 import json
 
 from fvfield.formatting import NO_ANSWER, device_time
+from fvfield.questionnaires.structure import answer_fields
 from fvfield.questionnaires.types import FIELD_TYPES, TYPES
 from fvfield.sync.forms import form_definition
 
@@ -83,6 +84,8 @@ def answer_words(field, value):
         return f"{value} of {field.get('max')}" + (f" – {label}" if label else "")
     if kind == "photo" and isinstance(value, dict):
         return f"Photo ({max(1, round(value.get('size', 0) / 1024))} KB)"
+    if kind == "repeat" and isinstance(value, list):
+        return f"{len(value)} × {field.get('label')}"
     return plain(value)
 
 
@@ -105,7 +108,7 @@ class Words:
         definition = self.definition(state.get("form"), state.get("form_version"))
         if definition is None:
             return {}
-        return {f["name"]: f for f in definition["fields"] if f.get("type") in FIELD_TYPES}
+        return {f["name"]: f for f in answer_fields(definition) if f.get("type") in FIELD_TYPES}
 
     def label(self, state, field):
         """Return the words for a field of a document (a merge field name or ("data", key))."""

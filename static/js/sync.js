@@ -61,17 +61,26 @@ function teamPath(team, rest) {
   return `/api/v1/teams/${encodeURIComponent(team)}/${rest}`;
 }
 
-/** Return the photo answers ({sha256, content_type, size}) of a change, with their field names. */
+/**
+ * Return the photo answers ({sha256, content_type, size}) of a change, with their field names;
+ * the items of a repeat are looked into, their photos named "repeat.index.question".
+ */
 export function photoAnswers(change) {
   const found = [];
-  for (const [field, value] of Object.entries(change.data || {})) {
-    const answers = Array.isArray(value) ? value : [value];
-    for (const answer of answers) {
-      if (answer && typeof answer === 'object' && /^[0-9a-f]{64}$/.test(answer.sha256 || '')) {
-        found.push({field, sha256: answer.sha256});
-      }
+  const look = (data, prefix) => {
+    for (const [field, value] of Object.entries(data || {})) {
+      const answers = Array.isArray(value) ? value : [value];
+      answers.forEach((answer, index) => {
+        if (!answer || typeof answer !== 'object') return;
+        if (/^[0-9a-f]{64}$/.test(answer.sha256 || '')) {
+          found.push({field: `${prefix}${field}`, sha256: answer.sha256});
+        } else if (Array.isArray(value) && !prefix) {
+          look(answer, `${field}.${index}.`);
+        }
+      });
     }
-  }
+  };
+  look(change.data, '');
   return found;
 }
 

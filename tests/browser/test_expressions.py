@@ -20,7 +20,8 @@ RUN = """async (cases) => {
   return cases.map((c) => {
     try {
       const tree = parse(c.expression);
-      return resultOf(evaluate(tree, context(c.answers, {current: c.current ?? null, today: c.today, now: c.now})));
+      const options = {current: c.current ?? null, today: c.today, now: c.now, item: c.item ?? null};
+      return resultOf(evaluate(tree, context(c.answers, options)));
     } catch (error) {
       if (error instanceof ExpressionError) return {error: error.reason, position: error.position};
       return {crash: String(error)};

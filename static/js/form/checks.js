@@ -52,9 +52,44 @@ function sameValue(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const FLAT = new WeakMap();
+
+/**
+ * Return the questions whose answers are the record's own: sections opened
+ * (each question inside one carries `within`, its sections' conditions), a
+ * repeat as one question (questionnaires/structure.py record_questions).
+ */
+export function recordFields(definition) {
+  const fields = definition.fields || [];
+  if (FLAT.has(fields)) return FLAT.get(fields);
+  const flat = [];
+  const open = (list, within) => {
+    for (const field of list || []) {
+      if (field.type === "section") {
+        open(field.fields, field.relevant ? [...within, field.relevant] : within);
+      } else {
+        flat.push(within.length ? { ...field, within } : field);
+      }
+    }
+  };
+  open(fields, []);
+  FLAT.set(fields, flat);
+  return flat;
+}
+
+/** Return the definition of one item of a repeat: its questions as a form's. */
+export function itemDefinition(repeat) {
+  return { fields: repeat.fields || [] };
+}
+
+/** Return whether a section is asked, given the answers (inside a repeat: the item's over the record's). */
+export function sectionShown(section, answers) {
+  return !section.relevant || holds(section.relevant, answers);
+}
+
 /** Return the fields of a definition keyed by name. */
 export function fieldsByName(definition) {
-  return new Map((definition.fields || []).map((field) => [field.name, field]));
+  return new Map(recordFields(definition).map((field) => [field.name, field]));
 }
 
 const TREES = new Map();
@@ -72,6 +107,7 @@ function holds(expression, answers, current = null) {
 
 /** Return whether `field` is shown, given the answers (a hidden field counts as absent). */
 export function isShown(field, answers, byName, seen = new Set()) {
+  if (field.within && !field.within.every((relevant) => holds(relevant, answers))) return false;
   if (field.relevant) return holds(field.relevant, answers);
   const rule = field.show_if;
   if (!rule) return true;
@@ -95,38 +131,51 @@ export function isShown(field, answers, byName, seen = new Set()) {
  * the answers as they would be sent, without those of hidden questions (as
  * the server reads them), so hiding is repeated until nothing changes.
  */
-export function shownFields(definition, answers) {
+export function shownFields(definition, answers, outer = {}) {
   const byName = fieldsByName(definition);
-  const fields = definition.fields || [];
+  const fields = recordFields(definition);
   const sent = Object.fromEntries(Object.entries(answers).map(([name, value]) => [
     name, typeof value === "string" && byName.get(name)?.type !== "textarea" ? value.trim() : value,
   ]));
-  let visible = sent;
+  // Outside a repeat there is no outer record: no copies then (a big form re-checks on every answer).
+  const inItem = Object.keys(outer).length > 0;
+  let visible = inItem ? { ...outer, ...sent } : sent;
   let shown = new Set();
   for (let round = 0; round <= fields.length; round += 1) {
     const next = new Set(fields.filter((f) => isShown(f, visible, byName)).map((f) => f.name));
     if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
     shown = next;
-    visible = Object.fromEntries(Object.entries(sent).filter(([name]) => shown.has(name)));
+    const kept = Object.fromEntries(Object.entries(sent).filter(([name]) => shown.has(name)));
+    visible = inItem ? { ...outer, ...kept } : kept;
   }
   return shown;
 }
 
-/** Return the answers to send: shown, answered fields of the definition only, calculations worked out. */
-export function answersToSend(definition, answers) {
+/**
+ * Return the answers to send: shown, answered fields of the definition only,
+ * calculations worked out; a repeat as its list of items, each sent the same
+ * way with the record's answers (`outer`) read after the item's own.
+ */
+export function answersToSend(definition, answers, outer = {}) {
   let result = {};
-  let shown = shownFields(definition, answers);
+  const inItem = Object.keys(outer).length > 0;
+  let shown = shownFields(definition, answers, outer);
   // A calculation may change what is shown, and what is shown what it gives: settle both.
   for (let round = 0; round < 3; round += 1) {
     result = {};
-    for (const field of definition.fields || []) {
+    for (const field of recordFields(definition)) {
       if (field.type === "note" || !shown.has(field.name)) continue;
-      const value = field.type === "calculate" ? text(evaluate(treeOf(field.calculation), context(result)))
-        : answers[field.name];
+      let value = answers[field.name];
+      if (field.type === "calculate") {
+        value = text(evaluate(treeOf(field.calculation), context(inItem ? { ...outer, ...result } : result)));
+      } else if (field.type === "repeat") {
+        const items = Array.isArray(value) ? value : [];
+        value = items.map((item) => answersToSend(itemDefinition(field), item || {}, { ...outer, ...result }));
+      }
       if (isAnswered(value)) result[field.name] = typeof value === "string" && field.type !== "textarea"
         ? value.trim() : value;
     }
-    const next = shownFields(definition, {...answers, ...result});
+    const next = shownFields(definition, {...answers, ...result}, outer);
     if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
     shown = next;
   }
@@ -228,6 +277,11 @@ export function answerProblem(field, value) {
       return t("This is text to read, not a question.");
     case "calculate":
       return typeof value === "string" ? null : t("Work the calculation out again.");
+    case "section":
+      return t("This is a section: answer its questions.");
+    case "repeat":
+      return Array.isArray(value) && value.every((item) => item && typeof item === "object" && !Array.isArray(item))
+        ? null : t("Add the items again.");
     default:
       return t("This question has a type this app does not know: update the app.");
   }
@@ -251,12 +305,34 @@ function requiredMessage(field) {
   }
 }
 
+/** Return the problems of a repeat's count and of its items, keyed "repeat.index.question" as the server's. */
+function repeatProblems(field, items, outer, errors) {
+  const count = items.length;
+  if (Number.isInteger(field.min_count) && count < field.min_count) {
+    errors[field.name] = [t("Add at least {count}.", { count: formatNumber(field.min_count) })];
+  } else if (Number.isInteger(field.max_count) && count > field.max_count) {
+    errors[field.name] = [t("Add at most {count}.", { count: formatNumber(field.max_count) })];
+  }
+  items.forEach((item, index) => {
+    const found = checkAnswers(itemDefinition(field), item || {}, outer);
+    for (const [name, messages] of Object.entries(found)) errors[`${field.name}.${index}.${name}`] = messages;
+  });
+}
+
 /** Return {field_name: [message]} for the answers as they would be sent; {} when all is well. */
-export function checkAnswers(definition, answers) {
+export function checkAnswers(definition, answers, outer = {}) {
   const errors = {};
-  const shown = shownFields(definition, answers);
-  const visible = answersToSend(definition, answers);
-  for (const field of definition.fields || []) {
+  const shown = shownFields(definition, answers, outer);
+  const sent = answersToSend(definition, answers, outer);
+  const visible = Object.keys(outer).length ? { ...outer, ...sent } : sent;
+  for (const field of recordFields(definition)) {
+    if (field.type === "repeat") {
+      if (shown.has(field.name)) {
+        const items = Array.isArray(answers[field.name]) ? answers[field.name] : [];
+        repeatProblems(field, items, visible, errors);
+      }
+      continue;
+    }
     if (field.type === "note" || !shown.has(field.name)) continue;
     // A calculation is checked as the phone sends it: worked out again from the other answers.
     const value = field.type === "calculate" ? visible[field.name] : answers[field.name];

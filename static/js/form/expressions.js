@@ -258,9 +258,15 @@ function todayText() {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** What an expression reads: the answers, the question's own answer, today and now. */
-export function context(answers, {current = null, today = null, now = null} = {}) {
-  return {answers: answers || {}, current, today: today || todayText(), now: now || new Date().toISOString()};
+/** What `${name}` reads inside one item of a repeat: the item's answer, else the record's. */
+export function itemAnswers(answers, item) {
+  return {...answers, ...item};
+}
+
+/** What an expression reads: the answers (inside a repeat, the item's first), the own answer, today and now. */
+export function context(answers, {current = null, today = null, now = null, item = null} = {}) {
+  const read = item ? itemAnswers(answers || {}, item) : answers || {};
+  return {answers: read, current, today: today || todayText(), now: now || new Date().toISOString()};
 }
 
 /** Return the value of a parsed expression over a context. */

@@ -4,7 +4,9 @@
 
 import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
-import { answersToSend, parsePrice, priceText, shownFields } from "./checks.js";
+import {
+  answersToSend, fieldsByName, parsePrice, priceText, recordFields, sectionShown, shownFields,
+} from "./checks.js";
 import { text } from "./expressions.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
@@ -310,6 +312,9 @@ function widgetFor(field, ids, emit, context) {
       return noteWidget();
     case "calculate":
       return calculationWidget(ids);
+    case "section":
+    case "repeat":
+      return noteWidget(); // drawn by renderForm (drawFields), never as one question
     default:
       return {
         body: h("p", { class: "error" }, t("This question needs a newer version of the app.")),
@@ -348,61 +353,192 @@ function questionFor(field, prefix, emit, context) {
   return { field, ids, widget, question, error, labelText };
 }
 
+function copyAnswers(answers) {
+  const copy = { ...answers };
+  for (const [name, value] of Object.entries(copy)) {
+    if (Array.isArray(value) && value.some((item) => item && typeof item === "object")) {
+      copy[name] = value.map((item) => ({ ...item }));
+    }
+  }
+  return copy;
+}
+
 /**
  * Render `definition` with `answers` (raw, as drafts keep them); call onChange(answers)
  * after every change. Return {element, answers(), showErrors(errors), focus(name), label(name),
- * set(name, value), has(name)}.
+ * set(name, value), has(name)}. A section is a titled block hidden with its condition; a
+ * repeat a list of items with "Add another" and "Remove"; an item's questions are known by
+ * "repeat.index.name", as the server names their problems.
  */
 export function renderForm(definition, {
   answers = {}, onChange = () => {}, prefix = uniqueId("f"), team = null,
 } = {}) {
-  const state = { ...answers };
+  const state = copyAnswers(answers);
   const questions = new Map();
-  const byName = new Map((definition.fields || []).map((field) => [field.name, field]));
   const element = h("div", { class: "questions" });
+  // A block is the record's questions or one item's: where its answers live, and what it drew.
+  const top = { fields: definition.fields || [], store: () => state, keyOf: (name) => name, items: [] };
+  const blocks = [top];
 
   const refresh = () => {
     const sent = answersToSend(definition, state);
-    for (const field of definition.fields || []) {
-      if (field.type !== "calculate") continue;
-      if (field.name in sent) state[field.name] = sent[field.name];
-      else delete state[field.name];
-      questions.get(field.name)?.widget.set(state[field.name]);
-    }
-    const shown = shownFields(definition, state);
-    for (const [name, question] of questions) {
-      question.question.hidden = !shown.has(name);
-      if (PIPED.test(question.field.label || "")) {
-        question.labelText.textContent = piped(question.field.label, sent, byName);
+    for (const block of blocks) {
+      const own = block.sentOf ? block.sentOf(sent) : sent;
+      const outer = block === top ? {} : sent;
+      const store = block.store();
+      const itemDef = { fields: block.fields };
+      for (const field of recordFields(itemDef)) {
+        if (field.type !== "calculate") continue;
+        if (field.name in own) store[field.name] = own[field.name];
+        else delete store[field.name];
+        questions.get(block.keyOf(field.name))?.widget.set(store[field.name]);
+      }
+      const shown = shownFields(itemDef, store, outer);
+      const read = { ...outer, ...own };
+      for (const field of recordFields(itemDef)) {
+        const question = questions.get(block.keyOf(field.name));
+        if (!question) continue;
+        question.question.hidden = !shown.has(field.name);
+        if (PIPED.test(question.field.label || "")) {
+          question.labelText.textContent = piped(question.field.label, read, block.byName);
+        }
+      }
+      for (const { field, node } of block.sections || []) {
+        node.hidden = !sectionShown(field, read);
       }
     }
     markRaised(definition, state, questions);
   };
+  const changed = () => {
+    refresh();
+    onChange(copyAnswers(state));
+  };
 
-  for (const field of definition.fields || []) {
-    const emit = (value) => {
-      if (value === null || value === undefined) delete state[field.name];
-      else state[field.name] = value;
-      clearError(questions.get(field.name));
-      refresh();
-      onChange({ ...state });
-    };
-    const question = questionFor(field, prefix, emit, { team });
-    question.emit = emit;
-    questions.set(field.name, question);
-    if (!(field.name in state) && field.default !== undefined) {
-      state[field.name] = field.default;
-    } else if (!(field.name in state) && question.widget.initial !== undefined) {
-      state[field.name] = question.widget.initial;
+  function drawFields(fields, block, parent) {
+    for (const field of fields) {
+      if (field.type === "section") {
+        const node = h("section", { class: "form-section", "data-section": field.name },
+          h("h2", { class: "section-title" }, field.label),
+          field.hint ? h("p", { class: "hint" }, field.hint) : null);
+        (block.sections = block.sections || []).push({ field, node });
+        drawFields(field.fields || [], block, node);
+        parent.append(node);
+      } else if (field.type === "repeat") {
+        parent.append(drawRepeat(field, block));
+      } else {
+        parent.append(drawQuestion(field, block));
+      }
     }
-    question.widget.set(state[field.name]);
-    element.append(question.question);
   }
+
+  function drawQuestion(field, block) {
+    const key = block.keyOf(field.name);
+    const store = () => block.store();
+    const emit = (value) => {
+      if (value === null || value === undefined) delete store()[field.name];
+      else store()[field.name] = value;
+      clearError(questions.get(key));
+      changed();
+    };
+    const question = questionFor(field, `${prefix}${block.idPart || ""}`, emit, { team });
+    question.emit = emit;
+    question.key = key;
+    question.block = block;
+    questions.set(key, question);
+    const answers = store();
+    if (!(field.name in answers) && field.default !== undefined) {
+      answers[field.name] = field.default;
+    } else if (!(field.name in answers) && question.widget.initial !== undefined) {
+      answers[field.name] = question.widget.initial;
+    }
+    question.widget.set(answers[field.name]);
+    return question.question;
+  }
+
+  function drawRepeat(field, block) {
+    const key = block.keyOf(field.name);
+    const base = `${prefix}${block.idPart || ""}-${field.name}`;
+    const list = h("div", { class: "repeat-items" });
+    const error = h("p", { class: "error", id: `${base}-error`, hidden: true });
+    const add = h("button", { type: "button", class: "button secondary repeat-add" },
+      t("Add another: {item}", { item: field.label }));
+    const wrap = h("fieldset", { class: "q q-repeat", id: `${base}-q`, "aria-describedby": `${base}-error` },
+      h("legend", { class: "q-label" }, field.label,
+        field.required || field.min_count ? h("span", { class: "required" }, ` ${t("(required)")}`) : null),
+      field.hint ? h("p", { class: "hint" }, field.hint) : null, error, list, add);
+    wrap.dataset.field = field.name;
+    const items = () => {
+      const answers = block.store();
+      if (!Array.isArray(answers[field.name])) answers[field.name] = [];
+      return answers[field.name];
+    };
+    const least = Number.isInteger(field.min_count) ? field.min_count : 0;
+    const most = Number.isInteger(field.max_count) ? field.max_count : Infinity;
+    while (items().length < least) items().push({});
+    let drawn = [];
+    const draw = () => {
+      for (const item of drawn) {
+        blocks.splice(blocks.indexOf(item), 1);
+        for (const [name, question] of [...questions]) if (question.block === item) questions.delete(name);
+      }
+      drawn = [];
+      replace(list);
+      items().forEach((_, index) => {
+        const item = {
+          fields: field.fields || [],
+          store: () => items()[index],
+          keyOf: (name) => `${key}.${index}.${name}`,
+          idPart: `${block.idPart || ""}-${field.name}-${index}`,
+          sentOf: (sent) => (block.sentOf ? block.sentOf(sent) : sent)[field.name]?.[index] || {},
+          byName: new Map(recordFields({ fields: field.fields || [] }).map((f) => [f.name, f])),
+        };
+        drawn.push(item);
+        blocks.push(item);
+        const remove = h("button", {
+          type: "button", class: "link repeat-remove", hidden: items().length <= least,
+          onclick: () => {
+            items().splice(index, 1);
+            draw();
+            changed();
+            add.focus();
+          },
+        }, t("Remove {item} {number}", { item: field.label, number: formatNumber(index + 1) }));
+        const node = h("div", { class: "repeat-item", "data-item": String(index) },
+          h("h3", { class: "repeat-title" }, `${field.label} ${formatNumber(index + 1)}`));
+        drawFields(field.fields || [], item, node);
+        node.append(remove);
+        list.append(node);
+      });
+      add.hidden = items().length >= most;
+    };
+    add.addEventListener("click", () => {
+      items().push({});
+      draw();
+      changed();
+      list.lastElementChild?.querySelector("input, textarea, select")?.focus();
+    });
+    draw();
+    questions.set(key, {
+      field, key, block, question: wrap, error, labelText: null,
+      widget: { set() {}, focus: () => add.focus() },
+      emit() {},
+    });
+    return wrap;
+  }
+
+  drawFields(top.fields, top, element);
+  top.byName = fieldsByName(definition);
   refresh();
+
+  const itemLabel = (key) => {
+    const [repeat, index] = key.split(".");
+    const field = questions.get(repeat)?.field;
+    return field ? `${field.label} ${formatNumber(Number(index) + 1)}: ` : "";
+  };
 
   return {
     element,
-    answers: () => ({ ...state }),
+    answers: () => copyAnswers(state),
     showErrors(errors) {
       for (const question of questions.values()) clearError(question);
       for (const [name, messages] of Object.entries(errors || {})) {
@@ -417,7 +553,11 @@ export function renderForm(definition, {
       question.widget.focus();
     },
     label(name) {
-      return questions.get(name)?.field.label;
+      const question = questions.get(name);
+      if (!question) return undefined;
+      // As the question reads now: ${name} filled in (an item's with the item's answer).
+      const words = question.labelText?.textContent || question.field.label;
+      return name.includes(".") ? `${itemLabel(name)}${words}` : words;
     },
     set(name, value) {
       const question = questions.get(name);
@@ -426,7 +566,9 @@ export function renderForm(definition, {
       question.emit(value);
     },
     has(name) {
-      return questions.has(name) && !questions.get(name).question.hidden;
+      const question = questions.get(name);
+      if (!question || question.question.hidden) return false;
+      return !question.question.closest("[hidden]");
     },
   };
 }
@@ -453,7 +595,7 @@ function clearError(question) {
  * the answers a coordinator must not miss.
  */
 export function raisedFields(definition, answers) {
-  const fields = definition.fields || [];
+  const fields = recordFields(definition);
   return fields.filter((field) => field.type === "boolean" && answers[field.name] === true
     && isRaiseQuestion(field, fields)).map((field) => field.name);
 }

@@ -6,6 +6,7 @@
 
 import { NEEDS_ATTENTION, WAITING, deleteRecord, listOutbox } from "../outbox.js";
 import { answerWords, renderForm } from "../form/render.js";
+import { itemDefinition, recordFields } from "../form/checks.js";
 import { backLink, h, humanise, notice, replace, teamHash, whenText } from "./common.js";
 import {
   definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam,
@@ -22,11 +23,22 @@ export const MAX_REASON = 500;
 
 /** Return [(label, words)] of a record's answers, in its form version's order (unknown keys last). */
 export function answerRows(definition, data) {
-  const fields = (definition && definition.fields) || [];
+  const fields = definition ? recordFields(definition) : [];
   const known = new Set(fields.map((field) => field.name));
-  const rows = fields.filter((field) => field.type !== "note")
-    .map((field) => [field.label, answerWords(field, data[field.name])])
-    .filter(([, words]) => words !== "");
+  const rows = [];
+  for (const field of fields) {
+    if (field.type === "note") continue;
+    if (field.type === "repeat") {
+      // Each item as its own rows: "Household member 2: Age", under the item's number.
+      (Array.isArray(data[field.name]) ? data[field.name] : []).forEach((item, index) => {
+        const lead = `${field.label} ${formatNumber(index + 1)}: `;
+        for (const [label, words] of answerRows(itemDefinition(field), item || {})) rows.push([`${lead}${label}`, words]);
+      });
+      continue;
+    }
+    const words = answerWords(field, data[field.name]);
+    if (words !== "") rows.push([field.label, words]);
+  }
   for (const [name, value] of Object.entries(data || {})) {
     if (!known.has(name) && value !== null && value !== undefined) rows.push([humanise(name), String(value)]);
   }
