@@ -660,7 +660,9 @@ def definitions(draw):
     fields = []
     for index in range(draw(st.integers(1, 8))):
         # A calculation's good answer is what it gives: tests/test_expression_forms.py has those.
-        kind = draw(st.sampled_from([kind for kind in FIELD_TYPES if kind != "calculate"]))
+        kind = draw(
+            st.sampled_from([kind for kind in FIELD_TYPES if kind not in ("calculate", "section", "repeat")])
+        )
         field = {"name": f"q{index}", "type": kind, "label": f"Question {index}", **draw(field_options(kind))}
         if kind != "note":
             field["required"] = draw(st.booleans())

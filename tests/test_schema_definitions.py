@@ -44,6 +44,8 @@ def test_field_types_are_those_of_the_sync_contract():
         "photo",
         "note",
         "calculate",
+        "section",
+        "repeat",
     )
 
 

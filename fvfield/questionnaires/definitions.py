@@ -167,7 +167,11 @@ def check_fields(problems, fields):
         return
     all_names = {f.get("name") for f, _ in entries if type(f) is dict and type(f.get("name")) is str}
     # The repeat each question is in (None: the record's own); a name is read only where it is seen.
-    inside = {f.get("name"): (r or {}).get("name") for f, r in entries if type(f) is dict}
+    inside = {
+        f["name"]: r["name"] if r and type(r.get("name")) is str else None
+        for f, r in entries
+        if type(f) is dict and type(f.get("name")) is str
+    }
     scope = Scope(all_names, inside, None)
     check_list(problems, "fields", fields, {}, scope)
 

@@ -30,8 +30,8 @@ def record_questions(fields, sections=()):
     outermost first); a repeat comes as one entry, its questions not.
     """
     for field in fields:
-        if type(field) is dict and field.get("type") == SECTION:
-            yield from record_questions(field.get("fields") or (), (*sections, field))
+        if type(field) is dict and field.get("type") == SECTION and type(field.get("fields")) is list:
+            yield from record_questions(field["fields"], (*sections, field))
         else:
             yield field, sections
 
@@ -45,9 +45,9 @@ def every_question(fields, repeat=None):
     """Yield (question, repeat or None) for every entry at any depth, sections and repeats too."""
     for field in fields:
         yield field, repeat
-        if is_container(field):
+        if is_container(field) and type(field.get("fields")) is list:
             inner = field if field.get("type") == REPEAT else repeat
-            yield from every_question(field.get("fields") or (), inner)
+            yield from every_question(field["fields"], inner)
 
 
 def answer_fields(definition):
