@@ -27,7 +27,7 @@ def publish(client, **fields):
     """Publish a summary as the logged-in user; return the answer."""
     data = {"title": "What came of it", "text": "Thank you all.", "period": "all", "charts": ["stories"]}
     data.update({"with_stories": "y", "days": "30", **fields})
-    return client.post(PAGE, data=data)
+    return client.post(PAGE, data=data, follow_redirects=True)
 
 
 def link_of(answer):
@@ -136,3 +136,50 @@ def test_only_coordinators_publish_and_revoke(told, client, auth, app, who, stat
 def test_logged_out_people_are_sent_to_log_in(client, people):
     answer = client.get("/teams/clapton-circle/summaries")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def count_summaries(app):
+    """Return how many summaries are kept."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Summary))
+
+
+def test_publishing_redirects_and_the_link_shows_once(told, client, app):
+    data = {"title": "What came of it", "period": "all", "charts": ["stories"], "days": "30"}
+    answer = client.post(PAGE, data=data)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(PAGE)
+    first = client.get(PAGE)
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "/summary/" in link_of(first)
+    # A refresh of the page the browser was sent to shows the list, not the link again, and publishes nothing.
+    again = client.get(PAGE).get_data(as_text=True)
+    assert 'id="made-link"' not in again and "What came of it" in again
+    assert count_summaries(app) == 1
+
+
+def test_the_same_summary_sent_again_soon_is_not_a_second_one(told, client, app):
+    path = link_of(publish(client))
+    resent = publish(client)
+    page = resent.get_data(as_text=True)
+    assert "nothing new was published" in page and 'id="made-link"' not in page
+    assert count_summaries(app) == 1 and len(events(app, "summary_published")) == 1
+    # The first link still works.
+    assert client.get(path).status_code == 200
+    # Different words are a different summary.
+    publish(client, title="What came of it, part two")
+    assert count_summaries(app) == 2
+
+
+def test_the_same_summary_later_or_after_revoking_is_a_new_one(told, client, app):
+    publish(client)
+    with app.app_context():
+        begin_write()
+        db.session.scalar(sa.select(Summary)).created_at = utcnow() - timedelta(minutes=11)
+        db.session.commit()
+    assert 'id="made-link"' in publish(client).get_data(as_text=True)
+    assert count_summaries(app) == 2
+    with app.app_context():
+        newest = db.session.scalar(sa.select(Summary.pk).order_by(Summary.pk.desc()))
+    client.post(f"{PAGE}/{newest}/revoke")
+    assert 'id="made-link"' in publish(client).get_data(as_text=True)
+    assert count_summaries(app) == 3

@@ -17,9 +17,11 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -724,22 +726,51 @@ def show_summaries(team, form=None, made=None, status=200):
 @bp.get("/summaries")
 @login_required
 def summaries_page(slug):
-    """List the team's participant summaries, and offer to publish one."""
+    """List the team's participant summaries, and offer to publish one; show a link just made, once."""
     team, _ = team_for(slug, "coordinator")
-    return show_summaries(team)
+    made = None
+    just = session.pop(JUST_PUBLISHED, None)
+    if isinstance(just, dict) and just.get("team") == team.slug:
+        summary = summaries.summary_of(team.id, just.get("summary"))
+        if summary is not None:
+            made = {"summary": summary, "link": just.get("link")}
+    return show_summaries(team, made=made)
+
+
+# The session key that carries a link just made from the publishing POST to the page it redirects to.
+JUST_PUBLISHED = "summary_just_published"
 
 
 @bp.post("/summaries")
 @login_required
 def publish_summary(slug):
-    """Publish a participant summary of a period and show its secret link, once (audited)."""
+    """Publish a participant summary of a period (audited), then redirect to the page showing its link once.
+
+    Sending the same summary again within summaries.TWIN_WINDOW (a refresh, a
+    second press) publishes nothing new.
+    """
     team, _ = team_for(slug, "coordinator")
     form = summary_form(team, formdata=True)
     if not form.validate():
         return show_summaries(team, form, status=400)
     kept_up(team)
     period = period_of(team.id, form.period.data, utcnow().date())
+    with_stories = form.with_stories.data and team.kind == "evaluation"
     begin_write(team.id)
+    twin = summaries.recent_twin(
+        team, current_user, form.title.data, form.text.data, period, form.charts.data, with_stories
+    )
+    if twin is not None:
+        db.session.rollback()
+        flash(
+            gettext(
+                "You published “%(title)s” a moment ago: it is the same summary, so nothing new was "
+                "published. Its link was shown once, then; if it is lost, revoke it and publish again.",
+                title=twin.title,
+            ),
+            "info",
+        )
+        return redirect(url_for("reports.summaries_page", slug=team.slug), 303)
     summary, token = summaries.publish(
         team,
         current_user,
@@ -747,7 +778,7 @@ def publish_summary(slug):
         form.text.data,
         period,
         form.charts.data,
-        with_stories=form.with_stories.data and team.kind == "evaluation",
+        with_stories=with_stories,
         days=form.days.data,
     )
     record_event(
@@ -762,7 +793,8 @@ def publish_summary(slug):
     )
     db.session.commit()
     link = url_for("reports.shared_summary", slug=team.slug, token=token, _external=True)
-    return show_summaries(team, made={"summary": summary, "link": link})
+    session[JUST_PUBLISHED] = {"team": team.slug, "summary": summary.pk, "link": link}
+    return redirect(url_for("reports.summaries_page", slug=team.slug), 303)
 
 
 @bp.get("/summaries/<int:pk>")
