@@ -9,6 +9,7 @@ market_id, unit_type and position {"lat", "lon"}.
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -24,6 +25,7 @@ from fvfield.sync.erasure import erased_ids
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.concerns import RESOLVED_KEY
+from fvfield.teams.confirming import confirmation, confirmed
 from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
 from fvfield.teams.store import SUBJECT_KINDS, parsed, subject_labels, subjects_of, team_document, user_names
@@ -257,6 +259,20 @@ def market_of(team, found):
     return {"id": market_id, "label": labels[market_id]} if market_id in labels else None
 
 
+def after_archive_words(team, subject):
+    """Return what the archive confirmation says happens: off the phones, records kept, restorable."""
+    return [
+        gettext(
+            "Phones stop listing %(label)s at their next sync, so nobody records about them by mistake.",
+            label=subject["label"],
+        ),
+        gettext(
+            "Every record stays, and you can restore %(label)s from this page whenever you need to.",
+            label=subject["label"],
+        ),
+    ]
+
+
 @bp.post("/subjects/<subject_id>/archive")
 @login_required
 def archive_subject(slug, subject_id):
@@ -270,6 +286,18 @@ def archive_subject(slug, subject_id):
             "error",
         )
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+    if not confirmed():
+        words = after_archive_words(team, found)
+        return confirmation(
+            team,
+            gettext("Archive %(label)s?", label=found["label"]),
+            words,
+            gettext("Yes, archive %(label)s", label=found["label"]),
+            url_for("teams.archive_subject", slug=team.slug, subject_id=found["id"]),
+            url_for("teams.subject", slug=team.slug, subject_id=found["id"]),
+            hidden={"base_rev": form.base_rev.data},
+            active="teams.subjects",
+        )
     result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
     if result["status"] in SAVED:
         flash(f"{found['label']} is archived. Phones stop listing it at their next sync.", "info")
