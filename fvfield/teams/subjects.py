@@ -26,14 +26,17 @@ from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.concerns import RESOLVED_KEY
 from fvfield.teams.confirming import confirmation, confirmed
-from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
+from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, ParticipantForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
 from fvfield.teams.store import SUBJECT_KINDS, parsed, subject_labels, subjects_of, team_document, user_names
 from fvfield.teams.words import SUBJECT_DATA, Words
 
-FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
+FORMS = {"person": PersonForm, "participant": ParticipantForm, "market": MarketForm, "pitch": PitchForm}
 # What a coordinator adds from the subjects page, by kind of team (pitches are added to a market).
-ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("person",)}
+# An evaluation's participants are not cared for: no care questions (docs/results.md).
+ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("participant",)}
+# The kind of subject a team's people are: an evaluation's are participants, any other team's persons.
+PEOPLE_KIND = {"evaluation": "participant"}
 SAVED = {
     "applied": ("Saved. Phones get it at their next sync.", "info"),
     "merged": (
@@ -151,7 +154,7 @@ def subjects(slug):
         else:
             groups.setdefault(subject["kind"], []).append(subject)
     addable = ADDABLE.get(team.kind, ())
-    order = [kind for kind in ("person", "market") if kind in groups or kind in addable]
+    order = [kind for kind in ("participant", "person", "market") if kind in groups or kind in addable]
     order += sorted(kind for kind in groups if kind not in order)
     return render_template(
         "teams/subjects.html",
@@ -170,10 +173,12 @@ def subjects(slug):
 @bp.route("/subjects/new/<kind>", methods=["GET", "POST"])
 @login_required
 def new_subject(slug, kind):
-    """Add a person or a market."""
+    """Add a person, a participant or a market: the kinds the team's kind adds (ADDABLE)."""
     team, membership = team_for(slug, "coordinator")
-    if kind not in ("person", "market"):
-        abort(404, "People and markets are added here; pitches are added on their market's page.")
+    if kind not in ("market", PEOPLE_KIND.get(team.kind, "person")):
+        abort(
+            404, "People, participants and markets are added here; pitches are added on their market's page."
+        )
     form = form_for(kind)
     if form.validate_on_submit():
         result = web_edits.save_subject(
