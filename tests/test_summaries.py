@@ -183,3 +183,37 @@ def test_the_same_summary_later_or_after_revoking_is_a_new_one(told, client, app
     client.post(f"{PAGE}/{newest}/revoke")
     assert 'id="made-link"' in publish(client).get_data(as_text=True)
     assert count_summaries(app) == 3
+
+
+def test_the_summary_reads_in_the_team_s_languages(told, client, auth):
+    path = link_of(publish(client, title="Hackney", text="", charts=["stories", "feedback"]))
+    auth.logout()
+    client.get(path)  # the logout's own message shows once, before
+    for code, words in (
+        ("bn", ["প্যানেল যে পরিবর্তনগুলো বেছে নিয়েছে", "বিষয় অনুযায়ী পরিবর্তনের গল্প", "5-এর কম", "বিষয়"]),
+        ("ur", ["وہ تبدیلیاں جو پینل نے چنیں", "شعبے کے حساب سے تبدیلی کی کہانیاں", "5 سے کم", "شعبہ"]),
+    ):
+        page = client.get(path, headers={"Accept-Language": code}).get_data(as_text=True)
+        for said in words:
+            assert said in page, (code, said)
+        # Every word the page itself says is translated: what is left is the team's own (names, its forms' labels,
+        # the stories and the panel's reasons) and the chart's SVG markup.
+        from test_languages import english_words
+
+        own = {
+            "Hackney",
+            "Stories",
+            "New",
+            "friends",
+            "the",
+            "lunch",
+            "club",
+            "eat",
+            "with",
+            "people",
+            "Tuesdays",
+        }
+        own |= {"now", "matters", "shows", "what", "for", "Health", "and", "wellbeing", "Relationships"}
+        own |= {"connection", "fvfield", "Language", "Overall", "how", "was", "Good", "Very", "Would", "you"}
+        own |= {"recommend", "friend", "OK", "Poor", "poor", "good", "The", "club", "Independence", "choice"}
+        assert english_words(page, own) == [], (code, english_words(page, own))

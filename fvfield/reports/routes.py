@@ -44,7 +44,7 @@ from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import Team, utcnow
 from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
 from fvfield.reports import wellbeing as checks_of
-from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw
+from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw, in_words
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import DEFAULT as DEFAULT_PERIOD
 from fvfield.reports.periods import PERIODS, period_of
@@ -326,8 +326,8 @@ def show_dashboard(team, membership, form=None, status=200):
     full = shown_fully(membership)
     shown = []
     for chart in charts_of(team):
-        table = chart_table(chart, team, period, full)
-        shown.append({"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))})
+        said, table = in_words(chart, chart_table(chart, team, period, full))
+        shown.append({"chart": said, "table": table, "svg": draw(said, suppression.drawable(table))})
     coordinator = membership.role == "coordinator"
     page = render_template(
         "reports/dashboard.html",

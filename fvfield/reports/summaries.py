@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from fvfield.extensions import db
 from fvfield.models import Summary, token_digest, utcnow
 from fvfield.reports import stories, suppression
-from fvfield.reports.dashboard import charts_of, draw
+from fvfield.reports.dashboard import charts_of, draw, in_words
 from fvfield.reports.periods import Period
 
 DEFAULT_DAYS, MOST_DAYS = 30, 365
@@ -127,7 +127,8 @@ def sections(team, summary):
     for chart in charts_of(team):
         if chart.slug in chosen:
             table = suppression.shared_table(chart, chart.report(team.id, period), team, period)
-            shown.append({"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))})
+            said, table = in_words(chart, table)
+            shown.append({"chart": said, "table": table, "svg": draw(said, suppression.drawable(table))})
     return shown, shared_stories(team, period) if summary.with_stories else []
 
 
