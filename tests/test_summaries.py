@@ -217,3 +217,17 @@ def test_the_summary_reads_in_the_team_s_languages(told, client, auth):
         own |= {"connection", "fvfield", "Language", "Overall", "how", "was", "Good", "Very", "Would", "you"}
         own |= {"recommend", "friend", "OK", "Poor", "poor", "good", "The", "club", "Independence", "choice"}
         assert english_words(page, own) == [], (code, english_words(page, own))
+
+
+def test_a_viewer_reads_the_dashboard_in_their_language(told, client, auth):
+    login_as(auth, "viewer")
+    page = client.get(f"/teams/{SLUG}/dashboard", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    for said in (
+        "ڈیش بورڈ",
+        "شعبے کے حساب سے تبدیلی کی کہانیاں",
+        "5 سے کم",
+        "کسی کا نام نہیں",
+        "ورکشاپ کی رائے",
+    ):
+        assert said in page, said
+    assert "fewer than" not in page and "Workshop feedback" not in page

@@ -44,7 +44,7 @@ from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import Team, utcnow
 from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
 from fvfield.reports import wellbeing as checks_of
-from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw, in_words
+from fvfield.reports.dashboard import LONELINESS, N_, WELLBEING, charts_of, draw, in_words
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import DEFAULT as DEFAULT_PERIOD
 from fvfield.reports.periods import PERIODS, period_of
@@ -86,19 +86,19 @@ class SmallNumbersForm(FlaskForm):
 
 # The results pages every member of a team reads, by the team's kind: (endpoint, label).
 RESULTS = {
-    "care-circle": (("reports.dashboard", "Dashboard"), ("reports.wellbeing", "Wellbeing")),
-    "market-survey": (("reports.dashboard", "Dashboard"),),
+    "care-circle": (("reports.dashboard", N_("Dashboard")), ("reports.wellbeing", N_("Wellbeing"))),
+    "market-survey": (("reports.dashboard", N_("Dashboard")),),
     "evaluation": (
-        ("reports.dashboard", "Dashboard"),
-        ("reports.stories_page", "Change stories"),
-        ("reports.wellbeing", "Wellbeing"),
+        ("reports.dashboard", N_("Dashboard")),
+        ("reports.stories_page", N_("Change stories")),
+        ("reports.wellbeing", N_("Wellbeing")),
     ),
 }
 
 
 def results_pages(team):
-    """Return the results pages of the team's kind that this app has."""
-    return [(e, label) for e, label in RESULTS.get(team.kind, ()) if e in current_app.view_functions]
+    """Return the results pages of the team's kind that this app has, named in the page's language."""
+    return [(e, gettext(label)) for e, label in RESULTS.get(team.kind, ()) if e in current_app.view_functions]
 
 
 @bp.app_context_processor
