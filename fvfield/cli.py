@@ -538,7 +538,7 @@ def reset_password(email, url):
 @click.option("--title", help="The form's title (default: the file's form_title).")
 @click.option(
     "--subject-kind",
-    type=click.Choice(["person", "market", "pitch"]),
+    type=click.Choice(["person", "participant", "market", "pitch"]),
     help="Who or what each record is about (default: nothing in particular, or the form's own).",
 )
 @click.option("--language", help="The language to read the labels in, e.g. 'English (en)'.")

@@ -71,9 +71,8 @@ def test_admin_subjects_of_another_team_are_not_found(client, auth, edna):
     login_as(auth, "other")
     for path in pages(edna)[2:]:
         assert client.get(path.replace("clapton-circle", "ridley-market")).status_code == 404
-    assert (
-        client.post(f"/teams/ridley-market/subjects/{edna}/archive", data={"base_rev": 1}).status_code == 404
-    )
+    archive = f"/teams/ridley-market/subjects/{edna}/archive"
+    assert client.post(archive, data={"base_rev": 1, "confirmed": "yes"}).status_code == 404
 
 
 def test_admin_subjects_add_person_is_a_change_phones_pull(app, client, auth, sync):
@@ -97,7 +96,7 @@ def test_admin_subjects_list_people_and_archived_apart(client, auth, edna, sync)
     login_as(auth, "coord")
     page = text(client.get("/teams/clapton-circle/subjects"))
     assert "People" in page and "Edna" in page and "Archived" not in page
-    client.post(f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1})
+    client.post(f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1, "confirmed": "yes"})
     assert "Edna is archived" in text(client.get("/teams/clapton-circle/subjects"))
     people, archived = text(client.get("/teams/clapton-circle/subjects")).split("Archived", 1)
     assert "Edna" not in people and "None yet" in people and "Edna" in archived
@@ -184,7 +183,9 @@ def test_admin_subjects_edit_without_the_rev_it_was_opened_on_saves_nothing(clie
 
 
 def test_admin_subjects_archive_and_restore_travel_to_phones(client, auth, edna, sync):
-    response = client.post(f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1})
+    response = client.post(
+        f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1, "confirmed": "yes"}
+    )
     assert location(response) == "/teams/clapton-circle/subjects"
     archived = pulled(sync, edna)
     assert (archived["deleted"], archived["rev"], archived["label"]) == (True, 2, "Edna")
@@ -199,7 +200,7 @@ def test_admin_subjects_archive_and_restore_travel_to_phones(client, auth, edna,
 
 def test_admin_subjects_archived_person_keeps_visits_phones_bring_later(client, auth, edna, sync):
     # Archived is not deleted: a phone offline since the archiving still brings its visits.
-    client.post(f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1})
+    client.post(f"/teams/clapton-circle/subjects/{edna}/archive", data={"base_rev": 1, "confirmed": "yes"})
     login_as(auth, "member")
     result = sync.results(sync.record(subject_id=edna))[0]
     assert result["status"] == "applied"

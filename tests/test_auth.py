@@ -99,7 +99,7 @@ def test_logout_needs_post_and_ends_the_login(client, auth, people):
 def test_logout_leaves_no_message_for_the_next_user(client, auth, people):
     auth.login(people["coord"])
     client.post("/teams/clapton-circle/invites", data={"role": "member"})
-    client.post("/teams/clapton-circle/invites/1/withdraw")
+    client.post("/teams/clapton-circle/invites/1/withdraw", data={"confirmed": "yes"})
     auth.logout()
     page = client.get("/login").text
     assert "You are logged out." in page

@@ -127,7 +127,7 @@ ACTIONS = [
     (f"{DRAFT}/questions", {"label": "Weather", "kind": "text"}),
     (f"{DRAFT}/questions/mood", {"label": "Renamed", "kind": "text"}),
     (f"{DRAFT}/questions/mood/move", {"direction": "up"}),
-    (f"{DRAFT}/questions/mood/remove", {}),
+    (f"{DRAFT}/questions/mood/remove", {"confirmed": "yes"}),
     (f"{DRAFT}/publish", {}),
     (f"{DRAFT}/discard", {}),
 ]
@@ -198,7 +198,7 @@ def test_form_editor_publishes_a_version_that_reaches_a_pull(editing, client, ap
 def test_form_editor_version_list_says_what_changed(editing, client, app):
     save_question(client, app, "mood", **{"choices-2-label": "Tired"})
     save_question(client, app, "notes", label="Anything else")
-    client.post(f"{DRAFT}/questions/photo/remove", data={"rev": str(draft_row(app)[0])})
+    client.post(f"{DRAFT}/questions/photo/remove", data={"rev": str(draft_row(app)[0]), "confirmed": "yes"})
     publish(client, app)
     text = page_text(client.get(VISIT))
     for sentence in (
@@ -223,7 +223,7 @@ def test_form_editor_shows_pending_changes_on_the_draft(editing, client, app):
 def test_form_editor_keeps_records_with_their_version(editing, client, app):
     old = editing.record(data={"time_in": "09:30", "notes": "before the change"})
     assert editing.results(old)[0]["status"] == "applied"
-    client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(draft_row(app)[0])})
+    client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(draft_row(app)[0]), "confirmed": "yes"})
     client.post(
         f"{DRAFT}/questions", data={"rev": str(draft_row(app)[0]), "label": "Weather", "kind": "text"}
     )
@@ -395,9 +395,30 @@ def test_form_editor_scale_words(editing, client, app):
     assert draft_row(app)[1]["fields"][3]["labels"] == ["None", "Some", "Lots"]
 
 
+def test_form_editor_asks_before_removing_a_question(editing, client, app):
+    rev, before = draft_row(app)
+    asked = client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(rev)})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Remove the question &#39;Notes&#39;?" in page or "Remove the question 'Notes'?" in page
+    assert 'name="confirmed" value="yes"' in page and f'name="rev" value="{rev}"' in page
+    assert 'name="csrf_token"' in page or "csrf_field" not in page
+    assert f'href="{DRAFT}#q-notes"' in page and "No, go back" in page
+    # Nothing changed until confirmed.
+    assert draft_row(app) == (rev, before)
+    # Going back is a link to the draft; the draft still has the question.
+    assert "Notes" in page_text(client.get(DRAFT))
+    # A stale page is refused before asking.
+    client.post(f"{DRAFT}/questions/cups/move", data={"rev": str(rev), "direction": "up"})
+    stale = client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(rev)}, follow_redirects=True)
+    assert "nothing was saved" in page_text(stale)
+
+
 def test_form_editor_moves_and_removes_questions(editing, client, app):
     client.post(f"{DRAFT}/questions/cups/move", data={"rev": str(draft_row(app)[0]), "direction": "up"})
-    response = client.post(f"{DRAFT}/questions/notes/remove", data={"rev": str(draft_row(app)[0])})
+    response = client.post(
+        f"{DRAFT}/questions/notes/remove", data={"rev": str(draft_row(app)[0]), "confirmed": "yes"}
+    )
     assert response.status_code == 303
     assert [f["name"] for f in draft_row(app)[1]["fields"]] == ["time_in", "cups", "mood", "photo"]
     text = page_text(client.get(DRAFT))

@@ -177,7 +177,7 @@ def test_invite_events_are_audited(app, client, auth, people):
     with app.app_context():
         open_invite = db.session.scalar(sa.select(Invite).where(Invite.used_at.is_(None)))
         invite_id = open_invite.id
-    client.post(f"/teams/clapton-circle/invites/{invite_id}/withdraw")
+    client.post(f"/teams/clapton-circle/invites/{invite_id}/withdraw", data={"confirmed": "yes"})
 
     issued = events(app, "invite_issued")
     assert [(e.detail["role"], e.user_id is not None) for e in issued] == [("viewer", True), ("member", True)]
@@ -216,8 +216,12 @@ def test_invite_withdraw_only_once(app, client, auth, people):
     path = issue(client, auth)
     auth.login(people["coord"])
     invite_id = the_invite(app).id
-    client.post(f"/teams/clapton-circle/invites/{invite_id}/withdraw")
-    response = client.post(f"/teams/clapton-circle/invites/{invite_id}/withdraw", follow_redirects=True)
+    client.post(f"/teams/clapton-circle/invites/{invite_id}/withdraw", data={"confirmed": "yes"})
+    response = client.post(
+        f"/teams/clapton-circle/invites/{invite_id}/withdraw",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    )
     assert "cannot be withdrawn" in response.text
     assert len(events(app, "invite_revoked")) == 1
     auth.logout()

@@ -27,7 +27,7 @@ def publish(client, **fields):
     """Publish a summary as the logged-in user; return the answer."""
     data = {"title": "What came of it", "text": "Thank you all.", "period": "all", "charts": ["stories"]}
     data.update({"with_stories": "y", "days": "30", **fields})
-    return client.post(PAGE, data=data)
+    return client.post(PAGE, data=data, follow_redirects=True)
 
 
 def link_of(answer):
@@ -136,3 +136,98 @@ def test_only_coordinators_publish_and_revoke(told, client, auth, app, who, stat
 def test_logged_out_people_are_sent_to_log_in(client, people):
     answer = client.get("/teams/clapton-circle/summaries")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def count_summaries(app):
+    """Return how many summaries are kept."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Summary))
+
+
+def test_publishing_redirects_and_the_link_shows_once(told, client, app):
+    data = {"title": "What came of it", "period": "all", "charts": ["stories"], "days": "30"}
+    answer = client.post(PAGE, data=data)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(PAGE)
+    first = client.get(PAGE)
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "/summary/" in link_of(first)
+    # A refresh of the page the browser was sent to shows the list, not the link again, and publishes nothing.
+    again = client.get(PAGE).get_data(as_text=True)
+    assert 'id="made-link"' not in again and "What came of it" in again
+    assert count_summaries(app) == 1
+
+
+def test_the_same_summary_sent_again_soon_is_not_a_second_one(told, client, app):
+    path = link_of(publish(client))
+    resent = publish(client)
+    page = resent.get_data(as_text=True)
+    assert "nothing new was published" in page and 'id="made-link"' not in page
+    assert count_summaries(app) == 1 and len(events(app, "summary_published")) == 1
+    # The first link still works.
+    assert client.get(path).status_code == 200
+    # Different words are a different summary.
+    publish(client, title="What came of it, part two")
+    assert count_summaries(app) == 2
+
+
+def test_the_same_summary_later_or_after_revoking_is_a_new_one(told, client, app):
+    publish(client)
+    with app.app_context():
+        begin_write()
+        db.session.scalar(sa.select(Summary)).created_at = utcnow() - timedelta(minutes=11)
+        db.session.commit()
+    assert 'id="made-link"' in publish(client).get_data(as_text=True)
+    assert count_summaries(app) == 2
+    with app.app_context():
+        newest = db.session.scalar(sa.select(Summary.pk).order_by(Summary.pk.desc()))
+    client.post(f"{PAGE}/{newest}/revoke")
+    assert 'id="made-link"' in publish(client).get_data(as_text=True)
+    assert count_summaries(app) == 3
+
+
+def test_the_summary_reads_in_the_team_s_languages(told, client, auth):
+    path = link_of(publish(client, title="Hackney", text="", charts=["stories", "feedback"]))
+    auth.logout()
+    client.get(path)  # the logout's own message shows once, before
+    for code, words in (
+        ("bn", ["প্যানেল যে পরিবর্তনগুলো বেছে নিয়েছে", "বিষয় অনুযায়ী পরিবর্তনের গল্প", "5-এর কম", "বিষয়"]),
+        ("ur", ["وہ تبدیلیاں جو پینل نے چنیں", "شعبے کے حساب سے تبدیلی کی کہانیاں", "5 سے کم", "شعبہ"]),
+    ):
+        page = client.get(path, headers={"Accept-Language": code}).get_data(as_text=True)
+        for said in words:
+            assert said in page, (code, said)
+        # Every word the page itself says is translated: what is left is the team's own (names, its forms' labels,
+        # the stories and the panel's reasons) and the chart's SVG markup.
+        from test_languages import english_words
+
+        own = {
+            "Hackney",
+            "Stories",
+            "New",
+            "friends",
+            "the",
+            "lunch",
+            "club",
+            "eat",
+            "with",
+            "people",
+            "Tuesdays",
+        }
+        own |= {"now", "matters", "shows", "what", "for", "Health", "and", "wellbeing", "Relationships"}
+        own |= {"connection", "fvfield", "Language", "Overall", "how", "was", "Good", "Very", "Would", "you"}
+        own |= {"recommend", "friend", "OK", "Poor", "poor", "good", "The", "club", "Independence", "choice"}
+        assert english_words(page, own) == [], (code, english_words(page, own))
+
+
+def test_a_viewer_reads_the_dashboard_in_their_language(told, client, auth):
+    login_as(auth, "viewer")
+    page = client.get(f"/teams/{SLUG}/dashboard", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    for said in (
+        "ڈیش بورڈ",
+        "شعبے کے حساب سے تبدیلی کی کہانیاں",
+        "5 سے کم",
+        "کسی کا نام نہیں",
+        "ورکشاپ کی رائے",
+    ):
+        assert said in page, said
+    assert "fewer than" not in page and "Workshop feedback" not in page

@@ -240,7 +240,7 @@ def test_team_invites_list_shows_states_and_withdraw_only_for_open(app, client, 
     with app.app_context():
         social = db.session.scalar(sa.select(Invite).where(Invite.note == "Social worker"))
         social_id = social.id
-    client.post(f"{TEAM}/invites/{social_id}/withdraw")
+    client.post(f"{TEAM}/invites/{social_id}/withdraw", data={"confirmed": "yes"})
     page = client.get(TEAM).text
     assert "Withdrawn" in page and "Open" in page
     assert page.count("/withdraw") == 1

@@ -51,6 +51,7 @@ SEED = 2026
 DAYS = 56
 KIND_WORDS = {
     "person": ("person", "people"),
+    "participant": ("participant", "participants"),
     "market": ("market", "markets"),
     "pitch": ("pitch", "pitches"),
 }

@@ -6,10 +6,58 @@ others the period's records (numbers.py). Each chart's numbers are the same thre
 team gets depends on its kind. The pages are reports/routes.py.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from flask_babel import format_date, get_locale, gettext
+
 from fvfield.reports import charts, kept, numbers
+from fvfield.reports.numbers import Table
+
+
+def N_(text):
+    """Mark words for the catalogue where they are defined; in_words translates them where they are shown."""
+    return text
+
+
+# The words of the reports' tables: they stay English in the tables (suppression and the CSV files key on
+# them) and are translated on the page, in the page's language (in_words).
+TABLE_WORDS = (
+    N_("Week starting"),
+    N_("Month"),
+    N_("Quarter"),
+    N_("Day"),
+    N_("Task"),
+    N_("Done"),
+    N_("Declined"),
+    N_("Raised"),
+    N_("Resolved"),
+    N_("Life satisfaction"),
+    N_("Worthwhile"),
+    N_("Happy yesterday"),
+    N_("Anxious yesterday"),
+    N_("Checks"),
+    N_("Loneliness (3 to 9)"),
+    N_("Domain"),
+    N_("Stories"),
+    N_("Market"),
+    N_("Pitches surveyed"),
+    N_("What is sold"),
+    N_("Count started"),
+    N_("Minutes"),
+    N_("Total"),
+    N_("People per hour"),
+    N_("Question"),
+    N_("Answer"),
+    N_("Answers"),
+    N_("Yes"),
+    N_("No"),
+    N_("All people"),
+    N_("Others"),
+    N_("Not said"),
+    N_("No person given"),
+    N_("No market given"),
+)
 
 # Pitch statuses in the colours the phone's badges use (static/css/field.css).
 STATUS_COLOURS = {
@@ -20,13 +68,19 @@ STATUS_COLOURS = {
 }
 
 
+def english():
+    """Return whether the words are English (no request: English), where dates keep their short English form."""
+    locale = get_locale()
+    return locale is None or locale.language == "en"
+
+
 def day_words(text):
-    """Write a "YYYY-MM-DD" as people read it: 23 Nov 2026."""
+    """Write a "YYYY-MM-DD" as people read it: 23 Nov 2026 (in the page's language)."""
     try:
         day = date.fromisoformat(text)
     except (TypeError, ValueError):
         return str(text)
-    return f"{day.day} {day:%b %Y}"
+    return f"{day.day} {day:%b %Y}" if english() else format_date(day, "d MMM y")
 
 
 def bucket_words(key):
@@ -34,7 +88,8 @@ def bucket_words(key):
     key = str(key)
     if len(key) == 7:
         try:
-            return f"{date.fromisoformat(key + '-01'):%b %Y}"
+            month = date.fromisoformat(key + "-01")
+            return f"{month:%b %Y}" if english() else format_date(month, "MMM y")
         except ValueError:
             return key
     return day_words(key)
@@ -42,7 +97,9 @@ def bucket_words(key):
 
 def week_words(keys):
     """Name a week's row: Week of 23 Nov 2026 (counting by month or quarter: Nov 2026, 2026 Q4)."""
-    return f"Week of {day_words(keys[0])}" if len(str(keys[0])) == 10 else bucket_words(keys[0])
+    if len(str(keys[0])) == 10:
+        return gettext("Week of %(day)s", day=day_words(keys[0]))
+    return bucket_words(keys[0])
 
 
 def day_row_words(keys):
@@ -95,41 +152,45 @@ class Chart:
 
 VISITS = Chart(
     "visits",
-    "Visits per person per week",
-    "Home visits recorded each week, by the person visited. Weeks without a visit show 0.",
+    N_("Visits per person per week"),
+    N_("Home visits recorded each week, by the person visited. Weeks without a visit show 0."),
     kept.visits_per_person_per_week,
     "stacked",
     week_words,
 )
 TIME_SPENT = Chart(
     "time-spent",
-    "Time spent with each person per week (hours)",
-    "Hours from time in to time out of the home visits that have both, by the person visited.",
+    N_("Time spent with each person per week (hours)"),
+    N_("Hours from time in to time out of the home visits that have both, by the person visited."),
     kept.time_spent_per_week,
     "stacked",
     week_words,
 )
 TASKS = Chart(
     "tasks",
-    "Tasks done and declined",
-    "How many home visits had each task done, and how many had it declined.",
+    N_("Tasks done and declined"),
+    N_("How many home visits had each task done, and how many had it declined."),
     kept.tasks_mix,
     "grouped",
 )
 CONCERNS = Chart(
     "concerns",
-    "Concerns raised and resolved per week",
-    "Records that answered yes to 'Anything to raise?', by the week they were recorded, and the concerns a "
-    "coordinator marked resolved, by the week they were resolved.",
+    N_("Concerns raised and resolved per week"),
+    N_(
+        "Records that answered yes to 'Anything to raise?', by the week they were recorded, and the concerns a "
+        "coordinator marked resolved, by the week they were resolved."
+    ),
     numbers.concerns_per_week,
     "grouped",
     week_words,
 )
 WELLBEING = Chart(
     "wellbeing",
-    "Wellbeing over time (ONS, 0 to 10)",
-    "The average answer to each of the four ONS personal wellbeing questions, per month of wellbeing checks. "
-    "Higher is better, except for anxiety.",
+    N_("Wellbeing over time (ONS, 0 to 10)"),
+    N_(
+        "The average answer to each of the four ONS personal wellbeing questions, per month of wellbeing checks. "
+        "Higher is better, except for anxiety."
+    ),
     kept.wellbeing_over_time,
     "lines",
     month_words,
@@ -139,9 +200,11 @@ WELLBEING = Chart(
 )
 LONELINESS = Chart(
     "loneliness",
-    "Loneliness over time (UCLA 3-item, 3 to 9)",
-    "The average total of the three loneliness questions, per month of wellbeing checks that answered all "
-    "three. Higher means lonelier.",
+    N_("Loneliness over time (UCLA 3-item, 3 to 9)"),
+    N_(
+        "The average total of the three loneliness questions, per month of wellbeing checks that answered all "
+        "three. Higher means lonelier."
+    ),
     kept.loneliness_over_time,
     "lines",
     month_words,
@@ -151,15 +214,17 @@ LONELINESS = Chart(
 )
 STORIES = Chart(
     "stories",
-    "Change stories per domain",
-    "The most significant change stories, by what each change is mostly about.",
+    N_("Change stories per domain"),
+    N_("The most significant change stories, by what each change is mostly about."),
     kept.stories_per_domain,
     "stacked",
 )
 PITCHES = Chart(
     "pitches",
-    "Pitches trading, vacant, closed or casual",
-    "Per market and day of survey, the status of each pitch surveyed that day (its latest survey that day).",
+    N_("Pitches trading, vacant, closed or casual"),
+    N_(
+        "Per market and day of survey, the status of each pitch surveyed that day (its latest survey that day)."
+    ),
     numbers.pitch_status_per_day,
     "stacked",
     market_day_words,
@@ -169,24 +234,26 @@ PITCHES = Chart(
 )
 GOODS = Chart(
     "goods",
-    "What the pitches sell",
-    "The goods of each pitch at its latest survey, by market.",
+    N_("What the pitches sell"),
+    N_("The goods of each pitch at its latest survey, by market."),
     numbers.goods_mix,
     "stacked",
 )
 PRICES = Chart(
     "prices",
-    "Basket prices over time (median, £)",
-    "The median price of each item of the shared basket on each day of survey, over all markets.",
+    N_("Basket prices over time (median, £)"),
+    N_("The median price of each item of the shared basket on each day of survey, over all markets."),
     numbers.basket_prices,
     "lines",
     day_row_words,
 )
 FOOTFALL = Chart(
     "footfall",
-    "Footfall per count",
-    "People counted in each timed count, by direction; the table also gives the count's length and the "
-    "people per hour.",
+    N_("Footfall per count"),
+    N_(
+        "People counted in each timed count, by direction; the table also gives the count's length and the "
+        "people per hour."
+    ),
     numbers.footfall_per_interval,
     "stacked",
     count_words,
@@ -195,9 +262,11 @@ FOOTFALL = Chart(
 )
 FEEDBACK = Chart(
     "feedback",
-    "Workshop feedback",
-    "How many workshop feedback forms of the period gave each answer to the questions with answers to choose "
-    "from: the rating, the yes or no questions and the choices.",
+    N_("Workshop feedback"),
+    N_(
+        "How many workshop feedback forms of the period gave each answer to the questions with answers to choose "
+        "from: the rating, the yes or no questions and the choices."
+    ),
     numbers.feedback_answers,
     "stacked",
     answer_words,
@@ -216,20 +285,50 @@ def charts_of(team):
 
 
 def describe(chart, table, categories, series):
-    """Say in words what a chart shows, for its <desc>."""
+    """Say in words what a chart shows, for its <desc> (in the page's language)."""
     if not table.rows:
-        return f"{chart.about} Nothing has been recorded for it yet."
+        return gettext("%(about)s Nothing has been recorded for it yet.", about=chart.about)
     shape = {
-        "stacked": "Bars, one per row",
-        "grouped": "Groups of bars, one group per row",
-        "lines": "Lines over time",
+        "stacked": gettext("Bars, one per row"),
+        "grouped": gettext("Groups of bars, one group per row"),
+        "lines": gettext("Lines over time"),
     }[chart.style]
     names = ", ".join(name for name, _ in series)
-    span = categories[0] if len(categories) == 1 else f"{categories[0]} to {categories[-1]}"
-    return (
-        f"{chart.about} {shape} ({len(categories)}: {span}), for {names}. "
-        "The table beside the chart lists every number."
+    if len(categories) == 1:
+        span = categories[0]
+    else:
+        span = gettext("%(first)s to %(last)s", first=categories[0], last=categories[-1])
+    return gettext(
+        "%(about)s %(shape)s (%(count)s: %(span)s), for %(names)s. The table beside the chart lists every number.",
+        about=chart.about,
+        shape=shape,
+        count=len(categories),
+        span=span,
+        names=names,
     )
+
+
+def in_words(chart, table):
+    """Return a chart and its table in the page's language: its words, the table's headings and named rows.
+
+    Numbers, suppressed cells (which say their own words) and the team's own
+    words (its forms' labels, people's names) are left as they are, but for
+    the few rows the reports name themselves (TABLE_WORDS: "Not said"...).
+    """
+    known = set(TABLE_WORDS)
+
+    def said(value):
+        return gettext(value) if isinstance(value, str) and value in known else value
+
+    shown = replace(
+        chart,
+        title=gettext(chart.title),
+        about=gettext(chart.about),
+        skip=tuple(said(name) for name in chart.skip),
+        colours={said(name): colour for name, colour in chart.colours.items()} if chart.colours else None,
+    )
+    rows = [[said(v) for v in row[: chart.keys]] + list(row[chart.keys :]) for row in table.rows]
+    return shown, Table([said(name) for name in table.columns], rows)
 
 
 def draw(chart, table):

@@ -33,8 +33,8 @@ CHUNK = 500
 RECORD_COLUMNS = (
     ("id", str, "The record's id (made by the phone that created it)."),
     ("form_version", int, "The version of the form the record was made with (forms.version)."),
-    ("subject_id", str, "The person, market or pitch the record is about (subjects.id)."),
-    ("subject_label", str, "The name of that person, market or pitch."),
+    ("subject_id", str, "The person, participant, market or pitch the record is about (subjects.id)."),
+    ("subject_label", str, "The name of that person, participant, market or pitch."),
     ("author_id", str, "The id of who recorded it (the same person has the same id in every export)."),
     ("author", str, "The name of who recorded it (a name may change, or two people share one)."),
     ("recorded_at", str, "When it was recorded, by the phone's clock (ISO 8601 with the phone's offset)."),
@@ -64,7 +64,7 @@ MARKET_COLUMNS = (
 MARKET_VISIT = "market-visit"
 SUBJECT_COLUMNS = (
     ("id", str, "The subject's id."),
-    ("kind", str, "What it is: person, market, pitch..."),
+    ("kind", str, "What it is: person, participant, market, pitch..."),
     ("label", str, "Its name."),
     ("deleted", int, "1 when it was archived (records about it are kept)."),
     ("rev", int, "How many changes of it the server has stored."),

@@ -10,17 +10,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from fvfield.extensions import db
 from fvfield.sync.documents import documents
 
+
+def N_(text):
+    """Mark words for the catalogue; Period.words translates them where they are shown."""
+    return text
+
+
 # name: (words, days back from today; None for all time)
 PERIODS = {
-    "12w": ("The last 12 weeks", 12 * 7),
-    "26w": ("The last 6 months", 26 * 7),
-    "1y": ("The last year", 52 * 7),
-    "3y": ("The last 3 years", 3 * 52 * 7),
-    "all": ("All time", None),
+    "12w": (N_("The last 12 weeks"), 12 * 7),
+    "26w": (N_("The last 6 months"), 26 * 7),
+    "1y": (N_("The last year"), 52 * 7),
+    "3y": (N_("The last 3 years"), 3 * 52 * 7),
+    "all": (N_("All time"), None),
 }
 DEFAULT = "12w"
 WEEKLY_UP_TO = 26 * 7
@@ -51,8 +58,8 @@ class Period:
 
     @property
     def words(self):
-        """Return the period as people read it."""
-        return PERIODS[self.name][0]
+        """Return the period as people read it, in the page's language."""
+        return gettext(PERIODS[self.name][0])
 
     @property
     def header(self):

@@ -17,9 +17,11 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -42,7 +44,7 @@ from fvfield.extensions import begin_write, csrf, db
 from fvfield.models import Team, utcnow
 from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
 from fvfield.reports import wellbeing as checks_of
-from fvfield.reports.dashboard import LONELINESS, WELLBEING, charts_of, draw
+from fvfield.reports.dashboard import LONELINESS, N_, WELLBEING, charts_of, draw, in_words
 from fvfield.reports.files import csv_cell
 from fvfield.reports.periods import DEFAULT as DEFAULT_PERIOD
 from fvfield.reports.periods import PERIODS, period_of
@@ -84,19 +86,19 @@ class SmallNumbersForm(FlaskForm):
 
 # The results pages every member of a team reads, by the team's kind: (endpoint, label).
 RESULTS = {
-    "care-circle": (("reports.dashboard", "Dashboard"), ("reports.wellbeing", "Wellbeing")),
-    "market-survey": (("reports.dashboard", "Dashboard"),),
+    "care-circle": (("reports.dashboard", N_("Dashboard")), ("reports.wellbeing", N_("Wellbeing"))),
+    "market-survey": (("reports.dashboard", N_("Dashboard")),),
     "evaluation": (
-        ("reports.dashboard", "Dashboard"),
-        ("reports.stories_page", "Change stories"),
-        ("reports.wellbeing", "Wellbeing"),
+        ("reports.dashboard", N_("Dashboard")),
+        ("reports.stories_page", N_("Change stories")),
+        ("reports.wellbeing", N_("Wellbeing")),
     ),
 }
 
 
 def results_pages(team):
-    """Return the results pages of the team's kind that this app has."""
-    return [(e, label) for e, label in RESULTS.get(team.kind, ()) if e in current_app.view_functions]
+    """Return the results pages of the team's kind that this app has, named in the page's language."""
+    return [(e, gettext(label)) for e, label in RESULTS.get(team.kind, ()) if e in current_app.view_functions]
 
 
 @bp.app_context_processor
@@ -324,8 +326,8 @@ def show_dashboard(team, membership, form=None, status=200):
     full = shown_fully(membership)
     shown = []
     for chart in charts_of(team):
-        table = chart_table(chart, team, period, full)
-        shown.append({"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))})
+        said, table = in_words(chart, chart_table(chart, team, period, full))
+        shown.append({"chart": said, "table": table, "svg": draw(said, suppression.drawable(table))})
     coordinator = membership.role == "coordinator"
     page = render_template(
         "reports/dashboard.html",
@@ -724,22 +726,51 @@ def show_summaries(team, form=None, made=None, status=200):
 @bp.get("/summaries")
 @login_required
 def summaries_page(slug):
-    """List the team's participant summaries, and offer to publish one."""
+    """List the team's participant summaries, and offer to publish one; show a link just made, once."""
     team, _ = team_for(slug, "coordinator")
-    return show_summaries(team)
+    made = None
+    just = session.pop(JUST_PUBLISHED, None)
+    if isinstance(just, dict) and just.get("team") == team.slug:
+        summary = summaries.summary_of(team.id, just.get("summary"))
+        if summary is not None:
+            made = {"summary": summary, "link": just.get("link")}
+    return show_summaries(team, made=made)
+
+
+# The session key that carries a link just made from the publishing POST to the page it redirects to.
+JUST_PUBLISHED = "summary_just_published"
 
 
 @bp.post("/summaries")
 @login_required
 def publish_summary(slug):
-    """Publish a participant summary of a period and show its secret link, once (audited)."""
+    """Publish a participant summary of a period (audited), then redirect to the page showing its link once.
+
+    Sending the same summary again within summaries.TWIN_WINDOW (a refresh, a
+    second press) publishes nothing new.
+    """
     team, _ = team_for(slug, "coordinator")
     form = summary_form(team, formdata=True)
     if not form.validate():
         return show_summaries(team, form, status=400)
     kept_up(team)
     period = period_of(team.id, form.period.data, utcnow().date())
+    with_stories = form.with_stories.data and team.kind == "evaluation"
     begin_write(team.id)
+    twin = summaries.recent_twin(
+        team, current_user, form.title.data, form.text.data, period, form.charts.data, with_stories
+    )
+    if twin is not None:
+        db.session.rollback()
+        flash(
+            gettext(
+                "You published “%(title)s” a moment ago: it is the same summary, so nothing new was "
+                "published. Its link was shown once, then; if it is lost, revoke it and publish again.",
+                title=twin.title,
+            ),
+            "info",
+        )
+        return redirect(url_for("reports.summaries_page", slug=team.slug), 303)
     summary, token = summaries.publish(
         team,
         current_user,
@@ -747,7 +778,7 @@ def publish_summary(slug):
         form.text.data,
         period,
         form.charts.data,
-        with_stories=form.with_stories.data and team.kind == "evaluation",
+        with_stories=with_stories,
         days=form.days.data,
     )
     record_event(
@@ -762,7 +793,8 @@ def publish_summary(slug):
     )
     db.session.commit()
     link = url_for("reports.shared_summary", slug=team.slug, token=token, _external=True)
-    return show_summaries(team, made={"summary": summary, "link": link})
+    session[JUST_PUBLISHED] = {"team": team.slug, "summary": summary.pk, "link": link}
+    return redirect(url_for("reports.summaries_page", slug=team.slug), 303)
 
 
 @bp.get("/summaries/<int:pk>")

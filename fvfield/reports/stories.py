@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date, get_locale, gettext
 
 from fvfield.extensions import db
 from fvfield.models import StorySelection, utcnow
@@ -75,7 +76,10 @@ def round_words(key):
         return str(key)
     first = date(year, 3 * quarter - 2, 1)
     last = date(year, 3 * quarter, 1)
-    return f"{first:%b} to {last:%b %Y}"
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{first:%b} to {last:%b %Y}"
+    return gettext("%(first)s to %(last)s", first=format_date(first, "MMM"), last=format_date(last, "MMM y"))
 
 
 def text_of(answers, name):

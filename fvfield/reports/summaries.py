@@ -21,11 +21,42 @@ import sqlalchemy as sa
 from fvfield.extensions import db
 from fvfield.models import Summary, token_digest, utcnow
 from fvfield.reports import stories, suppression
-from fvfield.reports.dashboard import charts_of, draw
+from fvfield.reports.dashboard import charts_of, draw, in_words
 from fvfield.reports.periods import Period
 
 DEFAULT_DAYS, MOST_DAYS = 30, 365
 MAX_TITLE, MAX_TEXT = 120, 4000
+# A publish identical to one the same coordinator made this recently is the same summary
+# (a page sent twice, a button pressed twice), not a second one.
+TWIN_WINDOW = timedelta(minutes=10)
+
+
+def chosen_charts(team, chart_slugs):
+    """Return the chosen charts as a summary keeps them: by slug, in the dashboard's order."""
+    return ",".join(c.slug for c in charts_of(team) if c.slug in chart_slugs)
+
+
+def recent_twin(team, user, title, text, period, chart_slugs, with_stories, now=None):
+    """Return the live summary this user published within TWIN_WINDOW with exactly these contents, or None."""
+    now = now or utcnow()
+    return db.session.scalar(
+        sa.select(Summary)
+        .where(
+            Summary.team_id == team.id,
+            Summary.created_by == user.id,
+            Summary.created_at >= now - TWIN_WINDOW,
+            Summary.revoked_at.is_(None),
+            Summary.expires_at > now,
+            Summary.title == title,
+            Summary.text == (text or ""),
+            Summary.period_name == period.name,
+            Summary.period_end == period.end,
+            Summary.charts == chosen_charts(team, chart_slugs),
+            Summary.with_stories == bool(with_stories),
+        )
+        .order_by(Summary.pk.desc())
+        .limit(1)
+    )
 
 
 def publish(team, user, title, text, period, chart_slugs, with_stories, days):
@@ -34,7 +65,6 @@ def publish(team, user, title, text, period, chart_slugs, with_stories, days):
     The caller holds the team's write lock, records the audit event and commits.
     """
     token = secrets.token_urlsafe(32)
-    known = [c.slug for c in charts_of(team)]
     summary = Summary(
         team_id=team.id,
         token_digest=token_digest(token),
@@ -44,7 +74,7 @@ def publish(team, user, title, text, period, chart_slugs, with_stories, days):
         period_start=period.start,
         period_end=period.end,
         period_unit=period.unit,
-        charts=",".join(s for s in known if s in chart_slugs),
+        charts=chosen_charts(team, chart_slugs),
         with_stories=bool(with_stories),
         created_by=user.id,
         created_at=utcnow(),
@@ -97,7 +127,8 @@ def sections(team, summary):
     for chart in charts_of(team):
         if chart.slug in chosen:
             table = suppression.shared_table(chart, chart.report(team.id, period), team, period)
-            shown.append({"chart": chart, "table": table, "svg": draw(chart, suppression.drawable(table))})
+            said, table = in_words(chart, table)
+            shown.append({"chart": said, "table": table, "svg": draw(said, suppression.drawable(table))})
     return shown, shared_stories(team, period) if summary.with_stories else []
 
 

@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from fvfield.extensions import db
 from fvfield.sync.documents import WINNERS, documents, revisions
 
-SUBJECT_WORDS = {"person": "the person", "market": "the market", "pitch": "the pitch"}
+SUBJECT_WORDS = {
+    "person": "the person",
+    "participant": "the participant",
+    "market": "the market",
+    "pitch": "the pitch",
+}
 
 
 def archived_at(team, subject_ids=None):

@@ -39,6 +39,7 @@ TYPE_WORDS = dict(TYPE_NAMES)
 SUBJECT_KINDS = (
     ("", "Nothing in particular"),
     ("person", "A person the team supports"),
+    ("participant", "A participant of an evaluation"),
     ("market", "A market"),
     ("pitch", "A pitch or stall of a market"),
 )

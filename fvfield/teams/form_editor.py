@@ -8,6 +8,7 @@ questionnaire module and nothing is published while it has problems.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
@@ -402,7 +403,44 @@ def remove_question(slug, form_id, name):
             "error",
         )
 
+    if not confirmed():
+        return confirm_removal(slug, form_id, name)
     return change_question(slug, form_id, name, lambda d: editing.remove_question(d, name), say)
+
+
+def confirm_removal(slug, form_id, name):
+    """Ask before a question leaves the draft: the page says what goes, the same POST with confirmed=yes acts."""
+    team, _ = team_for(slug, "coordinator")
+    draft = draft_or_404(team, form_id)
+    question = question_or_404(draft, name)
+    form = DraftAction()
+    if not form.validate():
+        abort(400, "The button's form was incomplete; reload the page and try again.")
+    if str(form.rev.data) != str(draft.rev):
+        return refused_as_stale(team, form_id)
+    label = short(question.get("label") or name)
+    details = [
+        gettext("The question, its choices and its rules leave this draft."),
+        gettext("Records made with earlier versions keep its answers."),
+    ]
+    waiting = editing.dependants(draft.definition, name)
+    if waiting:
+        details.append(
+            gettext(
+                "These questions are asked only after it, and will need a new rule: %(listed)s.",
+                listed="; ".join(f"'{short(words)}'" for words in waiting),
+            )
+        )
+    return confirmation(
+        team,
+        gettext("Remove the question '%(label)s'?", label=label),
+        details,
+        gettext("Yes, remove the question"),
+        url_for("teams.remove_question", slug=team.slug, form_id=form_id, name=name),
+        url_for("teams.form_draft", slug=team.slug, form_id=form_id, _anchor=f"q-{name}"),
+        hidden={"rev": draft.rev},
+        active="teams.forms",
+    )
 
 
 @bp.post("/forms/<form_id>/draft/publish")

@@ -6,6 +6,7 @@ the phones fill in.
 
 import math
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -88,6 +89,19 @@ class PersonForm(EditForm):
     contacts = TextAreaField("Key contacts", validators=[Length(max=MAX_TEXT)])
 
     data_keys = ("important", "essentials", "contacts")
+
+
+class ParticipantForm(EditForm):
+    """A participant of an evaluation: a name or pseudonym and their group, no care details."""
+
+    label = StringField(
+        _l("Name or pseudonym"),
+        filters=[trimmed],
+        validators=[DataRequired(_l("Write the participant's name or a pseudonym.")), Length(max=MAX_LABEL)],
+    )
+    group = StringField(_l("Group"), validators=[Length(max=MAX_LABEL)])
+
+    data_keys = ("group",)
 
 
 class MarketForm(EditForm):

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield import accounts
@@ -111,6 +112,26 @@ def withdraw_invite(slug, invite_id):
     begin_write()  # before the reads, so concurrent POSTs queue instead of failing
     team, _ = team_for(slug, "coordinator")
     invite = invite_of(team, invite_id)
+    if invite.state == "open" and not confirmed():
+        db.session.rollback()
+        if invite.note:
+            question = gettext(
+                "Withdraw the %(role)s invite for %(note)s?", role=invite.role, note=invite.note
+            )
+        else:
+            question = gettext("Withdraw the %(role)s invite?", role=invite.role)
+        return confirmation(
+            team,
+            question,
+            [
+                gettext("Its link stops working at once, for whoever has it."),
+                gettext("Nobody who already joined is affected. You can make a new invite later."),
+            ],
+            gettext("Yes, withdraw the invite"),
+            url_for("teams.withdraw_invite", slug=team.slug, invite_id=invite.id),
+            url_for("teams.team", slug=team.slug),
+            active="teams.team",
+        )
     if WithdrawInviteForm().validate():
         try:
             accounts.revoke_invite(invite, by=current_user)

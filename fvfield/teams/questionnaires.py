@@ -174,7 +174,7 @@ def source_definition(team, source):
     """Return the definition a new form starts from, given a source choice."""
     kind, _, form_id = source.partition(":")
     if kind == "template":
-        return load_template(form_id)
+        return load_template(form_id, team.kind)
     latest = latest_definitions(team.id).get(form_id)
     return latest[1] if latest else None
 

@@ -13,7 +13,9 @@ from fvfield.extensions import db
 from fvfield.models import Document, User
 from fvfield.sync.documents import documents, revisions, state_from_row
 
-SUBJECT_KINDS = {"person": "Person", "market": "Market", "pitch": "Pitch"}
+SUBJECT_KINDS = {"person": "Person", "participant": "Participant", "market": "Market", "pitch": "Pitch"}
+# The kinds of subject that are people: a care circle's people, an evaluation's participants.
+PEOPLE_KINDS = frozenset({"person", "participant"})
 
 
 def parsed(row):

@@ -9,6 +9,7 @@ market_id, unit_type and position {"lat", "lon"}.
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -24,14 +25,18 @@ from fvfield.sync.erasure import erased_ids
 from fvfield.teams import bp
 from fvfield.teams.archived import after_archiving_words, records_after_archiving
 from fvfield.teams.concerns import RESOLVED_KEY
-from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, PersonForm, PitchForm
+from fvfield.teams.confirming import confirmation, confirmed
+from fvfield.teams.forms import ButtonForm, LabelForm, MarketForm, ParticipantForm, PersonForm, PitchForm
 from fvfield.teams.history import document_history
 from fvfield.teams.store import SUBJECT_KINDS, parsed, subject_labels, subjects_of, team_document, user_names
 from fvfield.teams.words import SUBJECT_DATA, Words
 
-FORMS = {"person": PersonForm, "market": MarketForm, "pitch": PitchForm}
+FORMS = {"person": PersonForm, "participant": ParticipantForm, "market": MarketForm, "pitch": PitchForm}
 # What a coordinator adds from the subjects page, by kind of team (pitches are added to a market).
-ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("person",)}
+# An evaluation's participants are not cared for: no care questions (docs/results.md).
+ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation": ("participant",)}
+# The kind of subject a team's people are: an evaluation's are participants, any other team's persons.
+PEOPLE_KIND = {"evaluation": "participant"}
 SAVED = {
     "applied": ("Saved. Phones get it at their next sync.", "info"),
     "merged": (
@@ -149,7 +154,7 @@ def subjects(slug):
         else:
             groups.setdefault(subject["kind"], []).append(subject)
     addable = ADDABLE.get(team.kind, ())
-    order = [kind for kind in ("person", "market") if kind in groups or kind in addable]
+    order = [kind for kind in ("participant", "person", "market") if kind in groups or kind in addable]
     order += sorted(kind for kind in groups if kind not in order)
     return render_template(
         "teams/subjects.html",
@@ -168,10 +173,12 @@ def subjects(slug):
 @bp.route("/subjects/new/<kind>", methods=["GET", "POST"])
 @login_required
 def new_subject(slug, kind):
-    """Add a person or a market."""
+    """Add a person, a participant or a market: the kinds the team's kind adds (ADDABLE)."""
     team, membership = team_for(slug, "coordinator")
-    if kind not in ("person", "market"):
-        abort(404, "People and markets are added here; pitches are added on their market's page.")
+    if kind not in ("market", PEOPLE_KIND.get(team.kind, "person")):
+        abort(
+            404, "People, participants and markets are added here; pitches are added on their market's page."
+        )
     form = form_for(kind)
     if form.validate_on_submit():
         result = web_edits.save_subject(
@@ -257,6 +264,20 @@ def market_of(team, found):
     return {"id": market_id, "label": labels[market_id]} if market_id in labels else None
 
 
+def after_archive_words(team, subject):
+    """Return what the archive confirmation says happens: off the phones, records kept, restorable."""
+    return [
+        gettext(
+            "Phones stop listing %(label)s at their next sync, so nobody records about them by mistake.",
+            label=subject["label"],
+        ),
+        gettext(
+            "Every record stays, and you can restore %(label)s from this page whenever you need to.",
+            label=subject["label"],
+        ),
+    ]
+
+
 @bp.post("/subjects/<subject_id>/archive")
 @login_required
 def archive_subject(slug, subject_id):
@@ -270,6 +291,18 @@ def archive_subject(slug, subject_id):
             "error",
         )
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
+    if not confirmed():
+        words = after_archive_words(team, found)
+        return confirmation(
+            team,
+            gettext("Archive %(label)s?", label=found["label"]),
+            words,
+            gettext("Yes, archive %(label)s", label=found["label"]),
+            url_for("teams.archive_subject", slug=team.slug, subject_id=found["id"]),
+            url_for("teams.subject", slug=team.slug, subject_id=found["id"]),
+            hidden={"base_rev": form.base_rev.data},
+            active="teams.subjects",
+        )
     result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
     if result["status"] in SAVED:
         flash(f"{found['label']} is archived. Phones stop listing it at their next sync.", "info")

@@ -20,6 +20,7 @@ SUBJECT_DATA = {
     "important": "What's important to them",
     "essentials": "Essentials",
     "contacts": "Key contacts",
+    "group": "Group",
     "address": "Address or area",
     "notes": "Notes",
     "market_id": "Market",

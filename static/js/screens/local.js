@@ -6,7 +6,7 @@ import { STORE_FORMS, STORE_RECORDS, STORE_SUBJECTS, STORE_TEAMS } from "../cons
 import { all, get } from "../db.js";
 import { locale } from "../i18n.js";
 
-const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), locale(), {
+export const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), locale(), {
   numeric: true, sensitivity: "base",
 });
 

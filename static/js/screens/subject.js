@@ -35,7 +35,7 @@ function pitchStatus() {
 
 /** Return the words for a kind of subject ("Person"); a kind a team made up shows as written. */
 function subjectKindWords(kind) {
-  const words = { person: t("Person"), pitch: t("Pitch"), market: t("Market") };
+  const words = { person: t("Person"), participant: t("Participant"), pitch: t("Pitch"), market: t("Market") };
   return words[kind] || humanise(kind);
 }
 
@@ -223,6 +223,13 @@ async function lastRecords(page, primary = null) {
     })));
 }
 
+/** Return the words of the link back to the list a subject is in. */
+function backWords(kind, teamName) {
+  if (kind === "person") return t("All people");
+  if (kind === "participant") return t("All participants");
+  return teamName;
+}
+
 async function recordsPage(page) {
   const { view, team, subject, forms, canRecord } = page;
   const own = formsAbout(forms, subject.kind);
@@ -232,7 +239,7 @@ async function recordsPage(page) {
     ? await findSubject(team.slug, subject.data.market_id) : null;
   const backTo = market
     ? { href: teamHash(team.slug, "s", market.id), label: market.label }
-    : { href: teamHash(team.slug), label: subject.kind === "person" ? t("All people") : team.name };
+    : { href: teamHash(team.slug), label: backWords(subject.kind, team.name) };
   const primaryWords = { person: t("Record a visit"), pitch: t("Survey this pitch") }[subject.kind]
     || t("Record: {form}", { form: primary ? primary.data.title : "" });
   const records = h("div", {}, await lastRecords(page, primary));

@@ -5,7 +5,7 @@
 import { teamDrafts } from "../form/drafts.js";
 import { backLink, bigLink, h, notice, replace, rowLink, searchList, teamHash, whenWords } from "./common.js";
 import { kindWords } from "./home.js";
-import { allSubjects, findTeam, listForms, listSubjects, listTeams } from "./local.js";
+import { allSubjects, byLabel, findTeam, listForms, listSubjects, listTeams } from "./local.js";
 import { t } from "../i18n.js";
 
 export const NAME = "team";
@@ -21,6 +21,11 @@ function mainKind(kind) {
       kind: "market", heading: t("Markets"), search: t("Search markets"),
       empty: t("No markets yet. Your coordinator adds them; they arrive at the next sync."),
     },
+    // An evaluation's participants; teams made before participants were a kind listed people.
+    evaluation: {
+      kind: "participant", also: ["person"], heading: t("Participants"), search: t("Search participants"),
+      empty: t("No participants yet. Your coordinator adds the people taking part; they arrive at the next sync."),
+    },
   };
   return kinds[kind];
 }
@@ -35,12 +40,16 @@ function subjectRows(team, subjects) {
 
 function summaryOf(subject) {
   const data = subject.data || {};
-  const line = data.summary || data.address || data.area || data.location || data.days || "";
+  const line = data.summary || data.address || data.area || data.location || data.days || data.group || "";
   return typeof line === "string" ? line : "";
 }
 
 async function subjectsFor(team) {
   const main = mainKind(team.kind);
+  if (main && main.also) {
+    const lists = await Promise.all([main.kind, ...main.also].map((kind) => listSubjects(team.slug, kind)));
+    return lists.flat().sort(byLabel);
+  }
   if (main) return listSubjects(team.slug, main.kind);
   return (await allSubjects(team.slug)).filter((subject) => !CHILD_KINDS.has(subject.kind));
 }
