@@ -32,7 +32,7 @@ def run(case, way=evaluate):
     `way` is evaluate (walking the tree) or compiled's closures, what a record's check runs.
     """
     try:
-        tree = parse(case["expression"])
+        tree = parse(case["expression"], columns="choice" in case)
     except ExpressionError as error:
         return {"error": error.message, "position": error.position}
     context = Context(
@@ -40,6 +40,7 @@ def run(case, way=evaluate):
         current=case.get("current"),
         today=case.get("today", VECTORS["today"]),
         now=VECTORS["now"],
+        choice=case.get("choice"),
     )
     return result_of(way(tree, context))
 

@@ -9,6 +9,7 @@ definition as read-only once answers have been checked against it.
 import functools
 import json
 
+from fvfield.questionnaires.choice_lists import both, filter_check, other_steps
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
 from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
@@ -27,8 +28,9 @@ class AnswerValidator:
         by_name = {field["name"]: field for field in fields}
         self.form_id = definition["id"]
         self.version = definition["version"]
-        self.names = frozenset(by_name)
-        self.steps = tuple(compile_step(field, by_name) for field in fields)
+        others, other_checks = other_steps(fields)
+        self.names = frozenset(by_name) | others
+        self.steps = tuple(compile_step(field, by_name) for field in fields) + other_checks
 
     def validate(self, answers):
         """Return what is wrong with a record's answers, by question name; {} when they fit."""
@@ -104,6 +106,7 @@ def compile_step(field, by_name):
     elif "constraint" in field:
         message = field.get("constraint_message") or "This answer is not allowed here: check it."
         allowed = expression_constraint(parse_expression(field["constraint"]), message)
+    allowed = both(filter_check(field), allowed)
     return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden, allowed)
 
 

@@ -19,8 +19,10 @@ RUN = """async (cases) => {
   const {parse, evaluate, context, resultOf, ExpressionError} = await import('/static/js/form/expressions.js');
   return cases.map((c) => {
     try {
-      const tree = parse(c.expression);
-      return resultOf(evaluate(tree, context(c.answers, {current: c.current ?? null, today: c.today, now: c.now})));
+      const tree = parse(c.expression, {columns: "choice" in c});
+      return resultOf(evaluate(tree, context(c.answers, {
+        current: c.current ?? null, today: c.today, now: c.now, choice: c.choice ?? null,
+      })));
     } catch (error) {
       if (error instanceof ExpressionError) return {error: error.reason, position: error.position};
       return {crash: String(error)};
@@ -32,10 +34,16 @@ RUN = """async (cases) => {
 def on_server(case):
     """Return what the server gives for a case, in the shape RUN gives."""
     try:
-        tree = parse(case["expression"])
+        tree = parse(case["expression"], columns="choice" in case)
     except ExpressionError as error:
         return {"error": error.message, "position": error.position}
-    context = Context(case["answers"], current=case.get("current"), today=case["today"], now=case["now"])
+    context = Context(
+        case["answers"],
+        current=case.get("current"),
+        today=case["today"],
+        now=case["now"],
+        choice=case.get("choice"),
+    )
     return result_of(evaluate(tree, context))
 
 

@@ -6,6 +6,7 @@
 import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
 import { context, evaluate, parse, text, truth } from "./expressions.js";
 import { formatNumber, t } from "../i18n.js";
+import { addChoiceProblems, addOtherAnswers } from "./choices.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -130,7 +131,7 @@ export function answersToSend(definition, answers) {
     if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
     shown = next;
   }
-  return result;
+  return addOtherAnswers(definition, answers, result);
 }
 
 function choiceValues(field) {
@@ -272,5 +273,5 @@ export function checkAnswers(definition, answers) {
     }
     if (problem) errors[field.name] = [problem];
   }
-  return errors;
+  return addChoiceProblems(definition, visible, errors);
 }

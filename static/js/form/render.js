@@ -6,6 +6,7 @@ import { FIELD_TYPES } from "/field/registry.js";
 import { h, replace, uniqueId } from "./dom.js";
 import { answersToSend, parsePrice, priceText, shownFields } from "./checks.js";
 import { text } from "./expressions.js";
+import { choseOther, offeredValues, otherBox, otherName, showOffered } from "./choices.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
 import { formatNumber, locale, t } from "../i18n.js";
@@ -361,7 +362,28 @@ export function renderForm(definition, {
   const byName = new Map((definition.fields || []).map((field) => [field.name, field]));
   const element = h("div", { class: "questions" });
 
+  // Cascading choices and "other, please say" boxes (choices.js).
+  const others = new Map();
+  const listed = (definition.fields || []).filter((field) => field.choice_filter || field.or_other);
+  const followChoices = () => {
+    if (!listed.length) return;
+    const before = answersToSend(definition, state);
+    for (const field of listed) {
+      const question = questions.get(field.name);
+      const offered = offeredValues(field, before);
+      if (offered && question && showOffered(question.question, offered, state[field.name])) {
+        const kept = [].concat(state[field.name]).filter((v) => offered.has(v));
+        if (Array.isArray(state[field.name]) && kept.length) state[field.name] = kept;
+        else delete state[field.name];
+        question.widget.set(state[field.name]);
+      }
+      const box = others.get(otherName(field));
+      if (box) box.element.hidden = !choseOther(field, state[field.name]);
+    }
+  };
+
   const refresh = () => {
+    followChoices();
     const sent = answersToSend(definition, state);
     for (const field of definition.fields || []) {
       if (field.type !== "calculate") continue;
@@ -397,6 +419,17 @@ export function renderForm(definition, {
     }
     question.widget.set(state[field.name]);
     element.append(question.question);
+    if (field.or_other) {
+      const box = otherBox(field, prefix, (value) => {
+        if (value === null) delete state[otherName(field)];
+        else state[otherName(field)] = value;
+        clearError({ ...box, question: box.element });
+        onChange({ ...state });
+      });
+      box.set(state[otherName(field)]);
+      others.set(otherName(field), box);
+      question.question.append(box.element);
+    }
   }
   refresh();
 
@@ -405,18 +438,28 @@ export function renderForm(definition, {
     answers: () => ({ ...state }),
     showErrors(errors) {
       for (const question of questions.values()) clearError(question);
+      for (const box of others.values()) clearError({ ...box, question: box.element });
       for (const [name, messages] of Object.entries(errors || {})) {
         const question = questions.get(name);
         if (question) showError(question, messages);
+        const box = others.get(name);
+        if (box) showError({ ...box, question: box.element }, messages);
       }
     },
     focus(name) {
+      const box = others.get(name);
+      if (box) {
+        box.element.scrollIntoView({ block: "center" });
+        box.input.focus();
+        return;
+      }
       const question = questions.get(name);
       if (!question) return;
       question.question.scrollIntoView({ block: "center" });
       question.widget.focus();
     },
     label(name) {
+      if (others.has(name)) return t("Other, please say");
       return questions.get(name)?.field.label;
     },
     set(name, value) {
@@ -426,6 +469,7 @@ export function renderForm(definition, {
       question.emit(value);
     },
     has(name) {
+      if (others.has(name)) return !others.get(name).element.hidden;
       return questions.has(name) && !questions.get(name).question.hidden;
     },
   };

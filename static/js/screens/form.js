@@ -8,6 +8,7 @@
 import { answersToSend, checkAnswers } from "../form/checks.js";
 import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
 import { renderForm } from "../form/render.js";
+import { inLanguage } from "../form/translate.js";
 import { countTimer, timedCount } from "../form/timer.js";
 import {
   NEEDS_ATTENTION, WAITING, correctRecord, listOutbox, outboxItem, saveRecord, updateRejected,
@@ -165,7 +166,8 @@ export async function render(view) {
       notice("info", h("p", {}, t("You can read this team’s records. Recording is for members."))));
     return;
   }
-  const { definition } = state;
+  // The form in the member's language, else its default (records keep values, not words).
+  const definition = inLanguage(state.definition);
   const draft = await loadDraft(state.key);
   const answers = draft ? draft.answers : state.answers;
   const chooseSubject = Boolean(state.item && (state.errors.subject_id || (state.subjectId && !state.subject)));

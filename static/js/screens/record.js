@@ -6,6 +6,7 @@
 
 import { NEEDS_ATTENTION, WAITING, deleteRecord, listOutbox } from "../outbox.js";
 import { answerWords, renderForm } from "../form/render.js";
+import { inLanguage } from "../form/translate.js";
 import { backLink, h, humanise, notice, replace, teamHash, whenText } from "./common.js";
 import {
   definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam,
@@ -108,7 +109,7 @@ export async function render(view) {
   }
   const form = await findForm(slug, record.form);
   const exact = exactDefinition(form, record.form_version);
-  const definition = exact || definitionOf(form, record.form_version) || { fields: [] };
+  const definition = inLanguage(exact || definitionOf(form, record.form_version) || { fields: [] });
   const subject = record.subject_id ? await findSubject(slug, record.subject_id) : null;
   const unsent = await unsentOf(slug, id);
   const title = definition.title || humanise(record.form);
