@@ -140,3 +140,18 @@ def test_which_language_a_person_sees():
     assert best_language(form(), "bn-BD") == "bn"
     assert best_language(form(), "en_GB") is None
     assert best_language(form(), "fr") is None
+
+
+def test_the_pitch_survey_asks_traders_in_bengali_and_urdu():
+    from fvfield.questionnaires.built_in import load_template
+
+    definition = load_template("pitch-survey")
+    assert validate_definition(definition) == {}
+    assert definition["default_language"] == "en"
+    for code, script in (("bn", "\u0980"), ("ur", "\u0600")):
+        shown = {f["name"]: f for f in translated(definition, code)["fields"]}
+        for name in ("consent", "trader_concerns", "languages"):
+            assert shown[name]["label"][0] >= script, (code, name)
+        assert all(c["label"][0] >= script for c in shown["languages"]["choices"]), code
+        assert shown["consent"]["hint"][0] >= script
+        assert [c["value"] for c in shown["languages"]["choices"]][:3] == ["english", "turkish", "bengali"]
