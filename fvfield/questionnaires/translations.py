@@ -185,3 +185,83 @@ def words_problem(field, words, values, labels_problem, piped_names):
         if problem:
             return problem
     return None
+
+
+# --- The editor's side-by-side table ------------------------------------------------------------
+
+
+def text_rows(definition):
+    """Return [(path, words in the default language, what it is)]: every text a translation may give.
+
+    A path is ("title",), ("field", name, key) or ("choice", name, value), the
+    same for every language, so the editor lays them out a row each.
+    """
+    rows = [(("title",), definition.get("title", ""), "The form's title")]
+    for number, field in enumerate(definition.get("fields") or (), 1):
+        if type(field) is not dict or type(field.get("name")) is not str:
+            continue
+        name = field["name"]
+        for key in FIELD_TEXTS:
+            if type(field.get(key)) is str and field[key].strip():
+                rows.append(
+                    (("field", name, key), field[key], f"Question {number} ({name}): {key.replace('_', ' ')}")
+                )
+        for choice in field.get("choices") or ():
+            if type(choice) is dict and type(choice.get("value")) is str:
+                words = f"Question {number} ({name}): choice '{choice['value']}'"
+                rows.append((("choice", name, choice["value"]), str(choice.get("label", "")), words))
+    return rows
+
+
+def words_at(definition, code, path):
+    """Return a text's words in a language, or "" when it is not translated."""
+    if path[0] == "title":
+        return ((definition.get("translations") or {}).get(code) or {}).get("title", "")
+    field = next(
+        (f for f in definition.get("fields") or () if type(f) is dict and f.get("name") == path[1]), {}
+    )
+    words = (field.get("translations") or {}).get(code) or {}
+    if path[0] == "choice":
+        return (words.get("choices") or {}).get(path[2], "")
+    return words.get(path[2], "")
+
+
+def with_words(definition, code, entries):
+    """Return a copy of a definition with its texts in `code` set from [(path, text)]; "" takes one out."""
+    copy = {
+        **definition,
+        "fields": [dict(f) if type(f) is dict else f for f in definition.get("fields") or ()],
+    }
+    by_name = {f.get("name"): f for f in copy["fields"] if type(f) is dict}
+    for path, text in entries:
+        text = " ".join(text.split()) if path[-1] != "label" or path[0] != "field" else text.strip()
+        if path[0] == "title":
+            set_word(copy, code, ("title",), text)
+        elif path[1] in by_name:
+            field = by_name[path[1]]
+            set_word(field, code, ("choices", path[2]) if path[0] == "choice" else (path[2],), text)
+    return copy
+
+
+def set_word(owner, code, keys, text):
+    """Set (or take out, for "") one word of owner["translations"][code], dropping what is left empty."""
+    table = {c: dict(w) for c, w in (owner.get("translations") or {}).items()}
+    words = table.setdefault(code, {})
+    if len(keys) == 2:
+        inner = dict(words.get(keys[0]) or {})
+        if text:
+            inner[keys[1]] = text
+        else:
+            inner.pop(keys[1], None)
+        words[keys[0]] = inner
+        if not inner:
+            words.pop(keys[0])
+    elif text:
+        words[keys[0]] = text
+    else:
+        words.pop(keys[0], None)
+    table = {c: w for c, w in table.items() if w}
+    if table:
+        owner["translations"] = table
+    else:
+        owner.pop("translations", None)

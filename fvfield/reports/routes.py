@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     abort,
@@ -40,6 +39,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
+from fvfield.i18n import language_name
 from fvfield.models import Team, utcnow
 from fvfield.questionnaires.translations import is_language
 from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
@@ -139,14 +139,6 @@ def show_exports(team, form=None, report=None, status=200):
         languages=[(code, language_name(code)) for code in files.team_languages(team.id)],
     )
     return page, status
-
-
-def language_name(code):
-    """Return a language's name in itself (বাংলা for bn), or its code when Babel does not know it."""
-    try:
-        return Locale.parse(code.replace("-", "_")).get_display_name() or code
-    except (UnknownLocaleError, ValueError):
-        return code
 
 
 def codebook_language():
