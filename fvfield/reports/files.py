@@ -911,11 +911,12 @@ def describe_answer(column):
 
 
 def team_languages(team_id):
-    """Return the codes of the languages the team's published forms are translated into (beside their defaults)."""
+    """Return the codes of the languages the team's published forms are translated into (not their defaults)."""
     found = []
     for form_id in form_ids(team_id):
         for _, definition in form_layout(team_id, form_id).versions:
-            found += [code for code in languages_of(definition) if code not in found]
+            default = definition.get("default_language")
+            found += [code for code in languages_of(definition) if code not in found and code != default]
     return found
 
 
