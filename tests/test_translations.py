@@ -155,3 +155,28 @@ def test_the_pitch_survey_asks_traders_in_bengali_and_urdu():
         assert all(c["label"][0] >= script for c in shown["languages"]["choices"]), code
         assert shown["consent"]["hint"][0] >= script
         assert [c["value"] for c in shown["languages"]["choices"]][:3] == ["english", "turkish", "bengali"]
+
+
+def test_what_a_new_version_changes_names_its_languages_filters_and_other_boxes():
+    from test_choice_lists import FORM as PLACES
+
+    from fvfield.questionnaires import describe_changes
+
+    plain = form(
+        lambda d: (
+            [d.pop("translations"), d.pop("default_language")] + [f.pop("translations") for f in d["fields"]]
+        )
+    )
+    assert describe_changes(plain, form()) == [
+        "Made the form's own language 'en'",
+        "Added translations into bn, ur",
+    ]
+    reworded = form(lambda d: d["fields"][1]["translations"]["bn"].update(label="চিন্তা"))
+    assert describe_changes(form(), reworded) == ["Changed the translations of concern"]
+    changed = copy.deepcopy(PLACES)
+    changed["fields"][1]["choice_filter"] = "county != ${county}"
+    changed["fields"][2].pop("or_other")
+    assert describe_changes(PLACES, changed) == [
+        "Changed which choices 'Area' offers (choice filter: 'county != ${county}')",
+        "Removed the 'Other, please say' box of 'What is sold'",
+    ]
