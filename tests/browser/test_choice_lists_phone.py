@@ -106,5 +106,10 @@ def test_a_bengali_member_records_a_cascading_choice_and_an_other_offline(contex
     page.locator(".sync-now button").click()
     expect(page.locator(".sync-line")).not_to_contain_text("…", timeout=30_000)
     snap(page, screens, "choices-bn-synced")
-    records = [data for _, data in field_server.documents().values() if "area" in data]
-    assert records == [{"county": "khulna", "area": "other", "area_other": "রূপসা ঘাট"}]
+    records = {id_: data for id_, (_, data) in field_server.documents().items() if "area" in data}
+    assert list(records.values()) == [{"county": "khulna", "area": "other", "area_other": "রূপসা ঘাট"}]
+    # The record's page says what was answered in the member's language, the other words with it.
+    open_screen(page, f"#/t/clapton-circle/r/{next(iter(records))}")
+    expect(page.locator("#main")).to_contain_text("অন্য – রূপসা ঘাট")
+    expect(page.locator("#main")).to_contain_text("খুলনা")
+    snap(page, screens, "choices-bn-record")

@@ -7,6 +7,7 @@
 import { NEEDS_ATTENTION, WAITING, deleteRecord, listOutbox } from "../outbox.js";
 import { answerWords, renderForm } from "../form/render.js";
 import { inLanguage } from "../form/translate.js";
+import { otherName } from "../form/choices.js";
 import { backLink, h, humanise, notice, replace, teamHash, whenText } from "./common.js";
 import {
   definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam,
@@ -24,9 +25,12 @@ export const MAX_REASON = 500;
 /** Return [(label, words)] of a record's answers, in its form version's order (unknown keys last). */
 export function answerRows(definition, data) {
   const fields = (definition && definition.fields) || [];
-  const known = new Set(fields.map((field) => field.name));
+  const known = new Set(fields.flatMap((field) => (field.or_other ? [field.name, otherName(field)] : [field.name])));
+  // An "Other, please say" answer reads with its words: "Other – Kawran Bazar".
+  const withOther = (field, words) => (field.or_other && data[otherName(field)]
+    ? `${words} – ${data[otherName(field)]}` : words);
   const rows = fields.filter((field) => field.type !== "note")
-    .map((field) => [field.label, answerWords(field, data[field.name])])
+    .map((field) => [field.label, withOther(field, answerWords(field, data[field.name]))])
     .filter(([, words]) => words !== "");
   for (const [name, value] of Object.entries(data || {})) {
     if (!known.has(name) && value !== null && value !== undefined) rows.push([humanise(name), String(value)]);
