@@ -90,6 +90,7 @@ def test_a_bengali_member_records_a_cascading_choice_and_an_other_offline(contex
     expect(other).to_be_visible()
     page.locator("button.save").click()
     expect(page.locator(".q-other .error")).to_have_text("অন্যটি কী, তা লিখুন।")
+    expect(page.locator("#summary-h")).to_have_text("একটি সমস্যা আছে")
     snap(page, screens, "choices-bn-other-missing")
     other.fill("রূপসা ঘাট")
     snap(page, screens, "choices-bn-form")

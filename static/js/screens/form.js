@@ -19,7 +19,7 @@ import {
 } from "./local.js";
 import { MAX_REASON, reasonForm } from "./record.js";
 import { savedNotice } from "./saved.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, t, tn } from "../i18n.js";
 
 export const NAME = "form";
 
@@ -38,7 +38,7 @@ export function errorSummary(form, errors, general = []) {
     }, `${leadIn(form.label(name))} ${[].concat(messages).join(" ")}`)));
   }
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "summary-h" },
-    h("h2", { id: "summary-h" }, items.length === 1 ? t("There is a problem") : t("There are problems")),
+    h("h2", { id: "summary-h" }, tn("There is a problem", "There are problems", items.length)),
     h("ul", {}, items));
 }
 
