@@ -442,8 +442,12 @@ def progress_bar():
     help="Keep CSV cells that start with = + - @ as typed (a spreadsheet would run them as formulas).",
 )
 @click.option("--labels", is_flag=True, help="Write choices' labels in CSV files instead of their values.")
+@click.option(
+    "--language",
+    help="Write the ZIP's codebook in this language (a code such as bn) where the forms have it.",
+)
 @store_command
-def export_team(slug, out, raw_cells, labels):
+def export_team(slug, out, raw_cells, labels, language):
     """Export a team's data to a ZIP file, a SQLite file or a folder of CSV files.
 
     OUT ending in .zip gets everything in one file: a CSV file per form,
@@ -472,7 +476,9 @@ def export_team(slug, out, raw_cells, labels):
         if kind == "sqlite":
             counts = files.save_sqlite(team.id, out, progress_bar()).records
         elif kind == "zip":
-            written = files.save_zip(team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels)
+            written = files.save_zip(
+                team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels, language
+            )
             counts, missing = written.records, written.missing
         else:
             counts = files.save_csv_folder(team.id, out, raw, labels)

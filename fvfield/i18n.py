@@ -15,7 +15,7 @@ languages, else English.
 
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import current_app, has_app_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -101,6 +101,14 @@ def own_name(code):
     if code in PSEUDO:
         return {"eo": "Ƥšéûđö", "ar": "Ƥšéûđö ⇐"}[code]
     return Locale.parse(code).display_name.split(" (")[0] if code != DEFAULT else "English"
+
+
+def language_name(code):
+    """Return any language code's name in its own words (বাংলা for bn), or the code when Babel does not know it."""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name() or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
 
 
 def choices():

@@ -32,7 +32,7 @@ def run(case, way=evaluate):
     `way` is evaluate (walking the tree) or compiled's closures, what a record's check runs.
     """
     try:
-        tree = parse(case["expression"])
+        tree = parse(case["expression"], columns="choice" in case)
     except ExpressionError as error:
         return {"error": error.message, "position": error.position}
     context = Context(
@@ -41,6 +41,7 @@ def run(case, way=evaluate):
         today=case.get("today", VECTORS["today"]),
         now=VECTORS["now"],
         item=case.get("item"),
+        choice=case.get("choice"),
     )
     return result_of(way(tree, context))
 

@@ -133,31 +133,71 @@ def test_sections_and_repeats_round_trip_and_pyxform_makes_an_xform_of_them():
     assert 'nodeset="/data/members"' in xform and "<group" in xform
 
 
-def test_repeats_choice_filters_other_and_languages_are_reported_never_dropped_silently():
+def test_choice_filters_other_languages_and_repeats_are_kept():
     rows = [
-        ("type", "name", "label::English (en)", "label::Bengali (bn)", "choice_filter"),
-        ("select_one town", "town", "Town", "শহর", ""),
-        ("select_one street or_other", "street", "Street", "রাস্তা", "town=${town}"),
-        ("begin repeat", "stalls", "Stalls", "", ""),
-        ("text", "stall", "Stall", "", ""),
-        ("end repeat", "", "", "", ""),
+        ("type", "name", "label::English (en)", "label::Bengali (bn)", "hint::Bengali (bn)", "choice_filter"),
+        ("select_one town", "town", "Town", "শহর", "", ""),
+        ("select_one street or_other", "street", "Street", "রাস্তা", "", "town=${town}"),
+        ("text", "note", "Note", "নোট", "ইঙ্গিত", ""),
+        ("select_one street", "lost", "Lost", "", "", "region=${town}"),
+        ("begin repeat", "stalls", "Stalls", "", "", ""),
+        ("text", "stall", "Stall", "", "", ""),
+        ("end repeat", "", "", "", "", ""),
     ]
     choices = [
-        ("list_name", "name", "label::English (en)", "town"),
-        ("town", "hackney", "Hackney", ""),
-        ("street", "ridley", "Ridley Road", "hackney"),
+        ("list_name", "name", "label::English (en)", "label::Bengali (bn)", "town", "image"),
+        ("town", "hackney", "Hackney", "হ্যাকনি", "", ""),
+        ("street", "ridley", "Ridley Road", "", "hackney", "ridley.jpg"),
     ]
     result = read(xlsx(rows, choices, {"default_language": "English (en)"}))
     report = "\n".join(result.lines())
-    assert [f["name"] for f in result.definition["fields"]] == ["town", "street", "stalls"]
-    assert result.definition["fields"][1]["label"] == "Street"
+    definition = result.definition
+    assert validate_definition(definition) == {}
+    assert definition["default_language"] == "en"
+    town, street, note, lost, stalls = definition["fields"]
+    assert town["translations"] == {"bn": {"label": "শহর", "choices": {"hackney": "হ্যাকনি"}}}
+    assert street["choice_filter"] == "town=${town}" and street["or_other"] is True
+    assert street["choices"] == [
+        {"value": "ridley", "label": "Ridley Road", "columns": {"town": "hackney"}},
+        {"value": "other", "label": "Other"},
+    ]
+    assert note["translations"] == {"bn": {"label": "নোট"}}
+    assert "choice_filter" not in lost
+    assert stalls["type"] == "repeat" and [f["name"] for f in stalls["fields"]] == ["stall"]
     for words in (
-        "cascading choices",
-        "'or_other'",
-        "the texts in bengali (bn)",
+        "the choice filter 'region=${town}': no choice has a column 'region'",
+        "the hint in bn: the question has none",
+        "bengali (bn) as 'bn'",
+        "column 'image'",
     ):
         assert words in report, words
-    assert "column 'town'" in report  # the choices' filter column
+    assert "cascading" not in report and "or_other" not in report and "one language" not in report
+
+
+def test_a_language_without_a_code_is_reported():
+    rows = [("type", "name", "label::English", "label::Our village words"), ("text", "a", "A", "Ah")]
+    result = read(xlsx(rows, settings={"default_language": "English"}))
+    assert result.definition["default_language"] == "en"
+    assert "translations" not in result.definition["fields"][0]
+    assert "the texts in our village words: no language code" in "\n".join(result.lines())
+
+
+def test_translations_filters_and_other_come_back_the_same_and_pyxform_makes_an_xform():
+    from tests.test_choice_lists import FORM as PLACES
+    from tests.test_translations import FORM as WORDS
+
+    places = json.loads(json.dumps(PLACES))
+    places["default_language"] = "en"
+    places["fields"][1]["translations"] = {"bn": {"label": "এলাকা", "choices": {"gulshan": "গুলশান"}}}
+    for definition in (WORDS, places):
+        data = to_workbook(definition)
+        back = read(data, definition["id"])
+        back.definition.pop("subject_kind")
+        assert back.definition == definition
+        assert back.not_kept == 0
+        xform = convert(io.BytesIO(data), file_type=".xlsx", form_name="data").xform
+        assert 'lang="Bangla (bn)"' in xform or 'lang="Bengali (bn)"' in xform
+    assert "[(county =  /data/county ) or name = 'other']" in xform.replace("&apos;", "'")
 
 
 def test_names_are_made_fvfield_names_and_expressions_follow_them():
@@ -195,11 +235,13 @@ def test_a_question_fvfield_refuses_is_taken_out_with_the_reason_and_the_rest_ke
     assert "the question 'n'" in "\n".join(result.lines())
 
 
-def test_the_sample_with_two_languages_is_read_in_its_first_and_says_so():
+def test_the_sample_with_two_languages_is_read_in_its_first_with_the_other_as_a_translation():
     result = imported("xlsform_spec_test.xlsx")
-    labels = {f["name"]: f["label"] for f, _ in every_question(result.definition["fields"])}
-    assert labels["my_name"] == "Enter your name"
-    assert "the texts in chinese" in "\n".join(result.lines())
+    fields = {f["name"]: f for f, _ in every_question(result.definition["fields"])}
+    assert fields["my_name"]["label"] == "Enter your name"
+    assert fields["address"]["translations"] == {"zh": {"label": "您好"}}
+    assert result.definition["default_language"] == "en"
+    assert "with translations: chinese as 'zh'" in "\n".join(result.lines())
 
 
 @pytest.mark.parametrize("form_id", sorted(TEMPLATE_IDS))

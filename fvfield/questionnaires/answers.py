@@ -9,6 +9,7 @@ definition as read-only once answers have been checked against it.
 import functools
 import json
 
+from fvfield.questionnaires.choice_lists import both, filter_check, other_steps
 from fvfield.questionnaires.definitions import DefinitionError, validate_definition
 from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
@@ -30,12 +31,17 @@ class AnswerValidator:
         by_name = {field["name"]: field for field, _ in every_question(fields)}
         self.form_id = definition["id"]
         self.version = definition["version"]
-        # Sections opened, a repeat as one step (repeats.py): docs/questionnaires.md.
+        # Sections opened, a repeat as one step (repeats.py): docs/questionnaires.md; then the
+        # "other, please say" answers of the questions that have one (choice_lists.py).
         own = list(record_questions(fields))
-        self.names = frozenset(field["name"] for field, _ in own)
-        self.steps = tuple(within_sections(compile_step(field, by_name), sections) for field, sections in own)
+        others, other_checks = other_steps([field for field, _ in own])
+        self.names = frozenset(field["name"] for field, _ in own) | others
+        self.steps = (
+            tuple(within_sections(compile_step(field, by_name), sections) for field, sections in own)
+            + other_checks
+        )
         # The same steps as one generated function (questionnaires/fastcheck.py), when it can be
-        # built: a form with sections or repeats keeps the steps.
+        # built: a form with sections, repeats, choice filters or "other" boxes keeps the steps.
         self.fast = form_function(definition, self.steps, self.report_unknown, self.names)
 
     def validate(self, answers):
@@ -118,6 +124,7 @@ def compile_step(field, by_name):
     elif "constraint" in field:
         message = field.get("constraint_message") or "This answer is not allowed here: check it."
         allowed = expression_constraint(parse_expression(field["constraint"]), message)
+    allowed = both(filter_check(field), allowed)
     return (field["name"], answer_check(field), required, TYPES[field["type"]].blank, shown, hidden, allowed)
 
 

@@ -1,6 +1,7 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
 
 from fvfield.questionnaires.rules import rule_words
+from fvfield.questionnaires.translations import languages_of
 from fvfield.questionnaires.types import TYPES, number_text, show
 
 TYPE_WORDS = {name: field_type.noun for name, field_type in TYPES.items()}
@@ -18,6 +19,44 @@ def describe_changes(old_definition, new_definition):
     sentences.extend(f"Removed question {words(field)}" for name, field in old.items() if name not in new)
     if [name for name in old if name in new] != [name for name in new if name in old]:
         sentences.append("Reordered the questions")
+    sentences.extend(language_and_list_changes(old_definition, new_definition, old, new))
+    return sentences
+
+
+def language_and_list_changes(old_definition, new_definition, old, new):
+    """Describe changes to the form's languages and translations, choice filters and "other" boxes."""
+    sentences = []
+    if old_definition.get("default_language") != new_definition.get("default_language"):
+        sentences.append(f"Made the form's own language {show(new_definition.get('default_language'))}")
+    before, after = languages_of(old_definition), languages_of(new_definition)
+    added = [code for code in after if code not in before and code != new_definition.get("default_language")]
+    if added:
+        sentences.append(f"Added translations into {', '.join(added)}")
+    removed = [
+        code for code in before if code not in after and code != new_definition.get("default_language")
+    ]
+    if removed:
+        sentences.append(f"Removed the translations into {', '.join(removed)}")
+    changed = [
+        name
+        for name, field in new.items()
+        if name in old and (field.get("translations") or {}) != (old[name].get("translations") or {})
+    ]
+    if old_definition.get("translations") != new_definition.get("translations"):
+        changed.insert(0, "the title")
+    if changed and not added and not removed:
+        sentences.append(
+            f"Changed the translations of {', '.join(changed[:5])}" + ("…" if len(changed) > 5 else "")
+        )
+    for name, field in new.items():
+        if name not in old:
+            continue
+        if field.get("choice_filter") != old[name].get("choice_filter"):
+            filter_words = show(field["choice_filter"]) if field.get("choice_filter") else "none"
+            sentences.append(f"Changed which choices {words(field)} offers (choice filter: {filter_words})")
+        if bool(field.get("or_other")) != bool(old[name].get("or_other")):
+            say = "Added" if field.get("or_other") else "Removed"
+            sentences.append(f"{say} the 'Other, please say' box of {words(field)}")
     return sentences
 
 

@@ -9,10 +9,12 @@ Every message names the question by its label and name.
 import difflib
 import re
 
+from fvfield.questionnaires.choice_lists import check_choice_options
 from fvfield.questionnaires.expressions import ExpressionError, references
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.rules import check_show_if
 from fvfield.questionnaires.structure import CONTAINERS, REPEAT, every_question
+from fvfield.questionnaires.translations import check_field_translations, check_form_languages
 from fvfield.questionnaires.types import (
     FIELD_NAME,
     FIELD_TYPES,
@@ -42,9 +44,9 @@ MAX_CHOICE_VALUE = 200
 MAX_REPORTED = 10
 MAX_REPEAT_COUNT = 10_000
 # What a section or a repeat may have beside its type's options (it takes no answer of its own).
-CONTAINER_KEYS = ("name", "type", "label", "hint", "relevant")
+CONTAINER_KEYS = ("name", "type", "label", "hint", "relevant", "translations")
 
-FORM_KEYS = ("id", "version", "title", "subject_kind", "fields")
+FORM_KEYS = ("id", "version", "title", "subject_kind", "fields", "default_language", "translations")
 COMMON_KEYS = (
     "name",
     "type",
@@ -57,6 +59,7 @@ COMMON_KEYS = (
     "constraint_message",
     "required_message",
     "default",
+    "translations",
 )
 # The expressions a question may have (docs/expressions.md), and what each is in a sentence.
 EXPRESSION_KEYS = {
@@ -104,6 +107,7 @@ def validate_definition(definition):
     problems = Problems()
     unknown_keys(problems, "_", "The form", definition, FORM_KEYS, "is not part of a form definition")
     check_form(problems, definition)
+    check_form_languages(problems, definition)
     check_fields(problems, definition.get("fields"))
     return problems.errors
 
@@ -232,6 +236,9 @@ def check_field(problems, index, field, earlier, all_names, path=None):
     if "show_if" in field:
         check_show_if(problems, f"{path}.show_if", who, field, earlier, all_names)
     check_expressions(problems, path, who, field, all_names)
+    if kind in ("choice", "multiple_choice"):
+        check_choice_options(problems, path, who, field, all_names)
+    check_field_translations(problems, path, who, field, scale_labels_of(field), piped_unknown(all_names))
     if name is not None and name not in earlier:
         usable = kind is not None and problems.count == found
         earlier[name] = (index, field, answer_check(field) if usable else None)
@@ -395,6 +402,23 @@ def check_expressions(problems, path, who, field, all_names):
             problems.add(f"{path}.{key}", f"{who}: {key} must be text of 1 to {MAX_HINT:,} characters.")
 
 
+def scale_labels_of(field):
+    """Return the check of a scale's labels in another language (shaped as its own), for translations."""
+
+    def problem(labels):
+        low, high = field.get("min"), field.get("max")
+        if type(low) is not int or type(high) is not int or low >= high:
+            return None
+        return scale_labels_problem(labels, low, high)
+
+    return problem
+
+
+def piped_unknown(all_names):
+    """Return the check of a translated text's ${names}: the ones that name no question."""
+    return lambda text: [n for n in PIPED.findall(text) if n not in all_names] if type(text) is str else []
+
+
 def check_default(problems, path, who, field):
     """Check a question's default: an answer the question takes (it is filled in when a form opens)."""
     kind = field.get("type")
@@ -526,8 +550,8 @@ def check_choices(problems, path, who, field):
 
 def choice_problem(choice, first_use, number):
     """Say what is wrong with one choice, remembering the values seen."""
-    if type(choice) is not dict or choice.keys() != {"value", "label"}:
-        return 'must be an object with exactly "value" and "label".'
+    if type(choice) is not dict or not {"value", "label"} <= choice.keys() <= {"value", "label", "columns"}:
+        return 'must be an object with exactly "value" and "label" (and "columns" for a choice filter).'
     value, label = choice["value"], choice["label"]
     if not is_short_text(value, MAX_CHOICE_VALUE):
         return f"needs a value: text of 1 to {MAX_CHOICE_VALUE} characters, not {show(value)}."

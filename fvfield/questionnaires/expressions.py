@@ -136,8 +136,10 @@ def tokens(text):
 class Parser:
     """A Pratt parser over the tokens; parse() returns the tree."""
 
-    def __init__(self, text):
+    def __init__(self, text, columns=False):
         self.text, self.items, self.at, self.depth = text, tokens(text), 0, 0
+        # In a choice filter a bare name is a column of the choice: county = ${county}.
+        self.columns = columns
 
     def peek(self):
         """Return the next token without taking it."""
@@ -195,6 +197,8 @@ class Parser:
             inner = self.expression(0)
             self.expect(")", "')'")
             return inner
+        if kind == "word" and self.columns and self.peek()[:2] != ("op", "("):
+            return ["col", value]
         if kind == "word":
             return self.call(value, position)
         raise ExpressionError(
@@ -222,13 +226,27 @@ class Parser:
         return ["call", name, arguments]
 
 
-def parse(text):
-    """Return the tree of an expression, or raise ExpressionError saying where it went wrong."""
+def parse(text, columns=False):
+    """Return the tree of an expression, or raise ExpressionError saying where it went wrong.
+
+    With `columns` (a choice filter), a bare name such as `county` reads that
+    column of the choice being filtered (["col", name]); `name` and `value` are its value.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("write an expression", 0)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"an expression has at most {MAX_LENGTH:,} characters", MAX_LENGTH)
-    return Parser(text).parse()
+    return Parser(text, columns).parse()
+
+
+def columns(tree):
+    """Return the choice columns a choice filter's tree reads, in order, each once."""
+    found = [tree[1]] if tree[0] == "col" else []
+    for part in tree[1:]:
+        if isinstance(part, list) and part:
+            for child in part if isinstance(part[0], list) else [part]:
+                found += [name for name in columns(child) if name not in found]
+    return found
 
 
 def references(tree):
@@ -397,13 +415,15 @@ ARITHMETIC = {
 class Context:
     """What an expression reads: the answers, the question's own answer, today and now."""
 
-    __slots__ = ("answers", "current", "_today", "_now")
+    __slots__ = ("answers", "current", "_today", "_now", "choice")
 
-    def __init__(self, answers, current=None, today=None, now=None, item=None):
+    def __init__(self, answers, current=None, today=None, now=None, item=None, choice=None):
         self.answers, self.current = answers or {}, current
         if item is not None:  # inside a repeat: the item's answers first, then the record's
             self.answers = item_answers(self.answers, item)
         self._today, self._now = today, now
+        # The columns of the choice a choice filter is looking at (choice_lists.choice_row).
+        self.choice = choice or {}
 
     # Read the clock only for an expression that asks it: most never do, and a
     # record's check builds a context for every condition.
@@ -434,6 +454,8 @@ def evaluate(tree, context):
         return context.answers.get(tree[1])
     if kind == "self":
         return context.current
+    if kind == "col":
+        return context.choice.get(tree[1])
     if kind == "neg":
         return -number(evaluate(tree[1], context))
     if kind == "op":
@@ -475,6 +497,9 @@ def compiled(tree):
         return lambda context: context.answers.get(name)
     if kind == "self":
         return lambda context: context.current
+    if kind == "col":
+        column = tree[1]
+        return lambda context: context.choice.get(column)
     if kind == "neg":
         inner = compiled(tree[1])
         return lambda context: -number(inner(context))

@@ -10,8 +10,9 @@ converts to an ODK XForm; importing that file gives the same definition.
 
 Groups become sections (their condition is the section's own) and repeats
 repeats (`repeat_count` as a number gives its min and max count); a repeat
-inside a repeat is reported and its questions left out. What fvfield does not
-have yet (choice filters, translations) is reported, not guessed at.
+inside a repeat is reported and its questions left out. Choice filters (with
+the choices sheet's other columns), or_other and the texts of every language
+whose code can be made out (xlsform_languages.py) are kept.
 """
 
 import io
@@ -22,9 +23,12 @@ from dataclasses import dataclass, field
 from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import get_xlsform
 
+from fvfield.questionnaires.choice_lists import COLUMN, MAX_COLUMN_TEXT, OTHER, OWN_COLUMNS, other_name
 from fvfield.questionnaires.definitions import MAX_CHOICE_VALUE, validate_definition
-from fvfield.questionnaires.expressions import ExpressionError, parse, references
+from fvfield.questionnaires.expressions import ExpressionError, columns, parse, references
 from fvfield.questionnaires.structure import every_question
+from fvfield.questionnaires.translations import languages_of as form_languages
+from fvfield.questionnaires.xlsform_languages import code_of, name_of
 
 # XLSForm's type -> fvfield's.
 SIMPLE_TYPES = {
@@ -118,7 +122,21 @@ EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation")
 # fvfield's own columns, so that an exported form comes back the same: the type where XLSForm's
 # is wider (a long text, an email, a counter, a yes/no), and the options XLSForm has no column for.
 OWN_TYPE, OWN_OPTIONS = "fvfield_type", "fvfield_options"
-KEPT_COLUMNS = {"type", "name", "required", "default", "appearance", "parameters", OWN_TYPE, OWN_OPTIONS}
+KEPT_COLUMNS = {
+    "type",
+    "name",
+    "required",
+    "default",
+    "appearance",
+    "parameters",
+    "choice_filter",
+    OWN_TYPE,
+    OWN_OPTIONS,
+}
+# The fvfield_type of the text row an export adds for the "other" words of a filtered or_other question
+# (pyxform takes no or_other with a choice_filter): an import leaves it out, the question makes it.
+OTHER_WORDS = "other_words"
+MEDIA_COLUMNS = ("media::", "image", "audio", "video", "big-image")
 KEPT_COLUMNS |= set(TEXT_COLUMNS)
 KEPT_COLUMNS |= set(EXPRESSION_COLUMNS)
 YES = {"yes", "true", "true()", "1"}
@@ -195,7 +213,14 @@ def to_definition(workbook, form_id, title=None, subject_kind=None, language=Non
     languages = languages_of(workbook.survey_header, workbook.choices_header)
     chosen = language or settings.get("default_language") or default_language(workbook.survey_header)
     chosen = chosen.strip().lower() if chosen else None
-    reader = Reader(workbook, chosen)
+    default_code = code_of(chosen)
+    others = [name for name in languages if name not in (chosen, None)]
+    codes = {}
+    for name in others:
+        code = code_of(name)
+        if code and code != default_code and code not in codes.values():
+            codes[name] = code
+    reader = Reader(workbook, chosen, codes)
     fields = reader.questions()
     definition = {
         "id": form_id,
@@ -204,11 +229,27 @@ def to_definition(workbook, form_id, title=None, subject_kind=None, language=Non
         "subject_kind": subject_kind,
         "fields": fields,
     }
-    others = [name for name in languages if name not in (chosen, None)]
+    if default_code:
+        definition["default_language"] = default_code
+    titles = form_translations(settings.get(OWN_OPTIONS), default_code)
+    if titles:
+        definition["translations"] = titles
     if others:
-        reader.report_languages(others, chosen)
+        reader.report_languages(others, chosen, codes)
     reader.drop_invalid(definition)
     return Imported(definition, reader.rows)
+
+
+def form_translations(text, default_code):
+    """Return the form's own translations (its title's) from the settings' fvfield_options, or None."""
+    try:
+        table = json.loads(text or "null")
+    except ValueError:
+        return None
+    table = table.get("translations") if type(table) is dict else None
+    if type(table) is not dict:
+        return None
+    return {code: words for code, words in table.items() if code != default_code} or None
 
 
 def languages_of(*headers):
@@ -240,9 +281,14 @@ def default_language(header):
 class Reader:
     """Reads the survey and choices sheets, keeping a Row for each."""
 
-    def __init__(self, workbook, language):
+    def __init__(self, workbook, language, codes=None):
         self.language = language
+        # The other languages kept as translations: {language as in the columns: code}.
+        self.codes = codes or {}
         self.rows = []
+        # {list name: {code: {value: label}}}: the choices' labels in the other languages.
+        self.choice_words = {}
+        self.current_list = None
         self.choices = self.choice_lists(workbook.choices or [])
         self.survey = [normalised(row) for row in workbook.survey]
         self.renamed = {}
@@ -254,6 +300,14 @@ class Reader:
                 if key.startswith(column + "::") and key.split("::", 1)[1] == self.language:
                     return value.strip()
         return row.get(column, "").strip()
+
+    def words(self, row, column):
+        """Return {code: text} of a text column in each other language kept."""
+        found = {}
+        for key, value in row.items():
+            if key.startswith(column + "::") and value and key.split("::", 1)[1] in self.codes:
+                found.setdefault(self.codes[key.split("::", 1)[1]], value.strip())
+        return found
 
     def choice_lists(self, rows):
         """Return {list name: [choice]} from the choices sheet, reporting each row."""
@@ -272,12 +326,33 @@ class Reader:
                 report.became = "nothing"
                 report.not_kept.append(f"a choice's name is at most {MAX_CHOICE_VALUE} characters")
             else:
-                lists.setdefault(list_name, []).append({"value": value, "label": label})
-            for column in sorted(set(row) - {"list_name", "name", "label"}):
-                if row[column] and not column.startswith("label::"):
-                    report.not_kept.append(f"column '{column}' ({ignored_column(column)})")
+                choice = {"value": value, "label": label}
+                kept = self.choice_columns(report, row)
+                if kept:
+                    choice["columns"] = kept
+                lists.setdefault(list_name, []).append(choice)
+                for code, words in self.words(row, "label").items():
+                    self.choice_words.setdefault(list_name, {}).setdefault(code, {})[value] = words
             self.rows.append(report)
         return lists
+
+    def choice_columns(self, report, row):
+        """Return a choice's other columns, kept for choice filters ({"county": "dhaka"}); report the rest."""
+        kept = {}
+        for column in sorted(set(row) - {"list_name", "name", "label"}):
+            value = row[column]
+            if not value or column.startswith("label::"):
+                continue
+            if column.startswith(MEDIA_COLUMNS) or ":" in column:
+                report.not_kept.append(f"column '{column}' ({ignored_column(column)})")
+            elif not COLUMN.fullmatch(column) or column in OWN_COLUMNS or len(value) > MAX_COLUMN_TEXT:
+                report.not_kept.append(
+                    f"column '{column}': a choice's column is a name of letters, digits and _ "
+                    f"with at most {MAX_COLUMN_TEXT} characters"
+                )
+            else:
+                kept[column] = value
+        return kept
 
     def questions(self):
         """Return the questions of the survey sheet, in order, groups as sections and repeats as repeats."""
@@ -404,6 +479,9 @@ class Reader:
         if not kind:
             report.not_kept.append("a row without a type")
             return None
+        if row.get(OWN_TYPE) == OTHER_WORDS:
+            report.became = f"nothing ('{name}' holds the 'other' words of the question before it)"
+            return None
         if base in METADATA and not SELECT.match(kind):
             report.became = f"nothing ('{kind}' is metadata: {METADATA[base]})"
             return None
@@ -424,6 +502,7 @@ class Reader:
             )
         self.texts(report, row, question)
         self.rules(report, row, question)
+        self.translations(report, row, question)
         for column in sorted(set(row) - KEPT_COLUMNS):
             if row[column] and LANGUAGE.match(column) is None:
                 report.not_kept.append(f"column '{column}' ({ignored_column(column)})")
@@ -441,16 +520,24 @@ class Reader:
                 select.group(3),
             )
             choices = self.choices.get(list_name)
+            self.current_list = list_name
             if not choices:
                 report.not_kept.append(
                     f"'{row.get('name', '')}': the choices sheet has no list '{list_name}'"
                 )
                 return None
-            if other:
-                report.not_kept.append("'or_other' (an 'other, please say' box): fvfield has none yet")
             if appearance:
                 report.not_kept.append(f"appearance '{appearance}'")
-            return {"type": "multiple_choice" if many else "choice", "choices": [dict(c) for c in choices]}
+            question = {
+                "type": "multiple_choice" if many else "choice",
+                "choices": [dict(c) for c in choices],
+            }
+            if other:
+                question["or_other"] = True
+                if not any(c["value"] == OTHER for c in choices):
+                    question["choices"].append({"value": OTHER, "label": "Other"})
+            self.choice_filter(report, row, question)
+            return question
         if base == "range":
             return self.scale(report, row)
         if base not in SIMPLE_TYPES:
@@ -473,6 +560,18 @@ class Reader:
                 return None
             question["calculation"] = calculation
         return question
+
+    def choice_filter(self, report, row, question):
+        """Copy a select's choice_filter when fvfield reads it and its choices have the columns it names."""
+        text = self.expression(report, row.get("choice_filter", ""), "the choice filter", filters=True)
+        if not text:
+            return
+        known = set(OWN_COLUMNS) | {key for c in question["choices"] for key in c.get("columns", {})}
+        missing = [name for name in columns(parse(text, columns=True)) if name not in known]
+        if missing:
+            report.not_kept.append(f"the choice filter '{text}': no choice has a column '{missing[0]}'")
+            return
+        question["choice_filter"] = text
 
     def own_columns(self, report, row, question):
         """Apply fvfield's own columns of a file fvfield exported: its type and its other options."""
@@ -547,14 +646,14 @@ class Reader:
         """Return a label with its ${references} renamed as the questions were."""
         return re.sub(r"\$\{([^}]+)\}", lambda m: "${" + self.renamed.get(m[1], m[1]) + "}", text)
 
-    def expression(self, report, text, words):
+    def expression(self, report, text, words, filters=False):
         """Return the expression with renamed references if fvfield reads it, else "" (reported)."""
         text = " ".join(text.split())
         if not text:
             return ""
         renamed = self.piped(text)
         try:
-            tree = parse(renamed)
+            tree = parse(renamed, columns=filters)
         except ExpressionError as error:
             report.not_kept.append(f"{words} '{text}': {error}")
             return ""
@@ -565,15 +664,43 @@ class Reader:
             return ""
         return renamed
 
-    def report_languages(self, others, chosen):
-        """Say once that the other languages' texts were not kept."""
-        names = ", ".join(others)
+    def translations(self, report, row, question):
+        """Copy the texts in the other languages (and its choices' labels) into the question's translations."""
+        table = question.pop("translations", None) or {}
+        for column in TEXT_COLUMNS:
+            for code, words in self.words(row, column).items():
+                if column in question:
+                    table.setdefault(code, {})[column] = self.piped(words)
+                else:
+                    report.not_kept.append(
+                        f"the {column} in {code}: the question has none in the form's language"
+                    )
+        values = {c["value"] for c in question.get("choices") or ()}
+        for code, labels in (
+            self.choice_words.get(self.current_list, {}).items() if "choices" in question else ()
+        ):
+            kept = {value: label for value, label in labels.items() if value in values}
+            if kept:
+                table.setdefault(code, {})["choices"] = kept
+        self.current_list = None
+        if table:
+            question["translations"] = table
+
+    def report_languages(self, others, chosen, codes):
+        """Say once which languages became translations, and which were not kept (no code)."""
+        kept = [f"{name} as '{codes[name]}'" for name in others if name in codes]
+        lost = [name for name in others if name not in codes]
         self.rows.append(
             Row(
                 "survey",
                 1,
-                f"the texts in {chosen or 'the plain label column'}",
-                [f"the texts in {names}: fvfield keeps one language of a form until translations come"],
+                f"the texts in {chosen or 'the plain label column'}"
+                + (f", with translations: {', '.join(kept)}" if kept else ""),
+                [
+                    f"the texts in {name}: no language code could be made out of it "
+                    "(write the column as label::Bengali (bn))"
+                    for name in lost
+                ],
             )
         )
 
@@ -659,9 +786,7 @@ def normalised(row):
 
 def ignored_column(column):
     """Return why a column is not kept, in a few words."""
-    if column == "choice_filter":
-        return "cascading choices: fvfield has no choice filters yet"
-    if column.startswith(("media::", "image", "audio", "video", "big-image")):
+    if column.startswith(MEDIA_COLUMNS):
         return "fvfield shows no media in forms yet"
     if column.startswith("instance::") or ":" in column:
         return "a column of another tool"
@@ -674,25 +799,38 @@ def to_workbook(definition):
     """Return the bytes of an .xlsx XLSForm of a definition (survey, choices and settings sheets)."""
     from openpyxl import Workbook
 
+    layout = Layout.of(definition)
     book = Workbook()
     survey = book.active
     survey.title = "survey"
-    columns = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message"]
-    columns += ["required_message", "default", "calculation", "appearance", "parameters", "repeat_count"]
+    columns = ["type", "name", *layout.headers("label"), *layout.headers("hint"), "required", "relevant"]
+    columns += ["constraint", *layout.headers("constraint_message"), *layout.headers("required_message")]
+    columns += ["default", "calculation", "choice_filter", "appearance", "parameters", "repeat_count"]
     columns += [OWN_TYPE, OWN_OPTIONS]
     survey.append(columns)
     choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    write_rows(survey, columns, definition["fields"], choices)
+    choices.append(["list_name", "name", *layout.headers("label"), *layout.choice_columns])
+    write_rows(survey, columns, definition["fields"], choices, layout)
     settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version"])
-    settings.append([definition["title"], definition["id"], str(definition["version"])])
+    heads, values = ["form_title", "form_id", "version"], [definition["title"], definition["id"]]
+    values.append(str(definition["version"]))
+    if layout.default:
+        heads.append("default_language")
+        values.append(name_of(layout.default))
+    if definition.get("translations"):
+        # The title's translations: XLSForm has no column for them, so fvfield's own carries them.
+        heads.append(OWN_OPTIONS)
+        values.append(
+            json.dumps({"translations": definition["translations"]}, ensure_ascii=False, sort_keys=True)
+        )
+    settings.append(heads)
+    settings.append(values)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def write_rows(survey, columns, fields, choices):
+def write_rows(survey, columns, fields, choices, layout):
     """Write questions as survey rows; a section as a group, a repeat as a repeat, each with its end."""
     for question in fields:
         if question["type"] in ("section", "repeat"):
@@ -707,22 +845,91 @@ def write_rows(survey, columns, fields, choices):
             rest = {k: v for k, v in question.items() if k in ("min_count", "max_count")}
             if rest:
                 cells[OWN_OPTIONS] = json.dumps(rest, sort_keys=True)
-            survey.append([cells.get(column, "") for column in columns])
-            write_rows(survey, columns, question["fields"], choices)
+            survey.append([cells.get(column, "") for column in columns_in(cells, question, layout, columns)])
+            write_rows(survey, columns, question["fields"], choices, layout)
             survey.append([f"end {block}"] + [""] * (len(columns) - 1))
             continue
-        cells = question_cells(question, choices)
-        survey.append([cells.get(column, "") for column in columns])
+        for cells in question_rows(question, choices, layout):
+            survey.append([cells.get(column, "") for column in columns])
+
+
+def columns_in(cells, question, layout, columns):
+    """Put a section's or a repeat's texts under the language columns of the layout; return `columns`."""
+    translations = question.get("translations") or {}
+    for key in ("label", "hint"):
+        if key in cells and layout.default:
+            cells[layout.header(key)] = cells.pop(key)
+        for code, words in translations.items():
+            if words.get(key):
+                cells[layout.header(key, code)] = words[key]
+    return columns
+
+
+@dataclass
+class Layout:
+    """How a form's texts are laid out in columns: its default language, the others, its choices' columns."""
+
+    default: str | None
+    others: list
+    choice_columns: list
+
+    @classmethod
+    def of(cls, definition):
+        """Return the layout of a definition."""
+        default = definition.get("default_language")
+        others = [code for code in form_languages(definition) if code != default]
+        found = []
+        for question, _ in every_question(definition["fields"]):
+            for choice in question.get("choices") or ():
+                found += [key for key in choice.get("columns", {}) if key not in found]
+        return cls(default, others, found)
+
+    def header(self, column, code=None):
+        """Return the header of a text column in a language (the default's when code is None)."""
+        code = code or self.default
+        return f"{column}::{name_of(code)}" if code else column
+
+    def headers(self, column):
+        """Return the headers of a text column: the default language's, then each other's."""
+        return [self.header(column), *(self.header(column, code) for code in self.others)]
+
+
+def question_rows(question, choices, layout):
+    """Return the survey rows of one question: its own, and the text row of a filtered or_other's words."""
+    cells = question_cells(question, choices, layout)
+    translations = question.get("translations") or {}
+    for key in TEXT_COLUMNS:
+        if key in cells and layout.default:
+            cells[layout.header(key)] = cells.pop(key)
+        for code, words in translations.items():
+            if words.get(key):
+                cells[layout.header(key, code)] = words[key]
+    rows = [cells]
+    if question.get("or_other") is True and question.get("choice_filter"):
+        # pyxform takes no or_other with a choice_filter: the other words get a row of their own.
+        name = question["name"]
+        cells["choice_filter"] = f"({question['choice_filter']}) or name = '{OTHER}'"
+        rows.append(
+            {
+                "type": "text",
+                "name": other_name(question),
+                layout.header("label"): "Specify other.",
+                "relevant": f"selected(${{{name}}}, '{OTHER}')",
+                OWN_TYPE: OTHER_WORDS,
+            }
+        )
+    return rows
 
 
 # A question's keys that have an XLSForm column of their own.
 COLUMN_KEYS = ("hint", "relevant", "constraint", "constraint_message", "required_message", "calculation")
 
 
-def question_cells(question, choices):
+def question_cells(question, choices, layout):
     """Return the survey row of one question, adding its choice list to the choices sheet."""
     kind, name = question["type"], question["name"]
     cells = {"type": XLSFORM_TYPES[kind], "name": name, "label": question.get("label", "")}
+    words = question.get("translations") or {}
     if kind in ("choice", "multiple_choice", "boolean"):
         cells["type"] += f" {name}"
         listed = question.get("choices") or [
@@ -730,7 +937,15 @@ def question_cells(question, choices):
             {"value": "false", "label": "No"},
         ]
         for choice in listed:
-            choices.append([name, choice["value"], choice["label"]])
+            value, own = choice["value"], choice.get("columns", {})
+            labels = [(words.get(code, {}).get("choices") or {}).get(value, "") for code in layout.others]
+            choices.append(
+                [name, value, choice["label"], *labels, *(own.get(c, "") for c in layout.choice_columns)]
+            )
+    if question.get("or_other") is True and not question.get("choice_filter"):
+        cells["type"] += " or_other"
+    if question.get("choice_filter"):
+        cells["choice_filter"] = question["choice_filter"]
     if kind == "textarea":
         cells["appearance"] = "multiline"
     if kind == "scale":
@@ -745,10 +960,18 @@ def question_cells(question, choices):
     if "default" in question:
         value = question["default"]
         cells["default"] = " ".join(value) if type(value) is list else json.dumps(value).strip('"')
-    handled = {"name", "type", "label", "required", "choices", *COLUMN_KEYS}
+    handled = {"name", "type", "label", "required", "choices", "choice_filter", "translations", *COLUMN_KEYS}
     if kind == "scale":
         handled |= {"min", "max"}
+    if not question.get("choice_filter"):
+        handled.add("or_other")
     rest = {k: v for k, v in question.items() if k not in handled or (k == "required" and not v)}
+    if question.get("or_other") is True and question.get("choice_filter"):
+        rest["choice_filter"] = question["choice_filter"]
+    # What no column holds of its translations (a scale's labels) goes with the other options.
+    left = {code: {"labels": w["labels"]} for code, w in words.items() if "labels" in w}
+    if left:
+        rest["translations"] = left
     if rest:
         cells[OWN_OPTIONS] = json.dumps(rest, ensure_ascii=False, sort_keys=True)
     return cells

@@ -23,7 +23,9 @@ import sqlite_utils
 
 from fvfield.extensions import db
 from fvfield.models import Team, User
+from fvfield.questionnaires.choice_lists import OTHER_SUFFIX, other_name
 from fvfield.questionnaires.structure import answer_fields, every_question, repeats_of
+from fvfield.questionnaires.translations import best_language, languages_of, translated
 from fvfield.questionnaires.types import TYPES, price_text
 from fvfield.sync.attachments import path_of
 from fvfield.sync.documents import documents, form_versions
@@ -274,8 +276,22 @@ EXPORT_LAYOUTS = {
 
 
 def parts_of(question):
-    """Yield (part, type, how to read the answer, codes words) for each column a question fills."""
+    """Yield (part, type, how to read the answer, codes words) for each column a question fills.
+
+    A question with "Other, please say" (or_other) has a column more, <name>_other: the words given.
+    """
     yield from EXPORT_LAYOUTS[TYPES[question["type"]].export](question)
+    if question.get("or_other") is True:
+        yield OTHER_SUFFIX, str, same, ""
+
+
+def answer_key(question, part):
+    """Return the answer a column reads: the question's own, or its "other" words for the _other part."""
+    return (
+        other_name(question)
+        if part == OTHER_SUFFIX and question.get("or_other") is True
+        else question["name"]
+    )
 
 
 def unique_name(wanted, taken):
@@ -336,7 +352,7 @@ class FormLayout:
                     column.field_type = question["type"]
                     column.choices = choices or column.choices
                     column.versions.append(version)
-                    readers.append((column.name, question["name"], read))
+                    readers.append((column.name, answer_key(question, part), read))
                     previous = key
             self.readers[version] = readers
         self.columns = self.fixed + [self.answers[key] for key in order]
@@ -962,6 +978,8 @@ def write_form_table(target, team_id, layout, table, dictionary, progress, visit
 def describe_answer(column):
     """Return what an answer column holds, in a sentence."""
     export = TYPES[column.field_type].export if column.field_type in TYPES else None
+    if column.part == OTHER_SUFFIX and column.field_type in ("choice", "multiple_choice"):
+        return "The words given when 'other' was chosen (Other, please say); empty otherwise."
     if export == "choices":
         return f"1 when '{column.choices}' was chosen, 0 when not, empty when the question was not answered."
     if export == "position":
@@ -984,12 +1002,27 @@ def describe_answer(column):
     return "The answer."
 
 
-def codebook_rows(team_id):
-    """Yield the codebook: a row per question of every version of every form, then a row per code it has."""
+def team_languages(team_id):
+    """Return the codes of the languages the team's published forms are translated into (not their defaults)."""
+    found = []
+    for form_id in form_ids(team_id):
+        for _, definition in form_layout(team_id, form_id).versions:
+            default = definition.get("default_language")
+            found += [code for code in languages_of(definition) if code not in found and code != default]
+    return found
+
+
+def codebook_rows(team_id, language=None):
+    """Yield the codebook: a row per question of every version of every form, then a row per code it has.
+
+    With `language` (a code such as bn), questions and choices are in that
+    language where a form has it, else in the form's own words.
+    """
     for form_id in form_ids(team_id):
         layout = form_layout(team_id, form_id)
         repeats = {repeat.repeat: repeat for repeat in layout.repeats()}
         for version, definition in layout.versions:
+            definition = translated(definition, best_language(definition, language))
             questions = [(q, r) for q, r in every_question(definition["fields"]) if q["type"] != "section"]
             for position, (question, inside) in enumerate(questions, 1):
                 kind = question["type"]
@@ -1020,13 +1053,13 @@ def codebook_rows(team_id):
                     yield {**row, "value": str(value), "value_label": words}
 
 
-def write_codebook_csv(out, team_id):
-    """Write the codebook as CSV into an open text file."""
+def write_codebook_csv(out, team_id, language=None):
+    """Write the codebook as CSV into an open text file (its words in `language` where the forms have it)."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in CODEBOOK_COLUMNS])
     writer.writerows(
         ["" if row[name] is None else row[name] for name, _, _ in CODEBOOK_COLUMNS]
-        for row in codebook_rows(team_id)
+        for row in codebook_rows(team_id, language)
     )
 
 
@@ -1092,7 +1125,7 @@ class ZipExport:
     missing: list
 
 
-def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None):
+def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None, language=None):
     """Write the team's ZIP file into `out` (a binary file open for writing); return its ZipExport.
 
     It holds a CSV file per form, codebook.csv, <team>.db (the SQLite file),
@@ -1123,7 +1156,7 @@ def write_zip(team_id, out, attachments, raw=False, labels=False, scratch=None):
                 else:
                     missing.append((name, sha256))
         with text_entry(archive, "codebook.csv") as entry:
-            write_codebook_csv(entry, team_id)
+            write_codebook_csv(entry, team_id, language)
         fd, building = tempfile.mkstemp(suffix=".db", dir=scratch)
         os.close(fd)
         try:
@@ -1157,12 +1190,12 @@ def text_entry(archive, name):
     )
 
 
-def save_zip(team_id, path, attachments, raw=False, labels=False):
+def save_zip(team_id, path, attachments, raw=False, labels=False, language=None):
     """Write the team's ZIP file to `path`, replacing an older one only once it is complete."""
     path = Path(path)
 
     def write(building):
         with open(building, "wb") as out:
-            return write_zip(team_id, out, attachments, raw, labels, path.parent)
+            return write_zip(team_id, out, attachments, raw, labels, path.parent, language)
 
     return replace_whole(path, write)

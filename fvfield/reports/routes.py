@@ -41,7 +41,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, csrf, db
+from fvfield.i18n import language_name
 from fvfield.models import Team, utcnow
+from fvfield.questionnaires.translations import is_language
 from fvfield.reports import charts, files, numbers, stories, summaries, suppression, tallies
 from fvfield.reports import wellbeing as checks_of
 from fvfield.reports.dashboard import LONELINESS, N_, WELLBEING, charts_of, draw, in_words
@@ -136,8 +138,15 @@ def show_exports(team, form=None, report=None, status=200):
         import_form=form or ImportForm(formdata=None),
         report=report,
         limit=phone_copy.megabytes(current_app.config["MAX_IMPORT_BYTES"]),
+        languages=[(code, language_name(code)) for code in files.team_languages(team.id)],
     )
     return page, status
+
+
+def codebook_language():
+    """Return the language the ZIP's codebook is written in (?language=bn), or None for the forms' own words."""
+    code = request.args.get("language")
+    return code if is_language(code) else None
 
 
 def note_export(team, **detail):
@@ -241,13 +250,15 @@ def export_zip(slug):
     It is written to a temporary file, not memory: a team's photos may be gigabytes.
     """
     team, _ = team_for(slug, "coordinator")
-    raw, labels = raw_cells(), choice_labels()
-    note_export(team, format="zip", **how_noted(raw, labels))
+    raw, labels, language = raw_cells(), choice_labels(), codebook_language()
+    note_export(team, format="zip", **how_noted(raw, labels), **({"language": language} if language else {}))
     folder = scratch_folder()
     fd, path = tempfile.mkstemp(suffix=".zip", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
-            files.write_zip(team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels, folder)
+            files.write_zip(
+                team.id, out, current_app.config["ATTACHMENTS_DIR"], raw, labels, folder, language
+            )
     except BaseException:
         os.unlink(path)
         raise

@@ -43,6 +43,7 @@ from fvfield.teams import (  # noqa: E402, F401  (each registers its pages on bp
     erase,
     form_editor,
     form_files,
+    form_translations,
     members,
     phone_history,
     pitches,

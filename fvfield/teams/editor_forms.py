@@ -461,12 +461,41 @@ def read_options(form, kind, question, old):
             read_scale_labels(form, question, old)
     elif kind in CHOICE_TYPES:
         question["choices"] = read_choices(form)
+        keep_choice_extras(question, old)
     for key in ("min_count", "max_count"):
         question.pop(key, None)
         if kind == "repeat":
             count = box_number(getattr(form, key), whole=True)
             if count is not None:
                 question[key] = count
+
+
+def keep_choice_extras(question, old):
+    """Keep what the page does not show of each choice: its columns (for a choice filter), its translations.
+
+    A choice kept by its value keeps its columns; translations of choices no longer there are left out.
+    """
+    columns = {
+        c.get("value"): c["columns"]
+        for c in old.get("choices") or ()
+        if isinstance(c, dict) and "columns" in c
+    }
+    for choice in question["choices"]:
+        if choice["value"] in columns:
+            choice["columns"] = columns[choice["value"]]
+    values = {choice["value"] for choice in question["choices"]}
+    table = {}
+    for code, words in (question.get("translations") or {}).items():
+        words = dict(words)
+        if isinstance(words.get("choices"), dict):
+            words["choices"] = {v: label for v, label in words["choices"].items() if v in values}
+            if not words["choices"]:
+                words.pop("choices")
+        if words:
+            table[code] = words
+    question.pop("translations", None)
+    if table:
+        question["translations"] = table
 
 
 def read_scale_labels(form, question, old):

@@ -19,8 +19,10 @@ RUN = """async (cases) => {
   const {parse, evaluate, context, resultOf, ExpressionError} = await import('/static/js/form/expressions.js');
   return cases.map((c) => {
     try {
-      const tree = parse(c.expression);
-      const options = {current: c.current ?? null, today: c.today, now: c.now, item: c.item ?? null};
+      const tree = parse(c.expression, {columns: "choice" in c});
+      const options = {
+        current: c.current ?? null, today: c.today, now: c.now, item: c.item ?? null, choice: c.choice ?? null,
+      };
       return resultOf(evaluate(tree, context(c.answers, options)));
     } catch (error) {
       if (error instanceof ExpressionError) return {error: error.reason, position: error.position};
@@ -33,10 +35,16 @@ RUN = """async (cases) => {
 def on_server(case):
     """Return what the server gives for a case, in the shape RUN gives."""
     try:
-        tree = parse(case["expression"])
+        tree = parse(case["expression"], columns="choice" in case)
     except ExpressionError as error:
         return {"error": error.message, "position": error.position}
-    context = Context(case["answers"], current=case.get("current"), today=case["today"], now=case["now"])
+    context = Context(
+        case["answers"],
+        current=case.get("current"),
+        today=case["today"],
+        now=case["now"],
+        choice=case.get("choice"),
+    )
     return result_of(evaluate(tree, context))
 
 

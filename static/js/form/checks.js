@@ -6,6 +6,7 @@
 import { EMAIL_PATTERN, IMAGE_TYPES, TEXT_LIMITS } from "/field/registry.js";
 import { context, evaluate, parse, text, truth } from "./expressions.js";
 import { formatNumber, t } from "../i18n.js";
+import { addChoiceProblems, addOtherAnswers } from "./choices.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -179,7 +180,7 @@ export function answersToSend(definition, answers, outer = {}) {
     if (next.size === shown.size && [...next].every((name) => shown.has(name))) break;
     shown = next;
   }
-  return result;
+  return addOtherAnswers(definition, answers, result);
 }
 
 function choiceValues(field) {
@@ -348,5 +349,5 @@ export function checkAnswers(definition, answers, outer = {}) {
     }
     if (problem) errors[field.name] = [problem];
   }
-  return errors;
+  return addChoiceProblems(definition, visible, errors);
 }

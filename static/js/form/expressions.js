@@ -60,10 +60,12 @@ function tokens(text) {
 }
 
 class Parser {
-  constructor(text) {
+  constructor(text, columns = false) {
     this.items = tokens(text);
     this.at = 0;
     this.depth = 0;
+    // In a choice filter a bare name is a column of the choice: county = ${county}.
+    this.columns = columns;
   }
 
   peek() { return this.items[this.at]; }
@@ -108,6 +110,9 @@ class Parser {
       this.expect(")", "')'");
       return inner;
     }
+    if (kind === "word" && this.columns && !(this.peek()[0] === "op" && this.peek()[1] === "(")) {
+      return ["col", value];
+    }
     if (kind === "word") return this.call(value, position);
     throw new ExpressionError(kind !== "end" ? "expected a value" : "the expression ends too soon", position);
   }
@@ -135,13 +140,16 @@ class Parser {
   }
 }
 
-/** Return the tree of an expression, or throw ExpressionError saying where it went wrong. */
-export function parse(text) {
+/**
+ * Return the tree of an expression, or throw ExpressionError saying where it went wrong.
+ * With `columns` (a choice filter) a bare name reads that column of the choice being filtered.
+ */
+export function parse(text, {columns = false} = {}) {
   if (typeof text !== "string" || !text.trim()) throw new ExpressionError("write an expression", 0);
   if (text.length > MAX_LENGTH) {
     throw new ExpressionError(`an expression has at most ${MAX_LENGTH.toLocaleString("en-GB")} characters`, MAX_LENGTH);
   }
-  return new Parser(text).parse();
+  return new Parser(text, columns).parse();
 }
 
 /** Return the names a tree refers to, in order, each once. */
@@ -263,10 +271,16 @@ export function itemAnswers(answers, item) {
   return {...answers, ...item};
 }
 
-/** What an expression reads: the answers (inside a repeat, the item's first), the own answer, today and now. */
-export function context(answers, {current = null, today = null, now = null, item = null} = {}) {
+/**
+ * What an expression reads: the answers (inside a repeat, the item's first), the question's own
+ * answer, today and now, and a choice's columns (for a choice filter).
+ */
+export function context(answers, {current = null, today = null, now = null, item = null, choice = null} = {}) {
   const read = item ? itemAnswers(answers || {}, item) : answers || {};
-  return {answers: read, current, today: today || todayText(), now: now || new Date().toISOString()};
+  return {
+    answers: read, current, today: today || todayText(), now: now || new Date().toISOString(),
+    choice: choice || {},
+  };
 }
 
 /** Return the value of a parsed expression over a context. */
@@ -281,6 +295,10 @@ export function evaluate(tree, ctx) {
     }
     case "self":
       return ctx.current;
+    case "col": {
+      const value = Object.hasOwn(ctx.choice, tree[1]) ? ctx.choice[tree[1]] : undefined;
+      return value === undefined ? null : value;
+    }
     case "neg":
       return -number(evaluate(tree[1], ctx));
     case "op":

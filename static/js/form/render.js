@@ -8,6 +8,7 @@ import {
   answersToSend, fieldsByName, parsePrice, priceText, recordFields, sectionShown, shownFields,
 } from "./checks.js";
 import { text } from "./expressions.js";
+import { choseOther, offeredValues, otherBox, otherName, showOffered } from "./choices.js";
 import { photoWidget } from "./photo.js";
 import { positionWidget } from "./geo.js";
 import { formatNumber, locale, t } from "../i18n.js";
@@ -380,7 +381,28 @@ export function renderForm(definition, {
   const top = { fields: definition.fields || [], store: () => state, keyOf: (name) => name, items: [] };
   const blocks = [top];
 
+  // Cascading choices and "other, please say" boxes (choices.js).
+  const others = new Map();
+  const listed = recordFields(definition).filter((field) => field.choice_filter || field.or_other);
+  const followChoices = () => {
+    if (!listed.length) return;
+    const before = answersToSend(definition, state);
+    for (const field of listed) {
+      const question = questions.get(field.name);
+      const offered = offeredValues(field, before);
+      if (offered && question && showOffered(question.question, offered, state[field.name])) {
+        const kept = [].concat(state[field.name]).filter((v) => offered.has(v));
+        if (Array.isArray(state[field.name]) && kept.length) state[field.name] = kept;
+        else delete state[field.name];
+        question.widget.set(state[field.name]);
+      }
+      const box = others.get(otherName(field));
+      if (box) box.element.hidden = !choseOther(field, state[field.name]);
+    }
+  };
+
   const refresh = () => {
+    followChoices();
     const sent = answersToSend(definition, state);
     for (const block of blocks) {
       const own = block.sentOf ? block.sentOf(sent) : sent;
@@ -452,6 +474,18 @@ export function renderForm(definition, {
       answers[field.name] = question.widget.initial;
     }
     question.widget.set(answers[field.name]);
+    if (field.or_other && block === top) {
+      // "Other, please say": its words are the record's <name>_other answer (choices.js).
+      const box = otherBox(field, prefix, (value) => {
+        if (value === null) delete state[otherName(field)];
+        else state[otherName(field)] = value;
+        clearError({ ...box, question: box.element });
+        onChange(copyAnswers(state));
+      });
+      box.set(state[otherName(field)]);
+      others.set(otherName(field), box);
+      question.question.append(box.element);
+    }
     return question.question;
   }
 
@@ -541,18 +575,28 @@ export function renderForm(definition, {
     answers: () => copyAnswers(state),
     showErrors(errors) {
       for (const question of questions.values()) clearError(question);
+      for (const box of others.values()) clearError({ ...box, question: box.element });
       for (const [name, messages] of Object.entries(errors || {})) {
         const question = questions.get(name);
         if (question) showError(question, messages);
+        const box = others.get(name);
+        if (box) showError({ ...box, question: box.element }, messages);
       }
     },
     focus(name) {
+      const box = others.get(name);
+      if (box) {
+        box.element.scrollIntoView({ block: "center" });
+        box.input.focus();
+        return;
+      }
       const question = questions.get(name);
       if (!question) return;
       question.question.scrollIntoView({ block: "center" });
       question.widget.focus();
     },
     label(name) {
+      if (others.has(name)) return t("Other, please say");
       const question = questions.get(name);
       if (!question) return undefined;
       // As the question reads now: ${name} filled in (an item's with the item's answer).
@@ -566,6 +610,7 @@ export function renderForm(definition, {
       question.emit(value);
     },
     has(name) {
+      if (others.has(name)) return !others.get(name).element.closest("[hidden]");
       const question = questions.get(name);
       if (!question || question.question.hidden) return false;
       return !question.question.closest("[hidden]");

@@ -8,6 +8,7 @@
 import { answersToSend, checkAnswers } from "../form/checks.js";
 import { draftKeeper, draftKey, loadDraft } from "../form/drafts.js";
 import { renderForm } from "../form/render.js";
+import { inLanguage } from "../form/translate.js";
 import { countTimer, timedCount } from "../form/timer.js";
 import {
   NEEDS_ATTENTION, WAITING, correctRecord, listOutbox, outboxItem, saveRecord, updateRejected,
@@ -18,7 +19,7 @@ import {
 } from "./local.js";
 import { MAX_REASON, reasonForm } from "./record.js";
 import { savedNotice } from "./saved.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, t, tn } from "../i18n.js";
 
 export const NAME = "form";
 
@@ -37,7 +38,7 @@ export function errorSummary(form, errors, general = []) {
     }, `${leadIn(form.label(name))} ${[].concat(messages).join(" ")}`)));
   }
   return h("div", { class: "error-summary", role: "alert", tabindex: "-1", "aria-labelledby": "summary-h" },
-    h("h2", { id: "summary-h" }, items.length === 1 ? t("There is a problem") : t("There are problems")),
+    h("h2", { id: "summary-h" }, tn("There is a problem", "There are problems", items.length)),
     h("ul", {}, items));
 }
 
@@ -165,7 +166,8 @@ export async function render(view) {
       notice("info", h("p", {}, t("You can read this team’s records. Recording is for members."))));
     return;
   }
-  const { definition } = state;
+  // The form in the member's language, else its default (records keep values, not words).
+  const definition = inLanguage(state.definition);
   const draft = await loadDraft(state.key);
   const answers = draft ? draft.answers : state.answers;
   const chooseSubject = Boolean(state.item && (state.errors.subject_id || (state.subjectId && !state.subject)));

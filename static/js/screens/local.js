@@ -5,6 +5,7 @@
 import { STORE_FORMS, STORE_RECORDS, STORE_SUBJECTS, STORE_TEAMS } from "../constants.js";
 import { all, get } from "../db.js";
 import { locale } from "../i18n.js";
+import { inLanguage } from "../form/translate.js";
 
 export const byLabel = (a, b) => String(a.label || "").localeCompare(String(b.label || ""), locale(), {
   numeric: true, sensitivity: "base",
@@ -27,9 +28,10 @@ export function findTeam(slug) {
   return get(STORE_TEAMS, slug);
 }
 
-/** Return the team's forms (documents; `data` is the latest definition), by title. */
+/** Return the team's forms (documents; `data` is the latest definition, in the phone's language), by title. */
 export async function listForms(team) {
-  const forms = (await all(STORE_FORMS, { query: ofTeam(team) })).filter((form) => live(form) && form.data);
+  const forms = (await all(STORE_FORMS, { query: ofTeam(team) })).filter((form) => live(form) && form.data)
+    .map((form) => ({ ...form, data: inLanguage(form.data) }));
   return forms.sort((a, b) => String(a.data.title).localeCompare(String(b.data.title), locale()));
 }
 

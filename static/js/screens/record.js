@@ -7,6 +7,8 @@
 import { NEEDS_ATTENTION, WAITING, deleteRecord, listOutbox } from "../outbox.js";
 import { answerWords, renderForm } from "../form/render.js";
 import { itemDefinition, recordFields } from "../form/checks.js";
+import { inLanguage } from "../form/translate.js";
+import { otherName } from "../form/choices.js";
 import { backLink, h, humanise, notice, replace, teamHash, whenText } from "./common.js";
 import {
   definitionOf, exactDefinition, findForm, findRecord, findSubject, findTeam,
@@ -24,7 +26,10 @@ export const MAX_REASON = 500;
 /** Return [(label, words)] of a record's answers, in its form version's order (unknown keys last). */
 export function answerRows(definition, data) {
   const fields = definition ? recordFields(definition) : [];
-  const known = new Set(fields.map((field) => field.name));
+  const known = new Set(fields.flatMap((field) => (field.or_other ? [field.name, otherName(field)] : [field.name])));
+  // An "Other, please say" answer reads with its words: "Other – Kawran Bazar".
+  const withOther = (field, words) => (field.or_other && data[otherName(field)]
+    ? `${words} – ${data[otherName(field)]}` : words);
   const rows = [];
   for (const field of fields) {
     if (field.type === "note") continue;
@@ -36,7 +41,7 @@ export function answerRows(definition, data) {
       });
       continue;
     }
-    const words = answerWords(field, data[field.name]);
+    const words = withOther(field, answerWords(field, data[field.name]));
     if (words !== "") rows.push([field.label, words]);
   }
   for (const [name, value] of Object.entries(data || {})) {
@@ -120,7 +125,7 @@ export async function render(view) {
   }
   const form = await findForm(slug, record.form);
   const exact = exactDefinition(form, record.form_version);
-  const definition = exact || definitionOf(form, record.form_version) || { fields: [] };
+  const definition = inLanguage(exact || definitionOf(form, record.form_version) || { fields: [] });
   const subject = record.subject_id ? await findSubject(slug, record.subject_id) : null;
   const unsent = await unsentOf(slug, id);
   const title = definition.title || humanise(record.form);
