@@ -1,6 +1,7 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
 
 from fvfield.questionnaires.rules import rule_words
+from fvfield.questionnaires.structure import every_question
 from fvfield.questionnaires.translations import languages_of
 from fvfield.questionnaires.types import TYPES, number_text, show
 
@@ -65,7 +66,12 @@ def questions(definition):
     fields = definition.get("fields") if isinstance(definition, dict) else None
     if not isinstance(fields, list):
         return {}
-    return {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    # Those inside sections and repeats too: adding one to a section is a change to name.
+    return {
+        f["name"]: f
+        for f, _ in every_question(fields)
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    }
 
 
 def words(field):
