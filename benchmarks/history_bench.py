@@ -3,6 +3,7 @@
     python benchmarks/history_bench.py                    # 1,000 and 100,000 records
     python benchmarks/history_bench.py --sizes 1000 500000
     python benchmarks/history_bench.py --write            # and put the figures in docs/performance.md
+    python benchmarks/history_bench.py --keep /tmp/history --sizes 500000   # seed once, reuse later
 
 For each size, a fresh instance with a care-circle team gets that many home
 visits through the real push API (batches of 500, by the coordinator's
@@ -18,6 +19,7 @@ with flat memory.
 
 import argparse
 import datetime
+import json
 import os
 import re
 import sys
@@ -152,23 +154,32 @@ def pages(people):
     ]
 
 
-def measure(count):
-    """Seed a fresh instance with `count` records; return its figures."""
+def measure(count, keep=None):
+    """Seed a fresh instance with `count` records (or reuse the one kept under `keep`); return its figures."""
     with tempfile.TemporaryDirectory(prefix="fvfield-history-") as folder:
-        instance = Path(folder) / "instance"
-        seed_instance(
-            instance,
-            [(EMAIL, "Coordinator")],
-            [(SLUG, "History circle", "care-circle", [(EMAIL, "coordinator")])],
-        )
+        instance = Path(keep or folder) / f"records-{count}"
+        seeded = instance / "seeded.json"
+        if not seeded.exists():
+            seed_instance(
+                instance,
+                [(EMAIL, "Coordinator")],
+                [(SLUG, "History circle", "care-circle", [(EMAIL, "coordinator")])],
+            )
         server = RealServer(instance).start()
         try:
             phone = SyncClient(server.url, device_id=str(uuid.uuid4()))
             phone.login(EMAIL)
-            people, rate = seed(phone, count)
-            print(
-                f"  {count:,} records pushed at {rate:,.0f} records/s (load average {os.getloadavg()[0]:.1f})"
-            )
+            if seeded.exists():
+                kept = json.loads(seeded.read_text())
+                people, rate = kept["people"], kept["push"]
+                print(f"  {count:,} records kept in {instance} (pushed at {rate:,.0f} records/s then)")
+            else:
+                people, rate = seed(phone, count)
+                seeded.write_text(json.dumps({"people": people, "push": rate}))
+                print(
+                    f"  {count:,} records pushed at {rate:,.0f} records/s "
+                    f"(load average {os.getloadavg()[0]:.1f})"
+                )
             found = {"push": rate, "pages": {}}
             # The first dashboard after the pushes counts every day's tallies once; later views only the days changed.
             started = time.perf_counter()
@@ -251,13 +262,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000], help="records per team")
     parser.add_argument("--write", action="store_true", help="write the figures into docs/performance.md")
+    parser.add_argument(
+        "--keep",
+        metavar="FOLDER",
+        help="keep each size's seeded instance in FOLDER/records-N and reuse it when it is already there "
+        "(`fvfield serve` brings its schema up to date)",
+    )
     options = parser.parse_args()
     load_before = os.getloadavg()[0]
     print(f"fvfield history benchmark: {os.cpu_count()} cores, load average {load_before:.1f} at start")
     results = {}
     for size in options.sizes:
         print(f"team of {size:,} records")
-        results[size] = measure(size)
+        results[size] = measure(size, options.keep)
     load_after = os.getloadavg()[0]
     print(f"load average {load_after:.1f} at the end")
     if options.write:

@@ -240,6 +240,8 @@ class Document(db.Model):
         # The dashboard's periods, the concerns queue and the home page's counts.
         sa.Index("ix_documents_team_form_day", "team_id", "form", "day"),
         sa.Index("ix_documents_team_concern", "team_id", "collection", "concern", "recorded_at", "pk"),
+        # The dashboard's concerns per week, counted in the index alone.
+        sa.Index("ix_documents_team_concern_day", "team_id", "collection", "concern", "day"),
         sa.Index("ix_documents_team_conflict", "team_id", "has_conflict"),
     )
 
@@ -436,6 +438,19 @@ class DayTally(db.Model):
     tallies: Mapped[str] = mapped_column(sa.Text)
 
 
+class MonthTally(db.Model):
+    """The sum of a team's form's day tallies over a month ("YYYY-MM"): long periods read these instead."""
+
+    __tablename__ = "month_tallies"
+    __table_args__ = (sa.UniqueConstraint("team_id", "form", "month"),)
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    form: Mapped[str] = mapped_column(sa.String(64))
+    month: Mapped[str] = mapped_column(sa.String(7))
+    tallies: Mapped[str] = mapped_column(sa.Text)
+
+
 class TallyMark(db.Model):
     """The last change of a team (its change_seq) that the day tallies include."""
 
@@ -443,6 +458,40 @@ class TallyMark(db.Model):
 
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column()
+
+
+class WaitingCount(db.Model):
+    """What waits for a team's coordinators (open concerns, the urgent ones, conflicts), kept up to date.
+
+    `resolved` counts the concerns resolved, for the queue's "more resolved".
+
+    `seq` is the last change of the team (its change_seq) and `resolutions`
+    the last concern resolution (its pk) that the counts include
+    (reports/waiting.py).
+    """
+
+    __tablename__ = "waiting_counts"
+
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column()
+    resolutions: Mapped[int] = mapped_column()
+    concerns: Mapped[int] = mapped_column()
+    urgent: Mapped[int] = mapped_column()
+    resolved: Mapped[int] = mapped_column()
+    conflicts: Mapped[int] = mapped_column()
+
+
+class WaitingFlag(db.Model):
+    """A document that the team's WaitingCount counts, and as what: so that a change of it is counted once."""
+
+    __tablename__ = "waiting_flags"
+
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    document_pk: Mapped[int] = mapped_column(primary_key=True)
+    concern: Mapped[bool] = mapped_column()
+    urgent: Mapped[bool] = mapped_column()
+    resolved: Mapped[bool] = mapped_column()
+    conflict: Mapped[bool] = mapped_column()
 
 
 class Erasure(db.Model):

@@ -87,7 +87,8 @@ def test_zip_holds_the_csv_files_the_codebook_the_sqlite_file_and_every_photo_on
     archive = download_zip(client)
     assert archive.testzip() is None
     photo = f"media/check-in/{seeded.first}-photo.jpg"
-    reused = f"media/contact/{seeded.contacts[0]}-seen.jpg"
+    # Records are read oldest first by the phone's clock: the second contact was recorded first (20 Nov).
+    reused = f"media/contact/{seeded.contacts[1]}-seen.jpg"
     assert sorted(archive.namelist()) == sorted(
         [
             "check-in.csv",
@@ -108,7 +109,7 @@ def test_zip_holds_the_csv_files_the_codebook_the_sqlite_file_and_every_photo_on
         photo,
     )
     assert check_ins[seeded.sparse]["photo_file"] == ""
-    # Both contact records have the same photo: one file, named after the first.
+    # Both contact records have the same photo: one file, named after the one recorded first.
     assert {row["seen_file"] for row in entry_rows(archive, "contact.csv")} == {reused}
     assert team_data.SECRET.encode() not in b"".join(archive.read(name) for name in archive.namelist())
 

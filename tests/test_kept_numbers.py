@@ -1,5 +1,6 @@
 """The dashboard's kept numbers equal a count from scratch, after any pushes, edits, deletes, conflicts and versions."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from random import Random
 
@@ -197,5 +198,122 @@ def test_kept_numbers_equal_a_count_from_scratch(app, sync, auth):
                         report,
                         name,
                     )
+
+    check()
+
+
+# What waits for coordinators (reports/waiting.py): kept counts equal a count from scratch.
+URGENCIES = ["today", "this_week", "for_information"]
+# ("new", concern?, urgency), ("edit", which, concern?, urgency), ("delete", which),
+# ("conflict", which), ("resolve", which), ("look",)
+waiting_steps = st.one_of(
+    st.tuples(st.just("new"), st.booleans(), st.sampled_from(URGENCIES)),
+    st.tuples(st.just("edit"), st.integers(0, 30), st.booleans(), st.sampled_from(URGENCIES)),
+    st.tuples(st.just("delete"), st.integers(0, 30)),
+    st.tuples(st.just("conflict"), st.integers(0, 30)),
+    st.tuples(st.just("resolve"), st.integers(0, 30)),
+    st.tuples(st.just("look")),
+)
+
+
+def from_scratch(team_id):
+    """Count open, urgent and resolved concerns and conflicts by reading every document of the team."""
+    from fvfield.models import ConcernResolution, Document
+    from fvfield.reports.waiting import is_urgent
+    from fvfield.sync.facets import asks_concern
+
+    definitions = {
+        (row.form_id, row.version): row.definition
+        for row in db.session.execute(sa.text("SELECT form_id, version, definition FROM form_versions"))
+    }
+    definitions = {key: (json.loads(d) if isinstance(d, str) else d) for key, d in definitions.items()}
+    resolved = set(
+        db.session.scalars(sa.select(ConcernResolution.record_id).where(ConcernResolution.team_id == team_id))
+    )
+    found = {"concerns": 0, "urgent": 0, "resolved": 0, "conflicts": 0}
+    for doc in db.session.scalars(sa.select(Document).where(Document.team_id == team_id)):
+        found["conflicts"] += bool(doc.has_conflict)
+        definition = definitions.get((doc.form, doc.form_version))
+        data = json.loads(doc.data)
+        if doc.collection != "records" or doc.deleted or not asks_concern(definition):
+            continue
+        if data.get("concern") is not True:
+            continue
+        if doc.id in resolved:
+            found["resolved"] += 1
+        else:
+            found["concerns"] += 1
+            found["urgent"] += is_urgent(definition, data)
+    return found
+
+
+def test_waiting_counts_equal_a_count_from_scratch(app, client, sync, auth):
+    from fvfield.reports import waiting
+
+    sync.publish(load_template("home-visit"))
+    auth.login()
+    person = sync.subject(label="Ada")
+    sync.results(person)
+    records = {}
+
+    def visit(record_id, rev, concern, urgency, base=None):
+        data = {"time_in": "09:00", "concern": concern}
+        if concern:
+            data.update(concern_details="Found on the floor.", concern_urgency=urgency or "this_week")
+        return sync.record(
+            id=record_id,
+            base_rev=rev if base is None else base,
+            form="home-visit",
+            subject_id=person["id"],
+            data=data,
+        )
+
+    def pick(which):
+        live = sorted(records)
+        return live[which % len(live)] if live else None
+
+    def team_id():
+        with app.app_context():
+            return db.session.scalar(sa.select(Team.id).where(Team.slug == "clapton-circle"))
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(waiting_steps, min_size=1, max_size=12))
+    def check(steps):
+        for step in steps:
+            kind = step[0]
+            if kind == "new":
+                change = visit(None, 0, step[1], step[2])
+                [result] = sync.results(change)
+                assert result["status"] == "applied", result
+                records[change["id"]] = result["rev"]
+            elif kind == "look":
+                assert client.get("/").status_code == 200
+            else:
+                record_id = pick(step[1])
+                if record_id is None:
+                    continue
+                rev = records[record_id]
+                if kind == "resolve":
+                    client.post(
+                        f"/teams/clapton-circle/concerns/{record_id}/resolve",
+                        data={f"concern-{record_id}-note": "Called the family."},
+                    )
+                    continue
+                if kind == "delete":
+                    change = visit(record_id, rev, False, None)
+                    change["deleted"] = True
+                elif kind == "edit":
+                    change = visit(record_id, rev, step[2], step[3])
+                else:
+                    # A phone that missed the latest change: merged or kept as a conflict.
+                    change = visit(record_id, rev, True, "today", base=max(1, rev - 1))
+                [result] = sync.results(change)
+                if result["status"] in ("applied", "merged", "conflict"):
+                    records[record_id] = result["rev"]
+        with app.app_context():
+            begin_write(team_id())
+            kept = waiting.numbers_of(waiting.refresh(team_id()))
+            db.session.commit()
+            assert kept == from_scratch(team_id())
 
     check()

@@ -8,27 +8,41 @@ a row per day of the period instead, whatever the number of records.
 import json
 from collections import Counter
 
+import sqlalchemy as sa
+from flask import g
+
+from fvfield.extensions import db
+from fvfield.models import TallyMark
 from fvfield.reports import numbers
-from fvfield.reports.tallies import SEP, day_tallies
+from fvfield.reports.tallies import SEP, period_tallies
 
 
 def by_day(team_id, form, period, name):
     """Return {(day, key): number} of the tallies `name<TAB>key` of a form in the period."""
-    found = Counter()
-    for day, tallies in day_tallies(team_id, form, period).items():
-        for tally, number in tallies.items():
-            kind, _, key = tally.partition(SEP)
-            if kind == name:
-                found[(day, key or None)] += number
-    return found
+    return split(team_id, form, period).get(name, Counter())
 
 
-def totals(team_id, form, period):
-    """Return the Counter of a form's tallies over the whole period."""
-    found = Counter()
-    for tallies in day_tallies(team_id, form, period).values():
-        found.update(tallies)
-    return found
+def split(team_id, form, period):
+    """Return {name: {(day, key): number}} of a form's tallies in the period, read once per app context.
+
+    The charts of one dashboard read the same form's tallies (visits, minutes,
+    tasks): they are read and split by name once, for the team's latest
+    counted change (tally_marks), so a later change reads them again.
+    """
+    mark = db.session.scalar(sa.select(TallyMark.seq).where(TallyMark.team_id == team_id))
+    kept = g.setdefault("fvfield_split_tallies", {})
+    key = (team_id, form, period, mark)
+    if key not in kept:
+        found = {}
+        for day, tallies in period_tallies(team_id, form, period).items():
+            for tally, number in tallies.items():
+                name, _, what = tally.partition(SEP)
+                counts = found.get(name)
+                if counts is None:
+                    counts = found[name] = Counter()
+                counts[(day, what or None)] += number
+        kept[key] = found
+    return kept[key]
 
 
 def visits_per_person_per_week(team_id, period):
@@ -55,7 +69,7 @@ def tasks_mix(team_id, period):
 def months_of(team_id, period, read):
     """Return monthly_means' {month: (sums, counts, checks)} from each day's tallies, read by `read`."""
     months = {}
-    for day, tallies in sorted(day_tallies(team_id, numbers.WELLBEING, period).items()):
+    for day, tallies in sorted(period_tallies(team_id, numbers.WELLBEING, period).items()):
         found = read(tallies)
         if found is None:
             continue

@@ -5,18 +5,21 @@ and minutes per person, tasks, wellbeing sums and counts, story domains).
 The tallies of a day are the sum over that day's live records. refresh()
 reads the documents changed since the last change it saw (tally_marks),
 finds the days they are on now and were on before (their revisions), and
-recounts those days only; a report then adds up a period's days, never its
-records (reports/kept.py).
+recounts those days only, then adds up again the months those days are in
+(month_tallies). A report then adds up a period's days, never its records
+(reports/kept.py); a period counted by month or quarter reads the whole
+months it spans from month_tallies and only the days of the months it cuts,
+so that all time reads a row per month rather than per day.
 """
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from fvfield.extensions import db
-from fvfield.models import DayTally, TallyMark
+from fvfield.models import DayTally, MonthTally, TallyMark
 from fvfield.reports import numbers
 from fvfield.sync.documents import documents, revisions, teams
 from fvfield.sync.facets import day_of
@@ -156,12 +159,91 @@ def refresh(team_id):
     ]
     if rows:
         db.session.execute(sa.insert(DayTally), rows)
+    add_up_months(team_id, {(form, day[:7]) for form, day in counted} if since >= 0 else None)
     if mark is None:
         db.session.add(TallyMark(team_id=team_id, seq=until))
     else:
         mark.seq = until
     db.session.flush()
     return len(counted)
+
+
+def add_up_months(team_id, months=None):
+    """Add up the day tallies of these (form, "YYYY-MM") months again (None: every month of the team)."""
+    query = sa.select(DayTally.form, DayTally.day, DayTally.tallies).where(DayTally.team_id == team_id)
+    if months is None:
+        db.session.execute(sa.delete(MonthTally).where(MonthTally.team_id == team_id))
+        chosen = [query]
+    else:
+        chosen = []
+        for form, month in sorted(months):
+            db.session.execute(
+                sa.delete(MonthTally).where(
+                    MonthTally.team_id == team_id, MonthTally.form == form, MonthTally.month == month
+                )
+            )
+            chosen.append(
+                query.where(
+                    DayTally.form == form, DayTally.day >= f"{month}-01", DayTally.day <= f"{month}-31"
+                )
+            )
+    found = {}
+    for each in chosen:
+        for form, day, tallies in db.session.execute(each):
+            found.setdefault((form, day[:7]), Counter()).update(json.loads(tallies))
+    rows = [
+        {"team_id": team_id, "form": form, "month": month, "tallies": json.dumps(total)}
+        for (form, month), total in sorted(found.items())
+        if total
+    ]
+    if rows:
+        db.session.execute(sa.insert(MonthTally), rows)
+
+
+def whole_months(period):
+    """Return the first and last day of the whole months a period spans, or None when it spans none."""
+    first = None if period.start is None else period.start
+    if first is not None and first.day != 1:
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = period.end + timedelta(days=1)
+    last = after - timedelta(days=1) if after.day == 1 else after.replace(day=1) - timedelta(days=1)
+    if first is not None and first > last:
+        return None
+    return first, last
+
+
+def period_tallies(team_id, form, period):
+    """Return {day: Counter} of a form's kept tallies in the period, for reports that count in its buckets.
+
+    Counting by month or quarter, a whole month of the period comes as one
+    entry on its first day (month_tallies); the days of a month the period
+    cuts come one by one. By week, every day comes on its own.
+    """
+    if period.unit == "week":
+        return day_tallies(team_id, form, period)
+    span = whole_months(period)
+    if span is None:
+        return day_tallies(team_id, form, period)
+    first, last = span
+    months = sa.select(MonthTally.month, MonthTally.tallies).where(
+        MonthTally.team_id == team_id, MonthTally.form == form, MonthTally.month <= f"{last:%Y-%m}"
+    )
+    if first is not None:
+        months = months.where(MonthTally.month >= f"{first:%Y-%m}")
+    found = {
+        date.fromisoformat(f"{month}-01"): Counter(json.loads(t)) for month, t in db.session.execute(months)
+    }
+    inside = DayTally.day <= last.isoformat()
+    if first is not None:
+        inside = sa.and_(DayTally.day >= first.isoformat(), inside)
+    days = db.session.execute(
+        sa.select(DayTally.day, DayTally.tallies).where(
+            DayTally.team_id == team_id, DayTally.form == form, period.holds(DayTally.day), ~inside
+        )
+    )
+    for day, tallies in days:
+        found.setdefault(date.fromisoformat(day), Counter()).update(json.loads(tallies))
+    return found
 
 
 def day_tallies(team_id, form, period):

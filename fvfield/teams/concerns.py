@@ -25,6 +25,8 @@ from fvfield.audit import record_event
 from fvfield.auth.mail import mail_configured, send_urgent_concern
 from fvfield.extensions import begin_write, db
 from fvfield.models import AuditEvent, ConcernResolution, FormVersion, Membership, Team, User, utcnow
+from fvfield.reports import waiting
+from fvfield.reports.waiting import FIELD, is_urgent
 from fvfield.sync import web_edits
 from fvfield.sync.documents import documents
 from fvfield.sync.statuses import APPLIED, MERGED, REJECTED
@@ -33,7 +35,6 @@ from fvfield.teams.forms import ConcernForm
 from fvfield.teams.store import parsed, subject_labels, team_document, user_names
 from fvfield.teams.words import Words
 
-FIELD = "concern"
 # The newest open concerns shown, most urgent first; the page says how many more wait.
 SHOWN_OPEN = 100
 # The subject data key the phones read resolutions from.
@@ -93,22 +94,6 @@ def raising(team):
     )
 
 
-def open_count(team):
-    """Return how many of the team's concerns wait for a resolution."""
-    query = raising(team).where(~resolution_exists(team))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-
-
-def resolved_count(team):
-    """Return how many of the team's concerns are resolved."""
-    query = (
-        sa.select(ConcernResolution.pk)
-        .join(documents, sa.and_(documents.c.id == ConcernResolution.record_id, documents.c.id_scope == 0))
-        .where(ConcernResolution.team_id == team.id, documents.c.concern == sa.true())
-    )
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-
-
 def record_of(row):
     """Return the record of a row of documents joined with its resolution."""
     state = parsed(row)
@@ -157,7 +142,8 @@ def form_prefix(record_id):
 def show_concerns(team, failed=None, status=200):
     """Render the queue; `failed` is (record id, form) of a resolution that needs fixing."""
     waiting, resolved, words = concerns_of(team)
-    waiting_total, resolved_total = open_count(team), resolved_count(team)
+    counts = waiting_for(team)
+    waiting_total, resolved_total = counts["concerns"], counts["resolved"]
     forms = {
         c["record"]["id"]: ConcernForm(formdata=None, prefix=form_prefix(c["record"]["id"])) for c in waiting
     }
@@ -223,13 +209,17 @@ def resolve_concern(slug, record_id):
 
 @bp.app_template_global()
 def waiting_for(team):
-    """Return how many concerns (the urgent ones apart) and conflicts wait for a team's coordinators."""
-    conflicts = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(documents)
-        .where(documents.c.team_id == team.id, documents.c.has_conflict == sa.true())
-    )
-    return {"concerns": open_count(team), "urgent": urgent_open_count(team), "conflicts": conflicts}
+    """Return how many concerns (and urgent ones, and resolved ones) and conflicts wait for a team's coordinators.
+
+    Kept counted (reports/waiting.py): brought up to the team's latest change
+    first, taking the team's write lock only when changes came since.
+    """
+    counts = waiting.kept(team.id)
+    if counts is None:
+        begin_write(team.id)
+        counts = waiting.numbers_of(waiting.refresh(team.id))
+        db.session.commit()
+    return counts
 
 
 def resolution_change(team, record, resolution):
@@ -269,34 +259,6 @@ def resolution_change(team, record, resolution):
 # Urgent concerns: the badge on the coordinators' pages and the email after a push.
 
 
-def urgency_question(fields):
-    """Return the choice question asked when "concern" is yes (its urgency), or None."""
-    return next(
-        (
-            q
-            for q in fields
-            if q.get("type") == "choice"
-            and (q.get("show_if") or {}).get("field") == FIELD
-            and q.get("choices")
-        ),
-        None,
-    )
-
-
-def is_urgent(definition, data):
-    """Return whether a concern's answers put it at its form's most urgent level (the first choice).
-
-    The queue ranks concerns by the urgency question's choices, first first
-    (raised_concern); a form that asks no urgency raises no urgent concern.
-    """
-    question = urgency_question((definition or {}).get("fields", ()))
-    return (
-        bool(question)
-        and isinstance(data, dict)
-        and data.get(question["name"]) == question["choices"][0]["value"]
-    )
-
-
 def urgent_among(team, rows):
     """Return the ids of the rows (records raising a concern) that are urgent."""
     pairs = {(row.form, row.form_version) for row in rows}
@@ -313,16 +275,6 @@ def urgent_among(team, rows):
         for row in rows
         if is_urgent(definitions.get((row.form, row.form_version)), json.loads(row.data))
     ]
-
-
-def urgent_open_count(team):
-    """Return how many open concerns of the team are at their form's most urgent level."""
-    query = (
-        raising(team)
-        .where(~resolution_exists(team))
-        .with_only_columns(documents.c.id, documents.c.form, documents.c.form_version, documents.c.data)
-    )
-    return len(urgent_among(team, db.session.execute(query).all()))
 
 
 def alerted_already(team, record_ids):

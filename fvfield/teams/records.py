@@ -37,7 +37,7 @@ from fvfield.teams.words import Words, answer_words, humanise, plain
 
 PER_PAGE = 50
 # Totals above this read "more than": counting them all would read the whole team.
-COUNTED = 10_000
+COUNTED = 1_000
 
 
 def form_titles(team):
@@ -59,20 +59,25 @@ def parsed_title(data, form_id):
 def authors_of(team):
     """Return the ids of everyone who wrote a document of the team, one index step each.
 
-    A loose index scan (ix_documents_team_author_recorded): each step asks
-    for the next author after the last, so it reads as many rows as there
-    are authors, not documents.
+    A loose index scan per collection (ix_documents_team_author_recorded):
+    each step asks for the next author after the last, so it reads as many
+    rows as there are authors, not documents. The collection must be named
+    for the index to find the authors in order.
     """
-    doc = documents.alias("doc")
-    first = sa.select(sa.func.min(documents.c.author)).where(documents.c.team_id == team.id)
-    found = first.cte("authors", recursive=True)
-    after = (
-        sa.select(sa.func.min(doc.c.author))
-        .where(doc.c.team_id == team.id, doc.c.author > found.c.min)
-        .scalar_subquery()
-    )
-    found = found.union_all(sa.select(after).where(found.c.min.is_not(None)))
-    return set(db.session.scalars(sa.select(found.c.min).where(found.c.min.is_not(None))))
+    found = set()
+    for collection in ("records", "subjects", "forms"):
+        doc = documents.alias("doc")
+        mine = sa.and_(documents.c.team_id == team.id, documents.c.collection == collection)
+        first = sa.select(sa.func.min(documents.c.author)).where(mine)
+        steps = first.cte(f"authors_{collection}", recursive=True)
+        after = (
+            sa.select(sa.func.min(doc.c.author))
+            .where(doc.c.team_id == team.id, doc.c.collection == collection, doc.c.author > steps.c.min)
+            .scalar_subquery()
+        )
+        steps = steps.union_all(sa.select(after).where(steps.c.min.is_not(None)))
+        found.update(db.session.scalars(sa.select(steps.c.min).where(steps.c.min.is_not(None))))
+    return found
 
 
 def people_of(team):
