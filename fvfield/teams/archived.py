@@ -9,11 +9,16 @@ someone who did not know yet, so the coordinator's pages say so.
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 
 from fvfield.extensions import db
 from fvfield.sync.documents import WINNERS, documents, revisions
 
-SUBJECT_WORDS = {"person": "the person", "market": "the market", "pitch": "the pitch"}
+SUBJECT_WORDS = {
+    "person": lazy_gettext("the person"),
+    "market": lazy_gettext("the market"),
+    "pitch": lazy_gettext("the pitch"),
+}
 
 
 def archived_at(team, subject_ids=None):

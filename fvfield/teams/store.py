@@ -8,12 +8,17 @@ import json
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import lazy_gettext
 
 from fvfield.extensions import db
 from fvfield.models import Document, User
 from fvfield.sync.documents import documents, revisions, state_from_row
 
-SUBJECT_KINDS = {"person": "Person", "market": "Market", "pitch": "Pitch"}
+SUBJECT_KINDS = {
+    "person": lazy_gettext("Person"),
+    "market": lazy_gettext("Market"),
+    "pitch": lazy_gettext("Pitch"),
+}
 
 
 def parsed(row):
