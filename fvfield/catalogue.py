@@ -19,8 +19,9 @@ from fvfield.i18n import PSEUDO, TRANSLATIONS
 CHECKOUT = TRANSLATIONS.parent.parent
 TEMPLATE = TRANSLATIONS / "messages.pot"
 # The names the strings are marked with: gettext's in Python and Jinja, t()
-# and tn(one, other, count) in the field app (static/js/i18n.js).
-KEYWORDS = ("_l", "lazy_gettext", "t", "tn:1,2")
+# and tn(one, other, count) in the field app (static/js/i18n.js), said() in
+# the core packages (fvfield/problems.py: translated where HTTP answers).
+KEYWORDS = ("_l", "lazy_gettext", "t", "tn:1,2", "said")
 
 
 def pybabel(*arguments):

@@ -1,14 +1,14 @@
 """Errors: JSON in the sync contract's shape under /api/, friendly pages elsewhere."""
 
 from flask import jsonify, render_template, request
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.exceptions import default_exceptions as HTTP_ERRORS
 
 from fvfield import storage
 from fvfield.extensions import db
-from fvfield.problems import Problem
+from fvfield.problems import Problem, Said, said
 
 CODES = {
     400: "bad_request",
@@ -60,9 +60,25 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def translated(message):
+    """Return a message in the request's language: a said() one from the catalogue, others as they are."""
+    if isinstance(message, Said):
+        params = {
+            name: translated(value) if isinstance(value, Said) else value
+            for name, value in message.params.items()
+        }
+        return gettext(message.template, **params)
+    return str(message)
+
+
+def translated_errors(errors):
+    """Return a change's errors ({"field": ["message"]}) in the request's language."""
+    return {name: [translated(message) for message in messages] for name, messages in errors.items()}
+
+
 def json_error(status, code, message):
-    """Return the sync contract's error body with the status."""
-    response = jsonify({"error": {"code": code, "message": message}})
+    """Return the sync contract's error body with the status (the message in the request's language)."""
+    response = jsonify({"error": {"code": code, "message": translated(message)}})
     response.status_code = status
     return response
 
@@ -92,17 +108,16 @@ def init_app(app):
         status = STATUS_OF[error.code]
         if wants_json():
             return json_error(status, error.code, error.message)
-        page = render_template(
-            "errors/error.html", error=HTTP_ERRORS[status](error.message), message=error.message
-        )
+        message = translated(error.message)
+        page = render_template("errors/error.html", error=HTTP_ERRORS[status](message), message=message)
         return page, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        message = "The security token is missing or stale. Fetch a fresh one and try again."
+        message = said("The security token is missing or stale. Fetch a fresh one and try again.")
         if wants_json():
             return json_error(400, "csrf_failed", message)
-        page = render_template("errors/csrf.html", message=message)
+        page = render_template("errors/csrf.html", message=translated(message))
         return page, 400
 
     @app.errorhandler(HTTPException)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 
 NO_ANSWER = "—"
@@ -34,8 +35,14 @@ def stamp(moment):
     return f"{in_language(moment, 'd MMM y HH:mm')} UTC" if moment else NO_ANSWER
 
 
+def number(value):
+    """Write a count the way the page's language does (12,345; Bengali digits in bn)."""
+    return format_decimal(value, locale=get_locale() or "en_GB")
+
+
 def init_app(app):
     """Offer the filters to every template."""
     app.add_template_filter(day, "day")
     app.add_template_filter(device_time, "recorded")
     app.add_template_filter(stamp, "stamp")
+    app.add_template_filter(number, "number")

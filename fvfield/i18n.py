@@ -32,6 +32,18 @@ SHIPPED = {"en_GB": "ltr", "bn": "ltr", "ur": "rtl"}
 # and plurals only for the languages CLDR knows (en-XA is not one); they are
 # offered only when PSEUDO_LANGUAGES is set, as tests do.
 PSEUDO = {"eo": "ltr", "ar": "rtl"}
+# The coordinators' pages: marked and in the catalogue, shipped in English at
+# least (the issue asks it); a language may leave their strings empty and
+# English shows. Every other string (the field app, login, invite, password,
+# errors, the API's messages) must be translated in every shipped language.
+ENGLISH_AT_LEAST = (
+    "templates/teams/",
+    "templates/reports/",
+    "fvfield/teams/",
+    "fvfield/reports/",
+    # What a new form version changes, for the coordinators' version list only.
+    "fvfield/questionnaires/changes.py",
+)
 COOKIE = "fvfield_language"
 COOKIE_DAYS = 400
 

@@ -15,7 +15,7 @@ from fvfield import catalogue, create_app, i18n
 from fvfield.extensions import db
 from fvfield.models import User
 
-HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
+HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)"[^>]*>')
 
 
 def html_language(page):
@@ -133,13 +133,67 @@ def test_the_catalogue_holds_every_marked_string(tmp_path, monkeypatch):
     assert fresh == msgids(i18n.TRANSLATIONS / "messages.pot"), "run: fvfield languages refresh"
 
 
+# A t("…") or tn("…", …) call of the field app, and the string literals (joined by +) of its first argument.
+JS_CALL = re.compile(r"(?<![\w.])tn?\(\s*")
+JS_STRING = re.compile(r"""\s*(['"])((?:\\.|(?!\1).)*)\1\s*(\+)?""")
+
+
+def first_argument(source, start):
+    """Return the text of the string literals at `start` joined by +, or None when it is not one."""
+    parts = []
+    while match := JS_STRING.match(source, start):
+        parts.append(re.sub(r"\\(.)", r"\1", match[2]))
+        start = match.end()
+        if not match[3]:
+            break
+    return "".join(parts) if parts else None
+
+
+def test_every_string_the_field_app_marks_is_extracted():
+    """pybabel's JavaScript reader skips a t() inside a `template ${literal}`: such a string never reaches a phone."""
+    with open(i18n.TRANSLATIONS / "messages.pot", "rb") as handle:
+        extracted = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(handle) if m.id}
+    checkout = i18n.TRANSLATIONS.parent.parent
+    missing, unreadable = [], []
+    for path in sorted([*checkout.glob("static/js/**/*.js"), *checkout.glob("sw/*.js")]):
+        # Comments may show t("…") as an example: leave them out.
+        lines = path.read_text(encoding="utf-8").splitlines()
+        source = "\n".join("" if line.lstrip().startswith(("//", "*", "/*")) else line for line in lines)
+        for call in JS_CALL.finditer(source):
+            if source.startswith("`", call.end()):
+                unreadable.append(str(path.relative_to(checkout)))
+            text = first_argument(source, call.end())
+            if text is not None and text not in extracted:
+                missing.append(f"{path.relative_to(checkout)}: {text}")
+    assert missing == [], "write t() outside `${…}`, then: fvfield languages refresh"
+    assert unreadable == [], "t() takes a plain string, not a `template`"
+
+
 @pytest.mark.parametrize("code", ["bn", "ur"])
 def test_the_shipped_languages_are_complete(code):
     with open(i18n.TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", "rb") as handle:
         messages = read_po(handle)
     assert "needs review by a native speaker" in " ".join(messages.header_comment.replace("#", " ").split())
-    untranslated = [m.id for m in messages if m.id and (not m.string or not all(m.string) or m.fuzzy)]
+    untranslated = [
+        m.id
+        for m in messages
+        if m.id
+        and (not m.string or not all(m.string) or m.fuzzy)
+        and not all(path.startswith(i18n.ENGLISH_AT_LEAST) for path, _line in m.locations)
+    ]
     assert untranslated == []
+
+
+def test_the_coordinator_pages_are_in_the_catalogue():
+    """The coordinators' pages may show English, but every string of theirs is marked and extracted."""
+    with open(i18n.TRANSLATIONS / "messages.pot", "rb") as handle:
+        sources = {path for m in read_po(handle) for path, _line in m.locations}
+    for folder in ("templates/teams/", "templates/teams/forms/", "fvfield/teams/"):
+        assert any(path.startswith(folder) for path in sources), folder
+    # A fuzzy guess is worse than English: a language's coordinator strings are translated or empty.
+    for code in ("bn", "ur"):
+        with open(i18n.TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", "rb") as handle:
+            assert [m.id for m in read_po(handle) if m.id and m.fuzzy] == [], code
 
 
 class VisibleText(HTMLParser):
@@ -250,3 +304,36 @@ def test_the_pseudo_language_keeps_placeholders_and_is_longer():
     assert "%(team)s" in text and "<strong>" in text and "{count}" in text
     assert "Join" not in text and "now" not in text
     assert len(text) > 1.3 * len("Join %(team)s <strong>now</strong> {count}")
+
+
+def test_the_api_answers_in_the_persons_language(client, auth, people, sync):
+    """Problem and push messages come from the catalogue: the phone shows them in its language."""
+    auth.login(people["member"])
+    bengali = {"Accept-Language": "bn"}
+    missing = client.get("/api/v1/teams/nowhere/pull", headers=bengali).get_json()["error"]
+    assert missing == {"code": "not_found", "message": "'nowhere' নামে এমন কোনো দল নেই যার আপনি সদস্য।"}
+    # The English stays the default, and what a core package raised keeps its English.
+    english = client.get("/api/v1/teams/nowhere/pull").get_json()["error"]["message"]
+    assert english == "There is no team 'nowhere' that you belong to."
+    # A change the server rejects: its errors in the account's language (Urdu), whatever the browser says.
+    assert client.put("/api/v1/session/language", json={"language": "ur"}).status_code == 200
+    change = sync.record(id="not-a-uuid")
+    pushed = client.post(
+        "/api/v1/teams/clapton-circle/push",
+        json={"device_id": "5b1f0c4e-9d2a-4c3b-8e7f-112233445566", "changes": [change]},
+        headers={"Accept-Language": "en-GB"},
+    ).get_json()["results"][0]
+    assert pushed["status"] == "rejected"
+    assert pushed["errors"]["id"] == ["id دستاویز بناتے وقت بنایا گیا UUID ہونا چاہیے۔"]
+    refused = client.post(
+        "/api/v1/teams/clapton-circle/push", json={"device_id": "nope", "changes": []}
+    ).get_json()["error"]
+    assert refused["message"] == "device_id اس انسٹال شدہ ایپ کا UUID ہونا چاہیے۔"
+
+
+def test_said_keeps_its_english_and_its_catalogue_id():
+    from fvfield.problems import said
+
+    message = said("Change %(number)s has no %(missing)s.", number=3, missing="id")
+    assert message == "Change 3 has no id." and message.template == "Change %(number)s has no %(missing)s."
+    assert f"{message}" == "Change 3 has no id."

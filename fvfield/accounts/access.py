@@ -5,21 +5,23 @@ from flask_login import current_user
 
 from fvfield.extensions import db
 from fvfield.models import AuditEvent, Membership, Team
-from fvfield.problems import Problem
+from fvfield.problems import Problem, said
 
 
 class NoSuchTeam(Problem):
     """The user belongs to no team of that address (whether it exists is not said)."""
 
     def __init__(self, slug):
-        super().__init__("not_found", f"There is no team '{slug}' that you belong to.")
+        super().__init__("not_found", said("There is no team '%(slug)s' that you belong to.", slug=slug))
 
 
 class RoleNeeded(Problem):
     """The user's role in the team is below what the page or request needs."""
 
     def __init__(self, role, team):
-        super().__init__("forbidden", f"This needs the {role} role in {team.name}.")
+        super().__init__(
+            "forbidden", said("This needs the %(role)s role in %(name)s.", role=role, name=team.name)
+        )
 
 
 class MembershipEnded(Problem):
@@ -28,8 +30,11 @@ class MembershipEnded(Problem):
     def __init__(self, team):
         super().__init__(
             "membership_ended",
-            f"You are no longer a member of {team.name}. Save this phone's unsent records to a file "
-            "and give it to a coordinator; the team's data is removed from this phone.",
+            said(
+                "You are no longer a member of %(name)s. Save this phone's unsent records to a file and "
+                "give it to a coordinator; the team's data is removed from this phone.",
+                name=team.name,
+            ),
         )
 
 

@@ -9,6 +9,7 @@ from fvfield.api import bp
 from fvfield.errors import ApiError
 from fvfield.extensions import begin_write, db
 from fvfield.models import Attachment
+from fvfield.problems import said
 from fvfield.sync.attachments import MAGIC, SHA256, AttachmentRefused, find, path_of, receive
 
 # Named by their content, so a browser may keep them; but only for the person who fetched them.
@@ -27,18 +28,20 @@ def upload_attachment(slug, sha256):
         raise ApiError(
             400,
             "invalid_hash",
-            "Name the photo by the sha256 of its bytes: 64 lower-case hex digits.",
+            said("Name the photo by the sha256 of its bytes: 64 lower-case hex digits."),
         )
     content_type = request.mimetype
     if content_type not in MAGIC:
         raise ApiError(
             415,
             "unsupported_media_type",
-            "A photo must be sent as image/jpeg, image/png or image/webp.",
+            said("A photo must be sent as image/jpeg, image/png or image/webp."),
         )
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if (request.content_length or 0) > limit:
-        raise ApiError(413, "attachment_too_large", f"A photo may have at most {limit} bytes.")
+        raise ApiError(
+            413, "attachment_too_large", said("A photo may have at most %(limit)s bytes.", limit=limit)
+        )
     folder = current_app.config["ATTACHMENTS_DIR"]
     try:
         size = receive(request.stream, folder, sha256, content_type, limit)
@@ -74,7 +77,7 @@ def download_attachment(slug, sha256):
     attachment = find(team.id, sha256) if SHA256.match(sha256) else None
     path = path_of(current_app.config["ATTACHMENTS_DIR"], sha256)
     if attachment is None or not path.is_file():
-        raise ApiError(404, "not_found", "There is no such photo in this team.")
+        raise ApiError(404, "not_found", said("There is no such photo in this team."))
     response = send_file(path, mimetype=attachment.content_type, conditional=True, etag=sha256, max_age=None)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from fvfield.accounts.access import syncing_team_for, team_for
 from fvfield.api import bp
-from fvfield.errors import ApiError
+from fvfield.errors import ApiError, translated_errors
 from fvfield.extensions import db
+from fvfield.problems import said
 from fvfield.sync import forms as sync_forms
 from fvfield.sync import jsontext
 from fvfield.sync import pull as sync_pull
@@ -28,12 +29,12 @@ def json_response(text, status=200):
 def read_json_body():
     """Return the parsed JSON body; refuse a wrong type (415), a big body (413), bad JSON (400)."""
     if request.mimetype != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+        raise ApiError(415, "unsupported_media_type", said("Send the body as application/json."))
     limit = current_app.config["MAX_BODY_BYTES"]
     too_large = ApiError(
         413,
         "body_too_large",
-        f"The body is larger than {limit} bytes: send fewer changes at a time.",
+        said("The body is larger than %(limit)s bytes: send fewer changes at a time.", limit=limit),
     )
     if (request.content_length or 0) > limit:
         raise too_large
@@ -43,7 +44,7 @@ def read_json_body():
     try:
         return jsontext.loads(raw)
     except jsontext.NotJSON:
-        raise ApiError(400, "invalid_json", "The body is not valid JSON of Unicode text.") from None
+        raise ApiError(400, "invalid_json", said("The body is not valid JSON of Unicode text.")) from None
 
 
 @bp.post("/teams/<slug>/push")
@@ -60,7 +61,12 @@ def push(slug):
     except Exception:
         db.session.rollback()
         log.exception("urgent concern alert after a push of %s failed", slug)
-    return json_response(jsontext.dumps({"results": results, "cursor": cursor}))
+    # A rejected change's errors are for the person holding the phone: in their language.
+    answered = [
+        {**result, "errors": translated_errors(result["errors"])} if "errors" in result else result
+        for result in results
+    ]
+    return json_response(jsontext.dumps({"results": answered, "cursor": cursor}))
 
 
 def pull_limit():
@@ -69,7 +75,7 @@ def pull_limit():
     if text is None:
         return current_app.config["PULL_LIMIT"]
     if not text.isdigit() or int(text) < 1:
-        raise ApiError(400, "invalid_limit", "limit must be a whole number of at least 1.")
+        raise ApiError(400, "invalid_limit", said("limit must be a whole number of at least 1."))
     return min(int(text), MAX_PULL_LIMIT)
 
 
@@ -82,10 +88,12 @@ def pull(slug):
     limit = pull_limit()
     device_id = request.args.get("device_id")
     if device_id is not None and not is_uuid(device_id):
-        raise ApiError(400, "invalid_device_id", "device_id must be the UUID of this installed app.")
+        raise ApiError(400, "invalid_device_id", said("device_id must be the UUID of this installed app."))
     window = request.args.get("window")
     if window not in (None, "all", "recent"):
-        raise ApiError(400, "invalid_window", "window must be 'recent' (what the phone keeps) or 'all'.")
+        raise ApiError(
+            400, "invalid_window", said("window must be 'recent' (what the phone keeps) or 'all'.")
+        )
     page = sync_pull.pull_changes(
         team_id, request.args.get("since") or None, limit, window=team if window == "recent" else None
     )
@@ -106,7 +114,11 @@ def form_version(slug, form_id, version):
     team, _ = team_for(slug)
     definition = sync_forms.form_definition(team.id, form_id, version)
     if definition is None:
-        raise ApiError(404, "not_found", f"The form '{form_id}' has no version {version}.")
+        raise ApiError(
+            404,
+            "not_found",
+            said("The form '%(form_id)s' has no version %(version)s.", form_id=form_id, version=version),
+        )
     return definition
 
 
@@ -119,7 +131,7 @@ def revisions(slug, collection, document_id):
         document_id = document_id.lower()
     found = sync_pull.document_revisions(team.id, collection, document_id)
     if not found:
-        raise ApiError(404, "not_found", "There is no such document in this team.")
+        raise ApiError(404, "not_found", said("There is no such document in this team."))
     return json_response('{"revisions":[' + ",".join(found) + "]}")
 
 
@@ -129,7 +141,7 @@ def older_limit():
     if text is None:
         return sync_pull.OLDER_LIMIT
     if not text.isdigit() or int(text) < 1:
-        raise ApiError(400, "invalid_limit", "limit must be a whole number of at least 1.")
+        raise ApiError(400, "invalid_limit", said("limit must be a whole number of at least 1."))
     return min(int(text), sync_pull.MAX_OLDER_LIMIT)
 
 
@@ -140,14 +152,14 @@ def subject_records(slug, subject_id):
     team, _ = team_for(slug)
     subject_id = subject_id.lower()
     if not is_uuid(subject_id) or not sync_pull.subject_exists(team.id, subject_id):
-        raise ApiError(404, "not_found", "There is no such person or place in this team.")
+        raise ApiError(404, "not_found", said("There is no such person or place in this team."))
     limit = older_limit()
     cursor = request.args.get("cursor")
     before = None
     if cursor:
         before = sync_pull.read_older_cursor(cursor)
         if before is None:
-            raise ApiError(400, "invalid_cursor", "cursor must be the one the previous page gave.")
+            raise ApiError(400, "invalid_cursor", said("cursor must be the one the previous page gave."))
     texts, after = sync_pull.older_records(team.id, subject_id, before, limit)
     return json_response(
         '{"records":[' + ",".join(texts) + '],"cursor":' + (f'"{after}"' if after else "null") + "}"

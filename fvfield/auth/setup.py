@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from fvfield import accounts
 from fvfield.audit import record_event
@@ -90,8 +91,11 @@ def first_coordinator(token):
             log_in(user, remember=True)
             db.session.commit()
             flash(
-                f"{team.name} is ready, with its forms. Add the people or places it works with, "
-                "then invite the team from Members.",
+                gettext(
+                    "%(name)s is ready, with its forms. Add the people or places it works with, then invite "
+                    "the team from Members.",
+                    name=team.name,
+                ),
                 "info",
             )
             return redirect(url_for("auth.home"))

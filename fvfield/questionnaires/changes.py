@@ -1,5 +1,6 @@
 """Say what a new version of a form changes, in sentences for the form's version list."""
 
+from fvfield.problems import said
 from fvfield.questionnaires.rules import rule_words
 from fvfield.questionnaires.structure import every_question
 from fvfield.questionnaires.translations import languages_of
@@ -14,12 +15,16 @@ def describe_changes(old_definition, new_definition):
     sentences = form_changes(old_definition, new_definition)
     for name, field in new.items():
         if name not in old:
-            sentences.append(f"Added question {words(field)}")
+            sentences.append(said("Added question %(field)s", field=words(field)))
         else:
             sentences.extend(question_changes(old[name], field, new))
-    sentences.extend(f"Removed question {words(field)}" for name, field in old.items() if name not in new)
+    sentences.extend(
+        said("Removed question %(field)s", field=words(field))
+        for name, field in old.items()
+        if name not in new
+    )
     if [name for name in old if name in new] != [name for name in new if name in old]:
-        sentences.append("Reordered the questions")
+        sentences.append(said("Reordered the questions"))
     sentences.extend(language_and_list_changes(old_definition, new_definition, old, new))
     return sentences
 
@@ -86,10 +91,20 @@ def form_changes(old, new):
     """Describe changes to the form's title and to what it is about."""
     sentences = []
     if old.get("title") != new.get("title"):
-        sentences.append(f"Renamed the form from {show(old.get('title'))} to {show(new.get('title'))}")
+        sentences.append(
+            said(
+                "Renamed the form from %(old)s to %(new)s",
+                old=show(old.get("title")),
+                new=show(new.get("title")),
+            )
+        )
     if old.get("subject_kind") != new.get("subject_kind"):
         about = new.get("subject_kind")
-        sentences.append(f"Made the form about each {about}" if about else "Made the form about no subject")
+        sentences.append(
+            said("Made the form about each %(about)s", about=about)
+            if about
+            else said("Made the form about no subject")
+        )
     return sentences
 
 
@@ -98,13 +113,19 @@ def question_changes(old, new, new_questions):
     label = words(new)
     sentences = []
     if words(old) != label:
-        sentences.append(f"Reworded {words(old)} to {label}")
+        sentences.append(said("Reworded %(old)s to %(label)s", old=words(old), label=label))
     if old.get("type") != new.get("type"):
-        before = TYPE_WORDS.get(old.get("type"), "another type")
-        after = TYPE_WORDS.get(new.get("type"), "another type")
-        sentences.append(f"Changed {label} from {before} to {after}")
+        before = TYPE_WORDS.get(old.get("type"), said("another type"))
+        after = TYPE_WORDS.get(new.get("type"), said("another type"))
+        sentences.append(
+            said("Changed %(label)s from %(before)s to %(after)s", label=label, before=before, after=after)
+        )
     if bool(old.get("required")) != bool(new.get("required")):
-        sentences.append(f"Made {label} {'required' if new.get('required') else 'optional'}")
+        sentences.append(
+            said("Made %(label)s required", label=label)
+            if new.get("required")
+            else said("Made %(label)s optional", label=label)
+        )
     sentences.extend(hint_changes(old.get("hint"), new.get("hint"), label))
     sentences.extend(rule_changes(old.get("show_if"), new.get("show_if"), label, new_questions))
     sentences.extend(choice_changes(old.get("choices"), new.get("choices"), label))
@@ -117,10 +138,10 @@ def hint_changes(old, new, label):
     if old == new:
         return []
     if not old:
-        return [f"Added a hint to {label}"]
+        return [said("Added a hint to %(label)s", label=label)]
     if not new:
-        return [f"Removed the hint from {label}"]
-    return [f"Changed the hint of {label}"]
+        return [said("Removed the hint from %(label)s", label=label)]
+    return [said("Changed the hint of %(label)s", label=label)]
 
 
 def rule_changes(old, new, label, new_questions):
@@ -129,10 +150,16 @@ def rule_changes(old, new, label, new_questions):
         return []
     controller = new_questions.get(new.get("field")) if isinstance(new, dict) else None
     if not new:
-        return [f"{label} is now always asked"]
+        return [said("%(label)s is now always asked", label=label)]
     if controller is None or "label" not in controller:
-        return [f"Changed when {label} is asked"]
-    return [f"{label} is now asked only when {rule_words(new, controller)}"]
+        return [said("Changed when %(label)s is asked", label=label)]
+    return [
+        said(
+            "%(label)s is now asked only when %(controller)s",
+            label=label,
+            controller=rule_words(new, controller),
+        )
+    ]
 
 
 def choice_changes(old, new, label):
@@ -140,15 +167,28 @@ def choice_changes(old, new, label):
     if not isinstance(old, list) or not isinstance(new, list) or old == new:
         return []
     before, after = choice_labels(old), choice_labels(new)
-    sentences = [f"Added choice {show(after[v], 60)} to {label}" for v in after if v not in before]
-    sentences += [f"Removed choice {show(before[v], 60)} from {label}" for v in before if v not in after]
+    sentences = [
+        said("Added choice %(choice)s to %(label)s", choice=show(after[v], 60), label=label)
+        for v in after
+        if v not in before
+    ]
     sentences += [
-        f"Reworded choice {show(before[v], 60)} of {label} to {show(after[v], 60)}"
+        said("Removed choice %(choice)s from %(label)s", choice=show(before[v], 60), label=label)
+        for v in before
+        if v not in after
+    ]
+    sentences += [
+        said(
+            "Reworded choice %(v)s of %(label)s to %(v2)s",
+            v=show(before[v], 60),
+            label=label,
+            v2=show(after[v], 60),
+        )
         for v in after
         if v in before and before[v] != after[v]
     ]
     if [v for v in before if v in after] != [v for v in after if v in before]:
-        sentences.append(f"Reordered the choices of {label}")
+        sentences.append(said("Reordered the choices of %(label)s", label=label))
     return sentences
 
 
@@ -167,7 +207,7 @@ def range_text(field):
     if low is not None and high is not None:
         return f"{number_text(low)}–{number_text(high)}"
     if low is not None:
-        return f"{number_text(low)} or more"
+        return said("%(low)s or more", low=number_text(low))
     return f"up to {number_text(high)}" if high is not None else "any number"
 
 
@@ -175,13 +215,22 @@ def limit_changes(old, new, label):
     """Describe changes to a question's range, length limit and scale labels."""
     sentences = []
     if (old.get("min"), old.get("max")) != (new.get("min"), new.get("max")):
-        sentences.append(f"Changed the range of {label} from {range_text(old)} to {range_text(new)}")
+        sentences.append(
+            said(
+                "Changed the range of %(label)s from %(old)s to %(new)s",
+                label=label,
+                old=range_text(old),
+                new=range_text(new),
+            )
+        )
     if old.get("max_length") != new.get("max_length"):
         limit = new.get("max_length")
         if limit:
-            sentences.append(f"Limited {label} to {number_text(limit)} characters")
+            sentences.append(
+                said("Limited %(label)s to %(limit)s characters", label=label, limit=number_text(limit))
+            )
         else:
-            sentences.append(f"Removed the length limit of {label}")
+            sentences.append(said("Removed the length limit of %(label)s", label=label))
     if old.get("labels") != new.get("labels"):
-        sentences.append(f"Changed the scale labels of {label}")
+        sentences.append(said("Changed the scale labels of %(label)s", label=label))
     return sentences

@@ -162,7 +162,8 @@ def check_field_translations(problems, path, who, field, labels_problem, piped_n
     if problem:
         problems.add(path, f"{who}: its translations: {problem}")
         return
-    values = {c.get("value") for c in field.get("choices") or () if type(c) is dict}
+    choices = field.get("choices") if type(field.get("choices")) is list else ()
+    values = {c.get("value") for c in choices if type(c) is dict and type(c.get("value")) is str}
     for code, words in table.items():
         problem = words_problem(field, words, values, labels_problem, piped_names)
         if problem:

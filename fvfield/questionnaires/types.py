@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from fvfield.problems import said
+
 # The largest whole number a phone's JavaScript keeps exactly (Number.MAX_SAFE_INTEGER).
 SAFE_INTEGER = 2**53 - 1
 TEXT_LIMITS = {"text": 2_000, "textarea": 20_000, "email": 254}
@@ -530,20 +532,38 @@ class FieldType:
 
 
 FIELD_TYPE_LIST = (
-    FieldType("text", "Short text", "a short text", text_check, ("max_length",), blank=blank_text),
-    FieldType("textarea", "Long text", "a long text", text_check, ("max_length",), blank=blank_text),
-    FieldType("email", "Email address", "an email address", email_check, ("max_length",), blank=blank_text),
-    FieldType("integer", "Whole number", "a whole number", integer_check, ("min", "max"), export="whole"),
     FieldType(
-        "decimal", "Number (decimals allowed)", "a number", decimal_check, ("min", "max"), export="number"
+        "text", said("Short text"), said("a short text"), text_check, ("max_length",), blank=blank_text
     ),
-    FieldType("date", "Date", "a date", date_check),
-    FieldType("time", "Time", "a time", time_check),
-    FieldType("datetime", "Date and time", "a date and time", datetime_check, in_rules=False),
+    FieldType(
+        "textarea", said("Long text"), said("a long text"), text_check, ("max_length",), blank=blank_text
+    ),
+    FieldType(
+        "email",
+        said("Email address"),
+        said("an email address"),
+        email_check,
+        ("max_length",),
+        blank=blank_text,
+    ),
+    FieldType(
+        "integer", said("Whole number"), said("a whole number"), integer_check, ("min", "max"), export="whole"
+    ),
+    FieldType(
+        "decimal",
+        said("Number (decimals allowed)"),
+        said("a number"),
+        decimal_check,
+        ("min", "max"),
+        export="number",
+    ),
+    FieldType("date", said("Date"), said("a date"), date_check),
+    FieldType("time", said("Time"), said("a time"), time_check),
+    FieldType("datetime", said("Date and time"), said("a date and time"), datetime_check, in_rules=False),
     FieldType(
         "boolean",
-        "Yes or no",
-        "a yes/no question",
+        said("Yes or no"),
+        said("a yes/no question"),
         boolean_check,
         listed_in_rules=True,
         grouped=True,
@@ -552,8 +572,8 @@ FIELD_TYPE_LIST = (
     ),
     FieldType(
         "choice",
-        "One choice from a list",
-        "a single choice",
+        said("One choice from a list"),
+        said("a single choice"),
         choice_check,
         ("choices", "choice_filter", "or_other"),
         listed_in_rules=True,
@@ -562,8 +582,8 @@ FIELD_TYPE_LIST = (
     ),
     FieldType(
         "multiple_choice",
-        "Several choices from a list",
-        "a multiple choice",
+        said("Several choices from a list"),
+        said("a multiple choice"),
         multiple_choice_check,
         ("choices", "choice_filter", "or_other"),
         blank=nothing_chosen,
@@ -574,41 +594,45 @@ FIELD_TYPE_LIST = (
     ),
     FieldType(
         "scale",
-        "Scale (numbers from low to high)",
-        "a scale",
+        said("Scale (numbers from low to high)"),
+        said("a scale"),
         scale_check,
         ("min", "max", "labels"),
         grouped=True,
         export="whole",
         codebook=scale_words,
     ),
-    FieldType("counter", "Counter (tap + and −)", "a counter", counter_check, export="whole"),
+    FieldType("counter", said("Counter (tap + and −)"), said("a counter"), counter_check, export="whole"),
     # Typed as "£1.20", "1.2" or "120p", kept in whole pence (120), exported in pounds.
-    FieldType("price", "Price (£)", "a price", price_check, in_rules=False, export="price"),
+    FieldType("price", said("Price (£)"), said("a price"), price_check, in_rules=False, export="price"),
     FieldType(
         "geopoint",
-        "Position (GPS)",
-        "a position",
+        said("Position (GPS)"),
+        said("a position"),
         geopoint_check,
         in_rules=False,
         grouped=True,
         export="position",
     ),
-    FieldType("photo", "Photo", "a photo", photo_check, in_rules=False, grouped=True, export="photo"),
-    FieldType("note", "Note to read (no answer)", "a note", note_check, in_rules=False, export="none"),
+    FieldType(
+        "photo", said("Photo"), said("a photo"), photo_check, in_rules=False, grouped=True, export="photo"
+    ),
+    FieldType(
+        "note", said("Note to read (no answer)"), said("a note"), note_check, in_rules=False, export="none"
+    ),
     # Its answer is worked out from the others by its calculation (docs/expressions.md).
     FieldType(
         "calculate",
-        "Calculated from other answers",
-        "a calculation",
+        said("Calculated from other answers"),
+        said("a calculation"),
         calculate_check,
         ("calculation",),
     ),
     # A titled block of questions with its own condition (structure.py; XLSForm's group).
     FieldType(
         "section",
-        "Section (a titled block of questions)",
-        "a section",
+        said("Section (a titled block of questions)"),
+        said("a section"),
         section_check,
         ("fields",),
         in_rules=False,
@@ -618,8 +642,8 @@ FIELD_TYPE_LIST = (
     # Questions asked once per item (a household's members); its answer is a list of items.
     FieldType(
         "repeat",
-        "Repeat (questions asked for each item)",
-        "a repeat",
+        said("Repeat (questions asked for each item)"),
+        said("a repeat"),
         repeat_check,
         ("fields", "min_count", "max_count"),
         blank=no_items,

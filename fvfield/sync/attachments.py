@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from fvfield.extensions import db
 from fvfield.models import Attachment
-from fvfield.problems import Problem
+from fvfield.problems import Problem, said
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 64 * 1024
@@ -64,7 +64,7 @@ def receive(stream, folder, sha256, content_type, limit):
                 size += len(chunk)
                 if size > limit:
                     raise AttachmentRefused(
-                        "attachment_too_large", f"A photo may have at most {limit} bytes."
+                        "attachment_too_large", said("A photo may have at most %(limit)s bytes.", limit=limit)
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -73,8 +73,10 @@ def receive(stream, folder, sha256, content_type, limit):
             if digest.hexdigest() != sha256:
                 raise AttachmentRefused(
                     "hash_mismatch",
-                    "These bytes do not hash to the name they were sent under: "
-                    "upload them as their sha256, in lower-case hex.",
+                    said(
+                        "These bytes do not hash to the name they were sent under: upload them as their sha256, in "
+                        "lower-case hex."
+                    ),
                 )
             out.flush()
             os.fsync(out.fileno())
@@ -90,7 +92,10 @@ def receive(stream, folder, sha256, content_type, limit):
 
 def not_an_image(content_type):
     """Return the refusal of bytes that are not the image type they were sent as."""
-    return AttachmentRefused("unsupported_media_type", f"These bytes are not a {NAMES[content_type]} image.")
+    return AttachmentRefused(
+        "unsupported_media_type",
+        said("These bytes are not a %(content_type)s image.", content_type=NAMES[content_type]),
+    )
 
 
 def sync_folder(folder):

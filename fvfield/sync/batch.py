@@ -9,6 +9,7 @@ per table (documents.ChangeLog).
 import sqlalchemy as sa
 
 from fvfield.models import Attachment
+from fvfield.problems import said
 from fvfield.questionnaires import validate_answers
 from fvfield.questionnaires.structure import every_question
 from fvfield.sync import checks
@@ -35,9 +36,9 @@ FORM_REFUSALS = {
     "member": "Only coordinators change forms, and they do it on the web.",
     "coordinator": "Forms are published from the team's forms page, not pushed from a device.",
 }
-ID_TAKEN = "This id is already used by another document. Make a new id for a new document."
-NUL = "Remove the NUL character from the text."
-NOT_UPLOADED = "This photo has not been uploaded yet: upload it, then push the record again."
+ID_TAKEN = said("This id is already used by another document. Make a new id for a new document.")
+NUL = said("Remove the NUL character from the text.")
+NOT_UPLOADED = said("This photo has not been uploaded yet: upload it, then push the record again.")
 # The attributes a change proposes, by collection (left out: null, or {} for data).
 PROPOSED = {
     "records": ("form", "form_version", "recorded_at", "data", "subject_id"),
@@ -333,10 +334,16 @@ class Push:
         subject = self.docs.get(subject_id)
         ours = subject is not None and subject["team_id"] == self.team_id
         if not ours or subject["collection"] != "subjects":
-            checks.add(errors, "subject_id", "There is no subject with this id in this team.")
+            checks.add(errors, "subject_id", said("There is no subject with this id in this team."))
         elif definition.get("subject_kind") not in (None, subject["kind"]):
             about, kind = definition["subject_kind"], subject["kind"]
-            checks.add(errors, "subject_id", f"This form is about a {about}, and this subject is a {kind}.")
+            checks.add(
+                errors,
+                "subject_id",
+                said(
+                    "This form is about a %(about)s, and this subject is a %(kind)s.", about=about, kind=kind
+                ),
+            )
 
     def decide(self, result, change, current, base, proposed):
         """Apply, merge or keep as a conflict a valid change; return its result."""

@@ -7,6 +7,8 @@ Errors use the sync contract's shape: {"attribute or field name": ["message"],
 import re
 from datetime import datetime
 
+from fvfield.problems import said
+
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 REQUIRED = ("change_id", "collection", "id", "base_rev")
 # What a change must carry besides REQUIRED, unless it deletes the document.
@@ -50,28 +52,32 @@ def check_common(change):
     """Return the errors of the keys every change carries."""
     errors = {}
     if not is_uuid(change["change_id"]):
-        add(errors, "change_id", "change_id must be a UUID made when the edit was saved.")
+        add(errors, "change_id", said("change_id must be a UUID made when the edit was saved."))
     if change["collection"] not in ("forms", "subjects", "records"):
-        add(errors, "collection", "collection must be forms, subjects or records.")
+        add(errors, "collection", said("collection must be forms, subjects or records."))
     elif change["collection"] == "forms":
         if not isinstance(change["id"], str) or len(change["id"]) > MAX_FORM_ID:
-            add(errors, "id", "A form's id is its slug.")
+            add(errors, "id", said("A form's id is its slug."))
     elif not is_uuid(change["id"]):
-        add(errors, "id", "id must be a UUID made when the document was created.")
+        add(errors, "id", said("id must be a UUID made when the document was created."))
     if not is_count(change["base_rev"]):
-        add(errors, "base_rev", "base_rev must be a whole number: the rev you last saw, 0 if new.")
+        add(errors, "base_rev", said("base_rev must be a whole number: the rev you last saw, 0 if new."))
     if not isinstance(change.get("deleted", False), bool):
-        add(errors, "deleted", "deleted must be true or false.")
+        add(errors, "deleted", said("deleted must be true or false."))
     if not isinstance(change.get("resolves_conflict", False), bool):
-        add(errors, "resolves_conflict", "resolves_conflict must be true or false.")
+        add(errors, "resolves_conflict", said("resolves_conflict must be true or false."))
     reason = change.get("reason")
     if reason is not None and not isinstance(reason, str):
-        add(errors, "reason", "reason must be text: why the record was corrected or deleted.")
+        add(errors, "reason", said("reason must be text: why the record was corrected or deleted."))
     elif isinstance(reason, str) and len(reason) > MAX_REASON:
         add(
             errors,
             "reason",
-            f"The reason is {len(reason)} characters long; say why in at most {MAX_REASON}.",
+            said(
+                "The reason is %(reason)s characters long; say why in at most %(MAX_REASON)s.",
+                reason=len(reason),
+                MAX_REASON=MAX_REASON,
+            ),
         )
     return errors
 
@@ -97,20 +103,20 @@ def check_record(state):
     errors = {}
     form = state.get("form")
     if not isinstance(form, str) or not form or len(form) > MAX_FORM_ID:
-        add(errors, "form", "form must be the id of one of the team's forms.")
+        add(errors, "form", said("form must be the id of one of the team's forms."))
     if not is_count(state.get("form_version"), 1):
-        add(errors, "form_version", "form_version must be the number of a published version.")
+        add(errors, "form_version", said("form_version must be the number of a published version."))
     subject_id = state.get("subject_id")
     if subject_id is not None and not is_uuid(subject_id):
-        add(errors, "subject_id", "subject_id must be the id of a subject, or null.")
+        add(errors, "subject_id", said("subject_id must be the id of a subject, or null."))
     if not is_datetime_with_offset(state.get("recorded_at")):
         add(
             errors,
             "recorded_at",
-            "recorded_at must be the date and time with its offset, like 2026-11-25T09:41:00+00:00.",
+            said("recorded_at must be the date and time with its offset, like 2026-11-25T09:41:00+00:00."),
         )
     if not isinstance(state.get("data"), dict):
-        add(errors, "data", "data must be an object of answers keyed by field name.")
+        add(errors, "data", said("data must be an object of answers keyed by field name."))
     return errors
 
 
@@ -122,15 +128,22 @@ def check_subject(state):
         add(
             errors,
             "kind",
-            f"kind must be a word such as person, market or pitch (at most {MAX_KIND} characters).",
+            said(
+                "kind must be a word such as person, market or pitch (at most %(MAX_KIND)s characters).",
+                MAX_KIND=MAX_KIND,
+            ),
         )
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
-        add(errors, "label", f"label must be a name to show, of 1 to {MAX_LABEL} characters.")
+        add(
+            errors,
+            "label",
+            said("label must be a name to show, of 1 to %(MAX_LABEL)s characters.", MAX_LABEL=MAX_LABEL),
+        )
     if isinstance(label, str) and "\x00" in label:
-        add(errors, "label", "label must not hold a NUL character.")
+        add(errors, "label", said("label must not hold a NUL character."))
     data = state.get("data")
     if not isinstance(data, dict):
-        add(errors, "data", "data must be an object of the subject's attributes.")
+        add(errors, "data", said("data must be an object of the subject's attributes."))
     else:
         problem = data_problem(data)
         if problem:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fvfield.extensions import db
 from fvfield.models import FormDraft, utcnow
+from fvfield.problems import said
 from fvfield.questionnaires import validate_definition
 from fvfield.questionnaires.definitions import is_slug
 from fvfield.questionnaires.editing import questions
@@ -170,8 +171,10 @@ def publish_draft(team, draft, user):
     """
     if latest_version(team.id, draft.form_id) != draft.base_version:
         raise DraftOutdated(
-            "Another version of this form was published after this draft started; "
-            "discard the draft and edit the latest version."
+            said(
+                "Another version of this form was published after this draft started; "
+                "discard the draft and edit the latest version."
+            )
         )
     version = publish_form_version(team, draft.definition, user)
     db.session.delete(draft)

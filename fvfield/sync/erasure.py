@@ -31,7 +31,7 @@ from fvfield.models import (
     Erasure,
     utcnow,
 )
-from fvfield.problems import Problem
+from fvfield.problems import Problem, said
 from fvfield.sync.attachments import path_of
 from fvfield.sync.documents import documents, revisions, teams
 
@@ -72,7 +72,7 @@ def target_of(conn, team_id, collection, document_id):
         )
     ).first()
     if row is None or erased_ids(conn, team_id, [document_id]):
-        raise NothingToErase("not_found", "There is no such person, place or record to erase.")
+        raise NothingToErase("not_found", said("There is no such person, place or record to erase."))
     return row
 
 

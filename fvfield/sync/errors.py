@@ -1,6 +1,6 @@
 """The sync engine's refusals: what a push, a pull or a form cannot be, and why."""
 
-from fvfield.problems import Problem
+from fvfield.problems import Problem, said
 from fvfield.sync.jsontext import dumps
 
 
@@ -14,7 +14,9 @@ class CursorExpired(Problem):
     def __init__(self):
         super().__init__(
             "cursor_expired",
-            "This sync position is not one the server recognises: pull everything again, without since.",
+            said(
+                "This sync position is not one the server recognises: pull everything again, without since."
+            ),
         )
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from fvfield.dialect import is_transient
 from fvfield.extensions import begin_write, db
 from fvfield.models import utcnow
+from fvfield.problems import said
 from fvfield.sync import checks
 from fvfield.sync.batch import Push
 from fvfield.sync.devices import note_device
@@ -18,26 +19,35 @@ def check_push(body, max_changes):
     """Return (device_id, changes) of a push body, or raise PushRefused naming what is wrong."""
     if not isinstance(body, dict):
         raise PushRefused(
-            "body_not_object", 'The body must be a JSON object: {"device_id": ..., "changes": [...]}.'
+            "body_not_object", said('The body must be a JSON object: {"device_id": ..., "changes": [...]}.')
         )
     device_id = body.get("device_id")
     if not checks.is_uuid(device_id):
-        raise PushRefused("invalid_device_id", "device_id must be the UUID of this installed app.")
+        raise PushRefused("invalid_device_id", said("device_id must be the UUID of this installed app."))
     changes = body.get("changes")
     if not isinstance(changes, list):
-        raise PushRefused("changes_not_list", "changes must be a list of changes.")
+        raise PushRefused("changes_not_list", said("changes must be a list of changes."))
     if len(changes) > max_changes:
         raise PushRefused(
             "too_many_changes",
-            f"A push carries at most {max_changes} changes; this one has {len(changes)}. "
-            "Send them in smaller batches.",
+            said(
+                "A push carries at most %(max_changes)s changes; this one has %(changes)s. Send them in "
+                "smaller batches.",
+                max_changes=max_changes,
+                changes=len(changes),
+            ),
         )
     for number, change in enumerate(changes, 1):
         if not isinstance(change, dict):
-            raise PushRefused("change_not_object", f"Change {number} is not a JSON object.")
+            raise PushRefused(
+                "change_not_object", said("Change %(number)s is not a JSON object.", number=number)
+            )
         missing = checks.missing_keys(change)
         if missing:
-            raise PushRefused("missing_keys", f"Change {number} has no {', '.join(missing)}.")
+            raise PushRefused(
+                "missing_keys",
+                said("Change %(number)s has no %(missing)s.", number=number, missing=", ".join(missing)),
+            )
     return device_id.lower(), changes
 
 

@@ -8,6 +8,8 @@ and the field app (served to it as /field/registry.js). A guard test
 
 from dataclasses import dataclass
 
+from fvfield.problems import said
+
 
 @dataclass(frozen=True)
 class Status:
@@ -20,15 +22,15 @@ class Status:
     kept: bool
     # The revision it made is the document's current state (a conflict's is kept beside it).
     current: bool
-    # How a person reads it in a document's history.
+    # How a person reads it in a document's history (English; the pages translate it).
     words: str
 
 
-APPLIED = Status("applied", acknowledged=True, kept=True, current=True, words="Applied")
-DUPLICATE = Status("duplicate", acknowledged=True, kept=False, current=False, words="Duplicate")
-MERGED = Status("merged", acknowledged=True, kept=True, current=True, words="Merged")
-CONFLICT = Status("conflict", acknowledged=True, kept=True, current=False, words="Conflict")
-REJECTED = Status("rejected", acknowledged=False, kept=False, current=False, words="Rejected")
+APPLIED = Status("applied", acknowledged=True, kept=True, current=True, words=said("Applied"))
+DUPLICATE = Status("duplicate", acknowledged=True, kept=False, current=False, words=said("Duplicate"))
+MERGED = Status("merged", acknowledged=True, kept=True, current=True, words=said("Merged"))
+CONFLICT = Status("conflict", acknowledged=True, kept=True, current=False, words=said("Conflict"))
+REJECTED = Status("rejected", acknowledged=False, kept=False, current=False, words=said("Rejected"))
 
 STATUSES = {status.name: status for status in (APPLIED, DUPLICATE, MERGED, CONFLICT, REJECTED)}
 # The statuses a stored revision can have (a duplicate's original status is one of them).

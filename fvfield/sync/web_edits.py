@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fvfield.audit import record_event
 from fvfield.extensions import begin_write, db
 from fvfield.models import ConflictResolution, utcnow
+from fvfield.problems import said
 from fvfield.sync.batch import Push
 from fvfield.sync.documents import data_of, load_documents, load_history, revisions
 from fvfield.sync.merge import changed, fields
@@ -213,7 +214,7 @@ def resolve_conflict(team, user, role, current, seen, chosen):
         or set(waiting) != set(seen)
     ):
         db.session.rollback()
-        raise ConflictMoved("This changed while you were choosing: look at it again.")
+        raise ConflictMoved(said("This changed while you were choosing: look at it again."))
     change = resolution_change(now, chosen)
     push, (result,) = apply_changes(conn, team, user, role, [change])
     if result["status"] != APPLIED.name:

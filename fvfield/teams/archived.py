@@ -9,15 +9,16 @@ someone who did not know yet, so the coordinator's pages say so.
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext
 
 from fvfield.extensions import db
 from fvfield.sync.documents import WINNERS, documents, revisions
 
 SUBJECT_WORDS = {
-    "person": "the person",
-    "participant": "the participant",
-    "market": "the market",
-    "pitch": "the pitch",
+    "person": lazy_gettext("the person"),
+    "participant": lazy_gettext("the participant"),
+    "market": lazy_gettext("the market"),
+    "pitch": lazy_gettext("the pitch"),
 }
 
 

@@ -18,6 +18,7 @@ import threading
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
@@ -184,7 +185,7 @@ def resolve_concern(slug, record_id):
         return show_concerns(team, (record["id"], form), 400)
     conn = begin_write(team.id)
     if resolution_of(team, record["id"]) is not None:
-        flash("Someone resolved this concern already.", "info")
+        flash(gettext("Someone resolved this concern already."), "info")
         return redirect(url_for("teams.concerns", slug=team.slug))
     resolution = ConcernResolution(
         team_id=team.id,
@@ -203,7 +204,7 @@ def resolve_concern(slug, record_id):
     db.session.add(resolution)
     record_event("concern_resolved", user=current_user, team=team, record_id=record["id"])
     db.session.commit()
-    flash("The concern is marked resolved, with your note.", "info")
+    flash(gettext("The concern is marked resolved, with your note."), "info")
     return redirect(url_for("teams.concerns", slug=team.slug))
 
 

@@ -12,10 +12,13 @@ conflict_resolutions (web_edits.resolve_conflict).
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
+from fvfield.errors import translated
 from fvfield.extensions import db
+from fvfield.formatting import stamp
 from fvfield.sync import web_edits
 from fvfield.sync.documents import ATTRIBUTES, documents
 from fvfield.sync.merge import fields
@@ -55,9 +58,11 @@ def choices_for(team, current):
     for number, rival in enumerate(rivals):
         base = web_edits.state_at(team.id, current["id"], rival["base_rev"]) if rival["base_rev"] else None
         theirs = fields(collection, rival)
-        who = (
-            f"{words.person(rival['user_id'])}'s version, from {device_words(rival)}, "
-            f"{rival['created_at']:%d %b %Y %H:%M} UTC"
+        who = gettext(
+            "%(name)s's version, from %(device)s, %(when)s",
+            name=words.person(rival["user_id"]),
+            device=device_words(rival),
+            when=stamp(rival["created_at"]),
         )
         for name in web_edits.conflicting_fields(current, rival, base):
             options.setdefault(name, []).append(
@@ -66,7 +71,12 @@ def choices_for(team, current):
     choices = []
     for name in sorted(options, key=order):
         value = now.get(name)
-        mine = (CURRENT, value, words.value(current, name, value), f"Current version (rev {current['rev']})")
+        mine = (
+            CURRENT,
+            value,
+            words.value(current, name, value),
+            gettext("Current version (rev %(rev)s)", rev=current["rev"]),
+        )
         choices.append(
             {"field": name, "label": words.label(current, name), "options": [mine] + options[name]}
         )
@@ -115,7 +125,7 @@ def conflict(slug, collection, document_id):
     team, membership = team_for(slug, "coordinator")
     current = team_document(team, collection, document_id)
     if not current["has_conflict"]:
-        flash("There is no conflict waiting here: someone resolved it already.", "info")
+        flash(gettext("There is no conflict waiting here: someone resolved it already."), "info")
         return redirect(page_of(team, current))
     rivals, choices, words = choices_for(team, current)
     seen = [rival["change_id"] for rival in rivals]
@@ -125,7 +135,7 @@ def conflict(slug, collection, document_id):
     problems = []
     if form.validate_on_submit():
         if form.rev.data != current["rev"] or form.seen_changes.data.split(",") != seen:
-            flash("This changed while you were choosing: look at it again.", "error")
+            flash(gettext("This changed while you were choosing: look at it again."), "error")
             return redirect(
                 url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"])
             )
@@ -136,12 +146,18 @@ def conflict(slug, collection, document_id):
         try:
             result = web_edits.resolve_conflict(team, current_user, membership.role, current, seen, chosen)
         except web_edits.ConflictMoved as moved:
-            flash(str(moved), "error")
+            flash(translated(moved.args[0]), "error")
             return redirect(
                 url_for("teams.conflict", slug=team.slug, collection=collection, document_id=current["id"])
             )
         if result["status"] == "applied":
-            flash(f"Your choice is saved as rev {result['rev']}. Phones get it at their next sync.", "info")
+            flash(
+                gettext(
+                    "Your choice is saved as rev %(rev)s. Phones get it at their next sync.",
+                    rev=result["rev"],
+                ),
+                "info",
+            )
             return redirect(page_of(team, current))
         problems = problem_words(words, current, result.get("errors", {}))
     return render_template(

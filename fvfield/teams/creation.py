@@ -11,6 +11,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield import accounts
@@ -90,8 +91,12 @@ def new_team():
             accounts.add_member(team, current_user, "coordinator", by=current_user)
             db.session.commit()
             flash(
-                f"{team.name} is ready at the address {team.slug}, with its forms. Add the people or "
-                "places it works with, then invite the team from Members.",
+                gettext(
+                    "%(name)s is ready at the address %(slug)s, with its forms. Add the people or places it "
+                    "works with, then invite the team from Members.",
+                    name=team.name,
+                    slug=team.slug,
+                ),
                 "info",
             )
             return redirect(url_for("teams.subjects", slug=team.slug))

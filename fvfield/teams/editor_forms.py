@@ -11,6 +11,7 @@ import json
 import math
 import re
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -34,14 +35,14 @@ from fvfield.questionnaires.rules import RULE_TYPES
 from fvfield.questionnaires.types import FIELD_NAME, FIELD_TYPE_LIST, TYPES
 from fvfield.questionnaires.xlsform import typed_default
 
-TYPE_NAMES = tuple((t.name, t.label) for t in FIELD_TYPE_LIST if t.in_editor)
+TYPE_NAMES = tuple((t.name, lazy_gettext(t.label)) for t in FIELD_TYPE_LIST if t.in_editor)
 TYPE_WORDS = dict(TYPE_NAMES)
 SUBJECT_KINDS = (
-    ("", "Nothing in particular"),
-    ("person", "A person the team supports"),
-    ("participant", "A participant of an evaluation"),
-    ("market", "A market"),
-    ("pitch", "A pitch or stall of a market"),
+    ("", lazy_gettext("Nothing in particular")),
+    ("person", lazy_gettext("A person the team supports")),
+    ("participant", lazy_gettext("A participant of an evaluation")),
+    ("market", lazy_gettext("A market")),
+    ("pitch", lazy_gettext("A pitch or stall of a market")),
 )
 # Which option groups of the question page apply to which types.
 NUMBER_TYPES = tuple(name for name, t in TYPES.items() if "min" in t.options)
@@ -77,42 +78,48 @@ class TitleForm(DraftAction):
     """The form's title and what each of its records is about."""
 
     title = StringField(
-        "Title",
+        lazy_gettext("Title"),
         validators=[
-            InputRequired("Give the form a title, such as 'Home visit'."),
+            InputRequired(lazy_gettext("Give the form a title, such as 'Home visit'.")),
             Length(max=MAX_TITLE),
         ],
     )
-    subject_kind = SelectField("Each record is about", choices=options(SUBJECT_KINDS), default="")
+    subject_kind = SelectField(
+        lazy_gettext("Each record is about"), choices=options(SUBJECT_KINDS), default=""
+    )
 
 
 class AddQuestionForm(DraftAction):
     """Add a question: its words and its type, then its own page for the rest."""
 
     label = TextAreaField(
-        "The question, as people will read it",
+        lazy_gettext("The question, as people will read it"),
         validators=[
-            InputRequired("Write the question as people will read it."),
+            InputRequired(lazy_gettext("Write the question as people will read it.")),
             Length(max=MAX_NOTE),
         ],
     )
-    kind = SelectField("Type of answer", choices=options(TYPE_NAMES))
-    position = SelectField("Where", choices=options([("", "At the end")]), default="")
+    kind = SelectField(lazy_gettext("Type of answer"), choices=options(TYPE_NAMES))
+    position = SelectField(
+        lazy_gettext("Where"), choices=options([("", lazy_gettext("At the end"))]), default=""
+    )
 
 
 class NewFormForm(FlaskForm):
     """Start a new form from a built-in form or from a copy of one of the team's."""
 
-    source = SelectField("Start from", validators=[InputRequired("Choose what to start from.")])
+    source = SelectField(
+        lazy_gettext("Start from"), validators=[InputRequired(lazy_gettext("Choose what to start from."))]
+    )
     title = StringField(
-        "Title",
+        lazy_gettext("Title"),
         validators=[
-            InputRequired("Give the new form a title."),
+            InputRequired(lazy_gettext("Give the new form a title.")),
             Length(max=MAX_TITLE),
         ],
     )
     form_id = StringField(
-        "Short name (id)",
+        lazy_gettext("Short name (id)"),
         validators=[Optional(), Length(max=MAX_SLUG)],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
     )
@@ -122,60 +129,74 @@ class XLSFormFileForm(FlaskForm):
     """Bring a form in from an XLSForm file (ODK, KoBoToolbox, Enketo, the CHT)."""
 
     xlsform = FileField(
-        "XLSForm file (.xlsx or .xls)",
-        validators=[FileRequired("Choose an XLSForm file: a spreadsheet ending in .xlsx or .xls.")],
+        lazy_gettext("XLSForm file (.xlsx or .xls)"),
+        validators=[
+            FileRequired(lazy_gettext("Choose an XLSForm file: a spreadsheet ending in .xlsx or .xls."))
+        ],
         render_kw={"accept": ".xlsx,.xls,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     )
     form_id = StringField(
-        "Short name (id)",
+        lazy_gettext("Short name (id)"),
         validators=[Optional(), Length(max=MAX_SLUG)],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
     )
-    subject_kind = SelectField("Each record is about", choices=options(SUBJECT_KINDS), default="")
+    subject_kind = SelectField(
+        lazy_gettext("Each record is about"), choices=options(SUBJECT_KINDS), default=""
+    )
 
 
 class ChoiceRow(Form):
     """One choice of a list: the value stored and the label people read."""
 
-    value = StringField("Value stored")
-    label = StringField("Label")
-    remove = BooleanField("Remove")
+    value = StringField(lazy_gettext("Value stored"))
+    label = StringField(lazy_gettext("Label"))
+    remove = BooleanField(lazy_gettext("Remove"))
 
 
 class QuestionForm(DraftAction):
     """Everything about one question."""
 
     label = TextAreaField(
-        "The question, as people will read it",
+        lazy_gettext("The question, as people will read it"),
         validators=[
-            InputRequired("Write the question as people will read it."),
+            InputRequired(lazy_gettext("Write the question as people will read it.")),
             Length(max=MAX_NOTE),
         ],
     )
-    name = StringField("Name in the data", validators=[Length(max=64)])
-    hint = TextAreaField("Hint (optional)", validators=[Length(max=MAX_HINT)])
-    kind = SelectField("Type of answer", choices=options(TYPE_NAMES))
-    required = BooleanField("An answer is required")
-    low = StringField("Smallest answer")
-    high = StringField("Largest answer")
-    max_length = StringField("Most characters")
+    name = StringField(lazy_gettext("Name in the data"), validators=[Length(max=64)])
+    hint = TextAreaField(lazy_gettext("Hint (optional)"), validators=[Length(max=MAX_HINT)])
+    kind = SelectField(lazy_gettext("Type of answer"), choices=options(TYPE_NAMES))
+    required = BooleanField(lazy_gettext("An answer is required"))
+    low = StringField(lazy_gettext("Smallest answer"))
+    high = StringField(lazy_gettext("Largest answer"))
+    max_length = StringField(lazy_gettext("Most characters"))
     scale_points = HiddenField()
-    scale_labels = FieldList(StringField("Words"))
+    scale_labels = FieldList(StringField(lazy_gettext("Words")))
     choices = FieldList(FormField(ChoiceRow))
-    show_if_field = SelectField("Ask this question", choices=options([("", "Always")]), default="")
-    show_if_chosen = SelectMultipleField("Answers that show it", choices=[])
-    show_if_typed = TextAreaField("Answers that show it, one per line")
-    relevant = StringField("Or a condition: ask it only when this is true", validators=[Length(max=2000)])
-    constraint = StringField("Its answer must make this true", validators=[Length(max=2000)])
-    constraint_message = StringField("What to say when it does not", validators=[Length(max=MAX_HINT)])
-    required_message = StringField("What to say when it is left empty", validators=[Length(max=MAX_HINT)])
-    default = StringField(
-        "Answer already filled in when a new record opens", validators=[Length(max=MAX_HINT)]
+    show_if_field = SelectField(
+        lazy_gettext("Ask this question"), choices=options([("", lazy_gettext("Always"))]), default=""
     )
-    calculation = StringField("How it is worked out from the other answers", validators=[Length(max=2000)])
-    min_count = StringField("Fewest items")
-    max_count = StringField("Most items")
-    within = SelectField("Where it is", choices=options([("", "In the form itself")]), default="")
+    show_if_chosen = SelectMultipleField(lazy_gettext("Answers that show it"), choices=[])
+    show_if_typed = TextAreaField(lazy_gettext("Answers that show it, one per line"))
+    relevant = StringField(
+        lazy_gettext("Or a condition: ask it only when this is true"), validators=[Length(max=2000)]
+    )
+    constraint = StringField(lazy_gettext("Its answer must make this true"), validators=[Length(max=2000)])
+    constraint_message = StringField(
+        lazy_gettext("What to say when it does not"), validators=[Length(max=MAX_HINT)]
+    )
+    required_message = StringField(
+        lazy_gettext("What to say when it is left empty"), validators=[Length(max=MAX_HINT)]
+    )
+    default = StringField(
+        lazy_gettext("Answer already filled in when a new record opens"), validators=[Length(max=MAX_HINT)]
+    )
+    calculation = StringField(
+        lazy_gettext("How it is worked out from the other answers"), validators=[Length(max=2000)]
+    )
+    min_count = StringField(lazy_gettext("Fewest items"))
+    max_count = StringField(lazy_gettext("Most items"))
+    within = SelectField(lazy_gettext("Where it is"), choices=[], default="")
 
 
 # The question's expression keys (docs/expressions.md) and their boxes, typed as written.
@@ -295,7 +316,7 @@ def question_form(question, definition, formdata=None):
     # A question may go into any section or repeat; a section not into itself or what it holds.
     held = {f.get("name") for f in editing.questions({"fields": question.get("fields") or []})}
     form.within.choices = options(
-        [("", "In the form itself")]
+        [("", gettext("In the form itself"))]
         + [
             (c["name"], f"In the {c['type']} '{short(c.get('label') or c['name'])}'")
             for c in editing.questions(definition)
@@ -305,7 +326,7 @@ def question_form(question, definition, formdata=None):
             and not (question.get("type") == "repeat" and c.get("type") == "repeat")
         ]
     )
-    rules = [("", "Always")] + [
+    rules = [("", gettext("Always"))] + [
         (c["name"], f"Only when '{short(c.get('label') or c['name'])}' has certain answers")
         for c in controllers
     ]

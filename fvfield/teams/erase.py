@@ -6,6 +6,7 @@ type the person's name (or, for a record, to tick a box) before it erases.
 """
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
@@ -21,10 +22,10 @@ from fvfield.teams.store import SUBJECT_KINDS, team_document
 class EraseForm(FlaskForm):
     """The confirmation: the subject's name typed again (subjects only) and the box ticked."""
 
-    label = StringField("Type the name to confirm")
+    label = StringField(lazy_gettext("Type the name to confirm"))
     understood = BooleanField(
-        "I understand this erases it for good: it cannot be restored",
-        validators=[DataRequired("Tick the box to erase for good.")],
+        lazy_gettext("I understand this erases it for good: it cannot be restored"),
+        validators=[DataRequired(lazy_gettext("Tick the box to erase for good."))],
     )
 
 
@@ -76,13 +77,16 @@ def erase_subject(slug, subject_id):
     found = team_document(team, "subjects", subject_id, f"{team.name} has no such person or place.")
     form = EraseForm()
     if erased_already(team, found):
-        flash("This was erased already.", "info")
+        flash(gettext("This was erased already."), "info")
         return redirect(url_for("teams.subjects", slug=team.slug))
     if form.validate_on_submit():
         if same_label(form.label.data, found["label"]):
             erased = erase_now(team, "subjects", found["id"])
             flash(
-                f"Erased for good, with {gone(erased)}. Phones remove it at their next sync.",
+                gettext(
+                    "Erased for good, with %(erased)s. Phones remove it at their next sync.",
+                    erased=gone(erased),
+                ),
                 "info",
             )
             return redirect(url_for("teams.subjects", slug=team.slug))
@@ -98,10 +102,15 @@ def erase_record(slug, record_id):
     found = team_document(team, "records", record_id)
     form = EraseForm()
     if erased_already(team, found):
-        flash("This record was erased already.", "info")
+        flash(gettext("This record was erased already."), "info")
         return redirect(url_for("teams.records", slug=team.slug))
     if form.validate_on_submit():
         erased = erase_now(team, "records", found["id"])
-        flash(f"Erased for good, with {gone(erased)}. Phones remove it at their next sync.", "info")
+        flash(
+            gettext(
+                "Erased for good, with %(erased)s. Phones remove it at their next sync.", erased=gone(erased)
+            ),
+            "info",
+        )
         return redirect(url_for("teams.records", slug=team.slug))
     return erase_page(team, "records", found, form, 400 if form.errors else 200)

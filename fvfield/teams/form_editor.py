@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
+from fvfield.errors import translated
 from fvfield.extensions import begin_write, db
-from fvfield.questionnaires import describe_changes, editing
+from fvfield.questionnaires import editing
 from fvfield.sync import drafts
 from fvfield.sync.errors import InvalidDefinition
 from fvfield.teams import bp
@@ -34,7 +35,7 @@ from fvfield.teams.editor_forms import (
     rule_option,
     short,
 )
-from fvfield.teams.questionnaires import published_definition, question_words, user_names
+from fvfield.teams.questionnaires import changes_in_words, published_definition, question_words, user_names
 
 
 def draft_or_404(team, form_id):
@@ -63,8 +64,10 @@ def refused_as_stale(team, form_id):
     """Say that someone saved the draft meanwhile, and go back to its latest state."""
     db.session.rollback()
     flash(
-        "Someone else changed this draft since you opened the page, so nothing was saved. "
-        "Here is the latest draft: make your change again.",
+        gettext(
+            "Someone else changed this draft since you opened the page, so nothing was saved. Here is "
+            "the latest draft: make your change again."
+        ),
         "error",
     )
     return to_draft(team, form_id)
@@ -161,11 +164,15 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
     if add_form is None:
         add_form = AddQuestionForm(formdata=None, data={"rev": draft.rev})
     add_form.position.choices = options(
-        [("", "At the end"), ("0", "At the start")]
+        [("", gettext("At the end")), ("0", gettext("At the start"))]
         + [
             (
                 f"after:{q['name']}",
-                f"After {q['index'] + 1}. {short(q['field'].get('label') or q['name'], 50)}"
+                gettext(
+                    "After %(number)s. %(question)s",
+                    number=q["index"] + 1,
+                    question=short(q["field"].get("label") or q["name"], 50),
+                )
                 + (f" (in '{short(q['inside'].get('label') or '', 30)}')" if q["inside"] else ""),
             )
             for q in questions
@@ -185,7 +192,7 @@ def show_draft(team, draft, title_form=None, add_form=None, errors=None, status=
         questions=questions,
         general=general,
         problem_count=sum(len(m) for m in errors.values()),
-        changes=describe_changes(base, definition) if base else None,
+        changes=changes_in_words(base, definition) if base else None,
         title_form=title_form,
         add_form=add_form,
         started_by=names.get(draft.started_by),
@@ -244,7 +251,7 @@ def draft_title(slug, form_id):
     except drafts.DraftChanged:
         return refused_as_stale(team, form_id)
     db.session.commit()
-    flash("Saved the title.", "success")
+    flash(gettext("Saved the title."), "success")
     return to_draft(team, form_id)
 
 
@@ -280,7 +287,7 @@ def add_question(slug, form_id):
     except drafts.DraftChanged:
         return refused_as_stale(team, form_id)
     db.session.commit()
-    flash(f"Added the question '{short(label)}'. Set its details below.", "success")
+    flash(gettext("Added the question '%(label)s'. Set its details below.", label=short(label)), "success")
     return redirect(url_for("teams.draft_question", slug=team.slug, form_id=form_id, name=name), 303)
 
 
@@ -340,11 +347,14 @@ def draft_question(slug, form_id, name):
     db.session.commit()
     _, per_question = problems_by_question(drafts.draft_problems(draft), definition)
     if per_question.get(editing.index_of(definition, changed["name"])):
-        flash("Saved. This question still has a problem to fix before the form can be published.", "error")
+        flash(
+            gettext("Saved. This question still has a problem to fix before the form can be published."),
+            "error",
+        )
         return redirect(
             url_for("teams.draft_question", slug=team.slug, form_id=form_id, name=changed["name"]), 303
         )
-    flash(f"Saved the question '{short(changed['label'])}'.", "success")
+    flash(gettext("Saved the question '%(changed)s'.", changed=short(changed["label"])), "success")
     return to_draft(team, form_id, f"q-{changed['name']}")
 
 
@@ -376,7 +386,10 @@ def move_question(slug, form_id, name):
 
     def say(question, definition):
         """Say which question moved where."""
-        return f"Moved '{short(question.get('label') or name)}' {'up' if by < 0 else 'down'}.", "success"
+        label = short(question.get("label") or name)
+        if by < 0:
+            return gettext("Moved '%(label)s' up.", label=label), "success"
+        return gettext("Moved '%(label)s' down.", label=label), "success"
 
     return change_question(
         slug, form_id, name, lambda d: editing.move_question(d, name, by), say, f"q-{name}"
@@ -390,16 +403,21 @@ def remove_question(slug, form_id, name):
 
     def say(question, definition):
         """Say what was removed, and which questions hung on it."""
-        message = (
-            f"Removed '{short(question.get('label') or name)}'. "
-            "Records made with earlier versions keep its answers."
+        message = gettext(
+            "Removed '%(label)s'. Records made with earlier versions keep its answers.",
+            label=short(question.get("label") or name),
         )
         waiting = editing.dependants(definition, name)
         if not waiting:
             return message, "success"
         listed = "; ".join(f"'{short(label)}'" for label in waiting)
         return (
-            f"{message} These questions were asked only after it: choose when to ask them: {listed}.",
+            message
+            + " "
+            + gettext(
+                "These questions were asked only after it: choose when to ask them: %(listed)s.",
+                listed=listed,
+            ),
             "error",
         )
 
@@ -451,7 +469,7 @@ def publish_draft(slug, form_id):
     begin_write(team.id)
     draft = drafts.draft_of(team.id, form_id)
     if draft is None:
-        flash("There is no draft to publish: it may have been published already.", "error")
+        flash(gettext("There is no draft to publish: it may have been published already."), "error")
         return redirect(url_for("teams.forms", slug=team.slug), 303)
     form = DraftAction()
     if not form.validate():
@@ -463,17 +481,21 @@ def publish_draft(slug, form_id):
         version = drafts.publish_draft(team, draft, current_user)
     except InvalidDefinition as invalid:
         db.session.rollback()
-        flash("Nothing was published: fix the problems below first.", "error")
+        flash(gettext("Nothing was published: fix the problems below first."), "error")
         return show_draft(team, drafts.draft_of(team.id, form_id), errors=invalid.errors, status=400)
     except drafts.DraftOutdated as outdated:
         db.session.rollback()
-        flash(str(outdated), "error")
+        flash(translated(outdated.args[0]), "error")
         return redirect(url_for("teams.form_versions_page", slug=team.slug, form_id=form_id), 303)
     record_event("form_published", user=current_user, team=team, form=form_id, version=version)
     db.session.commit()
     flash(
-        f"Published version {version} of '{short(title)}'. Phones receive it at their next sync; "
-        "records made with earlier versions keep their version.",
+        gettext(
+            "Published version %(version)s of '%(title)s'. Phones receive it at their next sync; "
+            "records made with earlier versions keep their version.",
+            version=version,
+            title=short(title),
+        ),
         "success",
     )
     return redirect(url_for("teams.form_versions_page", slug=team.slug, form_id=form_id), 303)

@@ -6,7 +6,7 @@ the phones fill in.
 
 import math
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -30,11 +30,21 @@ from fvfield.sync.checks import MAX_REASON
 
 MAX_LABEL = 200
 MAX_TEXT = 4000
-UNIT_TYPES = (("stall", "Stall"), ("kiosk", "Kiosk"), ("shop", "Shop"))
+UNIT_TYPES = (
+    ("stall", lazy_gettext("Stall")),
+    ("kiosk", lazy_gettext("Kiosk")),
+    ("shop", lazy_gettext("Shop")),
+)
+# A role as a person reads it (the role's name stays English in the data).
+ROLE_WORDS = {
+    "coordinator": lazy_gettext("Coordinator"),
+    "member": lazy_gettext("Member"),
+    "viewer": lazy_gettext("Viewer"),
+}
 KIND_WORDS = {
-    "care-circle": "Care circle",
-    "market-survey": "Market survey",
-    "evaluation": "Evaluation",
+    "care-circle": lazy_gettext("Care circle"),
+    "market-survey": lazy_gettext("Market survey"),
+    "evaluation": lazy_gettext("Evaluation"),
 }
 
 
@@ -52,21 +62,26 @@ class NewTeamForm(FlaskForm):
     """Create a team of a kind, with its built-in forms."""
 
     name = StringField(
-        "Team name", filters=[trimmed], validators=[DataRequired("Give the team a name."), Length(max=120)]
+        lazy_gettext("Team name"),
+        filters=[trimmed],
+        validators=[DataRequired(lazy_gettext("Give the team a name.")), Length(max=120)],
     )
     slug = StringField(
-        "Web address",
+        lazy_gettext("Web address"),
         validators=[
-            InputRequired("Choose the team's web address."),
-            Length(max=64, message="Keep the address to 64 characters."),
-            Regexp(SLUG, message="Use lower-case letters, digits and dashes, such as clapton-circle."),
+            InputRequired(lazy_gettext("Choose the team's web address.")),
+            Length(max=64, message=lazy_gettext("Keep the address to 64 characters.")),
+            Regexp(
+                SLUG,
+                message=lazy_gettext("Use lower-case letters, digits and dashes, such as clapton-circle."),
+            ),
         ],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
     )
     kind = RadioField(
-        "Kind of team",
+        lazy_gettext("Kind of team"),
         choices=options((kind, KIND_WORDS[kind]) for kind in TEAM_KINDS),
-        validators=[InputRequired("Choose what kind of team it is.")],
+        validators=[InputRequired(lazy_gettext("Choose what kind of team it is."))],
     )
 
 
@@ -80,13 +95,13 @@ class PersonForm(EditForm):
     """A person a care circle supports, and their profile as carers read it."""
 
     label = StringField(
-        "Name",
+        lazy_gettext("Name"),
         filters=[trimmed],
-        validators=[DataRequired("Write the person's name."), Length(max=MAX_LABEL)],
+        validators=[DataRequired(lazy_gettext("Write the person's name.")), Length(max=MAX_LABEL)],
     )
-    important = TextAreaField("What's important to them", validators=[Length(max=MAX_TEXT)])
-    essentials = TextAreaField("Essentials", validators=[Length(max=MAX_TEXT)])
-    contacts = TextAreaField("Key contacts", validators=[Length(max=MAX_TEXT)])
+    important = TextAreaField(lazy_gettext("What's important to them"), validators=[Length(max=MAX_TEXT)])
+    essentials = TextAreaField(lazy_gettext("Essentials"), validators=[Length(max=MAX_TEXT)])
+    contacts = TextAreaField(lazy_gettext("Key contacts"), validators=[Length(max=MAX_TEXT)])
 
     data_keys = ("important", "essentials", "contacts")
 
@@ -95,11 +110,14 @@ class ParticipantForm(EditForm):
     """A participant of an evaluation: a name or pseudonym and their group, no care details."""
 
     label = StringField(
-        _l("Name or pseudonym"),
+        lazy_gettext("Name or pseudonym"),
         filters=[trimmed],
-        validators=[DataRequired(_l("Write the participant's name or a pseudonym.")), Length(max=MAX_LABEL)],
+        validators=[
+            DataRequired(lazy_gettext("Write the participant's name or a pseudonym.")),
+            Length(max=MAX_LABEL),
+        ],
     )
-    group = StringField(_l("Group"), validators=[Length(max=MAX_LABEL)])
+    group = StringField(lazy_gettext("Group"), validators=[Length(max=MAX_LABEL)])
 
     data_keys = ("group",)
 
@@ -108,12 +126,12 @@ class MarketForm(EditForm):
     """A market the team surveys."""
 
     label = StringField(
-        "Name",
+        lazy_gettext("Name"),
         filters=[trimmed],
-        validators=[DataRequired("Write the market's name."), Length(max=MAX_LABEL)],
+        validators=[DataRequired(lazy_gettext("Write the market's name.")), Length(max=MAX_LABEL)],
     )
-    address = StringField("Address or area", validators=[Length(max=MAX_LABEL)])
-    notes = TextAreaField("Notes", validators=[Length(max=MAX_TEXT)])
+    address = StringField(lazy_gettext("Address or area"), validators=[Length(max=MAX_LABEL)])
+    notes = TextAreaField(lazy_gettext("Notes"), validators=[Length(max=MAX_TEXT)])
 
     data_keys = ("address", "notes")
 
@@ -122,17 +140,20 @@ class PitchForm(EditForm):
     """A pitch of a market: its reference, unit type and, if known, its position."""
 
     label = StringField(
-        "Reference",
+        lazy_gettext("Reference"),
         filters=[trimmed],
-        validators=[DataRequired("Write the pitch's reference, such as 14B."), Length(max=MAX_LABEL)],
+        validators=[
+            DataRequired(lazy_gettext("Write the pitch's reference, such as 14B.")),
+            Length(max=MAX_LABEL),
+        ],
     )
     unit_type = RadioField(
-        "Type of unit",
+        lazy_gettext("Type of unit"),
         choices=options(UNIT_TYPES),
-        validators=[InputRequired("Choose stall, kiosk or shop.")],
+        validators=[InputRequired(lazy_gettext("Choose stall, kiosk or shop."))],
     )
-    lat = StringField("Latitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
-    lon = StringField("Longitude", render_kw={"inputmode": "decimal"}, filters=[trimmed])
+    lat = StringField(lazy_gettext("Latitude"), render_kw={"inputmode": "decimal"}, filters=[trimmed])
+    lon = StringField(lazy_gettext("Longitude"), render_kw={"inputmode": "decimal"}, filters=[trimmed])
 
     data_keys = ("unit_type",)
 
@@ -144,7 +165,7 @@ class PitchForm(EditForm):
         """Check a longitude: a number from -180 to 180, given with a latitude."""
         coordinate(field.data, 180)
         if bool(self.lat.data) != bool(field.data):
-            raise ValidationError("Give both the latitude and the longitude, or neither.")
+            raise ValidationError(gettext("Give both the latitude and the longitude, or neither."))
 
     def position(self):
         """Return the position entered, {"lat", "lon"}, or None (call after validating)."""
@@ -160,9 +181,11 @@ def coordinate(text, limit):
     try:
         number = float(text)
     except ValueError:
-        raise ValidationError(f"Enter a number from -{limit} to {limit}, such as 51.5423.") from None
+        raise ValidationError(
+            gettext("Enter a number from -%(limit)s to %(limit)s, such as 51.5423.", limit=limit)
+        ) from None
     if not math.isfinite(number) or not -limit <= number <= limit:
-        raise ValidationError(f"Enter a number from -{limit} to {limit}.")
+        raise ValidationError(gettext("Enter a number from -%(limit)s to %(limit)s.", limit=limit))
     return number
 
 
@@ -170,7 +193,9 @@ class LabelForm(EditForm):
     """Any other kind of subject: its name only (its other details are kept as they are)."""
 
     label = StringField(
-        "Name", filters=[trimmed], validators=[DataRequired("Write a name."), Length(max=MAX_LABEL)]
+        lazy_gettext("Name"),
+        filters=[trimmed],
+        validators=[DataRequired(lazy_gettext("Write a name.")), Length(max=MAX_LABEL)],
     )
 
     data_keys = ()
@@ -186,8 +211,8 @@ class PitchFileForm(FlaskForm):
     """Upload a CSV file of pitches to preview."""
 
     pitches = FileField(
-        "CSV file of pitches",
-        validators=[FileRequired("Choose a CSV file.")],
+        lazy_gettext("CSV file of pitches"),
+        validators=[FileRequired(lazy_gettext("Choose a CSV file."))],
         render_kw={"accept": ".csv,text/csv"},
     )
 
@@ -203,8 +228,8 @@ class DeleteRecordForm(FlaskForm):
 
     base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     reason = TextAreaField(
-        "Why delete it",
-        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_REASON)],
+        lazy_gettext("Why delete it"),
+        validators=[DataRequired(lazy_gettext("Say why, for the team's record.")), Length(max=MAX_REASON)],
         filters=[trimmed],
     )
 
@@ -214,10 +239,12 @@ class CorrectRecordForm(FlaskForm):
 
     base_rev = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     # The answers as JSON, filled in by the phone's own form (static/js/record-edit.js).
-    answers = HiddenField(validators=[InputRequired("The answers did not arrive: reload the page.")])
+    answers = HiddenField(
+        validators=[InputRequired(lazy_gettext("The answers did not arrive: reload the page."))]
+    )
     reason = TextAreaField(
-        "Why correct it",
-        validators=[DataRequired("Say why, for the team's record."), Length(max=MAX_REASON)],
+        lazy_gettext("Why correct it"),
+        validators=[DataRequired(lazy_gettext("Say why, for the team's record.")), Length(max=MAX_REASON)],
         filters=[trimmed],
     )
 
@@ -226,8 +253,11 @@ class ConcernForm(FlaskForm):
     """Mark a concern resolved, saying what was done."""
 
     note = TextAreaField(
-        "What was done",
-        validators=[DataRequired("Say what was done, for the team's record."), Length(max=MAX_TEXT)],
+        lazy_gettext("What was done"),
+        validators=[
+            DataRequired(lazy_gettext("Say what was done, for the team's record.")),
+            Length(max=MAX_TEXT),
+        ],
         filters=[trimmed],
     )
 
@@ -235,24 +265,24 @@ class ConcernForm(FlaskForm):
 class RecordFilterForm(Form):
     """The records browser's filters, read from the query string."""
 
-    form = SelectField("Form", choices=[], default="")
-    subject = SelectField("About", choices=[], default="")
-    author = SelectField("Recorded by", choices=[], default="")
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    form = SelectField(lazy_gettext("Form"), choices=[], default="")
+    subject = SelectField(lazy_gettext("About"), choices=[], default="")
+    author = SelectField(lazy_gettext("Recorded by"), choices=[], default="")
+    start = DateField(lazy_gettext("From"), validators=[Optional()])
+    end = DateField(lazy_gettext("To"), validators=[Optional()])
     flag = SelectField(
-        "Only",
+        lazy_gettext("Only"),
         choices=options(
             [
-                ("", "Every record"),
-                ("concern", "Raising a concern"),
-                ("conflict", "With a conflict"),
-                ("odd-time", "With an odd phone clock"),
+                ("", lazy_gettext("Every record")),
+                ("concern", lazy_gettext("Raising a concern")),
+                ("conflict", lazy_gettext("With a conflict")),
+                ("odd-time", lazy_gettext("With an odd phone clock")),
             ]
         ),
         default="",
     )
-    deleted = BooleanField("Include deleted records")
+    deleted = BooleanField(lazy_gettext("Include deleted records"))
 
 
 def conflict_choice_form(fields, seen_rev, seen):
@@ -267,10 +297,10 @@ def conflict_choice_form(fields, seen_rev, seen):
             ConflictChoiceForm,
             f"field_{number}",
             RadioField(
-                f"Field {number + 1}",
+                lazy_gettext("Field %(number)s", number=number + 1),
                 choices=options(choices),
                 default=default,
-                validators=[InputRequired("Choose one of the versions.")],
+                validators=[InputRequired(lazy_gettext("Choose one of the versions."))],
             ),
         )
     return ConflictChoiceForm

@@ -3,9 +3,11 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from fvfield.extensions import db
 from fvfield.models import ConflictResolution
+from fvfield.problems import said
 from fvfield.sync.documents import ATTRIBUTES, WINNERS
 from fvfield.sync.merge import changed, fields
 from fvfield.sync.statuses import STATUSES
@@ -16,7 +18,7 @@ from fvfield.teams.words import SUBJECT_DATA, Words
 # A revision's status (sync/statuses.py), and "resolved" for a coordinator's choice in a conflict.
 STATUS_WORDS = {
     **{name: status.words for name, status in STATUSES.items() if status.kept},
-    "resolved": "Resolved conflict",
+    "resolved": said("Resolved conflict"),
 }
 
 
@@ -40,17 +42,18 @@ class Entry:
     @property
     def status_words(self):
         """Return the revision's status in words."""
-        return STATUS_WORDS.get(self.status, self.status.capitalize())
+        words = STATUS_WORDS.get(self.status)
+        return gettext(words) if words else self.status.capitalize()
 
 
 def device_words(revision):
     """Return where a revision was made: a phone (by the start of its id), the web, or the server."""
     device = revision["device_id"]
     if device is None:
-        return "the server"
+        return gettext("the server")
     if revision["user_id"] and device == web_device_id(revision["user_id"]):
-        return "the web"
-    return f"phone {device[:8]}"
+        return gettext("the web")
+    return gettext("phone %(device)s", device=device[:8])
 
 
 def field_order(words, state):

@@ -139,7 +139,7 @@ def withdraw_invite(slug, invite_id):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("The invite is withdrawn: its link no longer works.", "info")
+            flash(gettext("The invite is withdrawn: its link no longer works."), "info")
     return back_to(team)
 
 
@@ -152,18 +152,18 @@ def change_role(slug, membership_id):
     member = member_of(team, membership_id)
     form = RoleForm(prefix=f"member-{member.id}")
     if not form.validate():
-        flash("Choose one of the roles.", "error")
+        flash(gettext("Choose one of the roles."), "error")
         return back_to(team)
     if form.role.data == member.role:
-        flash(f"{member.user.name} is already a {member.role}.", "info")
+        flash(gettext("%(name)s is already a %(role)s.", name=member.user.name, role=member.role), "info")
         return back_to(team)
     try:
         accounts.set_role(member, form.role.data, by=current_user)
     except accounts.LastCoordinator as error:
-        flash(f"{error} Make someone else a coordinator first.", "error")
+        flash(gettext("%(error)s Make someone else a coordinator first.", error=error), "error")
     else:
         db.session.commit()
-        flash(f"{member.user.name} is now a {member.role}.", "info")
+        flash(gettext("%(name)s is now a %(role)s.", name=member.user.name, role=member.role), "info")
     return back_to(team)
 
 
@@ -195,10 +195,10 @@ def remove_member(slug, membership_id):
         try:
             accounts.remove_member(member, by=current_user)
         except accounts.LastCoordinator as error:
-            flash(f"{error} Make someone else a coordinator first.", "error")
+            flash(gettext("%(error)s Make someone else a coordinator first.", error=error), "error")
         else:
             db.session.commit()
-            flash(f"{name} is no longer in {team.name}.", "info")
+            flash(gettext("%(name)s is no longer in %(name2)s.", name=name, name2=team.name), "info")
     return back_to(team)
 
 
@@ -223,16 +223,19 @@ def reset_link(slug, membership_id):
     team, _ = team_for(slug, "coordinator")
     member = member_of(team, membership_id)
     if not ResetLinkForm().validate():
-        flash("Try again from the page.", "error")
+        flash(gettext("Try again from the page."), "error")
         return back_to(team)
     if member.user_id == current_user.id:
-        flash("Change your own password from the Password page.", "error")
+        flash(gettext("Change your own password from the Password page."), "error")
         return back_to(team)
     # A reset link opens the whole account: only for people whose every team you coordinate.
     if outside_teams(team, member.user):
         flash(
-            f"{member.user.name} is also in teams you do not coordinate: the server's administrator "
-            "can make them a link (fvfield reset-password).",
+            gettext(
+                "%(name)s is also in teams you do not coordinate: the server's administrator can make them "
+                "a link (fvfield reset-password).",
+                name=member.user.name,
+            ),
             "error",
         )
         return back_to(team)

@@ -8,6 +8,7 @@ setting to its phones; a phone that sees it change pulls again from scratch.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
@@ -31,16 +32,16 @@ class PhoneHistoryForm(FlaskForm):
     """How much of each subject's history the phones keep."""
 
     visits = IntegerField(
-        "Last visits kept for each person or place",
+        lazy_gettext("Last visits kept for each person or place"),
         validators=[
-            InputRequired("Say how many visits a phone keeps."),
+            InputRequired(lazy_gettext("Say how many visits a phone keeps.")),
             NumberRange(1, MAX_VISITS, f"Choose a whole number from 1 to {MAX_VISITS}."),
         ],
     )
     days = IntegerField(
-        "And every record of the last … days",
+        lazy_gettext("And every record of the last … days"),
         validators=[
-            InputRequired("Say how many days a phone keeps."),
+            InputRequired(lazy_gettext("Say how many days a phone keeps.")),
             NumberRange(1, MAX_DAYS, f"Choose a whole number of days from 1 to {MAX_DAYS}."),
         ],
     )
@@ -66,6 +67,6 @@ def phones(slug):
                 new=f"{new['visits']} visits, {new['days']} days",
             )
         db.session.commit()
-        flash("Saved. Phones keep this from their next sync.", "info")
+        flash(gettext("Saved. Phones keep this from their next sync."), "info")
         return redirect(url_for("teams.phones", slug=team.slug))
     return render_template("teams/phones.html", team=team, form=form), 400 if form.errors else 200

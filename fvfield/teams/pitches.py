@@ -7,6 +7,7 @@ rows in. The import is one batch of changes through the push logic.
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -138,7 +139,7 @@ def confirm_import(slug, market_id):
     form = ConfirmImportForm()
     rows = signed_rows(team, market, form.rows.data) if form.validate() else None
     if rows is None:
-        flash("This preview is too old or was not made here: upload the file again.", "error")
+        flash(gettext("This preview is too old or was not made here: upload the file again."), "error")
         return redirect(url_for("teams.import_pitches", slug=team.slug, market_id=market["id"]))
     taken = {pitch_import.reference_key(r) for r in references(team, market)}
     changes, skipped = [], []
@@ -160,8 +161,15 @@ def confirm_import(slug, market_id):
 
     results = web_edits.save_changes(team, current_user, membership.role, changes, note) if changes else []
     added = sum(result["status"] == "applied" for result in results)
-    message = f"Imported {added} {'pitch' if added == 1 else 'pitches'} into {market['label']}."
+    message = ngettext(
+        "Imported %(num)s pitch into %(market)s.",
+        "Imported %(num)s pitches into %(market)s.",
+        added,
+        market=market["label"],
+    )
     if skipped:
-        message += f" Left out, as the market has them already: {', '.join(skipped)}."
+        message += " " + gettext(
+            "Left out, as the market has them already: %(skipped)s.", skipped=", ".join(skipped)
+        )
     flash(message, "info")
     return redirect(url_for("teams.subject", slug=team.slug, subject_id=market["id"]))

@@ -7,10 +7,12 @@ block, on a page with the phone's stylesheets: there is no second renderer.
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
+from fvfield.errors import translated
 from fvfield.extensions import begin_write, db
 from fvfield.field.precache import STYLESHEETS
 from fvfield.models import User
@@ -84,23 +86,30 @@ def forms_of(team):
     return sorted(found, key=lambda form: (str(form["title"]).casefold(), form["id"]))
 
 
+def changes_in_words(old_definition, new_definition):
+    """Return what a new version changes, as sentences in the page's language."""
+    return [translated(sentence) for sentence in describe_changes(old_definition, new_definition)]
+
+
 def question_words(question, definition):
     """Return short sentences that say what a question asks for: type, options, when it is asked."""
     kind = question.get("type")
-    words = [TYPE_WORDS.get(kind, str(kind))]
+    words = [str(TYPE_WORDS.get(kind, kind))]
     if question.get("required"):
-        words.append("Required")
+        words.append(gettext("Required"))
     if kind in ("integer", "decimal", "scale") and ("min" in question or "max" in question):
-        words.append(f"Range: {range_text(question)}")
+        words.append(gettext("Range: %(range)s", range=range_text(question)))
     if question.get("max_length"):
-        words.append(f"At most {question['max_length']} characters")
+        words.append(gettext("At most %(num)s characters", num=question["max_length"]))
     if isinstance(question.get("labels"), (list, dict)):
         labels = question["labels"]
         pairs = labels.items() if isinstance(labels, dict) else enumerate(labels, question.get("min", 0))
-        words.append("Words: " + "; ".join(f"{point} = {text}" for point, text in pairs))
+        words.append(
+            gettext("Words: %(words)s", words="; ".join(f"{point} = {text}" for point, text in pairs))
+        )
     if isinstance(question.get("choices"), list):
         labels = [c.get("label") or c.get("value") for c in question["choices"] if isinstance(c, dict)]
-        words.append("Choices: " + "; ".join(map(str, labels)))
+        words.append(gettext("Choices: %(choices)s", choices="; ".join(map(str, labels))))
     rule = question.get("show_if")
     if isinstance(rule, dict):
         controller = next(
@@ -109,9 +118,9 @@ def question_words(question, definition):
         )
         # A draft's rule may name a question that was removed, or one without choices yet.
         try:
-            words.append(f"Asked only when {rule_words(rule, controller)}")
+            words.append(gettext("Asked only when %(rule)s", rule=rule_words(rule, controller)))
         except (KeyError, TypeError, AttributeError):
-            words.append(f"Asked only when '{rule.get('field')}' has certain answers")
+            words.append(gettext("Asked only when '%(field)s' has certain answers", field=rule.get("field")))
     if kind in ("section", "repeat"):
         if question.get("relevant"):
             words.append(f"Asked only when {question['relevant']}")
@@ -139,7 +148,7 @@ def versions_with_changes(team, form_id):
                 "published_at": row.published_at,
                 "by": names.get(row.published_by),
                 "records": counts.get((form_id, row.version), 0),
-                "changes": describe_changes(previous, row.definition) if previous else None,
+                "changes": changes_in_words(previous, row.definition) if previous else None,
             }
         )
         previous = row.definition
@@ -165,7 +174,15 @@ def source_choices(team):
     builtin = sorted((load_template(form_id) for form_id in TEMPLATE_IDS), key=lambda d: d["title"])
     own = [form for form in forms_of(team) if form["version"]]
     return options([(f"template:{d['id']}", d["title"]) for d in builtin], "Built-in forms") + options(
-        [(f"form:{form['id']}", f"{short(form['title'])} (version {form['version']})") for form in own],
+        [
+            (
+                f"form:{form['id']}",
+                gettext(
+                    "%(title)s (version %(version)s)", title=short(form["title"]), version=form["version"]
+                ),
+            )
+            for form in own
+        ],
         f"A copy of one of {team.name}'s forms",
     )
 
@@ -208,7 +225,10 @@ def new_form(slug):
                 record_event("form_draft_started", user=current_user, team=team, form=form_id)
                 db.session.commit()
                 flash(
-                    f"Started the form '{form.title.data.strip()}'. Change it, preview it, then publish it.",
+                    gettext(
+                        "Started the form '%(title)s'. Change it, preview it, then publish it.",
+                        title=form.title.data.strip(),
+                    ),
                     "success",
                 )
                 return redirect(url_for("teams.form_draft", slug=team.slug, form_id=form_id), 303)
@@ -230,7 +250,7 @@ def form_versions_page(slug, form_id):
     pending = None
     if draft is not None and versions:
         latest = published_definition(team, form_id, versions[0]["version"])
-        pending = describe_changes(latest, draft.definition)
+        pending = changes_in_words(latest, draft.definition)
     names = user_names([draft.updated_by] if draft else [])
     return render_template(
         "teams/forms/form.html",
@@ -282,7 +302,13 @@ def preview_version(slug, form_id, version):
     team, _ = team_for(slug, "coordinator")
     definition = published_definition(team, form_id, version)
     back = url_for("teams.form_version", slug=team.slug, form_id=form_id, version=version)
-    return show_preview(team, definition, f"Version {version}", back, f"Back to version {version}")
+    return show_preview(
+        team,
+        definition,
+        gettext("Version %(version)s", version=version),
+        back,
+        gettext("Back to version %(version)s", version=version),
+    )
 
 
 @bp.get("/forms/<form_id>/draft/preview")
@@ -297,7 +323,7 @@ def preview_draft(slug, form_id):
     return show_preview(
         team,
         draft.definition,
-        f"Draft of version {draft.definition.get('version')}",
+        gettext("Draft of version %(version)s", version=draft.definition.get("version")),
         back,
-        "Back to the draft",
+        gettext("Back to the draft"),
     )

@@ -11,9 +11,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from fvfield.accounts.access import team_for
+from fvfield.errors import translated
 from fvfield.extensions import db
 from fvfield.field.precache import STYLESHEETS
 from fvfield.models import Document, Membership, User
@@ -92,19 +94,26 @@ def people_of(team):
 def filters_for(team):
     """Return the filter form read from the query string, with the team's choices."""
     filters = RecordFilterForm(request.args)
-    filters.form.choices = options([("", "Every form")] + form_titles(team))
+    filters.form.choices = options([("", gettext("Every form"))] + form_titles(team))
     filters.subject.choices = options(
-        [("", "Anyone or anything")]
+        [("", gettext("Anyone or anything"))]
         + [
             (
                 s["id"],
-                f"{s['label']} ({SUBJECT_KINDS.get(s['kind'], s['kind']).lower()}"
-                f"{', archived' if s['deleted'] else ''})",
+                (
+                    gettext(
+                        "%(name)s (%(kind)s, archived)",
+                        name=s["label"],
+                        kind=SUBJECT_KINDS.get(s["kind"], s["kind"]).lower(),
+                    )
+                    if s["deleted"]
+                    else f"{s['label']} ({SUBJECT_KINDS.get(s['kind'], s['kind']).lower()})"
+                ),
             )
             for s in subjects_of(team)
         ]
     )
-    filters.author.choices = options([("", "Anyone")] + people_of(team))
+    filters.author.choices = options([("", gettext("Anyone"))] + people_of(team))
     return filters
 
 
@@ -269,25 +278,36 @@ def delete_record(slug, record_id):
     found = team_document(team, "records", record_id)
     form = DeleteRecordForm()
     if found["deleted"]:
-        flash("This record is already deleted.", "info")
+        flash(gettext("This record is already deleted."), "info")
         return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
     if not form.validate():
         return record(slug, record_id, delete_form=form)
     if form.base_rev.data != found["rev"]:
-        flash("This record changed since you opened it: look at it again before deleting it.", "error")
+        flash(
+            gettext("This record changed since you opened it: look at it again before deleting it."), "error"
+        )
         return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
     result = web_edits.delete_record(
         team, current_user, membership.role, found["id"], form.base_rev.data, form.reason.data
     )
     if result["status"] in ("applied", "merged"):
-        flash("The record is deleted. Phones drop it at their next sync; its history stays here.", "info")
+        flash(
+            gettext("The record is deleted. Phones drop it at their next sync; its history stays here."),
+            "info",
+        )
     elif result["status"] == "conflict":
-        flash("The record changed while you were looking: both versions are kept, choose here.", "error")
+        flash(
+            gettext("The record changed while you were looking: both versions are kept, choose here."),
+            "error",
+        )
         return redirect(
             url_for("teams.conflict", slug=team.slug, collection="records", document_id=found["id"])
         )
     else:
-        flash(" ".join(m for messages in result.get("errors", {}).values() for m in messages), "error")
+        flash(
+            " ".join(translated(m) for messages in result.get("errors", {}).values() for m in messages),
+            "error",
+        )
     return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
 
 
@@ -340,7 +360,7 @@ def save_correction(slug, record_id):
             form.answers.errors = ["The answers did not arrive as the form sent them: reload the page."]
         return correct_record(slug, record_id, correct_form=form, answers=answers)
     if found["deleted"]:
-        flash("This record was deleted while you were correcting it: nothing was saved.", "error")
+        flash(gettext("This record was deleted while you were correcting it: nothing was saved."), "error")
         return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
     result = web_edits.correct_record(
         team, current_user, membership.role, found, form.base_rev.data, answers, form.reason.data
@@ -349,13 +369,18 @@ def save_correction(slug, record_id):
         return correct_record(slug, record_id, correct_form=form, errors=result["errors"], answers=answers)
     if result["status"] == "conflict":
         flash(
-            "Someone changed the same answers while you were correcting them: both versions are kept, choose here.",
+            gettext(
+                "Someone changed the same answers while you were correcting them: both versions are kept, choose here."
+            ),
             "error",
         )
         return redirect(
             url_for("teams.conflict", slug=team.slug, collection="records", document_id=found["id"])
         )
-    flash("The correction is saved. Phones receive it at their next sync; the history shows why.", "info")
+    flash(
+        gettext("The correction is saved. Phones receive it at their next sync; the history shows why."),
+        "info",
+    )
     return redirect(url_for("teams.record", slug=team.slug, record_id=found["id"]))
 
 

@@ -8,12 +8,18 @@ import json
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import lazy_gettext
 
 from fvfield.extensions import db
 from fvfield.models import Document, User
 from fvfield.sync.documents import documents, revisions, state_from_row
 
-SUBJECT_KINDS = {"person": "Person", "participant": "Participant", "market": "Market", "pitch": "Pitch"}
+SUBJECT_KINDS = {
+    "person": lazy_gettext("Person"),
+    "participant": lazy_gettext("Participant"),
+    "market": lazy_gettext("Market"),
+    "pitch": lazy_gettext("Pitch"),
+}
 # The kinds of subject that are people: a care circle's people, an evaluation's participants.
 PEOPLE_KINDS = frozenset({"person", "participant"})
 

@@ -9,7 +9,7 @@ market_id, unit_type and position {"lat", "lon"}.
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired
 
 from fvfield.accounts.access import team_for
 from fvfield.audit import record_event
+from fvfield.errors import translated
 from fvfield.extensions import begin_write, db
 from fvfield.sync import web_edits
 from fvfield.sync.documents import data_of, documents, load_documents
@@ -38,16 +39,18 @@ ADDABLE = {"care-circle": ("person",), "market-survey": ("market",), "evaluation
 # The kind of subject a team's people are: an evaluation's are participants, any other team's persons.
 PEOPLE_KIND = {"evaluation": "participant"}
 SAVED = {
-    "applied": ("Saved. Phones get it at their next sync.", "info"),
+    "applied": (lazy_gettext("Saved. Phones get it at their next sync."), "info"),
     "merged": (
-        "Saved, together with other changes made meanwhile (on a phone or another page). "
-        "Phones get it at their next sync.",
+        lazy_gettext(
+            "Saved, together with other changes made meanwhile (on a phone or another page). "
+            "Phones get it at their next sync."
+        ),
         "info",
     ),
 }
 # The data key of a merged subject's tombstone: the subject its records moved to.
 MERGED_INTO = "merged_into"
-CONFLICTED = (
+CONFLICTED = lazy_gettext(
     "Someone changed the same details while you were editing. Both versions are kept: "
     "choose between them here."
 )
@@ -109,18 +112,19 @@ def outcome(team, result, form=None):
     """Tell the coordinator what a save did; return a redirect, or None when the form must be shown again."""
     status = result["status"]
     if status in SAVED:
-        flash(*SAVED[status])
+        message, category = SAVED[status]
+        flash(str(message), category)
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=result["id"]))
     if status == "conflict":
-        flash(CONFLICTED, "error")
+        flash(str(CONFLICTED), "error")
         return redirect(
             url_for("teams.conflict", slug=team.slug, collection="subjects", document_id=result["id"])
         )
     errors = result.get("errors", {})
     if form is not None and "label" in errors:
-        form.label.errors = list(errors.pop("label"))
+        form.label.errors = [translated(message) for message in errors.pop("label")]
     for messages in errors.values():
-        flash(" ".join(messages), "error")
+        flash(" ".join(translated(message) for message in messages), "error")
     return None
 
 
@@ -229,14 +233,14 @@ def edit_subject(slug, subject_id):
     team, membership = team_for(slug, "coordinator")
     found = subject_of(team, subject_id)
     if found["deleted"]:
-        flash(f"{found['label']} is archived: restore it first, then edit it.", "error")
+        flash(gettext("%(name)s is archived: restore it first, then edit it.", name=found["label"]), "error")
         return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
     form = form_for(found["kind"], found)
     market = market_of(team, found)
     valid = form.validate_on_submit()
     if valid and not form.base_rev.data:
         # Without the rev the page was opened on, saving could overwrite an edit unseen.
-        flash("This page was not opened from the server: open it again, then save.", "error")
+        flash(gettext("This page was not opened from the server: open it again, then save."), "error")
     elif valid:
         base_rev = form.base_rev.data
         base = found if base_rev == found["rev"] else web_edits.state_at(team.id, found["id"], base_rev)
@@ -305,7 +309,10 @@ def archive_subject(slug, subject_id):
         )
     result = web_edits.archive_subject(team, current_user, membership.role, found["id"], form.base_rev.data)
     if result["status"] in SAVED:
-        flash(f"{found['label']} is archived. Phones stop listing it at their next sync.", "info")
+        flash(
+            gettext("%(name)s is archived. Phones stop listing it at their next sync.", name=found["label"]),
+            "info",
+        )
         return redirect(url_for("teams.subjects", slug=team.slug))
     return outcome(team, result) or redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
 
@@ -319,7 +326,10 @@ def restore_subject(slug, subject_id):
     if ButtonForm().validate() and found["deleted"]:
         result = web_edits.restore_subject(team, current_user, membership.role, found)
         if result["status"] in SAVED:
-            flash(f"{found['label']} is back. Phones list it again at their next sync.", "info")
+            flash(
+                gettext("%(name)s is back. Phones list it again at their next sync.", name=found["label"]),
+                "info",
+            )
         else:
             outcome(team, result)
     return redirect(url_for("teams.subject", slug=team.slug, subject_id=found["id"]))
@@ -375,11 +385,11 @@ def merge_subjects(team, user, role, merged_id, survivor_id):
     merged, survivor = found.get(merged_id), found.get(survivor_id)
     for subject in (merged, survivor):
         if subject is None or subject["team_id"] != team.id or subject["collection"] != "subjects":
-            raise MergeRefused("One of them is no longer there: look at the list again.")
+            raise MergeRefused(gettext("One of them is no longer there: look at the list again."))
         if subject["deleted"]:
-            raise MergeRefused(f"{subject['label']} is archived: restore it first.")
+            raise MergeRefused(gettext("%(name)s is archived: restore it first.", name=subject["label"]))
     if merged_id == survivor_id or merged["kind"] != survivor["kind"]:
-        raise MergeRefused("Only two different subjects of the same kind can be merged.")
+        raise MergeRefused(gettext("Only two different subjects of the same kind can be merged."))
     rows = conn.execute(
         sa.select(documents).where(
             documents.c.team_id == team.id,
@@ -403,7 +413,7 @@ def merge_subjects(team, user, role, merged_id, survivor_id):
     push, results = web_edits.apply_changes(conn, team, user, role, changes)
     if any(result["status"] not in SAVED for result in results):
         db.session.rollback()
-        raise MergeRefused("The records could not all be moved: nothing was merged. Try again.")
+        raise MergeRefused(gettext("The records could not all be moved: nothing was merged. Try again."))
     push.log.write()
     record_event(
         "subjects_merged", user=user, team=team, subject_id=merged_id, into_id=survivor_id, records=len(rows)
@@ -420,7 +430,7 @@ def merge_subject(slug, subject_id):
     found = subject_of(team, subject_id)
     form = MergeForm()
     if not form.validate():
-        flash("Try again from the page.", "error")
+        flash(gettext("Try again from the page."), "error")
         return redirect(url_for("teams.subjects", slug=team.slug))
     survivor = subject_of(team, form.into.data)
     try:
@@ -429,8 +439,13 @@ def merge_subject(slug, subject_id):
         flash(str(refusal), "error")
         return redirect(url_for("teams.subjects", slug=team.slug))
     flash(
-        f"{found['label']} is merged into {survivor['label']}: {moved} record{'s' if moved != 1 else ''} moved. "
-        "Phones follow at their next sync.",
+        ngettext(
+            "%(name)s is merged into %(survivor)s: %(num)s record moved. Phones follow at their next sync.",
+            "%(name)s is merged into %(survivor)s: %(num)s records moved. Phones follow at their next sync.",
+            moved,
+            name=found["label"],
+            survivor=survivor["label"],
+        ),
         "info",
     )
     return redirect(url_for("teams.subject", slug=team.slug, subject_id=survivor["id"]))

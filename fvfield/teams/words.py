@@ -2,30 +2,36 @@
 
 import json
 
+from flask_babel import gettext, lazy_gettext
+
 from fvfield.formatting import NO_ANSWER, device_time
 from fvfield.questionnaires.structure import answer_fields
 from fvfield.questionnaires.types import FIELD_TYPES, TYPES
 from fvfield.sync.forms import form_definition
 
 RECORD_ATTRIBUTES = {
-    "deleted": "Deleted",
-    "form": "Form",
-    "form_version": "Form version",
-    "subject_id": "About",
-    "recorded_at": "Recorded at",
+    "deleted": lazy_gettext("Deleted"),
+    "form": lazy_gettext("Form"),
+    "form_version": lazy_gettext("Form version"),
+    "subject_id": lazy_gettext("About"),
+    "recorded_at": lazy_gettext("Recorded at"),
 }
-SUBJECT_ATTRIBUTES = {"deleted": "Archived", "kind": "Kind", "label": "Name"}
+SUBJECT_ATTRIBUTES = {
+    "deleted": lazy_gettext("Archived"),
+    "kind": lazy_gettext("Kind"),
+    "label": lazy_gettext("Name"),
+}
 # The subject data keys the coordinators' pages and the field app share.
 SUBJECT_DATA = {
-    "important": "What's important to them",
-    "essentials": "Essentials",
-    "contacts": "Key contacts",
-    "group": "Group",
-    "address": "Address or area",
-    "notes": "Notes",
-    "market_id": "Market",
-    "unit_type": "Unit type",
-    "position": "Position",
+    "important": lazy_gettext("What's important to them"),
+    "essentials": lazy_gettext("Essentials"),
+    "contacts": lazy_gettext("Key contacts"),
+    "group": lazy_gettext("Group"),
+    "address": lazy_gettext("Address or area"),
+    "notes": lazy_gettext("Notes"),
+    "market_id": lazy_gettext("Market"),
+    "unit_type": lazy_gettext("Unit type"),
+    "position": lazy_gettext("Position"),
 }
 
 
@@ -40,7 +46,7 @@ def plain(value):
     if value is None or value == "" or value == []:
         return NO_ANSWER
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, list):
         return ", ".join(plain(item) for item in value)
     if isinstance(value, dict):
@@ -54,7 +60,7 @@ def position(point):
     """Return a position as "51.54210, -0.07510 (within 12 m)"."""
     words = f"{point.get('lat')}, {point.get('lon')}"
     if isinstance(point.get("accuracy"), (int, float)):
-        words += f" (within {point['accuracy']:g} m)"
+        words += " " + gettext("(within %(metres)s m)", metres=f"{point['accuracy']:g}")
     return words
 
 
@@ -82,9 +88,10 @@ def answer_words(field, value):
             label = labels[value - field.get("min", 0)]
         elif isinstance(labels, dict):
             label = labels.get(str(value))
-        return f"{value} of {field.get('max')}" + (f" – {label}" if label else "")
+        words = gettext("%(value)s of %(max)s", value=value, max=field.get("max"))
+        return words + (f" – {label}" if label else "")
     if kind == "photo" and isinstance(value, dict):
-        return f"Photo ({max(1, round(value.get('size', 0) / 1024))} KB)"
+        return gettext("Photo (%(size)s KB)", size=max(1, round(value.get("size", 0) / 1024)))
     if kind == "repeat" and isinstance(value, list):
         return f"{len(value)} × {field.get('label')}"
     return plain(value)
@@ -125,7 +132,7 @@ class Words:
     def value(self, state, field, value):
         """Return a field's value in words."""
         if field == "subject_id" or field == ("data", "market_id"):
-            return self.subjects.get(value, "an unknown subject") if value else NO_ANSWER
+            return self.subjects.get(value, gettext("an unknown subject")) if value else NO_ANSWER
         if field == "form" and value:
             definition = self.definition(value, state.get("form_version"))
             return definition["title"] if definition else value
@@ -133,13 +140,17 @@ class Words:
             question = self.questions(state).get(field[1])
             return answer_words(question, value) if question else plain(value)
         if field == ("data", "unit_type") and value:
-            return humanise(value)
+            from fvfield.teams.forms import UNIT_TYPES
+
+            return dict(UNIT_TYPES).get(value) or humanise(value)
         if field == "kind" and value:
-            return humanise(value)
+            from fvfield.teams.store import SUBJECT_KINDS
+
+            return SUBJECT_KINDS.get(value) or humanise(value)
         if field == "recorded_at" and value:
             return device_time(value)
         return plain(value)
 
     def person(self, user_id):
         """Return the name of who made something."""
-        return self.people.get(user_id, "a removed account") if user_id else "the server"
+        return self.people.get(user_id, gettext("a removed account")) if user_id else gettext("the server")

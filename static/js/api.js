@@ -5,6 +5,7 @@
 // the body rejects response.json(), a captive portal answers 200 with HTML):
 // each is a NetworkError, so no caller ever dereferences a missing answer.
 import {REQUEST_TIMEOUT_MS, UPLOAD_BYTES_PER_SECOND} from './constants.js';
+import {t} from './i18n.js';
 
 /** The server answered with an error: {status, code, message} from its body. */
 export class ApiError extends Error {
@@ -17,17 +18,22 @@ export class ApiError extends Error {
   }
 }
 
-/** Why an answer did not arrive, in the words the person reads (docs/field-app.md). */
-export const NETWORK_WORDS = {
-  unreachable: 'The server cannot be reached.',
-  broken: "The connection broke before the server's answer arrived.",
-  timeout: 'The server did not answer in time.',
-};
+/** Why an answer did not arrive, in the words the person reads (docs/field-app.md), in their language. */
+export function networkWords(kind) {
+  switch (kind) {
+    case 'broken':
+      return t("The connection broke before the server's answer arrived.");
+    case 'timeout':
+      return t('The server did not answer in time.');
+    default:
+      return t('The server cannot be reached.');
+  }
+}
 
-/** No usable answer arrived: `kind` is unreachable, broken or timeout (NETWORK_WORDS). */
+/** No usable answer arrived: `kind` is unreachable, broken or timeout (networkWords). */
 export class NetworkError extends Error {
   constructor(kind = 'unreachable') {
-    super(NETWORK_WORDS[kind]);
+    super(networkWords(kind));
     this.name = 'NetworkError';
     this.kind = kind;
   }
@@ -75,7 +81,7 @@ function deadline(controller, ms) {
     clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.passed = true;
-      controller.abort(new DOMException('The request took too long.', 'TimeoutError'));
+      controller.abort(new DOMException(t('The request took too long.'), 'TimeoutError'));
     }, wait);
   };
   state.clear = () => clearTimeout(state.timer);
@@ -106,7 +112,7 @@ async function errorFrom(response) {
   if (error && error.code) {
     return new ApiError(response.status, error.code, error.message || '', body);
   }
-  return new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`, body);
+  return new ApiError(response.status, `http_${response.status}`, t('The server answered {status}.', {status: response.status}), body);
 }
 
 /** Read the whole answer as JSON; a cut, a hang or a body that is not JSON is a NetworkError. */

@@ -1,11 +1,7 @@
 // Copy an invite link in one tap. Without this module the link still sits in a
 // read-only field that can be selected and copied by hand: the button only
 // appears once there is code to make it work.
-
-const MESSAGES = {
-  copied: 'Link copied. Paste it into a message to the person you are inviting.',
-  selected: 'The link is selected: copy it with your device\'s Copy command.',
-};
+import {t} from './i18n.js';
 
 async function copyText(input) {
   // The Clipboard API needs a secure context (HTTPS or localhost):
@@ -35,7 +31,9 @@ function enhance(box) {
       input.focus();
       input.select();
     }
-    status.textContent = copied ? MESSAGES.copied : MESSAGES.selected;
+    status.textContent = copied
+      ? t('Link copied. Paste it into a message to the person you are inviting.')
+      : t("The link is selected: copy it with your device's Copy command.");
   });
 }
 

@@ -1,6 +1,7 @@
 // IndexedDB: the phone's copy of everything (docs/field-app.md, "IndexedDB").
 // A versioned schema: MIGRATIONS[n] takes a database from version n to n + 1,
 // so a phone that skipped releases runs every step it missed, in order.
+import {t} from './i18n.js';
 import {
   DB_NAME, DB_VERSION, STORE_DRAFTS, STORE_FORMS, STORE_META, STORE_OUTBOX, STORE_PHOTOS,
   STORE_RECORDS, STORE_SUBJECTS, STORE_TEAMS,
@@ -70,7 +71,7 @@ export function openDatabase() {
         resolve(db);
       };
       request.onerror = () => reject(request.error);
-      request.onblocked = () => reject(new Error('The database is held by an older tab of fvfield: close it.'));
+      request.onblocked = () => reject(new Error(t('The database is held by an older tab of fvfield: close it.')));
     });
     opening.catch(() => { opening = null; });
   }
@@ -103,7 +104,7 @@ export async function tx(names, mode, work) {
     let result;
     transaction.oncomplete = () => resolve(result);
     transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error || new Error('The change to this phone was cancelled.'));
+    transaction.onabort = () => reject(transaction.error || new Error(t('The change to this phone was cancelled.')));
     Promise.resolve()
       .then(() => work(stores, transaction))
       .then((value) => { result = value; })

@@ -5,6 +5,7 @@
 // The definition comes from a <script type="application/json"> block: data
 // the page's Content Security Policy lets through because it never runs.
 
+import { t, tn } from "./i18n.js";
 import { answersToSend, checkAnswers } from "./form/checks.js";
 import { h, replace } from "./form/dom.js";
 import { renderForm } from "./form/render.js";
@@ -16,16 +17,12 @@ function readDefinition() {
   return JSON.parse(block.textContent);
 }
 
-function plural(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
 function showPreview(root, definition) {
   const form = renderForm(definition, { prefix: "preview" });
   const timing = timedCount(definition);
   const timer = timing ? countTimer(form, timing, {}) : null;
   const summarySlot = h("div", { class: "summary-slot" });
-  const saveButton = h("button", { type: "submit", class: "primary big save" }, "Save on this phone");
+  const saveButton = h("button", { type: "submit", class: "primary big save" }, t("Save on this phone"));
   const element = h("form", { class: "record-form", novalidate: true, "aria-labelledby": "form-h" },
     timer ? timer.element : null,
     form.element,
@@ -41,8 +38,10 @@ function showPreview(root, definition) {
     } else {
       const answered = Object.keys(answersToSend(definition, raw)).length;
       shown = h("div", { class: "notice notice-saved", role: "status", tabindex: "-1" },
-        h("p", {}, `The phone would accept these answers (${plural(answered, "answer")}). `
-          + "This is a preview: nothing was saved."));
+        h("p", {}, tn(
+          "The phone would accept these answers ({count} answer). This is a preview: nothing was saved.",
+          "The phone would accept these answers ({count} answers). This is a preview: nothing was saved.",
+          answered)));
     }
     replace(summarySlot, shown);
     shown.focus();
@@ -55,5 +54,5 @@ try {
   showPreview(root, readDefinition());
 } catch (error) {
   replace(root, h("div", { class: "notice notice-problem", role: "alert" },
-    h("p", {}, `This form cannot be shown yet (${error.message}). Fix its problems in the editor, then preview it again.`)));
+    h("p", {}, t("This form cannot be shown yet ({problem}). Fix its problems in the editor, then preview it again.", { problem: error.message }))));
 }

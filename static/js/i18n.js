@@ -48,8 +48,17 @@ export function offered(code) {
       && language.code !== 'eo' && language.code !== 'ar');
 }
 
-/** Return the language this phone speaks: its choice, else the browser's, else English. */
+/** Return the language of a server page (coordinators' pages set data-server-language), or undefined. */
+function serverPageLanguage() {
+  return typeof document === 'undefined' ? undefined : offered(document.documentElement.dataset.serverLanguage);
+}
+
+/** Return the language this phone speaks: the server page's, else its choice, else the browser's, else English. */
 export function chosenLanguage() {
+  const page = serverPageLanguage();
+  if (page) {
+    return page;
+  }
   const choice = offered(stored(CHOICE_KEY));
   if (choice) {
     return choice;

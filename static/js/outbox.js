@@ -2,6 +2,7 @@
 // A save writes the local document (for the screens) and its outbox item in
 // ONE IndexedDB transaction, and resolves only once that transaction has
 // committed: when the app says "Saved on this phone", it is.
+import {t} from './i18n.js';
 import {
   EVENT_OUTBOX_CHANGED, STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS,
 } from './constants.js';
@@ -174,7 +175,7 @@ export async function updateRejected(seq, fix) {
   const result = await tx([STORE_OUTBOX, STORE_RECORDS, STORE_SUBJECTS], 'readwrite', async (stores) => {
     const item = await promised(stores[STORE_OUTBOX].get(seq));
     if (!item || item.state !== NEEDS_ATTENTION) {
-      throw new Error('That change is no longer waiting for a fix.');
+      throw new Error(t('That change is no longer waiting for a fix.'));
     }
     const fields = {...fix};
     for (const key of ['change_id', 'collection', 'id', 'base_rev']) {

@@ -7,6 +7,7 @@
 // next to the questions. Definition, answers and errors come in JSON data
 // blocks, which the page's Content Security Policy lets through.
 
+import { t } from "./i18n.js";
 import { answersToSend, checkAnswers } from "./form/checks.js";
 import { h, replace } from "./form/dom.js";
 import { renderForm } from "./form/render.js";
@@ -43,5 +44,5 @@ try {
   start();
 } catch (error) {
   replace(document.getElementById("record-answers"), h("div", { class: "notice notice-problem", role: "alert" },
-    h("p", {}, `The answers cannot be shown (${error.message}). Go back to the record and try again.`)));
+    h("p", {}, t("The answers cannot be shown ({problem}). Go back to the record and try again.", { problem: error.message }))));
 }

@@ -24,7 +24,7 @@ export function positionAnswer(position) {
 /** Return the words that describe a position answer to a person. */
 export function describePosition(answer) {
   const where = `${answer.lat.toFixed(5)}, ${answer.lon.toFixed(5)}`;
-  if (answer.accuracy === null || answer.accuracy === undefined) return `${where} ${t("(accuracy unknown)")}`;
+  if (answer.accuracy === null || answer.accuracy === undefined) return where + " " + t("(accuracy unknown)");
   return t("{where}, accurate to {metres} m", { where, metres: formatNumber(Math.round(answer.accuracy)) });
 }
 

@@ -332,7 +332,7 @@ function questionFor(field, prefix, emit, context) {
   ids.describedBy = [field.hint ? ids.hint : null, ids.error].filter(Boolean).join(" ");
   const grouped = GROUPED.has(field.type);
   const required = field.required && field.type !== "note"
-    ? h("span", { class: "required" }, ` ${t("(required)")}`) : null;
+    ? h("span", { class: "required" }, " " + t("(required)")) : null;
   const hint = field.hint ? h("p", { class: "hint", id: ids.hint }, field.hint) : null;
   const error = h("p", { class: "error", id: ids.error, hidden: true });
   const widget = widgetFor(field, ids, emit, context);
@@ -692,7 +692,7 @@ export function answerWords(field, value) {
     }
     case "geopoint":
       return typeof value === "object" && Number.isFinite(value.lat)
-        ? `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}${Number.isFinite(value.accuracy) ? ` ${t("(within {metres} m)", { metres: formatNumber(Math.round(value.accuracy)) })}` : ""}`
+        ? `${value.lat.toFixed(5)}, ${value.lon.toFixed(5)}` + (Number.isFinite(value.accuracy) ? " " + t("(within {metres} m)", { metres: formatNumber(Math.round(value.accuracy)) }) : "")
         : String(value);
     case "photo":
       return t("A photo");

@@ -45,7 +45,7 @@ export async function render(view) {
       h("p", {}, h("a", { href: team ? teamHash(slug) : "#/" }, t("Back"))));
     return;
   }
-  view.title(`${t("Add a pitch")} · ${market.label}`);
+  view.title(t("Add a pitch") + " · " + market.label);
   if (team.role === "viewer") {
     replace(view.root, h("h1", { tabindex: "-1" }, t("Add a pitch")),
       notice("info", h("p", {}, t("You can read this team’s records. Adding pitches is for members."))));

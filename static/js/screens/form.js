@@ -290,7 +290,7 @@ export async function render(view) {
       h("h1", { tabindex: "-1", id: "form-h" }, state.record ? t("Correct: {form}", { form: definition.title }) : definition.title),
       about ? h("p", { class: "lead" }, about) : null),
     state.item ? notice("problem",
-      h("p", {}, h("strong", {}, `${t("The server could not accept this record.")} `),
+      h("p", {}, h("strong", {}, t("The server could not accept this record.") + " "),
         t("Its reasons are next to the answers below. Fix them, then save: it will be sent again.")),
       general.length ? h("ul", { class: "server-messages" }, general.map((message) => h("li", {}, message))) : null,
       h("p", { class: "meta" }, t("Saved {when}.", { when: whenWords(state.item.saved_at) }))) : null,

@@ -57,13 +57,25 @@ export async function render(view) {
   else await recordsPage(page);
 }
 
+/** A subject's detail named as the coordinators' pages name it (teams/words.py SUBJECT_DATA). */
+function factLabel(key) {
+  switch (key) {
+    case "important": return t("What's important to them");
+    case "essentials": return t("Essentials");
+    case "contacts": return t("Key contacts");
+    case "address": return t("Address or area");
+    case "notes": return t("Notes");
+    default: return humanise(key);
+  }
+}
+
 function facts(subject) {
   const entries = Object.entries(subject.data || {}).filter(([key]) => !HIDDEN_KEYS.has(key));
   if (!entries.length) return null;
   return h("section", { class: "section", "aria-labelledby": "facts-h" },
     h("h2", { id: "facts-h" }, t("Key facts")),
     h("dl", { class: "facts" }, entries.map(([key, value]) => h("div", { class: "fact" },
-      h("dt", {}, humanise(key)), h("dd", {}, dataValue(value, key))))));
+      h("dt", {}, factLabel(key)), h("dd", {}, dataValue(value, key))))));
 }
 
 function formButtons(team, subject, forms, primaryId) {
@@ -143,7 +155,7 @@ export function raisedBox(definition, record, resolved) {
   return h("div", { class: `raised-box${resolved ? " raised-resolved" : ""}` },
     resolved
       ? h("p", { class: "resolved-title" }, h("span", { class: "resolved-mark", "aria-hidden": "true" }, "✓"), ` ${resolved}`)
-      : h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), ` ${t("Concern raised")}`),
+      : h("p", { class: "raised-title" }, h("span", { class: "raised-mark", "aria-hidden": "true" }, "!"), " " + t("Concern raised")),
     details.map((field) => h("p", {}, h("span", { class: "raised-label" }, `${leadIn(field.label)} `),
       field.type === "choice" ? choiceLabel(field, record.data[field.name]) : shortText(record.data[field.name], 400))));
 }
@@ -283,11 +295,11 @@ async function pitchRows(team, market, canRecord) {
     const unit = pitch.data && pitch.data.unit_type ? humanise(pitch.data.unit_type) : "";
     const href = canRecord ? teamHash(team.slug, "s", pitch.id, "new", PITCH_FORM) : teamHash(team.slug, "s", pitch.id);
     return {
-      text: `${pitch.label} ${unit} ${value ? pitchStatus()[value] || "" : t("not yet surveyed")}`,
+      text: `${pitch.label} ${unit} ` + (value ? pitchStatus()[value] || "" : t("not yet surveyed")),
       node: h("a", { class: "row pitch", href },
         h("span", { class: "row-title" }, pitch.label),
         h("span", { class: "row-detail" }, unit,
-          unsent.waiting.has(pitch.id) || unsent.attention.has(pitch.id) ? ` · ${t("added on this phone")}` : ""),
+          unsent.waiting.has(pitch.id) || unsent.attention.has(pitch.id) ? " · " + t("added on this phone") : ""),
         statusBadge(value)),
       value,
     };

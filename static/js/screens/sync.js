@@ -33,13 +33,13 @@ async function describeItem(item, titles, teams) {
   const teamName = teams.size > 1 && teams.get(item.team) ? ` · ${teams.get(item.team)}` : "";
   if (change.collection === "subjects") {
     const what = change.kind === "pitch" ? t("New pitch") : t("New {kind}", { kind: change.kind });
-    return { title: `${what}: ${change.label}`, detail: `${t("Saved {when}", { when: whenWords(item.saved_at) })}${teamName}` };
+    return { title: `${what}: ${change.label}`, detail: t("Saved {when}", { when: whenWords(item.saved_at) }) + teamName };
   }
   const about = change.subject_id ? await subjectLabel(item.team, change.subject_id) : null;
   const title = titles.get(`${item.team}/${change.form}`) || change.form;
   return {
     title: about ? `${title}: ${about}` : title,
-    detail: `${t("Saved {when}", { when: whenWords(item.saved_at) })}${teamName}`,
+    detail: t("Saved {when}", { when: whenWords(item.saved_at) }) + teamName,
   };
 }
 
@@ -116,7 +116,7 @@ async function conflictsSection() {
 function syncLine(state) {
   if (state.state === "syncing") return t("Syncing now…");
   const last = state.lastSync ? t("Last synced {when}.", { when: whenWords(state.lastSync) }) : t("Not synced yet.");
-  const online = state.online ? "" : ` ${t("This phone is offline: records are sent when a connection returns.")}`;
+  const online = state.online ? "" : " " + t("This phone is offline: records are sent when a connection returns.");
   return `${last}${online}`;
 }
 
