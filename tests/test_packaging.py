@@ -185,7 +185,8 @@ def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"^    (\S.*)$", quick_start, re.MULTILINE)
     assert len(commands) == 2, commands
     assert "fvfield serve" in commands[0]
-    assert commands[1].endswith("python -m pytest")
+    # The whole suite, a test file to a core (pytest-xdist), nothing deselected.
+    assert commands[1].endswith("python -m pytest -n auto --dist loadfile")
     ci = (REPO / ".ci" / "run").read_text()
     assert commands[1] in ci.splitlines()
     assert "set -euo pipefail" in ci
