@@ -14,8 +14,8 @@ from fvfield.questionnaires.definitions import DefinitionError, validate_definit
 from fvfield.questionnaires.expressions import Context, compiled, references, text, truth
 from fvfield.questionnaires.expressions import parse as parse_expression
 from fvfield.questionnaires.fastcheck import form_function
-from fvfield.questionnaires.repeats import compile_repeat, within_sections
-from fvfield.questionnaires.rules import UNSURE, compile_rule, rule_words
+from fvfield.questionnaires.repeats import check_steps, compile_repeat, within_sections
+from fvfield.questionnaires.rules import compile_rule, rule_words
 from fvfield.questionnaires.structure import REPEAT, every_question, record_questions
 from fvfield.questionnaires.types import TYPES, answer_check, kind_of, show
 
@@ -52,29 +52,7 @@ class AnswerValidator:
         if self.fast is not None:
             return self.fast(answers)
         errors = {}
-        seen = {}
-        get = answers.get
-        for name, check, required, blank, shown, hidden, allowed in self.steps:
-            value = get(name)
-            visible = True if shown is None else shown(seen, answers, errors)
-            if visible is False:
-                if value is not None:
-                    errors[name] = [hidden]
-                continue
-            if value is None:
-                if required and visible:
-                    errors[name] = [required]
-                continue
-            problem = check(value)
-            if problem is None and allowed is not None:
-                problem = allowed(value, answers, errors)
-            if problem is not None:
-                errors[name] = [problem]
-                seen[name] = UNSURE
-                continue
-            if required and visible and blank is not None and blank(value):
-                errors[name] = [required]
-            seen[name] = value if visible else UNSURE
+        check_steps(self.steps, answers.get, answers, {}, errors)
         if not answers.keys() <= self.names:
             self.report_unknown(answers, errors)
         return errors

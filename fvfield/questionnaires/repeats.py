@@ -82,11 +82,13 @@ def compile_repeat(field, by_name, compile_step):
     return allowed
 
 
-def check_item(steps, names, item, answers):
-    """Return what is wrong with one item's answers, by question name."""
-    scope = item_answers(answers, item)
-    errors, seen = {}, dict(answers)
-    get = item.get
+def check_steps(steps, get, scope, seen, errors):
+    """Check answers step by step (answers.py's steps), putting what is wrong into `errors`.
+
+    `get` reads a step's own answer (the record's, or an item's); `scope` is what its
+    conditions and checks read; `seen` holds the answers checked so far, UNSURE for a
+    wrong one, so that a condition on it is neither true nor false.
+    """
     for name, check, required, blank, shown, hidden, allowed in steps:
         value = get(name)
         visible = True if shown is None else shown(seen, scope, errors)
@@ -108,6 +110,13 @@ def check_item(steps, names, item, answers):
         if required and visible and blank is not None and blank(value):
             errors[name] = [required]
         seen[name] = value if visible else UNSURE
+
+
+def check_item(steps, names, item, answers):
+    """Return what is wrong with one item's answers, by question name."""
+    scope = item_answers(answers, item)
+    errors = {}
+    check_steps(steps, item.get, scope, dict(answers), errors)
     unknown = [key for key in item if key not in names]
     for key in unknown[:MAX_ITEM_UNKNOWN]:
         path = key if type(key) is str and len(key) <= 100 else "_"
