@@ -41,12 +41,12 @@ from browser.conftest import (  # noqa: E402  (the browser tests' harness)
     sync_now,
     wait_until_offline_ready,
 )
+from performance_doc import DOC, write_section  # noqa: E402
 from realserver import seed_instance  # noqa: E402
 
 from fvfield import create_app  # noqa: E402
 
 BUDGETS = {"precache_kb": 200, "cold_start_ms": 1000, "save_ms": 50, "longest_task_ms": 200}
-DOC = REPO / "docs" / "performance.md"
 SECTION = "## Field app"
 
 # Set on every page before its scripts: when the people list first shows Ada.
@@ -182,17 +182,6 @@ def report(figures):
     )
 
 
-def write_section(text):
-    """Replace (or add) the field app section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write the figures into docs/performance.md")
@@ -216,7 +205,7 @@ def main():
     text = report(figures)
     print(text)
     if options.write:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"written to {DOC.relative_to(REPO)}")
 
 

@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from performance_doc import DOC, write_section  # noqa: E402
 from realserver import RealServer, SyncClient, person_change, seed_instance, visit_change  # noqa: E402
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 SECTION = "## A team's history"
 SLUG = "history-circle"
 EMAIL = "coord@example.org"
@@ -247,17 +247,6 @@ def section(sizes, results, load_before, load_after):
     return "\n".join(lines) + "\n"
 
 
-def write_section(text):
-    """Replace (or add) this benchmark's section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000], help="records per team")
@@ -278,7 +267,7 @@ def main():
     load_after = os.getloadavg()[0]
     print(f"load average {load_after:.1f} at the end")
     if options.write:
-        write_section(section(options.sizes, results, load_before, load_after))
+        write_section(SECTION, section(options.sizes, results, load_before, load_after))
         print(f"  written to {DOC}")
 
 

@@ -23,7 +23,6 @@ and <= 20 MB of IndexedDB for a care circle's worker.
 import argparse
 import datetime
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -37,9 +36,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, FieldServer  # noqa: E402
+from performance_doc import DOC, write_section  # noqa: E402
 from realserver import PASSWORD, SyncClient, person_change, seed_instance, visit_change  # noqa: E402
 
-DOC = REPO / "docs" / "performance.md"
 SECTION = "## The phone's share of a team"
 CIRCLE, MARKET_TEAM = "bench-circle", "bench-market"
 COORDINATOR, CARER, VOLUNTEER = "coord@example.org", "carer@example.org", "volunteer@example.org"
@@ -332,17 +331,6 @@ def section(sizes, results, runs, load_before, load_after):
     return "\n".join(lines) + "\n"
 
 
-def write_section(text):
-    """Replace (or add) this benchmark's section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="records per team")
@@ -365,7 +353,7 @@ def main():
     text = section(options.sizes, results, options.runs, load_before, load_after)
     print(text)
     if options.write:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"  written to {DOC.relative_to(REPO)}")
 
 

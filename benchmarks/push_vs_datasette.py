@@ -24,7 +24,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import secrets
 import sqlite3
 import statistics
@@ -39,10 +38,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from performance_doc import DOC, write_section  # noqa: E402
 from realserver import free_port  # noqa: E402
 from sync_bench import BATCH, push, start_server, visit  # noqa: E402
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 SECTION = "## Push beside a bare insert API"
 COLUMNS = ("id", "form", "form_version", "subject_id", "recorded_at", "data")
 
@@ -171,17 +170,6 @@ rounds (a first round warms both and is left out).
 """
 
 
-def write_section(text):
-    """Replace (or add) this section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasette", required=True, help="the datasette command of a Datasette 1.0 venv")
@@ -207,7 +195,7 @@ def main():
         f"ratio {figures['ratio']:.2f} (target >= 1.0); load average now {figures['load_after']:.1f}"
     )
     if options.write:
-        write_section(section(figures))
+        write_section(SECTION, section(figures))
         print(f"  written to {DOC}")
 
 

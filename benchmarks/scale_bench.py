@@ -28,7 +28,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import sys
 import tempfile
 import threading
@@ -39,11 +38,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
+from performance_doc import DOC, write_section  # noqa: E402
 from pg import Cluster, unavailable  # noqa: E402
 from realserver import RealServer, SyncClient, person_change, seed_instance  # noqa: E402
 from sync_bench import BATCH, visit  # noqa: E402
 
-DOC = HERE.parent / "docs" / "performance.md"
 SECTION = "## Several server processes"
 PHONES = 4
 SHAPES = {
@@ -228,17 +227,6 @@ def cluster_version():
     return binaries().parent.name
 
 
-def write_section(text):
-    """Replace (or add) this benchmark's section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 records per phone")
@@ -260,7 +248,7 @@ def main():
     finally:
         cluster.stop()
     if options.write:
-        write_section(section(results, records, load_before, os.getloadavg()[0]))
+        write_section(SECTION, section(results, records, load_before, os.getloadavg()[0]))
         print(f"  written to {DOC}")
 
 

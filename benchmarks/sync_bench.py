@@ -22,7 +22,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import sqlite3
 import statistics
 import sys
@@ -32,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from performance_doc import DOC, write_section  # noqa: E402
 from realserver import RealServer, SyncClient, person_change, seed_instance, visit_change  # noqa: E402
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 SECTION = "## Sync API"
 SLUG = "bench-circle"
 EMAIL = "carer@example.org"
@@ -187,17 +186,6 @@ alternate between them; each round pushes 10 records, then makes the same pull
 """
 
 
-def write_section(text):
-    """Replace (or add) the sync section of docs/performance.md, leaving the rest."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated.rstrip("\n") + "\n")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -234,6 +222,7 @@ def main():
     )
     if options.write:
         write_section(
+            SECTION,
             section(
                 dict(
                     records=records,
@@ -249,7 +238,7 @@ def main():
                     load_before=load_before,
                     load_after=os.getloadavg()[0],
                 )
-            )
+            ),
         )
         print(f"  written to {DOC}")
 
