@@ -6,6 +6,8 @@ right, a screenshot, no serious or critical axe-core violation, no sideways
 scroll at 320 px; and the phone's language outlives logging out.
 """
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -96,6 +98,69 @@ def test_a_carer_records_a_visit_offline_in_their_language(browser, field_server
         page.wait_for_url("**/login**")
         check(page, screens, f"lang-{code}-login", found, tag, direction)
         assert page.evaluate("() => window.localStorage.getItem('fvfield-language')") == code
+    finally:
+        context.close()
+    assert found == {}
+
+
+# code -> what the pitch survey's trader-facing questions say in it (the form's own translations).
+PITCH_WORDS = {
+    "bn": {"consent": "ব্যবসায়ী তাঁর চিন্তা বা সমস্যার কথা জানাতে রাজি হয়েছেন", "concerns": "ব্যবসায়ীর চিন্তা বা সমস্যা"},
+    "ur": {"consent": "تاجر نے اپنی پریشانیاں بتانے پر رضامندی دی", "concerns": "تاجر کی پریشانیاں"},
+}
+
+
+@pytest.mark.parametrize("code", PITCH_WORDS)
+def test_a_volunteer_records_a_pitch_survey_offline_in_their_language(browser, field_server, screens, code):
+    tag, direction, words = LANGUAGES[code]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        base_url=field_server.url,
+        service_workers="allow",
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    found = {}
+    try:
+        log_in(page, "volunteer@example.org")
+        wait_until_offline_ready(page)
+        open_screen(page, "#/language")
+        page.locator(f'.language-choices button[lang="{tag}"]').click()
+        expect(page.locator("html")).to_have_attribute("lang", tag)
+        open_screen(page, "#/")
+        market = page.get_by_role("link", name="Ridley Road Market")
+        expect(market).to_be_visible(timeout=30_000)
+
+        context.set_offline(True)
+        page.reload()
+        page.get_by_role("link", name="Ridley Road Market").click()
+        page.get_by_role("link", name="Pitch 1").click()
+        page.locator('.q[data-field="status"] input[type=radio]').first.check()  # trading
+        page.locator('.q[data-field="goods_category"] input[type=radio]').first.check()
+        consent = page.locator('.q[data-field="consent"]')
+        expect(consent).to_contain_text(PITCH_WORDS[code]["consent"])
+        consent.locator("input[type=radio]").first.check()  # yes
+        concerns = page.locator('.q[data-field="trader_concerns"]')
+        expect(concerns).to_contain_text(PITCH_WORDS[code]["concerns"])
+        concerns.locator("textarea").fill("ভাড়া আবার বাড়ছে।" if code == "bn" else "کرایہ پھر بڑھ رہا ہے۔")
+        check(page, screens, f"lang-{code}-pitch-survey", found, tag, direction)
+        page.locator("button.save").click()
+        expect(page.get_by_text(words["saved"])).to_be_visible()
+
+        context.set_offline(False)
+        open_screen(page, "#/sync")
+        page.locator(".sync-now button").click()
+        expect(page.locator(".sync-line")).not_to_contain_text("…", timeout=30_000)
+        rows = field_server.query(
+            "SELECT data FROM documents WHERE collection = 'records' AND form = ?", "pitch-survey"
+        )
+        # The record keeps values, never the words of the language it was asked in.
+        assert [json.loads(data)["consent"] for (data,) in rows] == [True]
+        assert json.loads(rows[0][0])["status"] == "trading"
     finally:
         context.close()
     assert found == {}
