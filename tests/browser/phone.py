@@ -34,6 +34,21 @@ with app.app_context():
 """
 
 
+def phone_context(browser, server, locale="en-GB"):
+    """Return a new phone (390x844, touch, service workers on) on the server, a browser of that locale."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        base_url=server.url,
+        service_workers="allow",
+        locale=locale,
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
 def publish_form(server, team, definition):
     """Publish a form definition as the next version of a team's form, on the server's file."""
     done = subprocess.run(

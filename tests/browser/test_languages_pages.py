@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from fvfield import catalogue, i18n
 
 from .conftest import ADA, PASSWORD, wait_until_offline_ready
-from .phone import axe_violations, open_screen
+from .phone import axe_violations, open_screen, phone_context
 
 # The seeded instance's own data (names, teams, a person's details) and the product's name.
 DATA_WORDS = {
@@ -84,17 +84,8 @@ def test_the_phone_screens_show_no_string_missing_from_the_catalogue(browser, fi
     )
     field_server.restart()
     allowed = DATA_WORDS | form_words(field_server)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=field_server.url,
-        service_workers="allow",
-        # The browser asks for the pseudo-language: the phone follows it.
-        locale="eo",
-        timezone_id="Europe/London",
-    )
-    context.set_default_timeout(15_000)
+    # The browser asks for the pseudo-language: the phone follows it.
+    context = phone_context(browser, field_server, locale="eo")
     page = context.new_page()
     found = {}
 

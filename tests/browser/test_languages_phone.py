@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ADA, log_in, wait_until_offline_ready
-from .phone import axe_violations, open_screen
+from .phone import axe_violations, open_screen, phone_context
 
 CARER = "carer@example.org"
 
@@ -21,6 +21,13 @@ LANGUAGES = {
     "bn": ("bn", "ltr", {"saved": "এই ফোনে রাখা হয়েছে।", "record": "একটি ভিজিট রেকর্ড করুন"}),
     "ur": ("ur", "rtl", {"saved": "اس فون پر محفوظ ہو گیا۔", "record": "وزٹ درج کریں"}),
 }
+
+
+def choose_language(page, tag):
+    """Choose a language from the phone's menu; the page speaks it at once."""
+    open_screen(page, "#/language")
+    page.locator(f'.language-choices button[lang="{tag}"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", tag)
 
 
 def check(page, screens, name, found, tag, direction):
@@ -41,26 +48,15 @@ def check(page, screens, name, found, tag, direction):
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_a_carer_records_a_visit_offline_in_their_language(browser, field_server, screens, code):
     tag, direction, words = LANGUAGES[code]
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=field_server.url,
-        service_workers="allow",
-        # An English browser: the language is the one chosen on the phone.
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    context.set_default_timeout(15_000)
+    # An English browser: the language is the one chosen on the phone.
+    context = phone_context(browser, field_server)
     page = context.new_page()
     found = {}
     try:
         log_in(page, CARER)
         wait_until_offline_ready(page)
         expect(page.get_by_role("link", name="Ada Brown")).to_be_visible(timeout=30_000)
-        open_screen(page, "#/language")
-        page.locator(f'.language-choices button[lang="{tag}"]').click()
-        expect(page.locator("html")).to_have_attribute("lang", tag)
+        choose_language(page, tag)
         open_screen(page, "#/")
         # One team: straight to its page, once the first sync has brought the people.
         expect(page.get_by_role("link", name="Ada Brown")).to_be_visible(timeout=30_000)
@@ -113,24 +109,13 @@ PITCH_WORDS = {
 @pytest.mark.parametrize("code", PITCH_WORDS)
 def test_a_volunteer_records_a_pitch_survey_offline_in_their_language(browser, field_server, screens, code):
     tag, direction, words = LANGUAGES[code]
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=field_server.url,
-        service_workers="allow",
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    context.set_default_timeout(15_000)
+    context = phone_context(browser, field_server)
     page = context.new_page()
     found = {}
     try:
         log_in(page, "volunteer@example.org")
         wait_until_offline_ready(page)
-        open_screen(page, "#/language")
-        page.locator(f'.language-choices button[lang="{tag}"]').click()
-        expect(page.locator("html")).to_have_attribute("lang", tag)
+        choose_language(page, tag)
         open_screen(page, "#/")
         market = page.get_by_role("link", name="Ridley Road Market")
         expect(market).to_be_visible(timeout=30_000)
