@@ -845,7 +845,8 @@ def write_rows(survey, columns, fields, choices, layout):
             rest = {k: v for k, v in question.items() if k in ("min_count", "max_count")}
             if rest:
                 cells[OWN_OPTIONS] = json.dumps(rest, sort_keys=True)
-            survey.append([cells.get(column, "") for column in columns_in(cells, question, layout, columns)])
+            in_language_columns(cells, question, layout)
+            survey.append([cells.get(column, "") for column in columns])
             write_rows(survey, columns, question["fields"], choices, layout)
             survey.append([f"end {block}"] + [""] * (len(columns) - 1))
             continue
@@ -853,16 +854,16 @@ def write_rows(survey, columns, fields, choices, layout):
             survey.append([cells.get(column, "") for column in columns])
 
 
-def columns_in(cells, question, layout, columns):
-    """Put a section's or a repeat's texts under the language columns of the layout; return `columns`."""
+def in_language_columns(cells, question, layout):
+    """Move a row's texts under the layout's column of the default language, and add their translations."""
     translations = question.get("translations") or {}
-    for key in ("label", "hint"):
+    for key in TEXT_COLUMNS:
         if key in cells and layout.default:
             cells[layout.header(key)] = cells.pop(key)
         for code, words in translations.items():
             if words.get(key):
                 cells[layout.header(key, code)] = words[key]
-    return columns
+    return cells
 
 
 @dataclass
@@ -896,14 +897,7 @@ class Layout:
 
 def question_rows(question, choices, layout):
     """Return the survey rows of one question: its own, and the text row of a filtered or_other's words."""
-    cells = question_cells(question, choices, layout)
-    translations = question.get("translations") or {}
-    for key in TEXT_COLUMNS:
-        if key in cells and layout.default:
-            cells[layout.header(key)] = cells.pop(key)
-        for code, words in translations.items():
-            if words.get(key):
-                cells[layout.header(key, code)] = words[key]
+    cells = in_language_columns(question_cells(question, choices, layout), question, layout)
     rows = [cells]
     if question.get("or_other") is True and question.get("choice_filter"):
         # pyxform takes no or_other with a choice_filter: the other words get a row of their own.
