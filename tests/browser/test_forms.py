@@ -304,3 +304,16 @@ def test_form_footfall_counts_with_big_counters_and_a_timer(page, screens):
     data = last_saved(page, "footfall-count")["data"]
     assert (data["count_north"], data["count_south"], data["minutes"]) == (4, 2, 1)
     assert data["interval_start"].endswith("+00:00")
+
+
+def test_a_form_published_while_the_team_screen_is_open_appears_at_the_next_sync(page, field_server):
+    open_screen(page, "#/t/clapton-circle")
+    link = page.get_by_role("link", name="Every field")
+    expect(link).to_have_count(0)
+    publish_form(field_server, "clapton-circle", EVERY_FIELD)
+    assert sync_now(page)["state"] == "idle"
+    # The same screen, not reopened: the sync refreshed its forms with its people.
+    expect(page.locator("#main h1")).to_have_text("Clapton Circle")
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("#main h1")).to_have_text("Every field")

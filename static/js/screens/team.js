@@ -72,8 +72,15 @@ export async function render(view) {
   const list = searchList({
     label: main.search, rows: subjectRows(team.slug, subjects), empty: main.empty,
   });
-  view.onRefresh(async () => list.update(subjectRows(team.slug, await subjectsFor(team))));
-  const general = forms.filter((form) => !form.data.subject_kind);
+  // A form published meanwhile arrives with a sync: its link appears without leaving the screen.
+  const others = h("div", { class: "other-forms" });
+  const showForms = (found) => replace(others, canRecord ? otherForms(team.slug, found) : null);
+  showForms(forms);
+  view.onRefresh(async () => {
+    const [now, found] = await Promise.all([subjectsFor(team), listForms(team.slug)]);
+    list.update(subjectRows(team.slug, now));
+    showForms(found);
+  });
 
   replace(view.root,
     h("div", { class: "screen-head" },
@@ -88,10 +95,17 @@ export async function render(view) {
           .filter(Boolean).join(" · ")))))) : null,
     h("section", { class: "section", "aria-labelledby": "main-h" },
       h("h2", { id: "main-h" }, main.heading), list.element),
-    general.length && canRecord ? h("section", { class: "section", "aria-labelledby": "forms-h" },
-      h("h2", { id: "forms-h" }, t("Other forms")),
-      h("div", { class: "actions stack-actions" }, general.map((form) => bigLink(
-        teamHash(team.slug, "new", form.id), form.data.title)))) : null);
+    others);
+}
+
+/** The forms about nothing in particular, as big links; nothing when there are none. */
+function otherForms(team, forms) {
+  const general = forms.filter((form) => !form.data.subject_kind);
+  if (!general.length) return null;
+  return h("section", { class: "section", "aria-labelledby": "forms-h" },
+    h("h2", { id: "forms-h" }, t("Other forms")),
+    h("div", { class: "actions stack-actions" }, general.map((form) => bigLink(
+      teamHash(team, "new", form.id), form.data.title))));
 }
 
 function draftHash(draft) {
