@@ -24,10 +24,14 @@ LANGUAGES = {
 
 
 def choose_language(page, tag):
-    """Choose a language from the phone's menu; the page speaks it at once."""
+    """Choose a language from the phone's menu; the app reopens speaking it."""
     open_screen(page, "#/language")
-    page.locator(f'.language-choices button[lang="{tag}"]').click()
+    # The app reloads itself in the new words: wait for that reload, or a screen
+    # opened meanwhile would be replaced by the language screen again.
+    with page.expect_navigation():
+        page.locator(f'.language-choices button[lang="{tag}"]').click()
     expect(page.locator("html")).to_have_attribute("lang", tag)
+    expect(page.locator("html")).to_have_attribute("data-app", "ready")
 
 
 def check(page, screens, name, found, tag, direction):
